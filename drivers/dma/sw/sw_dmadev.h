@@ -74,17 +74,22 @@ struct sw_worker_stats {
 };
 
 struct sw_vchan {
-	/* Submitter cache lines: written by the datapath lcore only. */
+	/* Ring configuration: set by vchan_setup, then only read, by both
+	 * sides. Kept off the lines either side writes (false sharing here
+	 * cost the submitter ~70 cycles per op).
+	 */
 	struct sw_desc *ring;
 	sw_status_t *status;		/* written by the worker */
 	struct rte_dma_sge *sge;	/* SG ring */
 	uint16_t mask;
 	uint16_t capacity;		/* nb_desc; 0 before vchan_setup */
-	uint16_t enq;			/* next job id */
+	uint32_t sge_mask;
+
+	/* Submitter: written by the datapath lcore only. */
+	uint16_t enq __rte_cache_aligned;	/* next job id */
 	uint16_t cpl;			/* next job id to reap */
 	uint16_t submitted_upto;	/* enq at the last submit */
 	uint8_t batch_open;		/* enqueued since the last submit */
-	uint32_t sge_mask;
 	uint32_t sge_enq;
 	uint64_t err_reaped;		/* errors handed to the application */
 	uint64_t st_submitted;
