@@ -82,6 +82,12 @@ arg_lcore(const char *key, const char *value, void *opaque)
 
 	if (parse_u64(key, value, 0, RTE_MAX_LCORE - 1, &v) < 0)
 		return -EINVAL;
+	/* Before the enabled check: EAL counts service lcores as not enabled. */
+	if (rte_eal_lcore_role((unsigned int)v) == ROLE_SERVICE) {
+		SW_LOG(ERR, "devarg %s=%s: lcore %" PRIu64 " is a service lcore; use no %s= to run as a service",
+			key, value, v, SW_ARG_LCORE);
+		return -EINVAL;
+	}
 	if (!rte_lcore_is_enabled((unsigned int)v)) {
 		SW_LOG(ERR, "devarg %s=%s: lcore %" PRIu64 " is not enabled in EAL (-l/-c)",
 			key, value, v);
@@ -90,11 +96,6 @@ arg_lcore(const char *key, const char *value, void *opaque)
 	if (v == rte_get_main_lcore()) {
 		SW_LOG(ERR, "devarg %s=%s: lcore %" PRIu64 " is the main lcore; pick a worker lcore",
 			key, value, v);
-		return -EINVAL;
-	}
-	if (rte_eal_lcore_role((unsigned int)v) != ROLE_RTE) {
-		SW_LOG(ERR, "devarg %s=%s: lcore %" PRIu64 " is a service lcore; use no %s= to run as a service",
-			key, value, v, SW_ARG_LCORE);
 		return -EINVAL;
 	}
 	a->lcore = (int)v;
