@@ -16,7 +16,7 @@ PROG=setup-debian
 # shellcheck source=devtools/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-PACKAGES="dpdk dpdk-dev libdpdk-dev meson ninja-build libnuma-dev pkg-config
+PACKAGES="dpdk dpdk-dev libdpdk-dev meson ninja-build libnuma-dev pkg-config python3-sphinx
 dpkg-dev debian-archive-keyring build-essential gcc python3 python3-pyelftools
 gnuplot-nox"
 HP_SYSFS=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
