@@ -14,7 +14,6 @@
  */
 
 #include <assert.h>
-#include <stddef.h>
 #include <stdint.h>
 
 #include <rte_common.h>
@@ -63,18 +62,6 @@ struct sw_desc {
 };
 
 static_assert(sizeof(struct sw_desc) == 32, "sw_desc must stay 32 bytes");
-
-/* The enqueue path writes a descriptor as four 64-bit non-temporal stores,
- * the third packing len | op << 32 | flags << 40 | nb_src << 48 |
- * nb_dst << 56 (x86 is little-endian): prove the layout matches.
- */
-static_assert(offsetof(struct sw_desc, src) == 0, "sw_desc word 0");
-static_assert(offsetof(struct sw_desc, dst) == 8, "sw_desc word 1");
-static_assert(offsetof(struct sw_desc, len) == 16, "sw_desc word 2, bits 0-31");
-static_assert(offsetof(struct sw_desc, op) == 20, "sw_desc word 2, bits 32-39");
-static_assert(offsetof(struct sw_desc, flags) == 21, "sw_desc word 2, bits 40-47");
-static_assert(offsetof(struct sw_desc, nb_src) == 22, "sw_desc word 2, bits 48-55");
-static_assert(offsetof(struct sw_desc, nb_dst) == 23, "sw_desc word 2, bits 56-63");
 
 /*
  * Status as written by the worker: the dmadev status code itself, stored

@@ -19,7 +19,6 @@
 #include <errno.h>
 
 #include <rte_branch_prediction.h>
-#include <emmintrin.h>
 
 #include "sw_dmadev.h"
 
@@ -39,45 +38,29 @@ vchan_submit(struct sw_vchan *vc)
 	vc->st_submitted += (uint16_t)(vc->enq - vc->submitted_upto);
 	vc->submitted_upto = vc->enq;
 	vc->batch_open = 0;
-	/* Non-temporal descriptor stores are weakly ordered: fence them
-	 * before the release store (which orders only ordinary stores).
-	 */
-	_mm_sfence();
 	/* R0: descriptors written before the tail that exposes them;
 	 * pairs with A0 in the worker.
 	 */
 	__atomic_store_n(&vc->tail, vc->enq, __ATOMIC_RELEASE);
 }
 
-/* Claim the next slot and write the descriptor, or return -ENOSPC when
- * the ring is full (or not set up: capacity 0).
- *
- * The descriptor is written with non-temporal stores, like a hardware
- * engine's descriptor portal (MOVDIR64B): the worker has read these lines
- * before, and ordinary stores would wait for each line to come back from
- * the worker's cache (~70 cycles per op measured). The stores are fenced
- * once per submit, before the tail that exposes them.
+/* Claim the next slot, or NULL when the ring is full (or not set up:
+ * capacity 0). Stores the fields every operation has.
  */
-static __rte_always_inline int
-vchan_put(struct sw_vchan *vc, uint64_t src, uint64_t dst, uint32_t len,
-		uint8_t op, uint64_t flags, uint8_t nb_src, uint8_t nb_dst)
+static __rte_always_inline struct sw_desc *
+vchan_claim(struct sw_vchan *vc, uint8_t op, uint64_t flags, uint32_t len)
 {
-	long long *d;
-	uint64_t w;
+	struct sw_desc *d;
 
 	if (unlikely((uint16_t)(vc->enq - vc->cpl) >= vc->capacity))
-		return -ENOSPC;
-	d = (long long *)&vc->ring[vc->enq & vc->mask];
-	w = (uint64_t)len | (uint64_t)op << 32 |
-		(uint64_t)((uint8_t)(flags & SW_DESC_F_API_MASK) |
-			(vc->batch_open ? 0 : SW_DESC_F_BATCH_START)) << 40 |
-		(uint64_t)nb_src << 48 | (uint64_t)nb_dst << 56;
+		return NULL;
+	d = &vc->ring[vc->enq & vc->mask];
+	d->len = len;
+	d->op = op;
+	d->flags = (uint8_t)(flags & SW_DESC_F_API_MASK) |
+		(vc->batch_open ? 0 : SW_DESC_F_BATCH_START);
 	vc->batch_open = 1;
-	_mm_stream_si64(d, (long long)src);
-	_mm_stream_si64(d + 1, (long long)dst);
-	_mm_stream_si64(d + 2, (long long)w);
-	_mm_stream_si64(d + 3, 0);
-	return 0;
+	return d;
 }
 
 static __rte_always_inline int
@@ -95,10 +78,15 @@ sw_copy(void *dev_private, uint16_t vchan, rte_iova_t src, rte_iova_t dst,
 		uint32_t length, uint64_t flags)
 {
 	struct sw_vchan *vc = fp_vchan(dev_private, vchan);
+	struct sw_desc *d;
+
 	if (unlikely(vc == NULL))
 		return -EINVAL;
-	if (unlikely(vchan_put(vc, src, dst, length, SW_OP_COPY, flags, 0, 0) < 0))
+	d = vchan_claim(vc, SW_OP_COPY, flags, length);
+	if (unlikely(d == NULL))
 		return -ENOSPC;
+	d->src = src;
+	d->dst = dst;
 	return vchan_commit(vc, flags);
 }
 
@@ -107,10 +95,15 @@ sw_fill(void *dev_private, uint16_t vchan, uint64_t pattern, rte_iova_t dst,
 		uint32_t length, uint64_t flags)
 {
 	struct sw_vchan *vc = fp_vchan(dev_private, vchan);
+	struct sw_desc *d;
+
 	if (unlikely(vc == NULL))
 		return -EINVAL;
-	if (unlikely(vchan_put(vc, pattern, dst, length, SW_OP_FILL, flags, 0, 0) < 0))
+	d = vchan_claim(vc, SW_OP_FILL, flags, length);
+	if (unlikely(d == NULL))
 		return -ENOSPC;
+	d->src = pattern;
+	d->dst = dst;
 	return vchan_commit(vc, flags);
 }
 
@@ -133,6 +126,7 @@ sw_copy_sg(void *dev_private, uint16_t vchan, const struct rte_dma_sge *src,
 	struct sw_vchan *vc = fp_vchan(dev_private, vchan);
 	uint32_t need = (uint32_t)nb_src + nb_dst, i;
 	uint64_t total;
+	struct sw_desc *d;
 
 	if (unlikely(vc == NULL || src == NULL || dst == NULL ||
 			nb_src == 0 || nb_dst == 0 ||
@@ -145,14 +139,16 @@ sw_copy_sg(void *dev_private, uint16_t vchan, const struct rte_dma_sge *src,
 	if (unlikely(vc->sge_enq - __atomic_load_n(&vc->sge_done, __ATOMIC_ACQUIRE) +
 			need > vc->sge_mask + 1))
 		return -ENOSPC;
-	if (unlikely((uint16_t)(vc->enq - vc->cpl) >= vc->capacity))
+	d = vchan_claim(vc, SW_OP_COPY_SG, flags, (uint32_t)total);
+	if (unlikely(d == NULL))
 		return -ENOSPC;
+	d->src = vc->sge_enq;
+	d->nb_src = (uint8_t)nb_src;
+	d->nb_dst = (uint8_t)nb_dst;
 	for (i = 0; i < nb_src; i++)
 		vc->sge[(vc->sge_enq + i) & vc->sge_mask] = src[i];
 	for (i = 0; i < nb_dst; i++)
 		vc->sge[(vc->sge_enq + nb_src + i) & vc->sge_mask] = dst[i];
-	vchan_put(vc, vc->sge_enq, 0, (uint32_t)total, SW_OP_COPY_SG, flags,
-		(uint8_t)nb_src, (uint8_t)nb_dst);
 	vc->sge_enq += need;
 	return vchan_commit(vc, flags);
 }
