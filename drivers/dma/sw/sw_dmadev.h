@@ -53,7 +53,8 @@ extern int sw_logtype;
 #define SW_MAX_DESC		32768	/* (enq - cpl) must stay < 65536 */
 #define SW_MAX_SGES		16
 #define SW_SGE_PER_DESC		2	/* SG ring entries per descriptor */
-#define SW_WORKER_BUDGET	256	/* descriptors per vchan per pass */
+#define SW_WORKER_BUDGET	256	/* descriptors per vchan per pass... */
+#define SW_PASS_BYTES		(256 * 1024)	/* ...or about this many bytes */
 #define SW_NT_THRESHOLD_DEFAULT	(64 * 1024)
 #define SW_NT_MIN		64
 

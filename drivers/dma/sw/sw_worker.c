@@ -151,7 +151,7 @@ vchan_pass(struct sw_dmadev *sw, struct sw_vchan *vc,
 	uint16_t done = vc->done;
 	uint16_t n = RTE_MIN((uint16_t)(tail - done), budget);
 	uint32_t sge_used = 0;
-	uint64_t errs = 0;
+	uint64_t errs = 0, bytes = 0;
 	bool nt = false;
 	uint16_t i;
 
@@ -162,7 +162,7 @@ vchan_pass(struct sw_dmadev *sw, struct sw_vchan *vc,
 	vc->src_cache.last.len = 0;
 	vc->dst_cache.last.len = 0;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; ) {
 		uint16_t slot = (uint16_t)(done + i) & vc->mask;
 		const struct sw_desc *d = &vc->ring[slot];
 		sw_status_t st;
@@ -204,7 +204,15 @@ record:
 			vc->fence_err = true;
 			errs++;
 		}
+		i++;
+		/* Publish large copies as they complete, not once per budget:
+		 * the submitter can reap and refill meanwhile.
+		 */
+		bytes += d->len;
+		if (bytes >= SW_PASS_BYTES)
+			break;
 	}
+	n = i;
 	vc->wst.ops += n;
 
 	/* Non-temporal stores are weakly ordered: fence them before the
