@@ -673,22 +673,6 @@ release:
 	return ret;
 }
 
-static int
-sw_remove(struct rte_vdev_device *vdev)
-{
-	const char *name = rte_vdev_device_name(vdev);
-	int id;
-
-	if (name == NULL)
-		return -EINVAL;
-	id = rte_dma_get_dev_id_by_name(name);
-	if (id < 0)
-		return 0; /* already closed through rte_dma_close() */
-	/* rte_dma_stop() is a no-op on a stopped device. */
-	rte_dma_stop(id);
-	return rte_dma_pmd_release(name);
-}
-
 /* dmadev 22.11 offers drivers no lookup of their device by name; the fast
  * path object holds our private pointer, checked to be ours.
  */
@@ -700,6 +684,25 @@ vdev_to_sw(struct rte_vdev_device *vdev)
 	if (id < 0 || !rte_dma_is_valid(id) || rte_dma_fp_objs[id].copy != sw_copy)
 		return NULL;
 	return rte_dma_fp_objs[id].dev_private;
+}
+
+static int
+sw_remove(struct rte_vdev_device *vdev)
+{
+	const char *name = rte_vdev_device_name(vdev);
+	struct sw_dmadev *sw;
+	int id;
+
+	if (name == NULL)
+		return -EINVAL;
+	id = rte_dma_get_dev_id_by_name(name);
+	if (id < 0)
+		return 0; /* already closed through rte_dma_close() */
+	/* Stop only a started device: rte_dma_stop() warns on a stopped one. */
+	sw = vdev_to_sw(vdev);
+	if (sw != NULL && __atomic_load_n(&sw->run, __ATOMIC_ACQUIRE))
+		rte_dma_stop(id);
+	return rte_dma_pmd_release(name);
 }
 
 static int
