@@ -1,0 +1,381 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The offload-copy authors
+ */
+
+/*
+ * The measured loops: one case (mode, device, size) on the submitter lcore.
+ *
+ * Buffers. The source and destination pools are split into N slots of
+ * `stride` bytes (the size rounded up to a cache line; N even). Operation
+ * k copies source slot (k mod N) to destination slot
+ * ((k mod N + k / N) mod N), so the pools are swept in address order and a
+ * run can be made DRAM-bound by a working set larger than the caches.
+ * Byte o of source slot i holds (uint8_t)i ^ K(o); destination slots start
+ * as the complement of the source slot they receive first. As N is even,
+ * the source slots a destination slot receives in consecutive passes have
+ * indices of different parity, so every byte of the new data differs from
+ * what the slot held: a copy that was skipped or cut short cannot pass
+ * verification. In-flight operations k < k' share a destination slot only
+ * if k' - k >= N - 1, so the window of operations in flight is capped at
+ * N - 1 (main.c) and an operation's buffers are reused only once it has
+ * completed.
+ *
+ * dma loop. Keep the ring full: whenever at least one burst fits in the
+ * window and rte_dma_burst_capacity() allows it, enqueue one burst and
+ * ring the doorbell once (rte_dma_submit); otherwise poll
+ * rte_dma_completed() for everything that is ready. Completions are
+ * in order, so the completion cursor walks the same slots as the enqueue
+ * cursor. Cycles (rte_rdtsc, minus the measured cost of the timer itself)
+ * inside enqueue+submit and inside completed() calls that returned work
+ * are the submitter's cost; completed() calls that returned nothing are
+ * waiting, counted apart. Regions longer than --long-us were interrupted
+ * and are counted apart too. Wall time runs from the first enqueue to the
+ * last completion.
+ *
+ * cpu loop. libc memcpy() on the submitter, a burst at a time; the cycles
+ * inside the memcpy calls are its submitter cost.
+ *
+ * Verification (all, or one operation in TO_VERIFY_SAMPLE_EVERY) compares
+ * the destination with its source after completion; its time is in the
+ * wall time but not in the submitter cycles. Every wait is bounded: no
+ * completion for TO_STALL_S seconds fails the case.
+ */
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_cycles.h>
+#include <rte_dmadev.h>
+
+#include "main.h"
+
+#define PATTERN_K	UINT64_C(0x9E3779B97F4A7C15)
+#define SLOT_BYTES	UINT64_C(0x0101010101010101)
+
+/* Cost of an empty rte_rdtsc() pair, subtracted from each timed region. */
+uint64_t to_timer_overhead;
+/* Timed dma regions longer than this were interrupted (0: keep all). */
+uint64_t to_long_cycles;
+
+void
+to_timer_calibrate(void)
+{
+	uint64_t best = UINT64_MAX, t0, t1;
+	unsigned int i;
+
+	for (i = 0; i < 10000; i++) {
+		t0 = rte_rdtsc();
+		t1 = rte_rdtsc();
+		best = RTE_MIN(best, t1 - t0);
+	}
+	to_timer_overhead = best;
+}
+
+static __rte_always_inline uint64_t
+timed(uint64_t t0, uint64_t t1)
+{
+	uint64_t d = t1 - t0;
+
+	return d > to_timer_overhead ? d - to_timer_overhead : 0;
+}
+
+/* A dma timed region: add it to *acc, or count it as interrupted. One
+ * burst of enqueues or one completed() call takes well under a
+ * microsecond; tens of microseconds are an interrupt or a preemption of
+ * the submitter (frequent in virtual machines), which would otherwise
+ * dominate the per-operation figures of the large sizes.
+ */
+static __rte_always_inline void
+timed_dma(uint64_t t0, uint64_t t1, uint64_t *acc, struct to_result *r)
+{
+	uint64_t d = timed(t0, t1);
+
+	if (unlikely(to_long_cycles != 0 && d > to_long_cycles)) {
+		r->long_regions++;
+		r->long_cycles += d;
+		return;
+	}
+	*acc += d;
+}
+
+static __rte_always_inline void
+cursor_next(struct to_cursor *cur, uint32_t nb_slots)
+{
+	if (++cur->dst == nb_slots)
+		cur->dst = 0;
+	if (++cur->src == nb_slots) {
+		/* A new pass: shift the destination by one more slot. */
+		cur->src = 0;
+		if (++cur->dst == nb_slots)
+			cur->dst = 0;
+	}
+}
+
+void
+to_pools_fill(const struct to_case *c)
+{
+	const uint64_t words = c->stride / sizeof(uint64_t);
+	uint32_t i;
+	uint64_t w;
+
+	for (i = 0; i < c->nb_slots; i++) {
+		uint64_t *s = (uint64_t *)(c->src->va + (uint64_t)i * c->stride);
+		uint64_t *d = (uint64_t *)(c->dst->va + (uint64_t)i * c->stride);
+		uint64_t slot = (uint64_t)(uint8_t)i * SLOT_BYTES;
+
+		for (w = 0; w < words; w++) {
+			s[w] = slot ^ (w * PATTERN_K);
+			d[w] = ~s[w];
+		}
+	}
+}
+
+static __rte_noinline int
+verify_fail(const struct to_case *c, struct to_result *r, const struct to_cursor *cur,
+		uint64_t seq)
+{
+	const uint8_t *s = c->src->va + (uint64_t)cur->src * c->stride;
+	const uint8_t *d = c->dst->va + (uint64_t)cur->dst * c->stride;
+	uint32_t o, first, bad = 0;
+
+	for (first = 0; first < c->size && s[first] == d[first]; first++)
+		;
+	for (o = first; o < c->size; o++)
+		bad += s[o] != d[o];
+	o = first;
+	snprintf(r->why, sizeof(r->why),
+		"%s, size %u: verification failed for copy #%" PRIu64
+		" (source slot %u -> destination slot %u): first mismatch at offset %u"
+		" (expected 0x%02x, found 0x%02x), %u byte(s) differ",
+		c->name, c->size, seq + 1, cur->src, cur->dst, o, s[o], d[o], bad);
+	r->failed = TO_EXIT_FAIL;
+	return -1;
+}
+
+static __rte_always_inline int
+verify_op(const struct to_case *c, struct to_result *r, const struct to_cursor *cur,
+		uint64_t seq)
+{
+	const uint8_t *s = c->src->va + (uint64_t)cur->src * c->stride;
+	uint8_t *d = c->dst->va + (uint64_t)cur->dst * c->stride;
+
+	/* --corrupt-op: damage one completed copy, to prove the check works. */
+	if (unlikely(c->corrupt_op != 0 && seq + 1 == c->corrupt_op))
+		d[c->size / 2] ^= 0x40;
+	if (c->verify == TO_VERIFY_OFF ||
+			(c->verify == TO_VERIFY_SAMPLE && seq % TO_VERIFY_SAMPLE_EVERY != 0))
+		return 0;
+	r->verified++;
+	if (likely(memcmp(d, s, c->size) == 0))
+		return 0;
+	return verify_fail(c, r, cur, seq);
+}
+
+static int
+run_cpu(struct to_case *c, struct to_result *r)
+{
+	const uint32_t len = c->size, nb_slots = c->nb_slots;
+	const uint64_t stride = c->stride;
+	uint8_t *const sbase = c->src->va, *const dbase = c->dst->va;
+	const uint64_t limit = c->ops != 0 ? c->ops : UINT64_MAX;
+	struct to_cursor ec = c->enq_cur;
+	struct to_burst *b = c->burst_buf;
+	uint64_t t_start, deadline, now, t0, t1, done = 0, sub = 0;
+	uint32_t n, i;
+
+	t_start = rte_rdtsc();
+	deadline = c->ops != 0 ? UINT64_MAX : t_start + c->cycles;
+	now = t_start;
+	while (done < limit && now < deadline) {
+		n = (uint32_t)RTE_MIN((uint64_t)c->burst, limit - done);
+		for (i = 0; i < n; i++) {
+			b->sp[i] = sbase + ec.src * stride;
+			b->dp[i] = dbase + ec.dst * stride;
+			cursor_next(&ec, nb_slots);
+		}
+		t0 = rte_rdtsc();
+		for (i = 0; i < n; i++)
+			memcpy(b->dp[i], b->sp[i], len);
+		t1 = rte_rdtsc();
+		sub += timed(t0, t1);
+		for (i = 0; i < n; i++) {
+			if (verify_op(c, r, &c->cpl_cur, c->seq) != 0)
+				goto out;
+			cursor_next(&c->cpl_cur, nb_slots);
+			c->seq++;
+			done++;
+		}
+		now = rte_rdtsc();
+	}
+out:
+	r->wall_cycles = rte_rdtsc() - t_start;
+	r->ops = done;
+	r->bytes = done * len;
+	r->sub_cycles = sub;
+	r->enq_cycles = sub;
+	c->enq_cur = ec;
+	return r->failed ? -1 : 0;
+}
+
+static int
+run_dma(struct to_case *c, struct to_result *r)
+{
+	const int16_t dev = c->dev_id;
+	const uint32_t len = c->size, nb_slots = c->nb_slots, window = c->window;
+	const uint64_t stride = c->stride;
+	const rte_iova_t sbase = c->src->iova, dbase = c->dst->iova;
+	const uint16_t max_cpl = (uint16_t)RTE_MIN(window, (uint32_t)UINT16_MAX);
+	const uint64_t limit = c->ops != 0 ? c->ops : UINT64_MAX;
+	const uint64_t stall = TO_STALL_S * rte_get_tsc_hz();
+	struct to_cursor ec = c->enq_cur, next;
+	struct to_burst *b = c->burst_buf;
+	uint64_t t_start, deadline, now, t0, t1, last_progress, t_end;
+	uint64_t enq = 0, cpl = 0, enq_cyc = 0, cpl_cyc = 0, idle = 0, hits = 0, idles = 0;
+	uint16_t id = c->next_id, cpl_id = c->next_id, last_idx = 0;
+	uint32_t out = 0, n, i;
+	bool has_error = false, stop = false;
+	uint16_t nc;
+	int ret;
+
+	t_start = rte_rdtsc();
+	deadline = c->ops != 0 ? UINT64_MAX : t_start + c->cycles;
+	now = last_progress = t_end = t_start;
+	for (;;) {
+		if (!stop && (enq >= limit || now >= deadline))
+			stop = true;
+		n = stop ? 0 : (uint32_t)RTE_MIN((uint64_t)c->burst, limit - enq);
+		if (n != 0 && window - out >= n) {
+			/* Addresses first, so that only the driver is timed. */
+			next = ec;
+			for (i = 0; i < n; i++) {
+				b->s[i] = sbase + next.src * stride;
+				b->d[i] = dbase + next.dst * stride;
+				cursor_next(&next, nb_slots);
+			}
+			t0 = rte_rdtsc();
+			if (rte_dma_burst_capacity(dev, 0) >= n) {
+				for (i = 0; i < n; i++) {
+					ret = rte_dma_copy(dev, 0, b->s[i], b->d[i], len, 0);
+					if (unlikely(ret != (uint16_t)(id + i)))
+						break;
+				}
+				if (likely(i != 0))
+					rte_dma_submit(dev, 0);
+				t1 = rte_rdtsc();
+				if (likely(i == n))
+					ec = next;
+				id += i;
+				enq += i;
+				out += i;
+				if (unlikely(i != n)) {
+					snprintf(r->why, sizeof(r->why),
+						"%s, size %u: rte_dma_copy returned %d (%s), expected job id %u",
+						c->name, len, ret, ret < 0 ? strerror(-ret) : "wrong id",
+						id);
+					r->failed = TO_EXIT_FAIL;
+					stop = true;
+				}
+			} else {
+				t1 = rte_rdtsc();
+			}
+			timed_dma(t0, t1, &enq_cyc, r);
+		}
+		if (out == 0) {
+			if (stop)
+				break;
+			now = rte_rdtsc();
+			continue;
+		}
+
+		t0 = rte_rdtsc();
+		nc = rte_dma_completed(dev, 0, max_cpl, &last_idx, &has_error);
+		t1 = rte_rdtsc();
+		now = t1;
+		if (nc == 0) {
+			timed_dma(t0, t1, &idle, r);
+			idles++;
+			if (unlikely(has_error))
+				goto dev_error;
+			if (unlikely(t1 - last_progress > stall)) {
+				snprintf(r->why, sizeof(r->why),
+					"%s, size %u: no completion for %u s with %u operation(s)"
+					" in flight: the device is stalled (is its worker running?"
+					" a service-based device needs a service lcore: EAL -s)",
+					c->name, len, TO_STALL_S, out);
+				r->failed = TO_EXIT_FAIL;
+				break;
+			}
+			continue;
+		}
+		timed_dma(t0, t1, &cpl_cyc, r);
+		hits++;
+		last_progress = t1;
+		t_end = t1;
+		if (unlikely(last_idx != (uint16_t)(cpl_id + nc - 1) || nc > out)) {
+			snprintf(r->why, sizeof(r->why),
+				"%s, size %u: rte_dma_completed returned %u ending at job id %u,"
+				" expected id %u with %u in flight",
+				c->name, len, nc, last_idx, (uint16_t)(cpl_id + nc - 1), out);
+			r->failed = TO_EXIT_FAIL;
+			break;
+		}
+		cpl_id += nc;
+		out -= nc;
+		cpl += nc;
+		for (i = 0; i < nc; i++) {
+			if (unlikely(verify_op(c, r, &c->cpl_cur, c->seq) != 0))
+				goto end;
+			cursor_next(&c->cpl_cur, nb_slots);
+			c->seq++;
+		}
+		if (unlikely(has_error))
+			goto dev_error;
+	}
+	goto end;
+
+dev_error: {
+		enum rte_dma_status_code st = RTE_DMA_STATUS_SUCCESSFUL;
+		uint16_t k = rte_dma_completed_status(dev, 0, 1, &last_idx, &st);
+
+		snprintf(r->why, sizeof(r->why),
+			"%s, size %u: the device failed job id %u: status %d%s",
+			c->name, len, cpl_id, (int)st, k == 0 ? " (status not available)" : "");
+		r->failed = TO_EXIT_FAIL;
+	}
+end:
+	r->wall_cycles = t_end - t_start;
+	r->ops = cpl;
+	r->bytes = cpl * len;
+	r->enq_cycles = enq_cyc;
+	r->cpl_cycles = cpl_cyc;
+	r->sub_cycles = enq_cyc + cpl_cyc;
+	r->idle_cycles = idle;
+	r->polls_hit = hits;
+	r->polls_idle = idles;
+	c->enq_cur = ec;
+	c->next_id = id;
+	if (r->failed == 0 && out != 0) {
+		snprintf(r->why, sizeof(r->why), "%s, size %u: %u operation(s) left in flight",
+			c->name, len, out);
+		r->failed = TO_EXIT_FAIL;
+	}
+	return r->failed ? -1 : 0;
+}
+
+int
+to_case_run(struct to_case *c, struct to_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	switch (c->mode) {
+	case TO_MODE_CPU:
+		return run_cpu(c, r);
+	case TO_MODE_DMA:
+		return run_dma(c, r);
+	default:
+		snprintf(r->why, sizeof(r->why), "mode %d not implemented", (int)c->mode);
+		r->failed = TO_EXIT_FAIL;
+		return -1;
+	}
+}

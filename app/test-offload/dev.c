@@ -1,0 +1,251 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The offload-copy authors
+ */
+
+/*
+ * The dmadevs under test and the service lcores around them. Control
+ * path only, main lcore.
+ *
+ * Each device gets one MEM_TO_MEM vchan of --ring descriptors. A device
+ * whose worker is a DPDK service (a service named like the device, as
+ * dma_sw registers) must have that service mapped to a service lcore, or
+ * its copies never run: that is checked before start and reported with the
+ * fix instead of timing out.
+ *
+ * Parking: a service lcore spins even when none of its services has work,
+ * and an engine that runs on a thread of its own (dma_skeleton, with
+ * devargs lcore=N) would share that CPU with it. Unless --no-park, the
+ * service lcores that the current case does not use are stopped for the
+ * case (rte_service_lcore_stop: refused with -EBUSY while a running service
+ * depends on that lcore alone, which is then left alone), and restarted
+ * when a case needs them or at exit. Only lcores this tool stopped are
+ * restarted.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_dmadev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_pause.h>
+#include <rte_service.h>
+
+#include "main.h"
+
+#define PARK_WAIT_MS	1000
+
+static bool parked[RTE_MAX_LCORE];
+
+int
+to_dev_lookup(const char *name, int16_t *dev_id)
+{
+	int id = rte_dma_get_dev_id_by_name(name);
+	int16_t i;
+
+	if (id >= 0) {
+		*dev_id = (int16_t)id;
+		return 0;
+	}
+	to_err("--dev %s: no such dmadev. Create it with EAL --vdev (e.g. --vdev %s) and load"
+		" its driver with EAL -d <driver .so> unless DPDK's plugin folder has it.",
+		name, name);
+	if (rte_dma_count_avail() == 0) {
+		to_err("no dmadev exists at all");
+	} else {
+		fprintf(stderr, "dmadevs present:");
+		RTE_DMA_FOREACH_DEV(i) {
+			struct rte_dma_info info;
+
+			if (rte_dma_info_get(i, &info) == 0)
+				fprintf(stderr, " %s", info.dev_name);
+		}
+		fprintf(stderr, "\n");
+	}
+	return -ENODEV;
+}
+
+/* The service that runs this device's worker, or -1. */
+static int32_t
+dev_service(const char *name)
+{
+	uint32_t id;
+
+	if (rte_service_get_by_name(name, &id) != 0)
+		return -1;
+	return (int32_t)id;
+}
+
+static bool
+service_lcore_running(uint32_t lcore)
+{
+	return rte_service_lcore_may_be_active(lcore) == 1;
+}
+
+/* A started service lcore reports itself active once its thread has
+ * entered the service loop: wait for that, bounded.
+ */
+static bool
+service_lcore_wait_running(uint32_t lcore)
+{
+	uint64_t deadline = rte_get_timer_cycles() + PARK_WAIT_MS * rte_get_timer_hz() / 1000;
+
+	while (!service_lcore_running(lcore) && rte_get_timer_cycles() < deadline)
+		rte_pause();
+	return service_lcore_running(lcore);
+}
+
+int
+to_dev_prepare(const struct to_options *o, const char *name, int16_t dev_id)
+{
+	struct rte_dma_conf conf = { .nb_vchans = 1 };
+	struct rte_dma_vchan_conf vconf = {
+		.direction = RTE_DMA_DIR_MEM_TO_MEM,
+		.nb_desc = o->ring,
+	};
+	struct rte_dma_info info;
+	int ret;
+
+	ret = rte_dma_info_get(dev_id, &info);
+	if (ret != 0) {
+		to_err("%s: rte_dma_info_get: %s", name, strerror(-ret));
+		return -ENODEV;
+	}
+	if (!(info.dev_capa & RTE_DMA_CAPA_MEM_TO_MEM) ||
+			!(info.dev_capa & RTE_DMA_CAPA_OPS_COPY)) {
+		to_err("%s: cannot copy memory to memory (capabilities 0x%" PRIx64 ")",
+			name, info.dev_capa);
+		return -ENOTSUP;
+	}
+	if (o->ring < info.min_desc || o->ring > info.max_desc) {
+		to_err("--ring %u: %s accepts %u .. %u descriptors", o->ring, name,
+			info.min_desc, info.max_desc);
+		return -EINVAL;
+	}
+	ret = rte_dma_configure(dev_id, &conf);
+	if (ret != 0) {
+		to_err("%s: rte_dma_configure (1 vchan): %s", name, strerror(-ret));
+		return ret;
+	}
+	ret = rte_dma_vchan_setup(dev_id, 0, &vconf);
+	if (ret != 0) {
+		to_err("%s: rte_dma_vchan_setup (%u descriptors): %s", name, o->ring,
+			strerror(-ret));
+		return ret;
+	}
+	return 0;
+}
+
+int
+to_services_park(const struct to_options *o, const char *name)
+{
+	uint32_t lcores[RTE_MAX_LCORE];
+	int32_t sid = name != NULL ? dev_service(name) : -1;
+	int n = rte_service_lcore_list(lcores, RTE_DIM(lcores));
+	bool mapped = false;
+	uint64_t deadline;
+	int i, ret;
+
+	for (i = 0; i < n; i++) {
+		uint32_t lc = lcores[i];
+
+		if (sid >= 0 && rte_service_map_lcore_get(sid, lc) == 1) {
+			mapped = true;
+			if (parked[lc]) {
+				ret = rte_service_lcore_start(lc);
+				if (ret != 0 && ret != -EALREADY) {
+					to_err("cannot restart service lcore %u: %s", lc,
+						strerror(-ret));
+					return ret;
+				}
+				parked[lc] = false;
+			}
+			continue;
+		}
+		if (!o->park || parked[lc] || !service_lcore_running(lc))
+			continue;
+		ret = rte_service_lcore_stop(lc);
+		if (ret == -EBUSY) {
+			TO_LOG(INFO, "service lcore %u runs other services: not parked", lc);
+			continue;
+		}
+		if (ret != 0)
+			continue;
+		/* Bounded: the lcore leaves after its current iteration. */
+		deadline = rte_get_timer_cycles() + PARK_WAIT_MS * rte_get_timer_hz() / 1000;
+		while (rte_eal_get_lcore_state(lc) != WAIT &&
+				rte_get_timer_cycles() < deadline)
+			rte_pause();
+		if (rte_eal_get_lcore_state(lc) != WAIT) {
+			to_err("service lcore %u did not stop within %u ms", lc, PARK_WAIT_MS);
+			return -ETIMEDOUT;
+		}
+		parked[lc] = true;
+		TO_LOG(DEBUG, "service lcore %u parked", lc);
+	}
+
+	if (sid < 0)
+		return 0;
+	if (!mapped) {
+		to_err("%s runs its copies in DPDK service '%s' (id %d), which is mapped to no"
+			" service lcore, so no copy would ever complete. Pass EAL -s <coremask>"
+			" (e.g. -l 0-1 -s 0x2) so that EAL maps it, map it with"
+			" rte_service_map_lcore_set(), or give the device a dedicated lcore if its"
+			" driver has one (dma_sw: --vdev %s,lcore=N).",
+			name, name, sid, name);
+		return -ENOENT;
+	}
+	for (i = 0; i < n; i++) {
+		if (rte_service_map_lcore_get(sid, lcores[i]) == 1 &&
+				service_lcore_wait_running(lcores[i]))
+			return 0;
+	}
+	to_err("%s: service '%s' is mapped only to stopped service lcores", name, name);
+	return -ENOENT;
+}
+
+void
+to_services_unpark(void)
+{
+	unsigned int lc;
+
+	for (lc = 0; lc < RTE_MAX_LCORE; lc++) {
+		if (!parked[lc])
+			continue;
+		if (rte_service_lcore_start(lc) != 0)
+			TO_LOG(WARNING, "cannot restart service lcore %u", lc);
+		parked[lc] = false;
+	}
+}
+
+int
+to_dev_start(const struct to_options *o, const char *name, int16_t dev_id)
+{
+	int ret;
+
+	ret = to_services_park(o, name);
+	if (ret != 0)
+		return ret;
+	ret = rte_dma_start(dev_id);
+	if (ret != 0) {
+		to_err("%s: rte_dma_start: %s", name, strerror(-ret));
+		return ret;
+	}
+	return 0;
+}
+
+/* Stop and close: each device is measured in one block of cases. */
+void
+to_dev_stop(const char *name, int16_t dev_id)
+{
+	int ret = rte_dma_stop(dev_id);
+
+	if (ret != 0)
+		to_err("%s: rte_dma_stop: %s", name, strerror(-ret));
+	ret = rte_dma_close(dev_id);
+	if (ret != 0)
+		to_err("%s: rte_dma_close: %s", name, strerror(-ret));
+}

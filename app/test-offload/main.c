@@ -1,0 +1,316 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The offload-copy authors
+ */
+
+/*
+ * dpdk-test-offload: EAL start-up, the working-set pools, the case loop and
+ * the exit status.
+ *
+ * The command line after "--" is parsed before EAL starts, so bad input
+ * fails fast. Cases run mode-major: all sizes on the cpu, then each
+ * device in turn, configured and started once for all its sizes and
+ * stopped after them, so only one engine runs at a time. Each case
+ * refills the pools, runs an unmeasured, verified warm-up, then the
+ * measured run, on the submitter lcore (the main lcore, or --lcore). The
+ * first failing case ends the run with TO_EXIT_FAIL.
+ *
+ * Drivers are not linked in: they come from EAL -d or DPDK's plugin folder
+ * like in any DPDK application.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_dmadev.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_memzone.h>
+
+#include "main.h"
+
+RTE_LOG_REGISTER_DEFAULT(to_logtype, NOTICE);
+
+void
+to_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "dpdk-test-offload: error: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+}
+
+static int
+pool_alloc(struct to_pool *p, const char *name, uint64_t len, int socket)
+{
+	const struct rte_memzone *mz;
+	struct rte_malloc_socket_stats st;
+	char sz[32];
+
+	mz = rte_memzone_reserve_aligned(name, len, socket, RTE_MEMZONE_IOVA_CONTIG,
+			RTE_PGSIZE_4K);
+	if (mz == NULL) {
+		to_format_size(sz, sizeof(sz), len);
+		to_err("cannot allocate the %s pool, %s (--working-set) of IOVA-contiguous memory"
+			" on socket %d: %s", name, sz, socket, rte_strerror(rte_errno));
+		if (rte_malloc_get_socket_stats(socket, &st) == 0)
+			to_err("socket %d heap: %zu MiB free, largest free block %zu MiB; raise EAL -m"
+				" (or the hugepages) to at least twice the working set plus some, or"
+				" lower --working-set", socket, st.heap_freesz_bytes >> 20,
+				st.greatest_free_size >> 20);
+		return -ENOMEM;
+	}
+	if (mz->iova == RTE_BAD_IOVA) {
+		to_err("the %s pool has no IOVA: use EAL --iova-mode=va", name);
+		rte_memzone_free(mz);
+		return -EINVAL;
+	}
+	p->va = mz->addr;
+	p->iova = mz->iova;
+	p->len = len;
+	p->mz = mz;
+	return 0;
+}
+
+static void
+pool_free(struct to_pool *p)
+{
+	if (p->mz != NULL)
+		rte_memzone_free(p->mz);
+	p->mz = NULL;
+}
+
+struct launch_arg {
+	struct to_case *c;
+	struct to_result *r;
+};
+
+static int
+case_on_lcore(void *arg)
+{
+	struct launch_arg *a = arg;
+
+	return to_case_run(a->c, a->r);
+}
+
+static int
+run_on(unsigned int lcore, struct to_case *c, struct to_result *r)
+{
+	struct launch_arg a = { .c = c, .r = r };
+	int ret;
+
+	if (lcore == rte_get_main_lcore())
+		return to_case_run(c, r);
+	ret = rte_eal_remote_launch(case_on_lcore, &a, lcore);
+	if (ret != 0) {
+		snprintf(r->why, sizeof(r->why), "cannot launch on lcore %u: %s", lcore,
+			strerror(-ret));
+		r->failed = TO_EXIT_FAIL;
+		return ret;
+	}
+	return rte_eal_wait_lcore(lcore);
+}
+
+/* Set up, warm up and measure one case; prints its row. */
+static int
+run_case(const struct to_options *o, unsigned int lcore, struct to_case *c)
+{
+	uint64_t hz = rte_get_tsc_hz();
+	struct to_result r = { 0 };
+
+	c->stride = RTE_ALIGN_CEIL(c->size, RTE_CACHE_LINE_SIZE);
+	c->nb_slots = (uint32_t)RTE_MIN(o->working_set / c->stride, (uint64_t)UINT32_MAX - 1);
+	c->nb_slots &= ~UINT32_C(1);
+	RTE_VERIFY(c->nb_slots >= 2u * c->burst);
+	/* Fewer than nb_slots - 1 in flight: no two share a destination. */
+	c->window = RTE_MIN((uint32_t)o->ring, c->nb_slots - 1);
+	c->verify = o->verify;
+	c->corrupt_op = o->corrupt_op;
+	memset(&c->enq_cur, 0, sizeof(c->enq_cur));
+	memset(&c->cpl_cur, 0, sizeof(c->cpl_cur));
+	c->seq = 0;
+	to_pools_fill(c);
+
+	if (o->warmup_s > 0) {
+		c->ops = 0;
+		c->cycles = (uint64_t)(o->warmup_s * hz);
+		if (run_on(lcore, c, &r) != 0 || r.failed) {
+			to_err("warm-up: %s", r.why);
+			return TO_EXIT_FAIL;
+		}
+	}
+	c->ops = o->ops;
+	c->cycles = (uint64_t)(o->time_s * hz);
+	if (run_on(lcore, c, &r) != 0 || r.failed) {
+		to_err("%s", r.why);
+		return TO_EXIT_FAIL;
+	}
+	to_report_row(c, &r);
+	return TO_EXIT_OK;
+}
+
+static int
+burst_alloc(struct to_burst *b, uint16_t burst, int socket)
+{
+	b->s = rte_malloc_socket("to_burst", burst * sizeof(*b->s), 0, socket);
+	b->d = rte_malloc_socket("to_burst", burst * sizeof(*b->d), 0, socket);
+	b->sp = rte_malloc_socket("to_burst", burst * sizeof(*b->sp), 0, socket);
+	b->dp = rte_malloc_socket("to_burst", burst * sizeof(*b->dp), 0, socket);
+	if (b->s == NULL || b->d == NULL || b->sp == NULL || b->dp == NULL) {
+		to_err("cannot allocate the burst arrays");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void
+burst_free(struct to_burst *b)
+{
+	rte_free(b->s);
+	rte_free(b->d);
+	rte_free(b->sp);
+	rte_free(b->dp);
+}
+
+static struct to_burst burst_buf;
+
+static int
+run_cpu(const struct to_options *o, unsigned int lcore, struct to_pool *src,
+		struct to_pool *dst)
+{
+	unsigned int i;
+	int ret;
+
+	if (to_services_park(o, NULL) != 0)
+		return TO_EXIT_FAIL;
+	for (i = 0; i < o->nb_sizes; i++) {
+		struct to_case c = {
+			.mode = TO_MODE_CPU,
+			.name = "cpu",
+			.dev_id = -1,
+			.size = o->sizes[i],
+			.burst = o->burst,
+			.src = src,
+			.dst = dst,
+			.burst_buf = &burst_buf,
+		};
+
+		ret = run_case(o, lcore, &c);
+		if (ret != TO_EXIT_OK)
+			return ret;
+	}
+	return TO_EXIT_OK;
+}
+
+static int
+run_dev(const struct to_options *o, unsigned int lcore, const char *name, int16_t dev_id,
+		struct to_pool *src, struct to_pool *dst)
+{
+	uint16_t next_id = 0;
+	unsigned int i;
+	int ret = TO_EXIT_OK;
+
+	if (to_dev_prepare(o, name, dev_id) != 0)
+		return TO_EXIT_USAGE;
+	if (to_dev_start(o, name, dev_id) != 0)
+		return TO_EXIT_USAGE;
+	for (i = 0; i < o->nb_sizes; i++) {
+		struct to_case c = {
+			.mode = TO_MODE_DMA,
+			.name = name,
+			.dev_id = dev_id,
+			.size = o->sizes[i],
+			.burst = o->burst,
+			.src = src,
+			.dst = dst,
+			.burst_buf = &burst_buf,
+			/* Job ids start at 0 after rte_dma_start and run on. */
+			.next_id = next_id,
+		};
+
+		ret = run_case(o, lcore, &c);
+		next_id = c.next_id;
+		if (ret != TO_EXIT_OK)
+			break;
+	}
+	to_dev_stop(name, dev_id);
+	return ret;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct to_pool src = { 0 }, dst = { 0 };
+	int16_t dev_ids[TO_MAX_DEVS];
+	struct to_options o;
+	unsigned int lcore, i;
+	int sep, ret, socket;
+
+	/* EAL options come first, ours after "--". */
+	for (sep = 1; sep < argc; sep++)
+		if (strcmp(argv[sep], "--") == 0)
+			break;
+	if (sep < argc)
+		argv[sep] = argv[0];	/* our getopt sees a program name first */
+	ret = to_options_parse(&o, sep < argc ? argc - sep : 1, &argv[sep < argc ? sep : 0]);
+	if (ret > 0)
+		return TO_EXIT_OK;	/* --help */
+	if (ret < 0)
+		return TO_EXIT_USAGE;
+
+	ret = rte_eal_init(sep, argv);
+	if (ret < 0) {
+		to_err("EAL initialisation failed: %s", rte_strerror(rte_errno));
+		return TO_EXIT_USAGE;
+	}
+
+	ret = TO_EXIT_USAGE;
+	lcore = o.lcore < 0 ? rte_get_main_lcore() : (unsigned int)o.lcore;
+	if (lcore != rte_get_main_lcore() && !rte_lcore_is_enabled(lcore)) {
+		to_err("--lcore %u: not an enabled worker lcore (EAL -l; service lcores cannot"
+			" submit)", lcore);
+		goto out;
+	}
+	for (i = 0; i < o.nb_devs; i++)
+		if (to_dev_lookup(o.devs[i], &dev_ids[i]) != 0)
+			goto out;
+
+	socket = (int)rte_lcore_to_socket_id(lcore);
+	if (socket == SOCKET_ID_ANY || socket < 0)
+		socket = 0;
+	if (pool_alloc(&src, "to_src", o.working_set, socket) != 0 ||
+			pool_alloc(&dst, "to_dst", o.working_set, socket) != 0 ||
+			burst_alloc(&burst_buf, o.burst, socket) != 0)
+		goto out;
+
+	to_timer_calibrate();
+	to_long_cycles = (uint64_t)(o.long_us * rte_get_tsc_hz() / 1e6);
+	to_report_header(&o, lcore, socket);
+
+	ret = TO_EXIT_OK;
+	if (o.modes[TO_MODE_CPU])
+		ret = run_cpu(&o, lcore, &src, &dst);
+	for (i = 0; ret == TO_EXIT_OK && o.modes[TO_MODE_DMA] && i < o.nb_devs; i++)
+		ret = run_dev(&o, lcore, o.devs[i], dev_ids[i], &src, &dst);
+	if (ret == TO_EXIT_OK)
+		to_report_summary(&o);
+	to_services_unpark();
+
+out:
+	burst_free(&burst_buf);
+	pool_free(&dst);
+	pool_free(&src);
+	rte_eal_cleanup();
+	return ret;
+}

@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The offload-copy authors
+ */
+
+#ifndef TO_MAIN_H
+#define TO_MAIN_H
+
+/**
+ * @file
+ * dpdk-test-offload: copy throughput of the submitting core (memcpy) and of
+ * any dmadev, over sizes from 64 B to 1 MiB and beyond, with the data of
+ * every copy verified.
+ *
+ * One run = a list of cases, each one (mode, device, size). main.c runs
+ * them in order (mode-major, so each device is configured and started
+ * once), bench.c runs one case on the submitter lcore, dev.c owns the
+ * dmadevs and the service lcores, report.c prints rows and summaries, and
+ * options.c turns the command line into struct to_options.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_dev.h>
+#include <rte_log.h>
+#include <rte_memory.h>
+
+extern int to_logtype;
+#define TO_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_ ## level, to_logtype, "test-offload: " fmt "\n", ##__VA_ARGS__)
+
+/** Errors the user must see: always on stderr, whatever the log level. */
+void to_err(const char *fmt, ...) __rte_format_printf(1, 2);
+
+/* Exit codes. */
+#define TO_EXIT_OK	0
+#define TO_EXIT_FAIL	1	/**< a case failed: verification, device error, stall */
+#define TO_EXIT_USAGE	2	/**< bad command line or environment */
+
+#define TO_MAX_SIZES	64
+#define TO_MAX_DEVS	16
+#define TO_MAX_SIZE	(UINT64_C(1) << 30)	/**< 1 GiB per copy */
+#define TO_MAX_RING	UINT16_MAX
+#define TO_STALL_S	3	/**< no completion for this long: the device is stalled */
+
+enum to_mode {
+	TO_MODE_CPU,	/**< libc memcpy on the submitting lcore */
+	TO_MODE_DMA,	/**< rte_dma_copy on one dmadev */
+	TO_MODE_MAX,	/* the library's offload mode slots in here */
+};
+
+enum to_verify {
+	TO_VERIFY_OFF,
+	TO_VERIFY_SAMPLE,	/**< one operation in TO_VERIFY_SAMPLE_EVERY */
+	TO_VERIFY_ALL,
+};
+
+#define TO_VERIFY_SAMPLE_EVERY	64
+
+/** The command line, validated. */
+struct to_options {
+	uint32_t sizes[TO_MAX_SIZES];
+	unsigned int nb_sizes;
+	uint32_t max_size;
+	uint16_t burst;
+	uint16_t ring;
+	uint64_t working_set;	/**< bytes per side (src pool, dst pool) */
+	bool working_set_given;
+	double time_s;		/**< per case, when ops == 0 */
+	uint64_t ops;		/**< per case; 0: run for time_s */
+	double warmup_s;	/**< unmeasured, verified run before each case */
+	enum to_verify verify;
+	bool modes[TO_MODE_MAX];
+	char devs[TO_MAX_DEVS][RTE_DEV_NAME_MAX_LEN];
+	unsigned int nb_devs;
+	int lcore;		/**< submitter lcore; -1: the main lcore */
+	bool park;		/**< park service lcores a case does not use */
+	double long_us;		/**< dma timed regions longer than this are left out */
+	uint64_t corrupt_op;	/**< testing: damage the copy of this operation */
+};
+
+/** One memory pool (source or destination side of the working set). */
+struct to_pool {
+	uint8_t *va;
+	rte_iova_t iova;
+	uint64_t len;
+	const void *mz;		/**< the rte_memzone behind it */
+};
+
+/**
+ * The rotation of buffers through the pools. Operation k of a case copies
+ * source slot (k mod N) to destination slot ((k mod N + k / N) mod N): each
+ * pass over the pools shifts the destination by one slot, so a destination
+ * slot always receives different bytes than it held (see bench.c), and
+ * in-flight operations never share a destination as long as fewer than N
+ * are in flight.
+ */
+struct to_cursor {
+	uint32_t src;	/**< source slot */
+	uint32_t dst;	/**< destination slot */
+};
+
+/** Addresses of one burst, computed before the timed region. */
+struct to_burst {
+	rte_iova_t *s;		/**< dma: source IOVAs */
+	rte_iova_t *d;
+	uint8_t **sp;		/**< cpu: source pointers */
+	uint8_t **dp;
+};
+
+/** One case: what to run. */
+struct to_case {
+	enum to_mode mode;
+	const char *name;	/**< "cpu" or the dmadev's name */
+	int16_t dev_id;		/**< TO_MODE_DMA */
+	uint32_t size;
+	uint16_t burst;
+	uint32_t window;	/**< max operations in flight */
+	uint32_t stride;	/**< slot size in the pools */
+	uint32_t nb_slots;	/**< N above, even */
+	enum to_verify verify;
+	uint64_t corrupt_op;	/**< testing: damage this operation (1-based), 0: none */
+	uint64_t ops;		/**< 0: run for cycles */
+	uint64_t cycles;
+	struct to_pool *src;
+	struct to_pool *dst;
+	struct to_burst *burst_buf;	/**< burst entries each */
+	/* Carried between the warm-up and the measured run. */
+	struct to_cursor enq_cur;	/**< next operation to start */
+	struct to_cursor cpl_cur;	/**< next operation to complete */
+	uint64_t seq;			/**< operations completed in this case */
+	uint16_t next_id;		/**< TO_MODE_DMA: the device's next job id */
+};
+
+/** What one measured run produced. */
+struct to_result {
+	uint64_t ops;
+	uint64_t bytes;
+	uint64_t wall_cycles;
+	uint64_t sub_cycles;	/**< enq_cycles + cpl_cycles */
+	uint64_t enq_cycles;	/**< in enqueue+submit (cpu: in memcpy) */
+	uint64_t cpl_cycles;	/**< in completed() calls that returned > 0 */
+	uint64_t idle_cycles;	/**< in completed() calls that returned 0 */
+	uint64_t long_regions;	/**< timed regions longer than --long-us, left out */
+	uint64_t long_cycles;
+	uint64_t polls_hit;	/**< completed() calls that returned > 0 */
+	uint64_t polls_idle;
+	uint64_t verified;	/**< operations whose data was compared */
+	int failed;		/**< 0, or TO_EXIT_FAIL with why[] set */
+	char why[512];
+};
+
+/* options.c */
+int to_options_parse(struct to_options *o, int argc, char **argv);
+void to_usage(const char *prog);
+uint64_t to_default_working_set(const struct to_options *o);
+
+/* bench.c */
+extern uint64_t to_timer_overhead;
+extern uint64_t to_long_cycles;
+void to_timer_calibrate(void);
+void to_pools_fill(const struct to_case *c);
+int to_case_run(struct to_case *c, struct to_result *r);
+
+/* dev.c */
+int to_dev_lookup(const char *name, int16_t *dev_id);
+int to_dev_prepare(const struct to_options *o, const char *name, int16_t dev_id);
+int to_dev_start(const struct to_options *o, const char *name, int16_t dev_id);
+void to_dev_stop(const char *name, int16_t dev_id);
+int to_services_park(const struct to_options *o, const char *name);
+void to_services_unpark(void);
+
+/* report.c */
+void to_report_header(const struct to_options *o, unsigned int lcore, int socket);
+void to_report_row(const struct to_case *c, const struct to_result *r);
+void to_report_summary(const struct to_options *o);
+void to_format_size(char *buf, size_t len, uint64_t bytes);
+
+#endif /* TO_MAIN_H */

@@ -1,0 +1,526 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The offload-copy authors
+ */
+
+/*
+ * Command line of dpdk-test-offload: the part after EAL's "--". Parsed
+ * before EAL starts, so bad input fails fast with one line naming the
+ * option, the value and what is accepted. Checks that need EAL (device
+ * names, memory, lcores) are made in main.c and dev.c.
+ *
+ * Byte counts take binary suffixes: K/KiB, M/MiB, G/GiB (64K = 65536).
+ */
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_common.h>
+
+#include "main.h"
+
+#define DEFAULT_SIZES	"64,256,1K,4K,64K,1M"
+#define DEFAULT_BURST	32
+#define DEFAULT_RING	1024
+#define DEFAULT_TIME_S	1.0
+#define DEFAULT_WARMUP_S 0.1
+#define DEFAULT_LONG_US	20.0
+#define MIN_WORKING_SET	(UINT64_C(64) << 20)
+#define LLC_FACTOR	4	/* default working set: this many LLCs per side */
+
+enum {
+	OPT_SIZES = 256,
+	OPT_BURST,
+	OPT_RING,
+	OPT_WORKING_SET,
+	OPT_TIME,
+	OPT_OPS,
+	OPT_WARMUP,
+	OPT_VERIFY,
+	OPT_DEV,
+	OPT_MODE,
+	OPT_LCORE,
+	OPT_NO_PARK,
+	OPT_LONG_US,
+	OPT_CORRUPT_OP,
+	OPT_HELP,
+};
+
+static const struct option long_opts[] = {
+	{ "burst", required_argument, NULL, OPT_BURST },
+	{ "corrupt-op", required_argument, NULL, OPT_CORRUPT_OP },
+	{ "dev", required_argument, NULL, OPT_DEV },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ "lcore", required_argument, NULL, OPT_LCORE },
+	{ "long-us", required_argument, NULL, OPT_LONG_US },
+	{ "mode", required_argument, NULL, OPT_MODE },
+	{ "no-park", no_argument, NULL, OPT_NO_PARK },
+	{ "ops", required_argument, NULL, OPT_OPS },
+	{ "ring", required_argument, NULL, OPT_RING },
+	{ "sizes", required_argument, NULL, OPT_SIZES },
+	{ "time", required_argument, NULL, OPT_TIME },
+	{ "verify", required_argument, NULL, OPT_VERIFY },
+	{ "warmup", required_argument, NULL, OPT_WARMUP },
+	{ "working-set", required_argument, NULL, OPT_WORKING_SET },
+	{ NULL, 0, NULL, 0 },
+};
+
+void
+to_usage(const char *prog)
+{
+	printf("Usage: %s [EAL options] -- [options]\n"
+		"\n"
+		"Copy throughput of the submitting core (libc memcpy) and of dmadevs.\n"
+		"For each size and each mode, prints Mops, GB/s, submitter cycles per\n"
+		"operation and idle-poll cycles per operation; the copied data is verified.\n"
+		"\n"
+		"  --dev NAME           measure dmadev NAME (repeatable), e.g. dma_sw0;\n"
+		"                       drivers come from EAL -d or DPDK's plugin folder\n"
+		"  --mode LIST          cpu,dma (default: cpu, plus dma when --dev is given)\n"
+		"  --sizes LIST         comma-separated sizes or ranges: 64,4K,1M or\n"
+		"                       64-1M:x4 (multiply) or 1K-8K:+1K (add); 1 B .. 1 GiB\n"
+		"                       (default " DEFAULT_SIZES ")\n"
+		"  --burst N            operations per submit (doorbell), 1 .. ring (default %u)\n"
+		"  --ring N             dmadev descriptors, nb_desc of the one vchan (default %u)\n"
+		"  --working-set BYTES  size of each of the source and destination pools,\n"
+		"                       cycled through (default: max(64M, %u x LLC), rounded up\n"
+		"                       to a power of two); at least 2 x max size x burst\n"
+		"  --time SECONDS       per case (default %.1f)\n"
+		"  --ops N              per case, instead of --time\n"
+		"  --warmup SECONDS     unmeasured run before each case (default %.1f, 0: none)\n"
+		"  --verify MODE        all (every copy, default), sample (1 in %u), off\n"
+		"  --lcore N            submit from worker lcore N (default: the main lcore)\n"
+		"  --long-us US         dma: a timed region (one burst of enqueues, one\n"
+		"                       completed() call) longer than US microseconds was\n"
+		"                       interrupted: it is left out of the cycle figures and\n"
+		"                       counted in 'long' (default %.0f, 0: keep all)\n"
+		"  --no-park            leave service lcores running during cases that do\n"
+		"                       not use them (default: parked, so that they do not\n"
+		"                       compete with engines' own threads)\n"
+		"  --corrupt-op N       testing: flip one byte of the N-th copy of each case\n"
+		"                       after it completes; verification must catch it\n"
+		"  --help               this text\n"
+		"\n"
+		"Exit status: 0 success, %d a case failed (verification, device error,\n"
+		"stall), %d bad command line or environment.\n",
+		prog, DEFAULT_BURST, DEFAULT_RING, LLC_FACTOR, DEFAULT_TIME_S,
+		DEFAULT_WARMUP_S, TO_VERIFY_SAMPLE_EVERY, DEFAULT_LONG_US, TO_EXIT_FAIL,
+		TO_EXIT_USAGE);
+}
+
+/* Parse a byte count with an optional binary suffix; the whole string must
+ * be used. Returns 0 or -EINVAL / -ERANGE.
+ */
+static int
+parse_bytes(const char *s, uint64_t *out)
+{
+	static const struct {
+		const char *sfx;
+		unsigned int shift;
+	} sfx[] = {
+		{ "", 0 }, { "B", 0 },
+		{ "K", 10 }, { "KB", 10 }, { "KiB", 10 }, { "k", 10 },
+		{ "M", 20 }, { "MB", 20 }, { "MiB", 20 }, { "m", 20 },
+		{ "G", 30 }, { "GB", 30 }, { "GiB", 30 }, { "g", 30 },
+	};
+	unsigned long long v;
+	char *end;
+	unsigned int i;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0)
+		return -ERANGE;
+	for (i = 0; i < RTE_DIM(sfx); i++) {
+		if (strcmp(end, sfx[i].sfx) != 0)
+			continue;
+		if (sfx[i].shift != 0 && v > (UINT64_MAX >> sfx[i].shift))
+			return -ERANGE;
+		*out = (uint64_t)v << sfx[i].shift;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static int
+parse_uint(const char *s, uint64_t max, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return -EINVAL;
+	if (v > max)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+static int
+parse_seconds(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	if (s == NULL || *s == '\0')
+		return -EINVAL;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || *end != '\0' || !isfinite(v) || v < 0 || v > 3600)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int
+add_size(struct to_options *o, uint64_t v, const char *item)
+{
+	if (v == 0 || v > TO_MAX_SIZE) {
+		to_err("--sizes: %s: size %" PRIu64 " out of range: 1 B .. 1 GiB", item, v);
+		return -ERANGE;
+	}
+	if (o->nb_sizes == TO_MAX_SIZES) {
+		to_err("--sizes: more than %u sizes", TO_MAX_SIZES);
+		return -E2BIG;
+	}
+	o->sizes[o->nb_sizes++] = (uint32_t)v;
+	return 0;
+}
+
+/* One item: SIZE, or FROM-TO[:xMUL|:+STEP] (default :x2). */
+static int
+parse_size_item(struct to_options *o, char *item)
+{
+	char *dash = strchr(item, '-');
+	char *colon = strchr(item, ':');
+	uint64_t from, to, step = 2, v;
+	bool mul = true;
+	int ret;
+
+	if (dash == NULL) {
+		if (colon != NULL || parse_bytes(item, &v) != 0) {
+			to_err("--sizes: '%s' is not a size (e.g. 64, 4K, 1M)", item);
+			return -EINVAL;
+		}
+		return add_size(o, v, item);
+	}
+	*dash = '\0';
+	if (colon != NULL)
+		*colon = '\0';
+	if (parse_bytes(item, &from) != 0 || parse_bytes(dash + 1, &to) != 0) {
+		to_err("--sizes: '%s-%s' is not a range FROM-TO[:xMUL|:+STEP]", item, dash + 1);
+		return -EINVAL;
+	}
+	if (colon != NULL) {
+		const char *s = colon + 1;
+
+		if (*s == 'x' || *s == '*') {
+			ret = parse_uint(s + 1, UINT32_MAX, &step);
+		} else if (*s == '+') {
+			mul = false;
+			ret = parse_bytes(s + 1, &step);
+		} else {
+			ret = -EINVAL;
+		}
+		if (ret != 0 || step == 0 || (mul && step < 2)) {
+			to_err("--sizes: range step '%s': use :xMUL (MUL >= 2) or :+STEP (STEP >= 1)", s);
+			return -EINVAL;
+		}
+	}
+	if (from == 0 || from > to) {
+		to_err("--sizes: range %" PRIu64 "-%" PRIu64 ": FROM must be >= 1 and <= TO",
+			from, to);
+		return -EINVAL;
+	}
+	if (to > TO_MAX_SIZE) {
+		to_err("--sizes: range end %" PRIu64 " out of range: 1 B .. 1 GiB", to);
+		return -ERANGE;
+	}
+	for (v = from; v <= to; v = mul ? v * step : v + step) {
+		ret = add_size(o, v, item);
+		if (ret != 0)
+			return ret;
+	}
+	return 0;
+}
+
+static int
+parse_sizes(struct to_options *o, const char *arg)
+{
+	char buf[1024], *item, *save = NULL;
+	int ret;
+
+	if (strlen(arg) >= sizeof(buf)) {
+		to_err("--sizes: list too long");
+		return -EINVAL;
+	}
+	strcpy(buf, arg);
+	o->nb_sizes = 0;
+	for (item = strtok_r(buf, ",", &save); item != NULL;
+			item = strtok_r(NULL, ",", &save)) {
+		ret = parse_size_item(o, item);
+		if (ret != 0)
+			return ret;
+	}
+	if (o->nb_sizes == 0) {
+		to_err("--sizes: empty list");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int
+parse_modes(struct to_options *o, const char *arg)
+{
+	char buf[256], *item, *save = NULL;
+
+	if (strlen(arg) >= sizeof(buf)) {
+		to_err("--mode: list too long");
+		return -EINVAL;
+	}
+	strcpy(buf, arg);
+	memset(o->modes, 0, sizeof(o->modes));
+	for (item = strtok_r(buf, ",", &save); item != NULL;
+			item = strtok_r(NULL, ",", &save)) {
+		if (strcmp(item, "cpu") == 0) {
+			o->modes[TO_MODE_CPU] = true;
+		} else if (strcmp(item, "dma") == 0) {
+			o->modes[TO_MODE_DMA] = true;
+		} else {
+			to_err("--mode: unknown mode '%s' (accepted: cpu, dma)", item);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* Last-level cache size, or 0 when unknown. */
+static uint64_t
+llc_size(void)
+{
+	long v = sysconf(_SC_LEVEL3_CACHE_SIZE);
+
+	if (v <= 0)
+		v = sysconf(_SC_LEVEL2_CACHE_SIZE);
+	return v > 0 ? (uint64_t)v : 0;
+}
+
+static uint64_t
+slot_stride(uint32_t size)
+{
+	return RTE_ALIGN_CEIL((uint64_t)size, RTE_CACHE_LINE_SIZE);
+}
+
+/* The smallest pool that holds two bursts of the largest size. */
+static uint64_t
+min_working_set(const struct to_options *o)
+{
+	return 2 * slot_stride(o->max_size) * o->burst;
+}
+
+uint64_t
+to_default_working_set(const struct to_options *o)
+{
+	uint64_t ws = RTE_MAX(MIN_WORKING_SET, LLC_FACTOR * llc_size());
+
+	ws = RTE_MAX(ws, min_working_set(o));
+	return rte_align64pow2(ws);
+}
+
+int
+to_options_parse(struct to_options *o, int argc, char **argv)
+{
+	bool time_given = false, modes_given = false, sizes_given = false;
+	uint64_t v;
+	int opt, ret;
+	unsigned int i;
+
+	memset(o, 0, sizeof(*o));
+	o->burst = DEFAULT_BURST;
+	o->ring = DEFAULT_RING;
+	o->time_s = DEFAULT_TIME_S;
+	o->warmup_s = DEFAULT_WARMUP_S;
+	o->verify = TO_VERIFY_ALL;
+	o->lcore = -1;
+	o->park = true;
+	o->long_us = DEFAULT_LONG_US;
+
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
+		switch (opt) {
+		case OPT_SIZES:
+			if (parse_sizes(o, optarg) != 0)
+				return -EINVAL;
+			sizes_given = true;
+			break;
+		case OPT_BURST:
+			if (parse_uint(optarg, TO_MAX_RING, &v) != 0 || v == 0) {
+				to_err("--burst %s: expected 1 .. %u", optarg, TO_MAX_RING);
+				return -EINVAL;
+			}
+			o->burst = (uint16_t)v;
+			break;
+		case OPT_RING:
+			if (parse_uint(optarg, TO_MAX_RING, &v) != 0 || v == 0) {
+				to_err("--ring %s: expected 1 .. %u", optarg, TO_MAX_RING);
+				return -EINVAL;
+			}
+			o->ring = (uint16_t)v;
+			break;
+		case OPT_WORKING_SET:
+			if (parse_bytes(optarg, &o->working_set) != 0 || o->working_set == 0) {
+				to_err("--working-set %s: expected a byte count, e.g. 256M", optarg);
+				return -EINVAL;
+			}
+			o->working_set_given = true;
+			break;
+		case OPT_TIME:
+			if (parse_seconds(optarg, &o->time_s) != 0 || o->time_s <= 0) {
+				to_err("--time %s: expected seconds, > 0 and <= 3600", optarg);
+				return -EINVAL;
+			}
+			time_given = true;
+			break;
+		case OPT_OPS:
+			if (parse_uint(optarg, UINT64_MAX, &o->ops) != 0 || o->ops == 0) {
+				to_err("--ops %s: expected a count >= 1", optarg);
+				return -EINVAL;
+			}
+			break;
+		case OPT_WARMUP:
+			if (parse_seconds(optarg, &o->warmup_s) != 0) {
+				to_err("--warmup %s: expected seconds, 0 .. 3600", optarg);
+				return -EINVAL;
+			}
+			break;
+		case OPT_VERIFY:
+			if (strcmp(optarg, "all") == 0) {
+				o->verify = TO_VERIFY_ALL;
+			} else if (strcmp(optarg, "sample") == 0) {
+				o->verify = TO_VERIFY_SAMPLE;
+			} else if (strcmp(optarg, "off") == 0) {
+				o->verify = TO_VERIFY_OFF;
+			} else {
+				to_err("--verify %s: expected all, sample or off", optarg);
+				return -EINVAL;
+			}
+			break;
+		case OPT_DEV:
+			if (o->nb_devs == TO_MAX_DEVS) {
+				to_err("--dev: more than %u devices", TO_MAX_DEVS);
+				return -EINVAL;
+			}
+			if (*optarg == '\0' || strlen(optarg) >= RTE_DEV_NAME_MAX_LEN) {
+				to_err("--dev '%s': not a device name", optarg);
+				return -EINVAL;
+			}
+			for (i = 0; i < o->nb_devs; i++) {
+				if (strcmp(o->devs[i], optarg) == 0) {
+					to_err("--dev %s: given twice", optarg);
+					return -EINVAL;
+				}
+			}
+			strcpy(o->devs[o->nb_devs++], optarg);
+			break;
+		case OPT_MODE:
+			if (parse_modes(o, optarg) != 0)
+				return -EINVAL;
+			modes_given = true;
+			break;
+		case OPT_LCORE:
+			if (parse_uint(optarg, RTE_MAX_LCORE - 1, &v) != 0) {
+				to_err("--lcore %s: expected an lcore id 0 .. %u", optarg,
+					RTE_MAX_LCORE - 1);
+				return -EINVAL;
+			}
+			o->lcore = (int)v;
+			break;
+		case OPT_LONG_US:
+			if (parse_seconds(optarg, &o->long_us) != 0) {
+				to_err("--long-us %s: expected microseconds, 0 .. 3600", optarg);
+				return -EINVAL;
+			}
+			break;
+		case OPT_CORRUPT_OP:
+			if (parse_uint(optarg, UINT64_MAX, &o->corrupt_op) != 0 ||
+					o->corrupt_op == 0) {
+				to_err("--corrupt-op %s: expected an operation number >= 1", optarg);
+				return -EINVAL;
+			}
+			break;
+		case OPT_NO_PARK:
+			o->park = false;
+			break;
+		case 'h':
+		case OPT_HELP:
+			to_usage(argv[0]);
+			return 1;
+		default:
+			if (optopt != 0 && optopt < OPT_SIZES)
+				to_err("unknown option '-%c' (see --help)", optopt);
+			else
+				to_err("unknown option or missing value: '%s' (see --help)",
+					argv[optind - 1]);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		to_err("unexpected argument '%s' (see --help)", argv[optind]);
+		return -EINVAL;
+	}
+
+	if (!sizes_given) {
+		char def[] = DEFAULT_SIZES;
+
+		ret = parse_sizes(o, def);
+		if (ret != 0)
+			return ret;
+	}
+	for (i = 0; i < o->nb_sizes; i++)
+		o->max_size = RTE_MAX(o->max_size, o->sizes[i]);
+
+	if (time_given && o->ops != 0) {
+		to_err("--time and --ops exclude each other");
+		return -EINVAL;
+	}
+	if (o->burst > o->ring) {
+		to_err("--burst %u is larger than --ring %u", o->burst, o->ring);
+		return -EINVAL;
+	}
+
+	if (!modes_given) {
+		o->modes[TO_MODE_CPU] = true;
+		o->modes[TO_MODE_DMA] = o->nb_devs > 0;
+	}
+	if (o->modes[TO_MODE_DMA] && o->nb_devs == 0) {
+		to_err("--mode dma needs at least one --dev NAME");
+		return -EINVAL;
+	}
+	if (!o->modes[TO_MODE_DMA] && o->nb_devs > 0) {
+		to_err("--dev given but --mode has no dma");
+		return -EINVAL;
+	}
+
+	if (!o->working_set_given) {
+		o->working_set = to_default_working_set(o);
+	} else if (o->working_set < min_working_set(o)) {
+		to_err("--working-set %" PRIu64 " is smaller than 2 x max size (%u, %" PRIu64
+			" with cache-line padding) x burst (%u) = %" PRIu64 " bytes",
+			o->working_set, o->max_size, slot_stride(o->max_size), o->burst,
+			min_working_set(o));
+		return -EINVAL;
+	}
+	return 0;
+}

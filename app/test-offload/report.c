@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The offload-copy authors
+ */
+
+/*
+ * Output of dpdk-test-offload: a header naming the conditions, one aligned
+ * row per case as it finishes, and one summary line per device comparing
+ * it with the submitting core's memcpy (and with the other devices) at
+ * the sizes the issue's targets name. Rows are kept so that other writers
+ * (CSV, JSON) can be added beside the table. Main lcore only.
+ */
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_lcore.h>
+
+#include "main.h"
+
+#define MAX_ROWS	(TO_MAX_SIZES * (TO_MAX_DEVS + 1))
+
+struct row {
+	enum to_mode mode;
+	char name[RTE_DEV_NAME_MAX_LEN];
+	uint32_t size;
+	struct to_result r;
+};
+
+static struct row rows[MAX_ROWS];
+static unsigned int nb_rows;
+
+void
+to_format_size(char *buf, size_t len, uint64_t bytes)
+{
+	if (bytes >= (UINT64_C(1) << 30) && bytes % (UINT64_C(1) << 30) == 0)
+		snprintf(buf, len, "%" PRIu64 " GiB", bytes >> 30);
+	else if (bytes >= (UINT64_C(1) << 20) && bytes % (UINT64_C(1) << 20) == 0)
+		snprintf(buf, len, "%" PRIu64 " MiB", bytes >> 20);
+	else if (bytes >= (UINT64_C(1) << 10) && bytes % (UINT64_C(1) << 10) == 0)
+		snprintf(buf, len, "%" PRIu64 " KiB", bytes >> 10);
+	else
+		snprintf(buf, len, "%" PRIu64 " B", bytes);
+}
+
+static const char *
+verify_name(enum to_verify v)
+{
+	switch (v) {
+	case TO_VERIFY_ALL:
+		return "all (every copy)";
+	case TO_VERIFY_SAMPLE:
+		return "sample (1 copy in " RTE_STR(TO_VERIFY_SAMPLE_EVERY) ")";
+	default:
+		return "off";
+	}
+}
+
+static void
+mode_label(char *buf, size_t len, enum to_mode mode, const char *name)
+{
+	if (mode == TO_MODE_CPU)
+		snprintf(buf, len, "cpu");
+	else
+		snprintf(buf, len, "dma:%s", name);
+}
+
+void
+to_report_header(const struct to_options *o, unsigned int lcore, int socket)
+{
+	char ws[32];
+
+	to_format_size(ws, sizeof(ws), o->working_set);
+	printf("dpdk-test-offload: submitter lcore %u (socket %d), burst %u, ring %u,"
+		" working set %s per side (source and destination pools),\n"
+		"  verify %s, %s per case (+%.2f s unmeasured warm-up)\n",
+		lcore, socket, o->burst, o->ring, ws, verify_name(o->verify),
+		o->ops != 0 ? "fixed operation count" : "fixed time", o->warmup_s);
+	if (o->ops != 0)
+		printf("  %" PRIu64 " operations per case\n", o->ops);
+	else
+		printf("  %.2f s per case\n", o->time_s);
+	printf("  cpu = libc memcpy() on the submitting lcore. GB/s = bytes copied / wall time,"
+		" 1 GB = 1e9 B.\n"
+		"  Cycles are TSC cycles (%.0f MHz) of the submitter per operation, less %" PRIu64
+		" cycles of timer overhead\n"
+		"  per timed region: enq/op inside enqueue+submit (cpu: inside memcpy), cpl/op"
+		" inside completed()\n"
+		"  calls that returned work, cyc/op = enq/op + cpl/op, idle/op inside completed()"
+		" calls that\n"
+		"  returned nothing. long = dma timed regions over %.0f us (interrupts), left out"
+		" of the cycles.\n"
+		"  ops/poll = completions per completed() call that returned work.\n\n",
+		rte_get_tsc_hz() / 1e6, to_timer_overhead, o->long_us);
+	printf("%-20s %7s %11s %8s %7s %7s %7s %7s %8s %8s %5s %11s\n", "mode", "size",
+		"ops", "Mops", "GB/s", "cyc/op", "enq/op", "cpl/op", "idle/op", "ops/poll",
+		"long", "verified");
+	fflush(stdout);
+}
+
+static double
+mops(const struct to_result *r)
+{
+	return r->wall_cycles ? r->ops / ((double)r->wall_cycles / rte_get_tsc_hz()) / 1e6 : 0;
+}
+
+static double
+gbps(const struct to_result *r)
+{
+	return r->wall_cycles ? r->bytes / ((double)r->wall_cycles / rte_get_tsc_hz()) / 1e9 : 0;
+}
+
+void
+to_report_row(const struct to_case *c, const struct to_result *r)
+{
+	char label[RTE_DEV_NAME_MAX_LEN + 8], size[32], ppoll[16];
+	double ops = r->ops ? (double)r->ops : 1;
+
+	mode_label(label, sizeof(label), c->mode, c->name);
+	to_format_size(size, sizeof(size), c->size);
+	if (c->mode == TO_MODE_DMA && r->polls_hit != 0)
+		snprintf(ppoll, sizeof(ppoll), "%.1f", (double)r->ops / r->polls_hit);
+	else
+		snprintf(ppoll, sizeof(ppoll), "-");
+	printf("%-20s %7s %11" PRIu64 " %8.3f %7.3f %7.1f %7.1f %7.1f %8.1f %8s %5" PRIu64
+		" %11" PRIu64 "\n",
+		label, size, r->ops, mops(r), gbps(r), r->sub_cycles / ops,
+		r->enq_cycles / ops, r->cpl_cycles / ops, r->idle_cycles / ops, ppoll,
+		r->long_regions, r->verified);
+	fflush(stdout);
+
+	if (nb_rows < MAX_ROWS) {
+		rows[nb_rows].mode = c->mode;
+		snprintf(rows[nb_rows].name, sizeof(rows[nb_rows].name), "%s", c->name);
+		rows[nb_rows].size = c->size;
+		rows[nb_rows].r = *r;
+		nb_rows++;
+	}
+}
+
+static const struct row *
+find_row(enum to_mode mode, const char *name, uint32_t size)
+{
+	unsigned int i;
+
+	for (i = 0; i < nb_rows; i++) {
+		if (rows[i].mode == mode && rows[i].size == size &&
+				(mode == TO_MODE_CPU || strcmp(rows[i].name, name) == 0))
+			return &rows[i];
+	}
+	return NULL;
+}
+
+/* Ratio of a device's rate to the cpu's at one size, if both ran. */
+static void
+summary_vs_cpu(const char *name, uint32_t size, bool ops_rate)
+{
+	const struct row *d = find_row(TO_MODE_DMA, name, size);
+	const struct row *c = find_row(TO_MODE_CPU, NULL, size);
+	char sz[32];
+
+	if (d == NULL || c == NULL)
+		return;
+	to_format_size(sz, sizeof(sz), size);
+	if (ops_rate)
+		printf("  %s: %.2fx cpu ops/s (%.3f vs %.3f Mops)", sz,
+			mops(&c->r) > 0 ? mops(&d->r) / mops(&c->r) : 0, mops(&d->r), mops(&c->r));
+	else
+		printf("  %s: %.2fx cpu GB/s (%.3f vs %.3f GB/s)", sz,
+			gbps(&c->r) > 0 ? gbps(&d->r) / gbps(&c->r) : 0, gbps(&d->r), gbps(&c->r));
+	printf("\n");
+}
+
+void
+to_report_summary(const struct to_options *o)
+{
+	const uint32_t small = 64, mid = 64 * 1024, large = 1024 * 1024;
+	unsigned int i, j;
+
+	if (!o->modes[TO_MODE_DMA])
+		return;
+	printf("\nsummary:\n");
+	for (i = 0; i < o->nb_devs; i++) {
+		const char *name = o->devs[i];
+		const struct row *d64 = find_row(TO_MODE_DMA, name, small);
+
+		printf("dma:%s\n", name);
+		summary_vs_cpu(name, small, true);
+		for (j = 0; j < o->nb_devs && d64 != NULL; j++) {
+			const struct row *other = find_row(TO_MODE_DMA, o->devs[j], small);
+
+			if (j == i || other == NULL || mops(&other->r) <= 0)
+				continue;
+			printf("  64 B: %.2fx %s ops/s (%.3f vs %.3f Mops)\n",
+				mops(&d64->r) / mops(&other->r), o->devs[j], mops(&d64->r),
+				mops(&other->r));
+		}
+		if (d64 != NULL && d64->r.ops != 0)
+			printf("  64 B: %.1f submitter cycles/op (enqueue+submit %.1f, completion"
+				" %.1f; +%.1f idle-poll cycles/op)\n",
+				(double)d64->r.sub_cycles / d64->r.ops,
+				(double)d64->r.enq_cycles / d64->r.ops,
+				(double)d64->r.cpl_cycles / d64->r.ops,
+				(double)d64->r.idle_cycles / d64->r.ops);
+		summary_vs_cpu(name, mid, false);
+		summary_vs_cpu(name, large, false);
+	}
+	fflush(stdout);
+}
