@@ -3,7 +3,8 @@
 # Copyright(c) 2026 The offload-copy authors
 #
 # The project's main job: set up (devtools/setup-debian.sh, quick when
-# done), then measure copy throughput of the CPU and of dma_sw0 with
+# done), then measure copy throughput of the CPU, dma_sw0 and DPDK's
+# dma_skeleton0 (its thread pinned to lcore 1) with
 # dpdk-test-offload. The plugins of build/drivers are loaded from a private
 # copy (EAL refuses -d below a world-writable folder such as /tmp).
 #
@@ -14,8 +15,8 @@ set -eu
 
 # Adjust here as the tool evolves.
 TOOL=build/app/test-offload/dpdk-test-offload
-EAL_ARGS="-l 0-1 -s 0x2 --iova-mode=va --vdev dma_sw0"
-TOOL_ARGS="--mode cpu,dma --dev dma_sw0 --sizes 64-1048576"
+EAL_ARGS="-l 0-1 -s 0x2 --iova-mode=va --vdev dma_sw0 --vdev dma_skeleton0,lcore=1"
+TOOL_ARGS="--mode cpu,dma --dev dma_sw0 --dev dma_skeleton0 --sizes 64-1048576:x4"
 
 PROG=run-benchmark
 # shellcheck source=devtools/lib.sh
