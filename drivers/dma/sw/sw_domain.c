@@ -123,8 +123,10 @@ domain_build(const struct sw_domain *dom)
 	t = malloc(sizeof(*t) + (n ? n : 1) * sizeof(t->r[0]));
 	if (t == NULL)
 		return NULL;
-	memcpy(t->r, dom->user.r, dom->user.nb * sizeof(t->r[0]));
-	if (dom->mode == SW_DOMAIN_EAL)
+	/* memcpy() from NULL is undefined even for 0 bytes (empty list). */
+	if (dom->user.nb != 0)
+		memcpy(t->r, dom->user.r, dom->user.nb * sizeof(t->r[0]));
+	if (dom->mode == SW_DOMAIN_EAL && dom->eal.nb != 0)
 		memcpy(&t->r[dom->user.nb], dom->eal.r, dom->eal.nb * sizeof(t->r[0]));
 	qsort(t->r, n, sizeof(t->r[0]), range_cmp_iova);
 
