@@ -12,6 +12,7 @@
  * writes them; 64-bit loads make the figures approximate, never torn.
  */
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -61,7 +62,8 @@ parse_u64(const char *key, const char *value, uint64_t min, uint64_t max, uint64
 	char *end;
 
 	errno = 0;
-	if (value == NULL || value[0] == '\0' || value[0] == '-')
+	/* A digit first: strtoull() would skip white space and negate. */
+	if (value == NULL || !isdigit((unsigned char)value[0]))
 		goto bad;
 	v = strtoull(value, &end, 0);
 	if (errno != 0 || *end != '\0' || v < min || v > max)
@@ -153,8 +155,8 @@ arg_nt_threshold(const char *key, const char *value, void *opaque)
 		return 0;
 	}
 	errno = 0;
-	v = value != NULL && value[0] != '-' ? strtoull(value, &end, 0) : 0;
-	if (value == NULL || value[0] == '\0' || value[0] == '-' || errno != 0 ||
+	v = value != NULL && isdigit((unsigned char)value[0]) ? strtoull(value, &end, 0) : 0;
+	if (value == NULL || !isdigit((unsigned char)value[0]) || errno != 0 ||
 			*end != '\0' || v < SW_NT_MIN || v >= UINT32_MAX) {
 		SW_LOG(ERR, "devarg %s=%s: expected a size in bytes in [%u, %u] or 'off'",
 			key, value ? value : "", SW_NT_MIN, UINT32_MAX - 1);
