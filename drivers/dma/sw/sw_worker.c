@@ -241,7 +241,7 @@ sw_worker_pass(struct sw_dmadev *sw)
 	 * pairs with F1 in sw_worker_wait_quiescent().
 	 */
 	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (likely(__atomic_load_n(&sw->run, __ATOMIC_RELAXED))) {
+	if (likely(__atomic_load_n(&sw->run, __ATOMIC_ACQUIRE))) {
 		/* A2: pairs with R2 in domain_publish(). */
 		t = __atomic_load_n(&sw->domain.table, __ATOMIC_ACQUIRE);
 		for (v = 0; v < sw->nb_vchans; v++)
