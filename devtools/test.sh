@@ -134,6 +134,8 @@ if [ ! -f build-asan/build.ninja ]; then
 		{ step_failed "meson setup build-asan"; asan_ok=0; }
 fi
 if [ $asan_ok -eq 1 ]; then
+	# Regenerate first: introspection of a stale tree misses new tests.
+	ninja -C build-asan build.ninja >/dev/null 2>&1 || true
 	if ! has_suite build-asan fast; then
 		note "build-asan: no test in suite 'fast' yet: skipped"
 		skipped=$((skipped + 1))
