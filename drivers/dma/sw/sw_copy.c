@@ -18,57 +18,16 @@
 
 #include "sw_copy.h"
 
-void
-sw_copy_nt_sse2(void *dst, const void *src, size_t len)
-{
-	uint8_t *d = dst;
-	const uint8_t *s = src;
-	size_t head = (16 - ((uintptr_t)d & 15)) & 15;
+/* SSE2, which every x86-64 CPU has: the fallback kernel. */
+#define SW_NT_VEC		16
+#define SW_NT_T			__m128i
+#define SW_NT_LOAD(p)		_mm_loadu_si128((const __m128i *)(p))
+#define SW_NT_STREAM(p, v)	_mm_stream_si128((__m128i *)(p), v)
+#define SW_NT_SET1(x)		_mm_set1_epi64x(x)
+#define SW_NT_COPY		sw_copy_nt_sse2
+#define SW_NT_FILL		sw_fill_nt_sse2
 
-	if (len < head + 16) {
-		memcpy(d, s, len);
-		return;
-	}
-	memcpy(d, s, head);
-	d += head;
-	s += head;
-	len -= head;
-	for (; len >= 64; len -= 64, d += 64, s += 64) {
-		__m128i a = _mm_loadu_si128((const __m128i *)s);
-		__m128i b = _mm_loadu_si128((const __m128i *)(s + 16));
-		__m128i c = _mm_loadu_si128((const __m128i *)(s + 32));
-		__m128i e = _mm_loadu_si128((const __m128i *)(s + 48));
-
-		_mm_stream_si128((__m128i *)d, a);
-		_mm_stream_si128((__m128i *)(d + 16), b);
-		_mm_stream_si128((__m128i *)(d + 32), c);
-		_mm_stream_si128((__m128i *)(d + 48), e);
-	}
-	for (; len >= 16; len -= 16, d += 16, s += 16)
-		_mm_stream_si128((__m128i *)d, _mm_loadu_si128((const __m128i *)s));
-	memcpy(d, s, len);
-}
-
-void
-sw_fill_nt_sse2(void *dst, uint64_t pattern, size_t len)
-{
-	uint8_t *d = dst;
-	size_t head = (16 - ((uintptr_t)d & 15)) & 15;
-	__m128i v;
-
-	if (len < head + 16) {
-		sw_fill_cached(d, pattern, len);
-		return;
-	}
-	sw_fill_cached(d, pattern, head);
-	pattern = sw_pattern_at(pattern, head);
-	d += head;
-	len -= head;
-	v = _mm_set1_epi64x((long long)pattern);
-	for (; len >= 16; len -= 16, d += 16)
-		_mm_stream_si128((__m128i *)d, v);
-	sw_fill_cached(d, pattern, len);
-}
+#include "sw_copy_nt.h"
 
 static int
 cpu_has_avx2(void)

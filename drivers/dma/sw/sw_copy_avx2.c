@@ -3,67 +3,19 @@
  */
 
 /*
- * AVX2 non-temporal kernels. Built with the ISA flags of their own
- * (meson.build) and called only when sw_kernel_select() found the CPU and
- * EAL allow them.
+ * AVX2 non-temporal kernels (sw_copy_nt.h at 32 bytes). Built with the ISA
+ * flags of their own (meson.build) and called only when sw_kernel_select()
+ * found the CPU and EAL allow them.
  */
-
-#include <string.h>
 
 #include <immintrin.h>
 
-#include "sw_copy.h"
+#define SW_NT_VEC		32
+#define SW_NT_T			__m256i
+#define SW_NT_LOAD(p)		_mm256_loadu_si256((const __m256i *)(p))
+#define SW_NT_STREAM(p, v)	_mm256_stream_si256((__m256i *)(p), v)
+#define SW_NT_SET1(x)		_mm256_set1_epi64x(x)
+#define SW_NT_COPY		sw_copy_nt_avx2
+#define SW_NT_FILL		sw_fill_nt_avx2
 
-#define VEC 32
-
-void
-sw_copy_nt_avx2(void *dst, const void *src, size_t len)
-{
-	uint8_t *d = dst;
-	const uint8_t *s = src;
-	size_t head = (VEC - ((uintptr_t)d & (VEC - 1))) & (VEC - 1);
-
-	if (len < head + VEC) {
-		memcpy(d, s, len);
-		return;
-	}
-	memcpy(d, s, head);
-	d += head;
-	s += head;
-	len -= head;
-	for (; len >= 4 * VEC; len -= 4 * VEC, d += 4 * VEC, s += 4 * VEC) {
-		__m256i a = _mm256_loadu_si256((const void *)s);
-		__m256i b = _mm256_loadu_si256((const void *)(s + VEC));
-		__m256i c = _mm256_loadu_si256((const void *)(s + 2 * VEC));
-		__m256i e = _mm256_loadu_si256((const void *)(s + 3 * VEC));
-
-		_mm256_stream_si256((void *)d, a);
-		_mm256_stream_si256((void *)(d + VEC), b);
-		_mm256_stream_si256((void *)(d + 2 * VEC), c);
-		_mm256_stream_si256((void *)(d + 3 * VEC), e);
-	}
-	for (; len >= VEC; len -= VEC, d += VEC, s += VEC)
-		_mm256_stream_si256((void *)d, _mm256_loadu_si256((const void *)s));
-	memcpy(d, s, len);
-}
-
-void
-sw_fill_nt_avx2(void *dst, uint64_t pattern, size_t len)
-{
-	uint8_t *d = dst;
-	size_t head = (VEC - ((uintptr_t)d & (VEC - 1))) & (VEC - 1);
-	__m256i v;
-
-	if (len < head + VEC) {
-		sw_fill_cached(d, pattern, len);
-		return;
-	}
-	sw_fill_cached(d, pattern, head);
-	pattern = sw_pattern_at(pattern, head);
-	d += head;
-	len -= head;
-	v = _mm256_set1_epi64x((long long)pattern);
-	for (; len >= VEC; len -= VEC, d += VEC)
-		_mm256_stream_si256((void *)d, v);
-	sw_fill_cached(d, pattern, len);
-}
+#include "sw_copy_nt.h"
