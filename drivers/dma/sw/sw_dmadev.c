@@ -250,8 +250,7 @@ vchans_free(struct sw_dmadev *sw)
 
 	for (i = 0; i < sw->nb_vchans; i++)
 		vchan_free(&sw->vchans[i]);
-	rte_free(sw->vchan_mem);
-	sw->vchan_mem = NULL;
+	rte_free(sw->vchans);
 	sw->vchans = NULL;
 	sw->nb_vchans = 0;
 }
@@ -270,7 +269,6 @@ sw_configure(struct rte_dma_dev *dev, const struct rte_dma_conf *conf, uint32_t 
 		return -ENOMEM;
 	}
 	vchans_free(sw);
-	sw->vchan_mem = v;
 	sw->vchans = v;
 	sw->nb_vchans = conf->nb_vchans;
 	return 0;

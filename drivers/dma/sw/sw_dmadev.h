@@ -71,7 +71,6 @@ struct sw_worker_stats {
 	uint64_t bad_src;
 	uint64_t bad_dst;
 	uint64_t not_attempted;
-	uint64_t passes;
 };
 
 struct sw_vchan {
@@ -124,7 +123,7 @@ enum sw_worker_kind {
 
 struct sw_dmadev {
 	/* Read by the fast path. */
-	struct sw_vchan *vchans;	/* nb_vchans entries */
+	struct sw_vchan *vchans;	/* nb_vchans entries, rte_malloc'd */
 	uint16_t nb_vchans;
 
 	/* Worker. */
@@ -144,8 +143,6 @@ struct sw_dmadev {
 	bool service_registered;
 	bool lcore_launched;
 	const char *kernel_req;		/* devarg, NULL: auto */
-	uint16_t max_vchans;
-	struct sw_vchan *vchan_mem;	/* rte_malloc'd array */
 };
 
 /* sw_worker.c */

@@ -246,7 +246,6 @@ sw_worker_pass(struct sw_dmadev *sw)
 		t = __atomic_load_n(&sw->domain.table, __ATOMIC_ACQUIRE);
 		for (v = 0; v < sw->nb_vchans; v++)
 			work += vchan_pass(sw, &sw->vchans[v], t, SW_WORKER_BUDGET);
-		sw->vchans[0].wst.passes++;
 	}
 	/* Everything this pass touched happens before the even wseq. */
 	__atomic_store_n(&sw->wseq, sw->wseq + 1, __ATOMIC_RELEASE);
