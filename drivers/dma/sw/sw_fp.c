@@ -73,16 +73,19 @@ vchan_commit(struct sw_vchan *vc, uint64_t flags)
 	return id;
 }
 
-int
-sw_copy(void *dev_private, uint16_t vchan, rte_iova_t src, rte_iova_t dst,
-		uint32_t length, uint64_t flags)
+/* Enqueue a one-descriptor operation: a copy (src is an IOVA) or a fill
+ * (src is the pattern).
+ */
+static __rte_always_inline int
+vchan_enqueue(void *dev_private, uint16_t vchan, uint8_t op, uint64_t src,
+		uint64_t dst, uint32_t length, uint64_t flags)
 {
 	struct sw_vchan *vc = fp_vchan(dev_private, vchan);
 	struct sw_desc *d;
 
 	if (unlikely(vc == NULL))
 		return -EINVAL;
-	d = vchan_claim(vc, SW_OP_COPY, flags, length);
+	d = vchan_claim(vc, op, flags, length);
 	if (unlikely(d == NULL))
 		return -ENOSPC;
 	d->src = src;
@@ -91,20 +94,17 @@ sw_copy(void *dev_private, uint16_t vchan, rte_iova_t src, rte_iova_t dst,
 }
 
 int
+sw_copy(void *dev_private, uint16_t vchan, rte_iova_t src, rte_iova_t dst,
+		uint32_t length, uint64_t flags)
+{
+	return vchan_enqueue(dev_private, vchan, SW_OP_COPY, src, dst, length, flags);
+}
+
+int
 sw_fill(void *dev_private, uint16_t vchan, uint64_t pattern, rte_iova_t dst,
 		uint32_t length, uint64_t flags)
 {
-	struct sw_vchan *vc = fp_vchan(dev_private, vchan);
-	struct sw_desc *d;
-
-	if (unlikely(vc == NULL))
-		return -EINVAL;
-	d = vchan_claim(vc, SW_OP_FILL, flags, length);
-	if (unlikely(d == NULL))
-		return -ENOSPC;
-	d->src = pattern;
-	d->dst = dst;
-	return vchan_commit(vc, flags);
+	return vchan_enqueue(dev_private, vchan, SW_OP_FILL, pattern, dst, length, flags);
 }
 
 static __rte_always_inline uint64_t
