@@ -55,25 +55,24 @@ struct sw_devargs {
 
 /* ---- devargs --------------------------------------------------------- */
 
+/* A whole decimal, hex (0x) or octal (0) number in [min, max]; nothing
+ * logged, callers say what they expected.
+ */
 static int
-parse_u64(const char *key, const char *value, uint64_t min, uint64_t max, uint64_t *out)
+parse_u64(const char *value, uint64_t min, uint64_t max, uint64_t *out)
 {
 	unsigned long long v;
 	char *end;
 
-	errno = 0;
 	/* A digit first: strtoull() would skip white space and negate. */
 	if (value == NULL || !isdigit((unsigned char)value[0]))
-		goto bad;
+		return -EINVAL;
+	errno = 0;
 	v = strtoull(value, &end, 0);
 	if (errno != 0 || *end != '\0' || v < min || v > max)
-		goto bad;
+		return -EINVAL;
 	*out = v;
 	return 0;
-bad:
-	SW_LOG(ERR, "devarg %s=%s: expected an integer in [%" PRIu64 ", %" PRIu64 "]",
-		key, value ? value : "", min, max);
-	return -EINVAL;
 }
 
 static int
@@ -82,8 +81,11 @@ arg_lcore(const char *key, const char *value, void *opaque)
 	struct sw_devargs *a = opaque;
 	uint64_t v;
 
-	if (parse_u64(key, value, 0, RTE_MAX_LCORE - 1, &v) < 0)
+	if (parse_u64(value, 0, RTE_MAX_LCORE - 1, &v) < 0) {
+		SW_LOG(ERR, "devarg %s=%s: expected an integer in [0, %u]",
+			key, value ? value : "", RTE_MAX_LCORE - 1);
 		return -EINVAL;
+	}
 	/* Before the enabled check: EAL counts service lcores as not enabled. */
 	if (rte_eal_lcore_role((unsigned int)v) == ROLE_SERVICE) {
 		SW_LOG(ERR, "devarg %s=%s: lcore %" PRIu64 " is a service lcore; use no %s= to run as a service",
@@ -147,17 +149,14 @@ static int
 arg_nt_threshold(const char *key, const char *value, void *opaque)
 {
 	struct sw_devargs *a = opaque;
-	unsigned long long v;
-	char *end;
+	uint64_t v;
 
 	if (value != NULL && strcmp(value, "off") == 0) {
 		a->nt_threshold = UINT32_MAX;
 		return 0;
 	}
-	errno = 0;
-	v = value != NULL && isdigit((unsigned char)value[0]) ? strtoull(value, &end, 0) : 0;
-	if (value == NULL || !isdigit((unsigned char)value[0]) || errno != 0 ||
-			*end != '\0' || v < SW_NT_MIN || v >= UINT32_MAX) {
+	/* UINT32_MAX itself stands for 'off'. */
+	if (parse_u64(value, SW_NT_MIN, UINT32_MAX - 1, &v) < 0) {
 		SW_LOG(ERR, "devarg %s=%s: expected a size in bytes in [%u, %u] or 'off'",
 			key, value ? value : "", SW_NT_MIN, UINT32_MAX - 1);
 		return -EINVAL;
