@@ -1,0 +1,355 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The offload-copy authors
+ */
+
+/*
+ * The API's edges: every bad configuration string, configuration struct
+ * and fast-path argument gets a clear error and changes nothing; the
+ * lifecycle (create, destroy, create again on the same engines, names,
+ * engines in use) holds; fill, scatter-gather and the mbuf helpers move
+ * the right bytes on both paths.
+ */
+
+#include <string.h>
+
+#include <rte_errno.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include <ocopy.h>
+#include <ocopy_mbuf.h>
+
+#include "guard.h"
+#include "sw_dev.h"
+#include "test.h"
+
+static unsigned int nb_cb;
+static uint16_t last_status;
+
+static void
+count_cb(void *arg, uint16_t status)
+{
+	unsigned int *n = arg;
+
+	(*n)++;
+	nb_cb++;
+	last_status = status;
+}
+
+static struct ocopy *
+create(const char *args)
+{
+	struct ocopy_conf conf;
+	struct ocopy *oc;
+
+	ocopy_conf_init(&conf);
+	TEST_ASSERT_SUCCESS(ocopy_conf_parse(&conf, args), "'%s'", args);
+	oc = ocopy_create(&conf);
+	TEST_ASSERT(oc != NULL, "create '%s': %s", args, rte_strerror(rte_errno));
+	return oc;
+}
+
+static void
+test_conf_parse(void)
+{
+	static const char *const bad[] = {
+		" queues=1", "queues", "queues=", "queues=0", "queues=65",
+		"queues=1x", "queues=-1", "queue_size=3", "queue_size=65536",
+		"policy=fast", "engines=", "engines=nosuch", "engines=999",
+		"threshold=0", "split=10", "slack=0", "stall_us=0",
+		"unknown=1", "queues=1,,", "socket=999999",
+	};
+	struct ocopy_conf conf, before;
+	unsigned int i;
+
+	test_section("configuration strings: bad ones refused, conf unchanged");
+	ocopy_conf_init(&conf);
+	conf.nb_queues = 3;
+	before = conf;
+	for (i = 0; i < RTE_DIM(bad); i++) {
+		TEST_ASSERT_FAIL(ocopy_conf_parse(&conf, bad[i]), "'%s'", bad[i]);
+		TEST_ASSERT(memcmp(&conf, &before, sizeof(conf)) == 0,
+			"'%s' changed the configuration", bad[i]);
+	}
+	TEST_ASSERT_FAIL(ocopy_conf_parse(NULL, "queues=1"), "NULL conf");
+	TEST_ASSERT_FAIL(ocopy_conf_parse(&conf, NULL), "NULL args");
+
+	TEST_ASSERT_SUCCESS(ocopy_conf_parse(&conf,
+		"engines=dma_sw0:dma_sw1,queues=2,queue_size=64,ring_size=128,policy=engine,threshold=512,split=off,slack=150,stall_us=2000,degrade_errors=3,reprobe_ms=20,socket=0"),
+		"good string");
+	TEST_ASSERT_EQUAL(conf.nb_engines, 2, "engines");
+	TEST_ASSERT_EQUAL(conf.engines[0], rte_dma_get_dev_id_by_name("dma_sw0"), "engine 0");
+	TEST_ASSERT_EQUAL(conf.engines[1], rte_dma_get_dev_id_by_name("dma_sw1"), "engine 1");
+	TEST_ASSERT_EQUAL(conf.nb_queues, 2, "queues");
+	TEST_ASSERT_EQUAL(conf.queue_size, 64, "queue_size");
+	TEST_ASSERT_EQUAL(conf.ring_size, 128, "ring_size");
+	TEST_ASSERT_EQUAL(conf.policy, OCOPY_POLICY_ENGINE, "policy");
+	TEST_ASSERT_EQUAL(conf.threshold, 512, "threshold");
+	TEST_ASSERT_EQUAL(conf.split_threshold, UINT32_MAX, "split");
+	TEST_ASSERT_EQUAL(conf.depth_slack, 150, "slack");
+	TEST_ASSERT_EQUAL(conf.stall_us, 2000, "stall_us");
+	TEST_ASSERT_EQUAL(conf.degrade_errors, 3, "degrade_errors");
+	TEST_ASSERT_EQUAL(conf.reprobe_ms, 20, "reprobe_ms");
+	TEST_ASSERT_EQUAL(conf.socket_id, 0, "socket");
+	TEST_ASSERT_SUCCESS(ocopy_conf_parse(&conf, "engines=all"), "all");
+	TEST_ASSERT(conf.all_engines && conf.nb_engines == 0, "all engines");
+	TEST_ASSERT_SUCCESS(ocopy_conf_parse(&conf, "engines=0"), "by id");
+	TEST_ASSERT(!conf.all_engines && conf.nb_engines == 1 &&
+		conf.engines[0] == 0, "engine by id");
+}
+
+static void
+test_create_errors(void)
+{
+	struct ocopy_conf conf;
+	struct ocopy *oc, *oc2;
+
+	test_section("bad configurations refused with rte_errno");
+	TEST_ASSERT(ocopy_create(NULL) == NULL && rte_errno == EINVAL, "NULL");
+	ocopy_conf_init(&conf);
+	conf.nb_queues = 0;
+	TEST_ASSERT(ocopy_create(&conf) == NULL && rte_errno == EINVAL, "0 queues");
+	ocopy_conf_init(&conf);
+	conf.queue_size = 100;
+	TEST_ASSERT(ocopy_create(&conf) == NULL && rte_errno == EINVAL, "queue size");
+	ocopy_conf_init(&conf);
+	conf.nb_engines = 1;
+	conf.engines[0] = 77;
+	TEST_ASSERT(ocopy_create(&conf) == NULL && rte_errno == EINVAL, "no such engine");
+	ocopy_conf_init(&conf);
+	conf.nb_engines = 2;
+	conf.engines[0] = conf.engines[1] = 0;
+	TEST_ASSERT(ocopy_create(&conf) == NULL && rte_errno == EINVAL, "engine twice");
+	ocopy_conf_init(&conf);
+	conf.policy = (enum ocopy_policy)7;
+	TEST_ASSERT(ocopy_create(&conf) == NULL && rte_errno == EINVAL, "policy");
+	ocopy_conf_init(&conf);
+	conf.name = "a-name-that-is-much-too-long-for-an-instance";
+	TEST_ASSERT(ocopy_create(&conf) == NULL && rte_errno == EINVAL, "long name");
+
+	test_section("names are unique; engines have one owner");
+	oc = create("engines=dma_sw0,threshold=64");
+	conf.name = "ocopy";
+	TEST_ASSERT(ocopy_find("ocopy") == oc, "find");
+	ocopy_conf_init(&conf);
+	TEST_ASSERT(ocopy_create(&conf) == NULL && rte_errno == EEXIST, "same name");
+	conf.name = "other";
+	conf.nb_engines = 1;
+	conf.engines[0] = rte_dma_get_dev_id_by_name("dma_sw0");
+	TEST_ASSERT(ocopy_create(&conf) == NULL && rte_errno == EBUSY,
+		"engine of a live instance: %s", rte_strerror(rte_errno));
+	TEST_ASSERT(ocopy_find("other") == NULL, "failed create left nothing");
+	ocopy_destroy(oc);
+	TEST_ASSERT(ocopy_find("ocopy") == NULL, "destroyed");
+
+	test_section("create again on the same engines, twice");
+	oc = create("engines=dma_sw0:dma_sw1,queues=2,threshold=64");
+	ocopy_destroy(oc);
+	oc = create("engines=all,queues=2,threshold=64");
+	TEST_ASSERT_EQUAL(ocopy_engine_count(oc), 2, "all = both dma_sw devices");
+	TEST_ASSERT_EQUAL(ocopy_queue_count(oc), 2, "queues");
+	TEST_ASSERT(ocopy_queue_get(oc, 2) == NULL, "queue out of range");
+	TEST_ASSERT(ocopy_queue_get(NULL, 0) == NULL, "NULL instance");
+	TEST_ASSERT_EQUAL(ocopy_engine_dev_id(oc, 5), -1, "engine out of range");
+	oc2 = NULL;
+	ocopy_destroy(oc2);	/* no-op */
+	ocopy_destroy(oc);
+}
+
+static void
+test_fast_path_args(struct ocopy_queue *q, uint8_t *buf)
+{
+	struct ocopy_sge s[2], d[1];
+	struct ocopy_queue_stats st0, st1;
+	unsigned int n = 0;
+
+	test_section("fast-path arguments: refused, nothing accepted");
+	ocopy_queue_stats_get(q, &st0);
+	TEST_ASSERT_EQUAL(ocopy_copy(q, NULL, buf, 64, NULL, NULL, 0), -EINVAL, "NULL dst");
+	TEST_ASSERT_EQUAL(ocopy_copy(q, buf, NULL, 64, NULL, NULL, 0), -EINVAL, "NULL src");
+	TEST_ASSERT_EQUAL(ocopy_copy(q, buf, buf + 4096, 64, NULL, NULL, RTE_BIT64(20)),
+		-EINVAL, "unknown flag");
+	TEST_ASSERT_EQUAL(ocopy_fill(q, NULL, 0, 64, NULL, NULL, 0), -EINVAL, "fill NULL");
+	s[0].addr = buf;
+	s[0].len = 64;
+	s[1].addr = buf + 128;
+	s[1].len = 64;
+	d[0].addr = buf + 4096;
+	d[0].len = 100;
+	TEST_ASSERT_EQUAL(ocopy_copy_sg(q, s, 2, d, 1, NULL, NULL, 0), -EINVAL,
+		"lengths differ");
+	TEST_ASSERT_EQUAL(ocopy_copy_sg(q, s, 0, d, 1, NULL, NULL, 0), -EINVAL, "no src");
+	TEST_ASSERT_EQUAL(ocopy_copy_sg(q, NULL, 1, d, 1, NULL, NULL, 0), -EINVAL, "NULL src");
+	TEST_ASSERT_EQUAL(ocopy_copy_sg(q, s, OCOPY_MAX_SGES + 1, d, 1, NULL, NULL, 0),
+		-EINVAL, "too many");
+	TEST_ASSERT_EQUAL(ocopy_mbuf_to_buf(q, buf, NULL, 0, 10, NULL, NULL, 0),
+		-EINVAL, "NULL mbuf");
+	TEST_ASSERT_EQUAL(ocopy_queue_drain(NULL, 0), -EINVAL, "drain NULL");
+	ocopy_queue_stats_get(q, &st1);
+	TEST_ASSERT_EQUAL(st1.submitted, st0.submitted, "nothing accepted");
+	TEST_ASSERT_EQUAL(ocopy_queue_inflight(q), 0, "nothing in flight");
+	RTE_SET_USED(n);
+}
+
+static void
+test_queue_full(struct ocopy_queue *q, uint8_t *buf, uint32_t qsize)
+{
+	unsigned int n = 0, i;
+	int ret;
+
+	test_section("a full queue refuses with -ENOSPC, then takes more after a poll");
+	for (i = 0; i < qsize; i++) {
+		ret = ocopy_copy(q, buf + 8192, buf, 4096, count_cb, &n, 0);
+		TEST_ASSERT(ret >= 0, "op %u: %d", i, ret);
+	}
+	TEST_ASSERT_EQUAL(ocopy_queue_room(q), 0, "room");
+	TEST_ASSERT_EQUAL(ocopy_copy(q, buf + 8192, buf, 64, count_cb, &n, 0),
+		-ENOSPC, "full");
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	TEST_ASSERT_EQUAL(n, qsize, "one completion each, none for the refused op");
+	TEST_ASSERT(ocopy_copy(q, buf + 8192, buf, 64, count_cb, &n, OCOPY_F_FLUSH) >= 0,
+		"accepted again");
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+}
+
+static void
+test_fill_sg(struct ocopy_queue *q, uint8_t *buf, const char *what)
+{
+	const uint64_t pattern = 0x0123456789abcdefULL;
+	struct ocopy_sge s[3], d[2];
+	unsigned int n = 0;
+	uint32_t i, lens[] = { 8, 13, 4096, 100000 };
+	uint8_t *dst = buf + 512 * 1024;
+
+	test_section("fill and scatter-gather (%s)", what);
+	for (i = 0; i < RTE_DIM(lens); i++) {
+		uint32_t k;
+
+		memset(dst, 0, lens[i] + 64);
+		TEST_ASSERT(ocopy_fill(q, dst, pattern, lens[i], count_cb, &n,
+			OCOPY_F_FLUSH) >= 0, "fill %u", lens[i]);
+		TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+		TEST_ASSERT_EQUAL(last_status, 0, "fill status");
+		for (k = 0; k < lens[i]; k++)
+			TEST_ASSERT_EQUAL(dst[k], (uint8_t)(pattern >> (8 * (k % 8))),
+				"fill %u byte %u", lens[i], k);
+		for (k = lens[i]; k < lens[i] + 64; k++)
+			TEST_ASSERT_EQUAL(dst[k], 0, "fill %u wrote past its end", lens[i]);
+	}
+	for (i = 0; i < 256 * 1024; i++)
+		buf[i] = (uint8_t)(i * 7 + 3);
+	s[0].addr = buf;
+	s[0].len = 1000;
+	s[1].addr = buf + 5000;
+	s[1].len = 3000;
+	s[2].addr = buf + 20000;
+	s[2].len = 60000;
+	d[0].addr = dst;
+	d[0].len = 30000;
+	d[1].addr = dst + 40000;
+	d[1].len = 34000;
+	memset(dst, 0, 80000);
+	TEST_ASSERT(ocopy_copy_sg(q, s, 3, d, 2, count_cb, &n, OCOPY_F_FLUSH) >= 0, "sg");
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	TEST_ASSERT_EQUAL(last_status, 0, "sg status");
+	TEST_ASSERT(memcmp(dst, buf, 1000) == 0, "sg seg 0");
+	TEST_ASSERT(memcmp(dst + 1000, buf + 5000, 3000) == 0, "sg seg 1");
+	TEST_ASSERT(memcmp(dst + 4000, buf + 20000, 26000) == 0, "sg seg 2a");
+	TEST_ASSERT(memcmp(dst + 40000, buf + 46000, 34000) == 0, "sg seg 2b");
+	for (i = 30000; i < 40000; i++)
+		TEST_ASSERT_EQUAL(dst[i], 0, "sg wrote between its destinations");
+	TEST_ASSERT_EQUAL(dst[74000], 0, "sg wrote past its end");
+}
+
+static void
+test_mbuf(struct ocopy_queue *q, uint8_t *buf, struct rte_mempool *mp)
+{
+	struct rte_mbuf *a, *a2, *b, *b2;
+	unsigned int n = 0;
+	uint32_t i;
+	uint8_t *dst = buf + 768 * 1024;
+
+	test_section("mbuf chains to a flat buffer and to another chain");
+	a = rte_pktmbuf_alloc(mp);
+	a2 = rte_pktmbuf_alloc(mp);
+	b = rte_pktmbuf_alloc(mp);
+	b2 = rte_pktmbuf_alloc(mp);
+	TEST_ASSERT(a && a2 && b && b2, "mbufs");
+	for (i = 0; i < 1500; i++)
+		((uint8_t *)rte_pktmbuf_append(a, 1))[0] = (uint8_t)i;
+	for (i = 0; i < 700; i++)
+		((uint8_t *)rte_pktmbuf_append(a2, 1))[0] = (uint8_t)(i ^ 0x5a);
+	TEST_ASSERT_SUCCESS(rte_pktmbuf_chain(a, a2), "chain a");
+	TEST_ASSERT(rte_pktmbuf_append(b, 1000) != NULL, "b");
+	TEST_ASSERT(rte_pktmbuf_append(b2, 1200) != NULL, "b2");
+	TEST_ASSERT_SUCCESS(rte_pktmbuf_chain(b, b2), "chain b");
+
+	memset(dst, 0, 4096);
+	TEST_ASSERT(ocopy_mbuf_to_buf(q, dst, a, 100, 2000, count_cb, &n,
+		OCOPY_F_FLUSH) >= 0, "to buf");
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	for (i = 0; i < 2000; i++) {
+		uint32_t k = i + 100;
+		uint8_t want = k < 1500 ? (uint8_t)k : (uint8_t)((k - 1500) ^ 0x5a);
+
+		TEST_ASSERT_EQUAL(dst[i], want, "to buf byte %u", i);
+	}
+	TEST_ASSERT_EQUAL(dst[2000], 0, "to buf wrote past its end");
+	TEST_ASSERT_EQUAL(ocopy_mbuf_to_buf(q, dst, a, 100, 2101, NULL, NULL, 0),
+		-EINVAL, "past the chain's end");
+
+	TEST_ASSERT(ocopy_mbuf_to_mbuf(q, b, a, count_cb, &n, OCOPY_F_FLUSH) >= 0,
+		"to mbuf");
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	for (i = 0; i < 2200; i++) {
+		uint8_t got = *rte_pktmbuf_mtod_offset(i < 1000 ? b : b2, uint8_t *,
+				i < 1000 ? i : i - 1000);
+		uint8_t want = i < 1500 ? (uint8_t)i : (uint8_t)((i - 1500) ^ 0x5a);
+
+		TEST_ASSERT_EQUAL(got, want, "to mbuf byte %u", i);
+	}
+	rte_pktmbuf_trim(b, 1);
+	TEST_ASSERT_EQUAL(ocopy_mbuf_to_mbuf(q, b, a, NULL, NULL, 0), -EINVAL,
+		"lengths differ");
+	rte_pktmbuf_free(a);
+	rte_pktmbuf_free(b);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct test_opts opts = { .name = "ocopy_api" };
+	struct rte_mempool *mp;
+	struct ocopy_queue *q;
+	struct ocopy *oc;
+	uint8_t *buf;
+
+	test_eal_init(argc, argv, &opts);
+	swdev_create_worker("dma_sw0", NULL);
+	swdev_create_worker("dma_sw1", NULL);
+	buf = rte_zmalloc("buf", 1024 * 1024, 4096);
+	mp = rte_pktmbuf_pool_create("mb", 63, 0, 0, 2048 + RTE_PKTMBUF_HEADROOM,
+			SOCKET_ID_ANY);
+	TEST_ASSERT(buf != NULL && mp != NULL, "memory");
+
+	test_conf_parse();
+	test_create_errors();
+
+	oc = create("engines=dma_sw0,policy=engine,queue_size=64");
+	q = ocopy_queue_get(oc, 0);
+	test_fast_path_args(q, buf);
+	test_queue_full(q, buf, 64);
+	test_fill_sg(q, buf, "engine");
+	test_mbuf(q, buf, mp);
+	ocopy_destroy(oc);
+
+	oc = create("policy=cpu,queue_size=64");
+	q = ocopy_queue_get(oc, 0);
+	test_fill_sg(q, buf, "CPU");
+	test_mbuf(q, buf, mp);
+	ocopy_destroy(oc);
+
+	rte_mempool_free(mp);
+	rte_free(buf);
+	return test_done();
+}

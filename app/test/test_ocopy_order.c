@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The offload-copy authors
+ */
+
+/*
+ * Ordering: a randomized mix of copies that run on the CPU, on a dma_sw
+ * engine and split between both, with fenced ops reading what the op just
+ * before them wrote. Every op must complete exactly once, in submission
+ * order, with its data in place and nothing written past its end; a
+ * fenced op must see its predecessor's data.
+ */
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_malloc.h>
+
+#include <ocopy.h>
+
+#include "sw_dev.h"
+#include "test.h"
+
+#define QSIZE		256
+#define SLOT_AREA	(320 * 1024)	/* destination area per op */
+/*
+ * One area more than ops in flight: op s's area is next used by op
+ * s + NB_AREAS, accepted only once op s + 1 is delivered, so a fenced op
+ * (s + 1) reading op s's destination finds it intact.
+ */
+#define NB_AREAS	(QSIZE + 1)
+#define SRC_LEN		(640 * 1024)
+#define NB_OPS		20000
+#define POISON		0xa5
+
+struct op_rec {
+	uint8_t *dst;
+	const uint8_t *expect;	/* what dst must hold */
+	uint32_t len;
+	uint32_t seq;
+	bool fence;
+	uint8_t prev_path;	/* path of the op before a fenced one */
+	uint32_t prev_seq;
+};
+
+static struct ocopy_queue *cur_q;
+
+static struct op_rec recs[QSIZE];
+static uint32_t next_expected;
+static uint64_t nb_done;
+
+static void
+op_done(void *arg, uint16_t status)
+{
+	struct op_rec *r = arg;
+
+	TEST_ASSERT_EQUAL(status, RTE_DMA_STATUS_SUCCESSFUL, "op %u", r->seq);
+	TEST_ASSERT_EQUAL(r->seq, next_expected, "completion out of order");
+	if (memcmp(r->dst, r->expect, r->len) != 0) {
+		uint32_t k = 0, e;
+
+		while (r->dst[k] == r->expect[k])
+			k++;
+		for (e = r->len; r->dst[e - 1] == r->expect[e - 1]; e--)
+			;
+		TEST_FAIL_NOW("op %u (%s, path %u, previous op %u path %u): %u bytes at %p differ in [%u, %u)",
+			r->seq, r->fence ? "fenced" : "not fenced",
+			cur_q->ops[r->seq & cur_q->mask].path, r->prev_seq,
+			r->prev_path, r->len, r->dst, k, e);
+	}
+	TEST_ASSERT(r->dst[r->len] == POISON, "op %u wrote past its end", r->seq);
+	next_expected++;
+	nb_done++;
+}
+
+static uint32_t
+random_len(void)
+{
+	uint64_t r = test_rand_range(0, 99);
+
+	if (r < 60)
+		return (uint32_t)test_rand_range(1, 2048);
+	if (r < 95)
+		return (uint32_t)test_rand_range(2049, 64 * 1024);
+	return (uint32_t)test_rand_range(256 * 1024, 300 * 1024);
+}
+
+static void
+run_mix(struct ocopy_queue *q, uint8_t *src, uint8_t *area)
+{
+	uint32_t seq = 0, prev_slot = 0;
+	bool have_prev = false;
+
+	next_expected = 0;
+	nb_done = 0;
+	cur_q = q;
+	while (seq < NB_OPS) {
+		uint16_t burst = (uint16_t)test_rand_range(1, 32), i;
+
+		for (i = 0; i < burst && seq < NB_OPS; i++) {
+			uint32_t slot = seq % QSIZE;
+			struct op_rec *r = &recs[slot];
+			bool fence = have_prev && test_rand_range(0, 99) < 5;
+			uint64_t flags = 0;
+			const uint8_t *from;
+			int ret;
+
+			if (ocopy_queue_room(q) == 0)
+				break;
+			r->dst = area + (size_t)(seq % NB_AREAS) * SLOT_AREA;
+			r->seq = seq;
+			r->fence = fence;
+			if (fence) {
+				/* Read what the previous op is writing. */
+				struct op_rec *p = &recs[prev_slot];
+
+				r->len = p->len;
+				r->prev_seq = p->seq;
+				r->prev_path = q->ops[p->seq & q->mask].path;
+				r->expect = p->expect;
+				from = p->dst;
+				flags = OCOPY_F_FENCE;
+			} else {
+				r->len = random_len();
+				from = src + test_rand_range(0, SRC_LEN - r->len);
+				r->expect = from;
+			}
+			memset(r->dst, POISON, r->len + 64);
+			ret = ocopy_copy(q, r->dst, from, r->len, op_done, r,
+					flags);
+			TEST_ASSERT(ret >= 0, "op %u refused: %d", seq, ret);
+			TEST_ASSERT_EQUAL(ret, seq & 0xffff, "op index");
+			prev_slot = slot;
+			have_prev = true;
+			seq++;
+		}
+		ocopy_flush(q);
+		ocopy_poll(q, (uint16_t)test_rand_range(0, 64));
+	}
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	TEST_ASSERT_EQUAL(nb_done, NB_OPS, "completions");
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct test_opts opts = { .name = "ocopy_order" };
+	struct ocopy_queue_stats st;
+	struct ocopy_conf conf;
+	struct ocopy_queue *q;
+	struct ocopy *oc;
+	uint8_t *src, *area;
+	size_t i;
+
+	test_eal_init(argc, argv, &opts);
+	test_srand(0x0c0c);
+
+	swdev_create_worker("dma_sw0", NULL);
+	src = rte_malloc("src", SRC_LEN, 64);
+	area = rte_malloc("area", (size_t)NB_AREAS * SLOT_AREA, 64);
+	TEST_ASSERT(src != NULL && area != NULL, "buffers");
+	for (i = 0; i < SRC_LEN; i++)
+		src[i] = (uint8_t)test_rand();
+
+	test_section("auto: CPU, engine, split and fenced ops mixed");
+	ocopy_conf_init(&conf);
+	conf.name = "order";
+	conf.nb_engines = 1;
+	conf.engines[0] = rte_dma_get_dev_id_by_name("dma_sw0");
+	conf.queue_size = QSIZE;
+	conf.ring_size = 64;	/* small: the ring fills, the CPU takes over */
+	conf.threshold = 1024;
+	conf.depth_slack = 1000;
+	oc = ocopy_create(&conf);
+	TEST_ASSERT(oc != NULL, "create: %s", rte_strerror(rte_errno));
+	q = ocopy_queue_get(oc, 0);
+	run_mix(q, src, area);
+	ocopy_stats_get(oc, &st);
+	ocopy_dump(oc, stdout);
+	TEST_ASSERT_EQUAL(st.submitted, NB_OPS, "submitted");
+	TEST_ASSERT_EQUAL(st.completed, NB_OPS, "completed");
+	TEST_ASSERT_EQUAL(st.cpu + st.engine + st.split + st.deferred,
+		NB_OPS, "every op on exactly one path");
+	TEST_ASSERT(st.cpu > 0 && st.engine > 0 && st.split > 0,
+		"a real mix: cpu %" PRIu64 " engine %" PRIu64 " split %" PRIu64,
+		st.cpu, st.engine, st.split);
+	TEST_ASSERT(st.deferred > 0 || st.engine > 0, "fenced ops ran");
+	TEST_ASSERT_EQUAL(st.errors, 0, "errors");
+	ocopy_destroy(oc);
+
+	test_section("engine only: every op on the engine, fences by the engine");
+	conf.policy = OCOPY_POLICY_ENGINE;
+	conf.threshold = 0;
+	conf.split_threshold = UINT32_MAX;
+	conf.ring_size = 1024;
+	oc = ocopy_create(&conf);
+	TEST_ASSERT(oc != NULL, "create: %s", rte_strerror(rte_errno));
+	q = ocopy_queue_get(oc, 0);
+	run_mix(q, src, area);
+	ocopy_stats_get(oc, &st);
+	TEST_ASSERT_EQUAL(st.cpu, st.failovers, "the CPU copied only what the engine refused");
+	TEST_ASSERT(st.engine > NB_OPS * 9 / 10, "engine took %" PRIu64, st.engine);
+	ocopy_destroy(oc);
+
+	rte_free(area);
+	rte_free(src);
+	return test_done();
+}

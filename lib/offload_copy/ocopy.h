@@ -1,0 +1,476 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The offload-copy authors
+ */
+
+#ifndef OCOPY_H
+#define OCOPY_H
+
+/**
+ * @file
+ * offload_copy: one asynchronous copy call that picks a DMA engine or the
+ * CPU for each copy.
+ *
+ * Model:
+ *
+ *   lcore 0 ── queue 0 ──┬── vchan 0 ── engine A (any dmadev)
+ *                        └── vchan 0 ── engine B
+ *   lcore 1 ── queue 1 ──┬── vchan 1 ── engine A
+ *                        └── vchan 1 ── engine B
+ *
+ * An instance (struct ocopy) owns the engines it was given: it configures
+ * them with one vchan per queue, starts them at ocopy_create() and stops
+ * them at ocopy_destroy(). Each queue belongs to one lcore at a time; the
+ * fast-path calls on a queue are not thread-safe (like a dmadev vchan),
+ * different queues need no locking.
+ *
+ * Call order on a queue:
+ *   ocopy_copy() / ocopy_fill() / ocopy_copy_sg() ... (accepted: an index)
+ *   ocopy_flush()            one doorbell per engine for the whole burst
+ *   ocopy_poll()             reap engine completions, call callbacks
+ *
+ * Guarantees:
+ *   - every accepted op gets exactly one completion (callback, or a status
+ *     from ocopy_completed_status()), with an rte_dma_status_code;
+ *   - completions are delivered in submission order on a queue, whichever
+ *     path (CPU, engine, split) each op took;
+ *   - an op with OCOPY_F_FENCE starts only after every older op of its
+ *     queue has completed;
+ *   - a refused op (negative return) was not accepted: no completion.
+ *
+ * Addresses are virtual addresses: engines are used with IOVA as VA
+ * (EAL --iova-mode=va). Memory an engine touches must be registered with
+ * ocopy_mem_register*() so every engine that needs an IOMMU mapping has it.
+ */
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_common.h>
+#include <rte_cycles.h>
+#include <rte_dmadev.h>
+#include <rte_memcpy.h>
+
+#include "ocopy_core.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** How each copy is placed. */
+enum ocopy_policy {
+	OCOPY_POLICY_AUTO = 0,	/**< by size, engine backlog and health */
+	OCOPY_POLICY_CPU,	/**< always the CPU (a baseline) */
+	OCOPY_POLICY_ENGINE,	/**< an engine whenever one accepts, whatever the size */
+};
+
+/** Op flags. FENCE and FLUSH have rte_dma_op flag values. */
+#define OCOPY_F_FENCE	RTE_DMA_OP_FLAG_FENCE	/**< start after all older ops completed */
+#define OCOPY_F_FLUSH	RTE_DMA_OP_FLAG_SUBMIT	/**< ring the doorbell now */
+#define OCOPY_F_CPU	RTE_BIT64(8)		/**< run on the CPU */
+#define OCOPY_F_MASK	(OCOPY_F_FENCE | OCOPY_F_FLUSH | OCOPY_F_CPU)
+
+#define OCOPY_QUEUE_SIZE_MAX	32768	/**< op ring indexes fit 16 bits, as dmadev's */
+#define OCOPY_MAX_QUEUES	64
+#define OCOPY_NAME_LEN		32
+
+/** Instance configuration. Zero means "default" for every numeric field. */
+struct ocopy_conf {
+	const char *name;		/**< unique; telemetry and logs ("ocopy" if NULL) */
+	uint16_t nb_engines;		/**< entries of engines[] */
+	int16_t engines[OCOPY_MAX_ENGINES];	/**< dmadev ids */
+	bool all_engines;		/**< every dmadev not yet configured */
+	uint16_t nb_queues;		/**< one per lcore using the instance, >= 1 */
+	uint32_t queue_size;		/**< ops in flight per queue, power of 2 (1024) */
+	uint16_t ring_size;		/**< descriptors per vchan, clamped to the engine's range (1024) */
+	enum ocopy_policy policy;
+	int socket_id;			/**< memory of the queues (SOCKET_ID_ANY: 0 is socket 0!) */
+	uint32_t threshold;		/**< engine from this size on; 0: calibrated at create */
+	uint32_t split_threshold;	/**< split copies from this size on (256 KiB); UINT32_MAX: never */
+	uint32_t depth_slack;		/**< percent: engine while its finish <= CPU time x slack (200) */
+	uint32_t stall_us;		/**< no progress this long with work in flight: stalled (10000) */
+	uint32_t degrade_errors;	/**< consecutive errors that degrade an engine (4) */
+	uint32_t reprobe_ms;		/**< a degraded engine is tried again after this (100) */
+};
+
+/**
+ * Fill a configuration from a string of key=value pairs, separated by
+ * commas, on top of what conf holds:
+ *   engines=<name or id>[:<name or id>...] | all
+ *   queues=<n>  queue_size=<n>  ring_size=<n>  policy=auto|cpu|engine
+ *   threshold=<bytes>  split=<bytes>|off  slack=<percent>
+ *   stall_us=<n>  degrade_errors=<n>  reprobe_ms=<n>  socket=<n>
+ * EAL must be initialised (engine names are resolved to dmadev ids).
+ *
+ * @return 0, or -EINVAL with a log line naming the key (conf unchanged).
+ */
+int ocopy_conf_parse(struct ocopy_conf *conf, const char *args);
+
+/** Set every field of conf to its default (no engines, one queue). */
+void ocopy_conf_init(struct ocopy_conf *conf);
+
+/**
+ * Create an instance: check, configure and start the engines, calibrate
+ * them (unless conf->threshold is set), allocate the queues.
+ *
+ * @return the instance, or NULL with rte_errno set (EINVAL: bad
+ *   configuration; EBUSY: an engine is in use; ENOTSUP: engines with IOVA
+ *   as PA; EEXIST: name taken; ENOMEM).
+ */
+struct ocopy *ocopy_create(const struct ocopy_conf *conf);
+
+/**
+ * Drain every queue (bounded by the stall time), deliver what is left
+ * with RTE_DMA_STATUS_USER_ABORT, stop the engines, undo every mapping and
+ * free the instance. Call it with no lcore using the queues. NULL is a no-op.
+ */
+void ocopy_destroy(struct ocopy *oc);
+
+/** The instance named name, or NULL. */
+struct ocopy *ocopy_find(const char *name);
+
+/** Queue qid of the instance (NULL if out of range). */
+struct ocopy_queue *ocopy_queue_get(struct ocopy *oc, uint16_t qid);
+
+uint16_t ocopy_queue_count(const struct ocopy *oc);
+uint16_t ocopy_engine_count(const struct ocopy *oc);
+/** dmadev id of the instance's engine idx, or -1. */
+int ocopy_engine_dev_id(const struct ocopy *oc, uint16_t idx);
+
+/** Engine properties as measured (or configured). */
+struct ocopy_engine_info {
+	int16_t dev_id;
+	const char *name;
+	uint16_t nb_vchans;
+	uint16_t ring_size;
+	uint32_t threshold;	/**< engine from this size on */
+	uint32_t op_cycles;	/**< submitter cycles per op (calibration) */
+	uint32_t cyc_per_kib;	/**< engine time per KiB (calibration) */
+	bool calibrated;
+};
+int ocopy_engine_info_get(const struct ocopy *oc, uint16_t idx,
+		struct ocopy_engine_info *info);
+
+/**
+ * Wait until every op accepted on the queue is delivered, polling it, or
+ * until timeout_us passes.
+ * @return 0, or -ETIMEDOUT (ops left in flight).
+ */
+int ocopy_queue_drain(struct ocopy_queue *q, uint64_t timeout_us);
+
+/* ---- statistics ---------------------------------------------------- */
+
+/** Sum of the queue counters of the instance. */
+int ocopy_stats_get(const struct ocopy *oc, struct ocopy_queue_stats *st);
+int ocopy_queue_stats_get(const struct ocopy_queue *q, struct ocopy_queue_stats *st);
+/** Counters of one engine, summed over the queues. */
+int ocopy_engine_stats_get(const struct ocopy *oc, uint16_t idx,
+		struct ocopy_qengine_stats *st);
+/** Reset every counter (call while the queues are idle). */
+int ocopy_stats_reset(struct ocopy *oc);
+/** Print the instance: engines, thresholds, health, counters, mappings. */
+int ocopy_dump(const struct ocopy *oc, FILE *f);
+
+/* ---- memory registration and IOMMU mappings ------------------------ */
+
+/** Mapping counters of one engine device (each call is a trap under a hypervisor). */
+struct ocopy_map_stats {
+	uint64_t maps;		/**< successful rte_dev_dma_map() calls */
+	uint64_t unmaps;	/**< successful rte_dev_dma_unmap() calls */
+	uint64_t errors;	/**< failed map or unmap calls */
+	uint64_t mapped_bytes;	/**< currently mapped */
+	uint32_t segments;	/**< currently mapped segments */
+	bool needs_map;		/**< false: the device has no dma_map (nothing to do) */
+};
+
+/**
+ * Register [addr, addr + len) for DMA with every engine: EAL memory or
+ * memory already registered with rte_extmem_register(). Ranges contiguous
+ * in VA and IOVA are mapped as one segment; parts already mapped by another
+ * registration are shared (reference counted), never mapped twice.
+ *
+ * @return a registration id (>= 0) for ocopy_mem_unregister(), or -errno.
+ */
+int ocopy_mem_register(struct ocopy *oc, void *addr, size_t len);
+
+/** Register every memory chunk of a mempool (coalesced). @return id or -errno. */
+struct rte_mempool;
+int ocopy_mem_register_mempool(struct ocopy *oc, struct rte_mempool *mp);
+
+/**
+ * Register external memory (e.g. a vhost guest region): registers it with
+ * rte_extmem_register() if it is not yet (IOVA = VA), then maps it.
+ * Unregistering undoes the rte_extmem_register() it did.
+ * @return id or -errno.
+ */
+int ocopy_mem_register_external(struct ocopy *oc, void *addr, size_t len,
+		size_t page_sz);
+
+/**
+ * Undo one registration: unmap exactly the segments no other registration
+ * still uses. No op in flight may use the memory (ocopy_queue_drain()).
+ * @return 0, or -ENOENT (unknown id).
+ */
+int ocopy_mem_unregister(struct ocopy *oc, int reg_id);
+
+int ocopy_map_stats_get(const struct ocopy *oc, uint16_t engine_idx,
+		struct ocopy_map_stats *st);
+
+/* ---- fast path ----------------------------------------------------- */
+
+/** Most segments on either side of ocopy_copy_sg(). */
+#define OCOPY_MAX_SGES	64
+
+/** Scatter-gather element: a virtual address and a length. */
+struct ocopy_sge {
+	void *addr;
+	uint32_t len;
+};
+
+/* Out-of-line parts of the fast path (not to be called directly). */
+int oc_submit_slow(struct ocopy_queue *q, void *dst, const void *src,
+		uint64_t pattern, uint32_t len, ocopy_cb_t cb, void *arg,
+		uint64_t flags);
+bool oc_qe_usable(struct ocopy_queue *q, struct ocopy_qengine *qe);
+void oc_cpu_fill(void *dst, uint64_t pattern, uint32_t len);
+
+/* Choose the engine for a len-byte op, or NULL for the CPU. */
+static __rte_always_inline struct ocopy_qengine *
+oc_pick(struct ocopy_queue *q, uint32_t len)
+{
+	struct ocopy_qengine *best = NULL;
+	uint64_t best_t = UINT64_MAX;
+	uint16_t i;
+
+	for (i = 0; i < q->nb_qe; i++) {
+		struct ocopy_qengine *qe = &q->qe[i];
+		uint64_t t;
+
+		if (len < qe->threshold || qe->inflight >= qe->max_inflight)
+			continue;
+		if (unlikely(qe->health != OCOPY_HEALTH_OK) &&
+				!oc_qe_usable(q, qe))
+			continue;
+		/* When would the engine be done with it (cycles x 1024)? */
+		t = (qe->backlog + len) * qe->cyc_per_kib;
+		if (unlikely(!qe->socket_ok))
+			t *= 2;
+		if (t < best_t) {
+			best_t = t;
+			best = qe;
+		}
+	}
+	/* Auto: the CPU if it would be done sooner (with slack). */
+	if (best != NULL && q->policy == OCOPY_POLICY_AUTO &&
+			best_t * 256 > ((uint64_t)len * q->cpu_cyc_per_kib +
+				(uint64_t)q->cpu_op_cyc * 1024) * q->depth_slack_q8)
+		return NULL;
+	return best;
+}
+
+/* Record an op given to an engine. */
+static __rte_always_inline void
+oc_qe_push(struct ocopy_queue *q, struct ocopy_qengine *qe, uint32_t slot,
+		uint32_t len, uint64_t flags)
+{
+	qe->fifo[qe->fifo_head++ & qe->fifo_mask] =
+			((uint64_t)len << 32) | slot;
+	if (qe->inflight++ == 0)
+		qe->last_progress = rte_get_tsc_cycles();
+	qe->backlog += len;
+	qe->stats.ops++;
+	qe->stats.bytes += len;
+	if (flags & OCOPY_F_FLUSH) {
+		qe->unsubmitted = 0;
+		qe->stats.doorbells++;
+	} else {
+		qe->unsubmitted++;
+		q->dirty = 1;
+	}
+}
+
+static __rte_always_inline int
+oc_submit(struct ocopy_queue *q, void *dst, const void *src, uint64_t pattern,
+		uint32_t len, ocopy_cb_t cb, void *arg, uint64_t flags,
+		const bool fill)
+{
+	uint32_t slot = q->head;
+	struct ocopy_op *op;
+	struct ocopy_qengine *qe;
+	int ret;
+
+	if (unlikely(slot - q->tail > q->mask)) {
+		q->stats.refused++;
+		return -ENOSPC;
+	}
+	if (unlikely(dst == NULL || (!fill && src == NULL) ||
+			(flags & ~OCOPY_F_MASK) != 0))
+		return -EINVAL;
+	if (unlikely(len >= q->split_threshold ||
+			(flags & (OCOPY_F_FENCE | OCOPY_F_CPU)) != 0))
+		return oc_submit_slow(q, dst, src, pattern, len, cb, arg,
+				flags | (fill ? RTE_BIT64(63) : 0));
+
+	op = &q->ops[slot & q->mask];
+	op->cb = cb;
+	op->arg = arg;
+	op->len = len;
+	op->status = RTE_DMA_STATUS_SUCCESSFUL;
+	q->stats.submitted++;
+	q->stats.bytes += len;
+
+	if (len >= q->min_threshold) {
+		qe = oc_pick(q, len);
+		if (qe != NULL) {
+			if (fill)
+				ret = rte_dma_fill(qe->dev_id, qe->vchan, pattern,
+						(rte_iova_t)(uintptr_t)dst, len,
+						flags & OCOPY_F_FLUSH);
+			else
+				ret = rte_dma_copy(qe->dev_id, qe->vchan,
+						(rte_iova_t)(uintptr_t)src,
+						(rte_iova_t)(uintptr_t)dst, len,
+						flags & OCOPY_F_FLUSH);
+			if (likely(ret >= 0)) {
+				oc_qe_push(q, qe, slot, len, flags);
+				op->pending = 1;
+				op->path = OCOPY_PATH_ENGINE;
+				q->stats.engine++;
+				q->head = slot + 1;
+				return (uint16_t)slot;
+			}
+			/* Ring full (or refused): the CPU takes it. */
+			qe->stats.full++;
+			q->stats.failovers++;
+		}
+	}
+	if (fill)
+		oc_cpu_fill(dst, pattern, len);
+	else
+		rte_memcpy(dst, src, len);
+	op->pending = 0;
+	op->path = OCOPY_PATH_CPU;
+	q->stats.cpu++;
+	q->stats.cpu_bytes += len;
+	q->head = slot + 1;
+	return (uint16_t)slot;
+}
+
+/**
+ * Copy len bytes from src to dst, on an engine or on the CPU.
+ *
+ * @param cb
+ *   Called from ocopy_poll() with arg and the op's status; may be NULL.
+ * @param flags
+ *   OCOPY_F_* (0: batched doorbell, see ocopy_flush()).
+ * @return
+ *   The op's index (uint16_t, increments by one per accepted op, as a
+ *   dmadev ring index), or -ENOSPC (queue full: poll and retry) or -EINVAL.
+ */
+static inline int
+ocopy_copy(struct ocopy_queue *q, void *dst, const void *src, uint32_t len,
+		ocopy_cb_t cb, void *arg, uint64_t flags)
+{
+	return oc_submit(q, dst, src, 0, len, cb, arg, flags, false);
+}
+
+/** Fill len bytes at dst with the 64-bit pattern (little-endian, repeated). */
+static inline int
+ocopy_fill(struct ocopy_queue *q, void *dst, uint64_t pattern, uint32_t len,
+		ocopy_cb_t cb, void *arg, uint64_t flags)
+{
+	return oc_submit(q, dst, NULL, pattern, len, cb, arg, flags, true);
+}
+
+/**
+ * Gather nb_src segments into nb_dst segments (same total length): an
+ * engine with COPY_SG and enough SGEs, or the CPU. One completion.
+ */
+int ocopy_copy_sg(struct ocopy_queue *q, const struct ocopy_sge *src,
+		uint16_t nb_src, const struct ocopy_sge *dst, uint16_t nb_dst,
+		ocopy_cb_t cb, void *arg, uint64_t flags);
+
+/**
+ * Submit n copies (dst[i], src[i], len[i]), each with its own callback
+ * argument (args may be NULL), then one doorbell.
+ * @return the number accepted (the first n); fewer if the queue filled up.
+ */
+static inline uint16_t
+ocopy_copy_burst(struct ocopy_queue *q, void *const *dst,
+		const void *const *src, const uint32_t *len, uint16_t n,
+		ocopy_cb_t cb, void *const *args);
+
+/** Ring the doorbell of every engine with unsubmitted ops. */
+static inline void
+ocopy_flush(struct ocopy_queue *q)
+{
+	uint16_t i;
+
+	if (!q->dirty)
+		return;
+	for (i = 0; i < q->nb_qe; i++) {
+		struct ocopy_qengine *qe = &q->qe[i];
+
+		if (qe->unsubmitted == 0)
+			continue;
+		rte_dma_submit(qe->dev_id, qe->vchan);
+		qe->unsubmitted = 0;
+		qe->stats.doorbells++;
+	}
+	q->dirty = 0;
+}
+
+static inline uint16_t
+ocopy_copy_burst(struct ocopy_queue *q, void *const *dst,
+		const void *const *src, const uint32_t *len, uint16_t n,
+		ocopy_cb_t cb, void *const *args)
+{
+	uint16_t i;
+
+	for (i = 0; i < n; i++)
+		if (ocopy_copy(q, dst[i], src[i], len[i], cb,
+				args != NULL ? args[i] : NULL, 0) < 0)
+			break;
+	ocopy_flush(q);
+	return i;
+}
+
+/**
+ * Reap engine completions and deliver up to max ops in order, calling
+ * their callbacks (a callback may submit on the same queue).
+ * @return the number delivered.
+ */
+uint16_t ocopy_poll(struct ocopy_queue *q, uint16_t max);
+
+/**
+ * dmadev-style completion: deliver up to nb ops in order, stopping before
+ * the first failed one (*has_error set). Callbacks are called too.
+ * *last_idx: index of the last op delivered (or of the last one before).
+ */
+uint16_t ocopy_completed(struct ocopy_queue *q, uint16_t nb,
+		uint16_t *last_idx, bool *has_error);
+
+/** Deliver up to nb ops in order with each one's status. */
+uint16_t ocopy_completed_status(struct ocopy_queue *q, uint16_t nb,
+		uint16_t *last_idx, uint16_t *status);
+
+/** Ops accepted and not yet delivered. */
+static inline uint32_t
+ocopy_queue_inflight(const struct ocopy_queue *q)
+{
+	return q->head - q->tail;
+}
+
+/** Ops that can still be accepted before -ENOSPC. */
+static inline uint32_t
+ocopy_queue_room(const struct ocopy_queue *q)
+{
+	return q->mask + 1 - (q->head - q->tail);
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* OCOPY_H */

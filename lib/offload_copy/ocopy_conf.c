@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The offload-copy authors
+ */
+
+/*
+ * Configuration from a key=value string (devargs, a command line, a
+ * config file entry): strict, every key known, every number checked.
+ */
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_kvargs.h>
+#include <rte_string_fns.h>
+
+#include "ocopy_internal.h"
+
+static const char *const oc_conf_keys[] = {
+	"engines", "queues", "queue_size", "ring_size", "policy", "threshold",
+	"split", "slack", "stall_us", "degrade_errors", "reprobe_ms", "socket",
+	NULL,
+};
+
+/* A decimal number in [min, max], nothing around it. */
+static int
+oc_parse_u64(const char *key, const char *val, uint64_t min, uint64_t max,
+		uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (val == NULL || !isdigit((unsigned char)val[0]))
+		goto bad;
+	errno = 0;
+	v = strtoull(val, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		goto bad;
+	*out = v;
+	return 0;
+bad:
+	OC_LOG(ERR, "%s=%s: expected a number in %" PRIu64 "..%" PRIu64, key,
+		val != NULL ? val : "", min, max);
+	return -EINVAL;
+}
+
+static int
+oc_parse_engines(const char *val, struct ocopy_conf *c)
+{
+	char buf[1024], *tok, *save = NULL;
+	uint16_t n = 0;
+
+	if (val == NULL || val[0] == '\0' ||
+			strlcpy(buf, val, sizeof(buf)) >= sizeof(buf)) {
+		OC_LOG(ERR, "engines=%s: expected all or names/ids separated by ':'",
+			val != NULL ? val : "");
+		return -EINVAL;
+	}
+	if (strcmp(buf, "all") == 0) {
+		c->all_engines = true;
+		c->nb_engines = 0;
+		return 0;
+	}
+	for (tok = strtok_r(buf, ":", &save); tok != NULL;
+			tok = strtok_r(NULL, ":", &save)) {
+		int id = rte_dma_get_dev_id_by_name(tok);
+
+		if (id < 0 && isdigit((unsigned char)tok[0])) {
+			uint64_t v;
+
+			if (oc_parse_u64("engines", tok, 0, INT16_MAX, &v) < 0)
+				return -EINVAL;
+			id = (int)v;
+			if (!rte_dma_is_valid((int16_t)id))
+				id = -1;
+		}
+		if (id < 0) {
+			OC_LOG(ERR, "engines: no dmadev named '%s'", tok);
+			return -EINVAL;
+		}
+		if (n == OCOPY_MAX_ENGINES) {
+			OC_LOG(ERR, "engines: at most %u", OCOPY_MAX_ENGINES);
+			return -EINVAL;
+		}
+		c->engines[n++] = (int16_t)id;
+	}
+	if (n == 0) {
+		OC_LOG(ERR, "engines=%s: no engine named", val);
+		return -EINVAL;
+	}
+	c->nb_engines = n;
+	c->all_engines = false;
+	return 0;
+}
+
+static int
+oc_parse_pair(const char *key, const char *val, void *opaque)
+{
+	struct ocopy_conf *c = opaque;
+	uint64_t v;
+	int ret;
+
+	if (strcmp(key, "engines") == 0)
+		return oc_parse_engines(val, c);
+	if (strcmp(key, "policy") == 0) {
+		if (val != NULL && strcmp(val, "auto") == 0)
+			c->policy = OCOPY_POLICY_AUTO;
+		else if (val != NULL && strcmp(val, "cpu") == 0)
+			c->policy = OCOPY_POLICY_CPU;
+		else if (val != NULL && strcmp(val, "engine") == 0)
+			c->policy = OCOPY_POLICY_ENGINE;
+		else {
+			OC_LOG(ERR, "policy=%s: expected auto, cpu or engine",
+				val != NULL ? val : "");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (strcmp(key, "split") == 0 && val != NULL && strcmp(val, "off") == 0) {
+		c->split_threshold = UINT32_MAX;
+		return 0;
+	}
+	if (strcmp(key, "queues") == 0) {
+		ret = oc_parse_u64(key, val, 1, OCOPY_MAX_QUEUES, &v);
+		c->nb_queues = (uint16_t)v;
+	} else if (strcmp(key, "queue_size") == 0) {
+		ret = oc_parse_u64(key, val, 2, OCOPY_QUEUE_SIZE_MAX, &v);
+		if (ret == 0 && !rte_is_power_of_2((uint32_t)v)) {
+			OC_LOG(ERR, "queue_size=%s: a power of 2", val);
+			ret = -EINVAL;
+		}
+		c->queue_size = (uint32_t)v;
+	} else if (strcmp(key, "ring_size") == 0) {
+		ret = oc_parse_u64(key, val, 1, UINT16_MAX, &v);
+		c->ring_size = (uint16_t)v;
+	} else if (strcmp(key, "threshold") == 0) {
+		ret = oc_parse_u64(key, val, 1, UINT32_MAX, &v);
+		c->threshold = (uint32_t)v;
+	} else if (strcmp(key, "split") == 0) {
+		ret = oc_parse_u64(key, val, 64, UINT32_MAX - 1, &v);
+		c->split_threshold = (uint32_t)v;
+	} else if (strcmp(key, "slack") == 0) {
+		ret = oc_parse_u64(key, val, 1, 100000, &v);
+		c->depth_slack = (uint32_t)v;
+	} else if (strcmp(key, "stall_us") == 0) {
+		ret = oc_parse_u64(key, val, 1, 60000000, &v);
+		c->stall_us = (uint32_t)v;
+	} else if (strcmp(key, "degrade_errors") == 0) {
+		ret = oc_parse_u64(key, val, 1, 1000000, &v);
+		c->degrade_errors = (uint32_t)v;
+	} else if (strcmp(key, "reprobe_ms") == 0) {
+		ret = oc_parse_u64(key, val, 1, 3600000, &v);
+		c->reprobe_ms = (uint32_t)v;
+	} else if (strcmp(key, "socket") == 0) {
+		ret = oc_parse_u64(key, val, 0, RTE_MAX_NUMA_NODES - 1, &v);
+		c->socket_id = (int)v;
+	} else {
+		OC_LOG(ERR, "unknown key '%s'", key);
+		ret = -EINVAL;
+	}
+	return ret;
+}
+
+int
+ocopy_conf_parse(struct ocopy_conf *conf, const char *args)
+{
+	struct ocopy_conf tmp;
+	struct rte_kvargs *kv;
+	int ret;
+
+	if (conf == NULL || args == NULL)
+		return -EINVAL;
+	if (isspace((unsigned char)args[0])) {
+		OC_LOG(ERR, "configuration '%s': leading white space", args);
+		return -EINVAL;
+	}
+	/* rte_kvargs skips empty items: we do not. */
+	if (args[0] == ',' || strstr(args, ",,") != NULL ||
+			(args[0] != '\0' && args[strlen(args) - 1] == ',')) {
+		OC_LOG(ERR, "configuration '%s': empty item", args);
+		return -EINVAL;
+	}
+	kv = rte_kvargs_parse(args, oc_conf_keys);
+	if (kv == NULL) {
+		OC_LOG(ERR, "configuration '%s': not key=value pairs of known keys (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+			args, oc_conf_keys[0], oc_conf_keys[1], oc_conf_keys[2],
+			oc_conf_keys[3], oc_conf_keys[4], oc_conf_keys[5],
+			oc_conf_keys[6], oc_conf_keys[7], oc_conf_keys[8],
+			oc_conf_keys[9], oc_conf_keys[10], oc_conf_keys[11]);
+		return -EINVAL;
+	}
+	tmp = *conf;
+	ret = rte_kvargs_process(kv, NULL, oc_parse_pair, &tmp);
+	rte_kvargs_free(kv);
+	if (ret < 0)
+		return -EINVAL;
+	*conf = tmp;
+	return 0;
+}

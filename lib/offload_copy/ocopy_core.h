@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The offload-copy authors
+ */
+
+#ifndef OCOPY_CORE_H
+#define OCOPY_CORE_H
+
+/**
+ * @file
+ * The fast-path objects behind ocopy.h's inline functions.
+ *
+ * Do not include this file directly, and do not touch these fields: they
+ * are laid out for the fast path and change between releases.
+ *
+ * A queue is owned by one lcore (no locks, no atomics on the fast path).
+ * It holds
+ *   - an op ring: one slot per op accepted and not yet delivered, in
+ *     submission order; head is the next slot to fill, tail the next to
+ *     deliver. A slot is delivered (its callback called) once its pending
+ *     part count is zero and every older slot was delivered: that is the
+ *     in-order guarantee, whichever path each op took;
+ *   - one "queue engine" per engine it uses: its own vchan there, and a
+ *     FIFO of the op slots it was given, in the order it was given them.
+ *     dmadev completes a vchan's ops in order, so each completion pops
+ *     exactly one FIFO entry.
+ */
+
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_dmadev.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct ocopy;
+
+/** Completion callback: arg as given at submission, status an rte_dma_status_code. */
+typedef void (*ocopy_cb_t)(void *arg, uint16_t status);
+
+/** Where an op (or its first part) ran; kept for statistics and tests. */
+enum ocopy_path {
+	OCOPY_PATH_CPU = 0,	/**< copied by the submitting lcore */
+	OCOPY_PATH_ENGINE,	/**< by one engine */
+	OCOPY_PATH_SPLIT,	/**< cut between the CPU and engine(s) */
+	OCOPY_PATH_DEFERRED,	/**< fenced: run by the CPU once older ops completed */
+};
+
+/** One accepted op, in the queue's op ring. 32 bytes. */
+struct ocopy_op {
+	ocopy_cb_t cb;
+	void *arg;
+	uint32_t len;
+	uint16_t pending;	/**< parts still in flight on engines */
+	uint16_t status;	/**< first failure among the parts */
+	uint8_t path;		/**< enum ocopy_path */
+	uint8_t rsvd[7];
+};
+
+/** An op the CPU runs later (fence behind work in flight). */
+struct ocopy_deferred {
+	void *dst;
+	const void *src;	/**< NULL for a fill */
+	uint64_t pattern;
+	uint32_t len;
+};
+
+/** Engine health, as one queue sees it. */
+enum ocopy_health {
+	OCOPY_HEALTH_OK = 0,
+	OCOPY_HEALTH_STALLED,	/**< work in flight, no progress for stall time */
+	OCOPY_HEALTH_DEGRADED,	/**< failing: avoided until its re-probe time */
+	OCOPY_HEALTH_PROBING,	/**< one op allowed to see whether it works again */
+};
+
+/** Per queue and engine counters (see struct ocopy_queue_stats for meanings). */
+struct ocopy_qengine_stats {
+	uint64_t ops;
+	uint64_t bytes;
+	uint64_t errors;
+	uint64_t full;		/**< enqueue refused: ring full, op went to the CPU */
+	uint64_t doorbells;
+	uint64_t stalls;
+	uint64_t degrades;
+};
+
+/** A queue's vchan on one engine. */
+struct ocopy_qengine {
+	/* Hot: read by every decision. */
+	int16_t dev_id;
+	uint16_t vchan;
+	uint8_t health;		/**< enum ocopy_health */
+	uint8_t socket_ok;	/**< engine on the queue's NUMA node */
+	uint16_t engine;	/**< index in the instance */
+	uint32_t threshold;	/**< smallest size sent to this engine */
+	uint32_t inflight;	/**< ops given, not yet completed */
+	uint32_t unsubmitted;	/**< ops given since the last doorbell */
+	uint64_t backlog;	/**< bytes given, not yet completed */
+	uint32_t cyc_per_kib;	/**< engine throughput, cycles per KiB */
+	uint32_t max_inflight;	/**< never more than this many (ring size) */
+
+	/* FIFO, one entry per op given to the engine, in order: the op's
+	 * slot (low 32 bits) and the bytes given (high 32 bits).
+	 */
+	uint64_t *fifo;
+	uint32_t fifo_mask;
+	uint32_t fifo_head;
+	uint32_t fifo_tail;
+
+	/* Health bookkeeping (slow path). */
+	uint32_t consec_errors;
+	uint8_t stuck;		/**< aborted at teardown with work in flight */
+	uint64_t last_progress;	/**< tsc of the last completion, or of going busy */
+	uint64_t reprobe_at;	/**< tsc when a degraded engine is probed */
+
+	struct ocopy_qengine_stats stats;
+} __rte_cache_aligned;
+
+/** Per queue counters; ocopy_stats_get() sums them per instance. */
+struct ocopy_queue_stats {
+	uint64_t submitted;	/**< ops accepted */
+	uint64_t completed;	/**< callbacks delivered */
+	uint64_t cpu;		/**< ops run entirely on the CPU */
+	uint64_t engine;	/**< ops run entirely on an engine */
+	uint64_t split;		/**< ops cut between CPU and engine(s) */
+	uint64_t deferred;	/**< fenced ops run by the CPU after older ones */
+	uint64_t bytes;		/**< bytes of accepted ops */
+	uint64_t cpu_bytes;	/**< of which copied by the CPU */
+	uint64_t errors;	/**< ops delivered with a failure status */
+	uint64_t failovers;	/**< ops an engine should have taken, run on the CPU */
+	uint64_t refused;	/**< submissions refused: op ring full (-ENOSPC) */
+};
+
+#define OCOPY_MAX_ENGINES	16
+#define OCOPY_SLOT_NONE		UINT32_MAX
+
+/** One lcore's queue: everything the fast path touches. */
+struct ocopy_queue {
+	/* Hot, submitter side. */
+	uint32_t head;		/**< next op slot to fill (free-running) */
+	uint32_t tail;		/**< next op slot to deliver (free-running) */
+	uint32_t mask;
+	uint16_t nb_qe;
+	uint8_t policy;		/**< enum ocopy_policy */
+	uint8_t dirty;		/**< some engine has unsubmitted ops */
+	uint32_t min_threshold;	/**< smallest engine threshold: below, CPU */
+	uint32_t split_threshold;
+	uint32_t cpu_cyc_per_kib;	/**< the CPU's copy cost */
+	uint32_t cpu_op_cyc;		/**< ... plus this per copy */
+	uint32_t depth_slack_q8;	/**< engine accepted while its finish <= CPU time x slack/256 */
+	uint32_t split_cpu_q16;		/**< CPU share of a split copy, x/65536 */
+	uint32_t deferred_pending;	/**< deferred ops not yet run */
+	struct ocopy_op *ops;
+	struct ocopy_deferred *deferred;
+
+	uint64_t stall_cyc;
+	uint64_t reprobe_cyc;
+	uint32_t degrade_errors;
+	uint16_t qid;
+	int16_t socket_id;
+	struct ocopy *oc;
+
+	struct ocopy_queue_stats stats;
+
+	struct ocopy_qengine qe[OCOPY_MAX_ENGINES];
+} __rte_cache_aligned;
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* OCOPY_CORE_H */

@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The offload-copy authors
+ */
+
+/*
+ * The engines of an instance: check that each dmadev can serve (memory to
+ * memory copies, not in use), configure it with one vchan per queue it
+ * serves, start it; stop it at teardown.
+ */
+
+#include <string.h>
+
+#include <rte_dmadev.h>
+#include <rte_string_fns.h>
+
+#include "ocopy_internal.h"
+
+static int
+oc_engine_setup(struct ocopy *oc, struct oc_engine *e)
+{
+	struct rte_dma_conf dconf = { 0 };
+	struct rte_dma_vchan_conf vconf = { 0 };
+	struct rte_dma_info info;
+	uint16_t v;
+	int ret;
+
+	ret = rte_dma_info_get(e->dev_id, &info);
+	if (ret < 0) {
+		OC_LOG(ERR, "%s: dmadev %d: no such device", oc->name, e->dev_id);
+		return -EINVAL;
+	}
+	rte_strlcpy(e->name, info.dev_name, sizeof(e->name));
+	if ((info.dev_capa & RTE_DMA_CAPA_MEM_TO_MEM) == 0 ||
+			(info.dev_capa & RTE_DMA_CAPA_OPS_COPY) == 0) {
+		OC_LOG(ERR, "%s: dmadev %s cannot copy memory to memory",
+			oc->name, e->name);
+		return -ENOTSUP;
+	}
+	e->capa = info.dev_capa;
+	e->max_sges = info.max_sges;
+	e->socket_id = info.numa_node;
+	e->nb_vchans = RTE_MIN(oc->nb_queues, info.max_vchans);
+	e->ring_size = RTE_MIN(RTE_MAX(oc->conf.ring_size, info.min_desc),
+			info.max_desc);
+	if (e->nb_vchans < oc->nb_queues)
+		OC_LOG(WARNING, "%s: dmadev %s has %u vchans: queues %u..%u do not use it",
+			oc->name, e->name, info.max_vchans, e->nb_vchans,
+			oc->nb_queues - 1);
+
+	dconf.nb_vchans = e->nb_vchans;
+	/* dmadev refuses (-EBUSY) to configure a started device: in use. */
+	ret = rte_dma_configure(e->dev_id, &dconf);
+	if (ret == -EBUSY) {
+		OC_LOG(ERR, "%s: dmadev %s is started: in use by someone else",
+			oc->name, e->name);
+		return ret;
+	}
+	if (ret < 0) {
+		OC_LOG(ERR, "%s: dmadev %s: configure failed (%d)", oc->name,
+			e->name, ret);
+		return ret;
+	}
+	vconf.direction = RTE_DMA_DIR_MEM_TO_MEM;
+	vconf.nb_desc = e->ring_size;
+	for (v = 0; v < e->nb_vchans; v++) {
+		ret = rte_dma_vchan_setup(e->dev_id, v, &vconf);
+		if (ret < 0) {
+			OC_LOG(ERR, "%s: dmadev %s: vchan %u setup (%u descriptors) failed (%d)",
+				oc->name, e->name, v, e->ring_size, ret);
+			return ret;
+		}
+	}
+	ret = rte_dma_start(e->dev_id);
+	if (ret < 0) {
+		OC_LOG(ERR, "%s: dmadev %s: start failed (%d)", oc->name,
+			e->name, ret);
+		return ret;
+	}
+	e->started = true;
+	return 0;
+}
+
+int
+oc_engines_setup(struct ocopy *oc)
+{
+	uint16_t i;
+	int ret;
+
+	for (i = 0; i < oc->nb_engines; ) {
+		ret = oc_engine_setup(oc, &oc->engines[i]);
+		if (ret == -EBUSY && oc->conf.all_engines) {
+			/* "all": every engine nobody else uses. */
+			OC_LOG(INFO, "%s: dmadev %s is in use: not taken",
+				oc->name, oc->engines[i].name);
+			memmove(&oc->engines[i], &oc->engines[i + 1],
+				sizeof(oc->engines[0]) *
+				(oc->nb_engines - i - 1));
+			oc->nb_engines--;
+			continue;
+		}
+		if (ret < 0)
+			return ret;	/* the caller stops what was started */
+		i++;
+	}
+	oc->conf.nb_engines = oc->nb_engines;
+	return 0;
+}
+
+void
+oc_engines_stop(struct ocopy *oc)
+{
+	uint16_t i, qid;
+
+	for (i = 0; i < oc->nb_engines; i++) {
+		struct oc_engine *e = &oc->engines[i];
+		bool stuck = false;
+
+		if (!e->started)
+			continue;
+		/*
+		 * An engine that never finished its work (stalled) cannot be
+		 * stopped safely: a driver's stop may wait for it. Leave it
+		 * started, say so.
+		 */
+		for (qid = 0; oc->queues != NULL && qid < oc->nb_queues; qid++) {
+			struct ocopy_queue *q = &oc->queues[qid];
+			uint16_t k;
+
+			for (k = 0; k < q->nb_qe; k++)
+				if (q->qe[k].engine == i && q->qe[k].stuck)
+					stuck = true;
+		}
+		if (stuck) {
+			OC_LOG(WARNING, "%s: dmadev %s still has work it never finished: left started",
+				oc->name, e->name);
+			continue;
+		}
+		if (rte_dma_stop(e->dev_id) < 0)
+			OC_LOG(WARNING, "%s: dmadev %s: stop failed", oc->name,
+				e->name);
+		e->started = false;
+	}
+}

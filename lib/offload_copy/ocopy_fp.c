@@ -1,0 +1,680 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The offload-copy authors
+ */
+
+/*
+ * The out-of-line fast path: reaping engine completions, in-order
+ * delivery, and the rare submissions (fenced, forced to the CPU, split,
+ * scatter-gather) that the inline path in ocopy.h hands over.
+ */
+
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_memcpy.h>
+
+#include "ocopy_internal.h"
+
+/* Flag oc_submit() adds for a fill (never a user flag: outside OCOPY_F_MASK). */
+#define OC_F_FILL	RTE_BIT64(63)
+
+/* Completions reaped per engine call. */
+#define OC_REAP_BURST	64
+
+/* Split copies: CPU share bounds and adaptation step (x/65536). */
+#define OC_SPLIT_MIN	(65536 / 16)
+#define OC_SPLIT_MAX	(65536 - 65536 / 16)
+#define OC_SPLIT_STEP	(65536 / 128)
+#define OC_SPLIT_ALIGN	64
+
+void
+oc_cpu_fill(void *dst, uint64_t pattern, uint32_t len)
+{
+	uint8_t *d = dst;
+
+	while (len >= sizeof(pattern)) {
+		memcpy(d, &pattern, sizeof(pattern));
+		d += sizeof(pattern);
+		len -= sizeof(pattern);
+	}
+	memcpy(d, &pattern, len);
+}
+
+/*
+ * Is an engine that is not healthy usable for one more op? Stalled: no,
+ * until oc_reap() sees progress. Degraded: once its re-probe time has come,
+ * one op (the probe) when nothing else is in flight there.
+ */
+bool
+oc_qe_usable(struct ocopy_queue *q, struct ocopy_qengine *qe)
+{
+	switch (qe->health) {
+	case OCOPY_HEALTH_OK:
+		return true;
+	case OCOPY_HEALTH_DEGRADED:
+		if (qe->inflight != 0 || rte_get_tsc_cycles() < qe->reprobe_at)
+			return false;
+		qe->health = OCOPY_HEALTH_PROBING;
+		return true;
+	case OCOPY_HEALTH_PROBING:
+		return qe->inflight == 0;
+	default:
+		RTE_SET_USED(q);
+		return false;
+	}
+}
+
+/* One engine op (FIFO entry e) finished with status st. */
+static inline void
+oc_part_done(struct ocopy_queue *q, struct ocopy_qengine *qe, uint64_t e,
+		uint16_t st)
+{
+	uint32_t slot = (uint32_t)e;
+	struct ocopy_op *op;
+
+	qe->backlog -= e >> 32;
+	if (slot == OCOPY_SLOT_NONE)	/* calibration leftover */
+		return;
+	op = &q->ops[slot & q->mask];
+	if (st != RTE_DMA_STATUS_SUCCESSFUL) {
+		if (op->status == RTE_DMA_STATUS_SUCCESSFUL)
+			op->status = st;
+		qe->stats.errors++;
+		qe->consec_errors++;
+	} else {
+		qe->consec_errors = 0;
+	}
+	op->pending--;
+}
+
+static void
+oc_health_update(struct ocopy_queue *q, struct ocopy_qengine *qe,
+		uint16_t done, uint64_t now)
+{
+	if (done != 0) {
+		qe->last_progress = now;
+		if (qe->health == OCOPY_HEALTH_STALLED) {
+			OC_LOG(INFO, "%s: queue %u: engine %d resumed",
+				q->oc->name, q->qid, qe->dev_id);
+			qe->health = OCOPY_HEALTH_OK;
+		}
+		if (qe->consec_errors >= q->degrade_errors ||
+				(qe->health == OCOPY_HEALTH_PROBING &&
+				 qe->consec_errors != 0)) {
+			if (qe->health != OCOPY_HEALTH_DEGRADED) {
+				OC_LOG(WARNING, "%s: queue %u: engine %d degraded after %u errors, re-probed in %"
+					PRIu64 " ms", q->oc->name, q->qid,
+					qe->dev_id, qe->consec_errors,
+					q->reprobe_cyc * 1000 / rte_get_tsc_hz());
+				qe->stats.degrades++;
+			}
+			qe->health = OCOPY_HEALTH_DEGRADED;
+			qe->reprobe_at = now + q->reprobe_cyc;
+		} else if (qe->health == OCOPY_HEALTH_PROBING &&
+				qe->inflight == 0) {
+			OC_LOG(INFO, "%s: queue %u: engine %d healthy again",
+				q->oc->name, q->qid, qe->dev_id);
+			qe->health = OCOPY_HEALTH_OK;
+		}
+		return;
+	}
+	if (qe->inflight != 0 && qe->health != OCOPY_HEALTH_STALLED &&
+			now - qe->last_progress > q->stall_cyc) {
+		OC_LOG(WARNING, "%s: queue %u: engine %d stalled (%u ops in flight, no progress for %"
+			PRIu64 " us): new work goes to the CPU", q->oc->name,
+			q->qid, qe->dev_id, qe->inflight,
+			(now - qe->last_progress) * 1000000 / rte_get_tsc_hz());
+		qe->health = OCOPY_HEALTH_STALLED;
+		qe->stats.stalls++;
+	}
+}
+
+/* Reap one engine's completions: dmadev completes a vchan in order. */
+static uint16_t
+oc_reap_qe(struct ocopy_queue *q, struct ocopy_qengine *qe)
+{
+	enum rte_dma_status_code st[OC_REAP_BURST];
+	uint16_t done = 0, n, i, last;
+	bool has_error = false;
+
+	while (qe->inflight != 0) {
+		n = rte_dma_completed(qe->dev_id, qe->vchan,
+				RTE_MIN(qe->inflight, (uint32_t)OC_REAP_BURST),
+				&last, &has_error);
+		for (i = 0; i < n; i++)
+			oc_part_done(q, qe,
+				qe->fifo[qe->fifo_tail++ & qe->fifo_mask],
+				RTE_DMA_STATUS_SUCCESSFUL);
+		qe->inflight -= n;
+		done += n;
+		if (has_error) {
+			/* The failed op and what follows it, with statuses. */
+			n = rte_dma_completed_status(qe->dev_id, qe->vchan,
+					RTE_MIN(qe->inflight,
+						(uint32_t)OC_REAP_BURST),
+					&last, st);
+			for (i = 0; i < n; i++)
+				oc_part_done(q, qe,
+					qe->fifo[qe->fifo_tail++ & qe->fifo_mask],
+					st[i]);
+			qe->inflight -= n;
+			done += n;
+			has_error = false;
+		}
+		if (n < OC_REAP_BURST)
+			break;
+	}
+	return done;
+}
+
+void
+oc_reap(struct ocopy_queue *q)
+{
+	uint64_t now = 0;
+	uint16_t i, done;
+
+	for (i = 0; i < q->nb_qe; i++) {
+		struct ocopy_qengine *qe = &q->qe[i];
+
+		if (qe->inflight == 0 && qe->health == OCOPY_HEALTH_OK)
+			continue;
+		done = oc_reap_qe(q, qe);
+		if (done == 0 && qe->health == OCOPY_HEALTH_OK &&
+				qe->inflight == 0)
+			continue;
+		if (now == 0)
+			now = rte_get_tsc_cycles();
+		oc_health_update(q, qe, done, now);
+	}
+}
+
+/* Run a deferred (fenced) op now: every older op has been delivered. */
+static void
+oc_run_deferred(struct ocopy_queue *q, uint32_t slot, struct ocopy_op *op)
+{
+	struct ocopy_deferred *d = &q->deferred[slot & q->mask];
+
+	if (d->src == NULL)
+		oc_cpu_fill(d->dst, d->pattern, d->len);
+	else
+		rte_memcpy(d->dst, d->src, d->len);
+	q->stats.cpu_bytes += d->len;
+	q->deferred_pending--;
+	op->pending = 0;
+}
+
+enum oc_deliver_mode {
+	OC_DELIVER_ALL,		/* poll, completed_status */
+	OC_DELIVER_UNTIL_ERROR,	/* completed: stop before a failure */
+};
+
+static uint16_t
+oc_deliver(struct ocopy_queue *q, uint16_t max, enum oc_deliver_mode mode,
+		uint16_t *status, bool *has_error)
+{
+	uint16_t n = 0;
+
+	while (n < max && q->tail != q->head) {
+		uint32_t slot = q->tail;
+		struct ocopy_op *op = &q->ops[slot & q->mask];
+		ocopy_cb_t cb;
+		void *arg;
+		uint16_t st;
+
+		if (op->pending != 0) {
+			if (op->path != OCOPY_PATH_DEFERRED)
+				break;
+			oc_run_deferred(q, slot, op);
+		}
+		st = op->status;
+		if (st != RTE_DMA_STATUS_SUCCESSFUL &&
+				mode == OC_DELIVER_UNTIL_ERROR) {
+			*has_error = true;
+			break;
+		}
+		cb = op->cb;
+		arg = op->arg;
+		/* Free the slot first: the callback may submit. */
+		q->tail = slot + 1;
+		q->stats.completed++;
+		if (st != RTE_DMA_STATUS_SUCCESSFUL)
+			q->stats.errors++;
+		if (status != NULL)
+			status[n] = st;
+		n++;
+		if (cb != NULL)
+			cb(arg, st);
+	}
+	return n;
+}
+
+uint16_t
+ocopy_poll(struct ocopy_queue *q, uint16_t max)
+{
+	oc_reap(q);
+	return oc_deliver(q, max, OC_DELIVER_ALL, NULL, NULL);
+}
+
+uint16_t
+ocopy_completed(struct ocopy_queue *q, uint16_t nb, uint16_t *last_idx,
+		bool *has_error)
+{
+	bool err = false;
+	uint16_t n;
+
+	oc_reap(q);
+	n = oc_deliver(q, nb, OC_DELIVER_UNTIL_ERROR, NULL, &err);
+	if (has_error != NULL)
+		*has_error = err;
+	if (last_idx != NULL)
+		*last_idx = (uint16_t)(q->tail - 1);
+	return n;
+}
+
+uint16_t
+ocopy_completed_status(struct ocopy_queue *q, uint16_t nb, uint16_t *last_idx,
+		uint16_t *status)
+{
+	uint16_t n;
+
+	oc_reap(q);
+	n = oc_deliver(q, nb, OC_DELIVER_ALL, status, NULL);
+	if (last_idx != NULL)
+		*last_idx = (uint16_t)(q->tail - 1);
+	return n;
+}
+
+/* Undelivered ops left on engines that never finished: abort them. */
+void
+oc_queue_abort(struct ocopy_queue *q)
+{
+	uint16_t i;
+
+	for (i = 0; i < q->nb_qe; i++) {
+		struct ocopy_qengine *qe = &q->qe[i];
+
+		if (qe->inflight != 0)
+			qe->stuck = 1;
+		while (qe->inflight != 0) {
+			uint64_t e = qe->fifo[qe->fifo_tail++ & qe->fifo_mask];
+
+			qe->inflight--;
+			oc_part_done(q, qe, e, RTE_DMA_STATUS_USER_ABORT);
+		}
+		qe->backlog = 0;
+		qe->unsubmitted = 0;
+	}
+	oc_deliver(q, UINT16_MAX, OC_DELIVER_ALL, NULL, NULL);
+}
+
+int
+ocopy_queue_drain(struct ocopy_queue *q, uint64_t timeout_us)
+{
+	uint64_t deadline;
+
+	if (q == NULL)
+		return -EINVAL;
+	ocopy_flush(q);
+	deadline = rte_get_tsc_cycles() + timeout_us * rte_get_tsc_hz() / 1000000;
+	while (q->tail != q->head) {
+		ocopy_poll(q, UINT16_MAX);
+		if (q->tail == q->head)
+			break;
+		if (rte_get_tsc_cycles() > deadline)
+			return -ETIMEDOUT;
+		rte_pause();
+	}
+	return 0;
+}
+
+/* ---- the rare submissions ------------------------------------------ */
+
+static inline struct ocopy_op *
+oc_slot_open(struct ocopy_queue *q, uint32_t slot, uint32_t len,
+		ocopy_cb_t cb, void *arg)
+{
+	struct ocopy_op *op = &q->ops[slot & q->mask];
+
+	op->cb = cb;
+	op->arg = arg;
+	op->len = len;
+	op->status = RTE_DMA_STATUS_SUCCESSFUL;
+	op->pending = 0;
+	q->stats.submitted++;
+	q->stats.bytes += len;
+	return op;
+}
+
+static inline int
+oc_slot_cpu(struct ocopy_queue *q, uint32_t slot, struct ocopy_op *op,
+		void *dst, const void *src, uint64_t pattern, uint32_t len)
+{
+	if (src == NULL)
+		oc_cpu_fill(dst, pattern, len);
+	else
+		rte_memcpy(dst, src, len);
+	op->path = OCOPY_PATH_CPU;
+	q->stats.cpu++;
+	q->stats.cpu_bytes += len;
+	q->head = slot + 1;
+	return (uint16_t)slot;
+}
+
+/* Engines with ops in flight, and whether a deferred op is still pending. */
+static struct ocopy_qengine *
+oc_busy_engine(struct ocopy_queue *q, unsigned int *nb_busy)
+{
+	struct ocopy_qengine *busy = NULL;
+	uint16_t i;
+
+	*nb_busy = 0;
+	for (i = 0; i < q->nb_qe; i++)
+		if (q->qe[i].inflight != 0) {
+			busy = &q->qe[i];
+			(*nb_busy)++;
+		}
+	return busy;
+}
+
+static int
+oc_engine_op(struct ocopy_qengine *qe, void *dst, const void *src,
+		uint64_t pattern, uint32_t len, uint64_t dma_flags)
+{
+	if (src == NULL)
+		return rte_dma_fill(qe->dev_id, qe->vchan, pattern,
+				(rte_iova_t)(uintptr_t)dst, len, dma_flags);
+	return rte_dma_copy(qe->dev_id, qe->vchan, (rte_iova_t)(uintptr_t)src,
+			(rte_iova_t)(uintptr_t)dst, len, dma_flags);
+}
+
+/*
+ * A fenced op: with nothing older in flight it is an ordinary op; with
+ * older work on one engine only, that engine's own fence orders it; else
+ * the CPU runs it when it reaches the head of the delivery order.
+ */
+static int
+oc_submit_fenced(struct ocopy_queue *q, void *dst, const void *src,
+		uint64_t pattern, uint32_t len, ocopy_cb_t cb, void *arg,
+		uint64_t flags)
+{
+	uint32_t slot = q->head;
+	struct ocopy_qengine *busy;
+	struct ocopy_deferred *d;
+	struct ocopy_op *op;
+	unsigned int nb_busy;
+
+	busy = oc_busy_engine(q, &nb_busy);
+	if (q->deferred_pending == 0 && nb_busy == 0)
+		/* Nothing older in flight: the fence is already satisfied. */
+		return oc_submit_slow(q, dst, src, pattern, len, cb, arg,
+				(flags & ~OCOPY_F_FENCE) |
+				(src == NULL ? OC_F_FILL : 0));
+	op = oc_slot_open(q, slot, len, cb, arg);
+	if (q->deferred_pending == 0 && nb_busy == 1 &&
+			q->policy != OCOPY_POLICY_CPU &&
+			busy->health == OCOPY_HEALTH_OK &&
+			busy->inflight < busy->max_inflight &&
+			len >= busy->threshold &&
+			oc_engine_op(busy, dst, src, pattern, len,
+				RTE_DMA_OP_FLAG_FENCE |
+				(flags & OCOPY_F_FLUSH)) >= 0) {
+		oc_qe_push(q, busy, slot, len, flags);
+		op->pending = 1;
+		op->path = OCOPY_PATH_ENGINE;
+		q->stats.engine++;
+		q->head = slot + 1;
+		return (uint16_t)slot;
+	}
+	d = &q->deferred[slot & q->mask];
+	d->dst = dst;
+	d->src = src;
+	d->pattern = pattern;
+	d->len = len;
+	op->pending = 1;
+	op->path = OCOPY_PATH_DEFERRED;
+	q->deferred_pending++;
+	q->stats.deferred++;
+	q->head = slot + 1;
+	return (uint16_t)slot;
+}
+
+/*
+ * A large copy cut between the engines and the CPU: the engines' parts
+ * are submitted first so they run while the CPU copies its share. The
+ * share adapts: if the engines were already done when the CPU finished,
+ * the CPU took too much; if not, too little.
+ */
+static int
+oc_submit_split(struct ocopy_queue *q, void *dst, const void *src,
+		uint32_t len, ocopy_cb_t cb, void *arg, uint64_t flags)
+{
+	struct ocopy_qengine *use[OCOPY_MAX_ENGINES];
+	uint32_t slot = q->head;
+	uint32_t cpu_len, eng_len, part, off;
+	struct ocopy_op *op;
+	uint16_t i, nb_use = 0, parts = 0;
+
+	for (i = 0; i < q->nb_qe; i++) {
+		struct ocopy_qengine *qe = &q->qe[i];
+
+		if (qe->inflight < qe->max_inflight && qe->socket_ok &&
+				(qe->health == OCOPY_HEALTH_OK ||
+				 oc_qe_usable(q, qe)))
+			use[nb_use++] = qe;
+	}
+	op = oc_slot_open(q, slot, len, cb, arg);
+	if (nb_use == 0) {
+		q->stats.failovers++;
+		return oc_slot_cpu(q, slot, op, dst, src, 0, len);
+	}
+
+	cpu_len = (uint32_t)(((uint64_t)len * q->split_cpu_q16) >> 16) &
+			~(uint32_t)(OC_SPLIT_ALIGN - 1);
+	eng_len = len - cpu_len;
+	part = RTE_ALIGN_CEIL(eng_len / nb_use, OC_SPLIT_ALIGN);
+	off = cpu_len;
+	for (i = 0; i < nb_use && off < len; i++) {
+		struct ocopy_qengine *qe = use[i];
+		uint32_t n = RTE_MIN(part, len - off);
+
+		if (rte_dma_copy(qe->dev_id, qe->vchan,
+				(rte_iova_t)(uintptr_t)src + off,
+				(rte_iova_t)(uintptr_t)dst + off, n,
+				RTE_DMA_OP_FLAG_SUBMIT) < 0) {
+			qe->stats.full++;
+			break;	/* the CPU takes the rest */
+		}
+		qe->fifo[qe->fifo_head++ & qe->fifo_mask] =
+				((uint64_t)n << 32) | slot;
+		if (qe->inflight++ == 0)
+			qe->last_progress = rte_get_tsc_cycles();
+		qe->backlog += n;
+		qe->stats.ops++;
+		qe->stats.bytes += n;
+		qe->stats.doorbells++;
+		parts++;
+		off += n;
+	}
+	op->pending = parts;
+	q->head = slot + 1;
+
+	/* The CPU's share, and whatever the engines could not take. */
+	rte_memcpy(dst, src, cpu_len);
+	if (off < len)
+		rte_memcpy(RTE_PTR_ADD(dst, off), RTE_PTR_ADD(src, off),
+				len - off);
+	q->stats.cpu_bytes += cpu_len + (len - off);
+
+	if (parts == 0) {
+		op->path = OCOPY_PATH_CPU;
+		q->stats.cpu++;
+		q->stats.failovers++;
+		return (uint16_t)slot;
+	}
+	op->path = OCOPY_PATH_SPLIT;
+	q->stats.split++;
+	RTE_SET_USED(flags);
+
+	/* Who finished first? */
+	for (i = 0; i < parts; i++)
+		oc_reap_qe(q, use[i]);
+	if (op->pending == 0)
+		q->split_cpu_q16 = RTE_MAX((uint32_t)OC_SPLIT_MIN,
+				q->split_cpu_q16 - OC_SPLIT_STEP);
+	else
+		q->split_cpu_q16 = RTE_MIN((uint32_t)OC_SPLIT_MAX,
+				q->split_cpu_q16 + OC_SPLIT_STEP);
+	return (uint16_t)slot;
+}
+
+int
+oc_submit_slow(struct ocopy_queue *q, void *dst, const void *src,
+		uint64_t pattern, uint32_t len, ocopy_cb_t cb, void *arg,
+		uint64_t flags)
+{
+	uint32_t slot = q->head;
+	struct ocopy_qengine *qe;
+	struct ocopy_op *op;
+	bool fill = (flags & OC_F_FILL) != 0;
+
+	flags &= ~OC_F_FILL;
+	if (fill)
+		src = NULL;
+	if (flags & OCOPY_F_FENCE)
+		return oc_submit_fenced(q, dst, src, pattern, len, cb, arg,
+				flags);
+	if (!(flags & OCOPY_F_CPU) && !fill && len >= q->split_threshold)
+		return oc_submit_split(q, dst, src, len, cb, arg, flags);
+
+	op = oc_slot_open(q, slot, len, cb, arg);
+	if (!(flags & OCOPY_F_CPU) && len >= q->min_threshold) {
+		qe = oc_pick(q, len);
+		if (qe != NULL) {
+			if (oc_engine_op(qe, dst, src, pattern, len,
+					flags & OCOPY_F_FLUSH) >= 0) {
+				oc_qe_push(q, qe, slot, len, flags);
+				op->pending = 1;
+				op->path = OCOPY_PATH_ENGINE;
+				q->stats.engine++;
+				q->head = slot + 1;
+				return (uint16_t)slot;
+			}
+			qe->stats.full++;
+			q->stats.failovers++;
+		}
+	}
+	return oc_slot_cpu(q, slot, op, dst, src, pattern, len);
+}
+
+/* ---- scatter-gather ------------------------------------------------ */
+
+static void
+oc_cpu_copy_sg(const struct ocopy_sge *src, uint16_t nb_src,
+		const struct ocopy_sge *dst, uint16_t nb_dst)
+{
+	uint32_t soff = 0, doff = 0;
+	uint16_t s = 0, d = 0;
+
+	while (s < nb_src && d < nb_dst) {
+		uint32_t n = RTE_MIN(src[s].len - soff, dst[d].len - doff);
+
+		rte_memcpy(RTE_PTR_ADD(dst[d].addr, doff),
+				RTE_PTR_ADD(src[s].addr, soff), n);
+		soff += n;
+		doff += n;
+		if (soff == src[s].len) {
+			s++;
+			soff = 0;
+		}
+		if (doff == dst[d].len) {
+			d++;
+			doff = 0;
+		}
+	}
+}
+
+int
+ocopy_copy_sg(struct ocopy_queue *q, const struct ocopy_sge *src,
+		uint16_t nb_src, const struct ocopy_sge *dst, uint16_t nb_dst,
+		ocopy_cb_t cb, void *arg, uint64_t flags)
+{
+	struct rte_dma_sge s[OCOPY_MAX_SGES], d[OCOPY_MAX_SGES];
+	uint64_t slen = 0, dlen = 0;
+	struct ocopy_qengine *qe;
+	struct ocopy_op *op;
+	uint32_t slot;
+	uint16_t i;
+
+	if (q == NULL || src == NULL || dst == NULL || nb_src == 0 ||
+			nb_dst == 0 || nb_src > OCOPY_MAX_SGES ||
+			nb_dst > OCOPY_MAX_SGES || (flags & ~OCOPY_F_MASK))
+		return -EINVAL;
+	for (i = 0; i < nb_src; i++) {
+		if (src[i].addr == NULL)
+			return -EINVAL;
+		slen += src[i].len;
+	}
+	for (i = 0; i < nb_dst; i++) {
+		if (dst[i].addr == NULL)
+			return -EINVAL;
+		dlen += dst[i].len;
+	}
+	if (slen != dlen || slen > UINT32_MAX)
+		return -EINVAL;
+	/* One segment each side: an ordinary copy. */
+	if (nb_src == 1 && nb_dst == 1)
+		return ocopy_copy(q, dst[0].addr, src[0].addr, src[0].len, cb,
+				arg, flags);
+	slot = q->head;
+	if (slot - q->tail > q->mask) {
+		q->stats.refused++;
+		return -ENOSPC;
+	}
+	if (flags & OCOPY_F_FENCE) {
+		unsigned int nb_busy;
+
+		oc_busy_engine(q, &nb_busy);
+		if (nb_busy != 0 || q->deferred_pending != 0) {
+			/* Rare: wait for the older ops here, then copy. */
+			int ret = ocopy_queue_drain(q, q->stall_cyc * 1000000 /
+					rte_get_tsc_hz() * 2 + 1000);
+			if (ret < 0)
+				return -EBUSY;
+		}
+	}
+	op = oc_slot_open(q, slot, (uint32_t)slen, cb, arg);
+	if (!(flags & OCOPY_F_CPU) && slen >= q->min_threshold) {
+		qe = oc_pick(q, (uint32_t)slen);
+		if (qe != NULL && (q->oc->engines[qe->engine].capa &
+				RTE_DMA_CAPA_OPS_COPY_SG) &&
+				nb_src <= q->oc->engines[qe->engine].max_sges &&
+				nb_dst <= q->oc->engines[qe->engine].max_sges) {
+			for (i = 0; i < nb_src; i++) {
+				s[i].addr = (rte_iova_t)(uintptr_t)src[i].addr;
+				s[i].length = src[i].len;
+			}
+			for (i = 0; i < nb_dst; i++) {
+				d[i].addr = (rte_iova_t)(uintptr_t)dst[i].addr;
+				d[i].length = dst[i].len;
+			}
+			if (rte_dma_copy_sg(qe->dev_id, qe->vchan, s, d,
+					nb_src, nb_dst,
+					flags & OCOPY_F_FLUSH) >= 0) {
+				oc_qe_push(q, qe, slot, (uint32_t)slen, flags);
+				op->pending = 1;
+				op->path = OCOPY_PATH_ENGINE;
+				q->stats.engine++;
+				q->head = slot + 1;
+				return (uint16_t)slot;
+			}
+			qe->stats.full++;
+			q->stats.failovers++;
+		}
+	}
+	oc_cpu_copy_sg(src, nb_src, dst, nb_dst);
+	op->path = OCOPY_PATH_CPU;
+	q->stats.cpu++;
+	q->stats.cpu_bytes += slen;
+	q->head = slot + 1;
+	return (uint16_t)slot;
+}

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The offload-copy authors
+ */
+
+#ifndef OCOPY_INTERNAL_H
+#define OCOPY_INTERNAL_H
+
+/*
+ * Cross-file internals of lib/offload_copy. Names here use the oc_ prefix,
+ * never the public ocopy_ one.
+ */
+
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/queue.h>
+
+#include <rte_log.h>
+
+#include "ocopy.h"
+
+extern int oc_logtype;
+#define OC_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_ ## level, oc_logtype, "offload_copy: " fmt "\n", \
+		##__VA_ARGS__)
+
+#define OC_DEFAULT_QUEUE_SIZE	1024
+#define OC_DEFAULT_RING_SIZE	1024
+#define OC_DEFAULT_SPLIT	(256 * 1024)
+#define OC_DEFAULT_SLACK	200
+#define OC_DEFAULT_STALL_US	10000
+#define OC_DEFAULT_DEGRADE	4
+#define OC_DEFAULT_REPROBE_MS	100
+/* Engine thresholds when calibration cannot run. */
+#define OC_FALLBACK_THRESHOLD	2048
+
+struct rte_device;
+struct oc_map_state;
+
+/* One dmadev the instance drives. */
+struct oc_engine {
+	int16_t dev_id;
+	int16_t socket_id;
+	uint16_t nb_vchans;	/* = min(nb_queues, max_vchans) */
+	uint16_t ring_size;
+	uint16_t max_sges;
+	uint64_t capa;
+	bool started;
+	bool calibrated;
+	uint32_t threshold;
+	uint32_t op_cycles;
+	uint32_t cyc_per_kib;
+	char name[64];
+	/* Device for rte_dev_dma_map(); NULL when none was found. */
+	struct rte_device *dev;
+};
+
+struct ocopy {
+	char name[OCOPY_NAME_LEN];
+	struct ocopy_conf conf;		/* as given, defaults applied */
+	uint16_t nb_engines;
+	uint16_t nb_queues;
+	struct oc_engine engines[OCOPY_MAX_ENGINES];
+	struct ocopy_queue *queues;	/* nb_queues, cache aligned */
+	struct oc_map_state *map;	/* ocopy_map.c */
+	uint32_t cpu_op_cycles;		/* the CPU's copy cost (calibrated) */
+	uint32_t cpu_cyc_per_kib;
+	bool calib_leftover;		/* calibration ops left on a stalled engine */
+	void *calib_buf;		/* ... and the buffer they use */
+	TAILQ_ENTRY(ocopy) next;	/* instance list (telemetry, find) */
+};
+
+/* ocopy_engine.c: configure, start, stop the engines. */
+int oc_engines_setup(struct ocopy *oc);
+void oc_engines_stop(struct ocopy *oc);
+
+/* ocopy_policy.c: per-engine threshold and rates; the CPU's rate. */
+void oc_calibrate(struct ocopy *oc);
+void oc_cpu_rate(uint32_t *op_cycles, uint32_t *cyc_per_kib);
+
+/* ocopy_map.c: memory registrations and IOMMU mappings. */
+int oc_map_init(struct ocopy *oc);
+/* Unmap and free every registration still held. */
+void oc_map_fini(struct ocopy *oc);
+/* Lines for ocopy_dump(). */
+void oc_map_dump(const struct ocopy *oc, FILE *f);
+
+/* ocopy_fp.c: out-of-line fast path. */
+void oc_reap(struct ocopy_queue *q);
+void oc_queue_abort(struct ocopy_queue *q);
+
+/* ocopy.c: instance list, for telemetry (hold the lock while using one). */
+#include <rte_spinlock.h>
+extern rte_spinlock_t oc_instances_lock;
+struct ocopy *oc_instance_next(struct ocopy *prev);
+
+#endif /* OCOPY_INTERNAL_H */

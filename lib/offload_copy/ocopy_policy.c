@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The offload-copy authors
+ */
+
+/*
+ * The figures behind the engine-or-CPU decision, measured at create:
+ *
+ *   CPU:    cycles(len) = op_cycles + len x cyc_per_kib / 1024
+ *           (rte_memcpy between cache-resident buffers, best of trials)
+ *   engine: op_cycles   what the submitting lcore pays per op (enqueue,
+ *                       doorbell, reaping the completion), 64-byte copies
+ *           cyc_per_kib how long the engine takes per KiB (64 KiB copies,
+ *                       first submit to last completion)
+ *
+ * An engine's threshold is the smallest power-of-two size from which the
+ * CPU would spend more cycles copying than the engine costs it: below
+ * that, offloading costs the datapath core more than it saves. The
+ * engine's rate feeds the backlog rule in oc_pick() (ocopy.h).
+ */
+
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_malloc.h>
+#include <rte_memcpy.h>
+
+#include "ocopy_internal.h"
+
+#define OC_CAL_SMALL		64
+#define OC_CAL_SMALL_OPS	256
+#define OC_CAL_LARGE		(64 * 1024)
+#define OC_CAL_LARGE_OPS	16
+#define OC_CAL_BUF		(2 * OC_CAL_LARGE)
+#define OC_CAL_TRIALS		5
+#define OC_CAL_TIMEOUT_MS	200
+
+static uint64_t
+oc_time_memcpy(uint8_t *buf, uint32_t len, unsigned int reps)
+{
+	uint64_t best = UINT64_MAX;
+	unsigned int t, i;
+
+	for (t = 0; t < OC_CAL_TRIALS; t++) {
+		uint64_t t0 = rte_rdtsc_precise();
+
+		for (i = 0; i < reps; i++) {
+			rte_memcpy(buf + OC_CAL_LARGE, buf, len);
+			rte_compiler_barrier();
+		}
+		best = RTE_MIN(best, rte_rdtsc_precise() - t0);
+	}
+	return best / reps;
+}
+
+void
+oc_cpu_rate(uint32_t *op_cycles, uint32_t *cyc_per_kib)
+{
+	uint64_t small, large;
+	uint8_t *buf;
+
+	buf = rte_zmalloc("ocopy_cal_cpu", OC_CAL_BUF, RTE_CACHE_LINE_SIZE);
+	if (buf == NULL) {
+		/* Typical figures of a 2020s core: 16 B/cycle. */
+		*op_cycles = 10;
+		*cyc_per_kib = 64;
+		return;
+	}
+	small = oc_time_memcpy(buf, 256, 64);
+	large = oc_time_memcpy(buf, 16384, 8);
+	rte_free(buf);
+	*cyc_per_kib = (uint32_t)RTE_MAX((large - RTE_MIN(large, small)) *
+			1024 / (16384 - 256), (uint64_t)1);
+	*op_cycles = (uint32_t)(small - RTE_MIN(small,
+			(uint64_t)*cyc_per_kib * 256 / 1024));
+}
+
+/* Wait for n completions on (dev, vchan): submitter cycles spent reaping them. */
+static int
+oc_cal_wait(int16_t dev, uint16_t vchan, unsigned int n, uint64_t *reap_cyc,
+		unsigned int *done)
+{
+	uint64_t deadline = rte_get_tsc_cycles() +
+			rte_get_tsc_hz() / 1000 * OC_CAL_TIMEOUT_MS;
+	uint16_t last;
+	bool err = false;
+
+	*done = 0;
+	while (*done < n) {
+		uint64_t t0 = rte_rdtsc();
+		uint16_t k = rte_dma_completed(dev, vchan, n - *done, &last, &err);
+
+		if (k != 0 && reap_cyc != NULL)
+			*reap_cyc += rte_rdtsc() - t0;
+		*done += k;
+		if (err)
+			return -EIO;
+		if (rte_get_tsc_cycles() > deadline)
+			return -ETIMEDOUT;
+	}
+	return 0;
+}
+
+/*
+ * Calibrate engine e on vchan 0 (queue 0's, still unused). Ops left in
+ * flight by a stalled engine are recorded in queue 0's FIFO for that
+ * engine, so their completions are consumed and ignored later.
+ */
+static int
+oc_calibrate_engine(struct ocopy *oc, uint16_t idx, uint8_t *buf)
+{
+	struct oc_engine *e = &oc->engines[idx];
+	struct ocopy_queue *q0 = &oc->queues[0];
+	struct ocopy_qengine *qe = NULL;
+	uint64_t enq = 0, reap = 0, t0, wall;
+	unsigned int i, n, done = 0;
+	rte_iova_t src = (rte_iova_t)(uintptr_t)buf;
+	rte_iova_t dst = src + OC_CAL_LARGE;
+	int ret;
+
+	for (i = 0; i < q0->nb_qe; i++)
+		if (q0->qe[i].engine == idx)
+			qe = &q0->qe[i];
+	if (qe == NULL)
+		return -ENODEV;
+
+	/* Per-op cost for the submitter: 64-byte copies, one doorbell. */
+	n = RTE_MIN((unsigned int)OC_CAL_SMALL_OPS, e->ring_size / 2u);
+	t0 = rte_rdtsc_precise();
+	for (i = 0; i < n; i++)
+		if (rte_dma_copy(e->dev_id, 0, src + (i % 64) * OC_CAL_SMALL,
+				dst + (i % 64) * OC_CAL_SMALL, OC_CAL_SMALL,
+				0) < 0)
+			break;
+	rte_dma_submit(e->dev_id, 0);
+	enq = rte_rdtsc_precise() - t0;
+	n = i;
+	ret = oc_cal_wait(e->dev_id, 0, n, &reap, &done);
+	if (ret < 0)
+		goto leftover;
+	e->op_cycles = (uint32_t)((enq + reap) / RTE_MAX(n, 1u));
+
+	/* The engine's rate: 64 KiB copies, first submit to last completion. */
+	n = RTE_MIN((unsigned int)OC_CAL_LARGE_OPS, e->ring_size / 2u);
+	t0 = rte_rdtsc_precise();
+	for (i = 0; i < n; i++)
+		if (rte_dma_copy(e->dev_id, 0, src, dst, OC_CAL_LARGE, 0) < 0)
+			break;
+	rte_dma_submit(e->dev_id, 0);
+	n = i;
+	ret = oc_cal_wait(e->dev_id, 0, n, NULL, &done);
+	if (ret < 0)
+		goto leftover;
+	wall = rte_rdtsc_precise() - t0;
+	e->cyc_per_kib = (uint32_t)RTE_MAX(wall * 1024 /
+			((uint64_t)n * OC_CAL_LARGE), (uint64_t)1);
+	return 0;
+
+leftover:
+	for (i = done; i < n; i++) {
+		qe->fifo[qe->fifo_head++ & qe->fifo_mask] = OCOPY_SLOT_NONE;
+		qe->inflight++;
+	}
+	qe->last_progress = rte_get_tsc_cycles();
+	if (done < n)
+		oc->calib_leftover = true;
+	if (ret == -ETIMEDOUT) {
+		/* It is stalled now: new work goes to the CPU until it moves. */
+		qe->health = OCOPY_HEALTH_STALLED;
+		qe->stats.stalls++;
+	}
+	return ret;
+}
+
+static uint32_t
+oc_threshold(uint32_t eng_op, uint32_t cpu_op, uint32_t cpu_cpk)
+{
+	uint32_t s;
+
+	for (s = 64; s < OC_CAL_LARGE; s *= 2)
+		if (cpu_op + (uint64_t)s * cpu_cpk / 1024 >= eng_op)
+			break;
+	return s;
+}
+
+void
+oc_calibrate(struct ocopy *oc)
+{
+	uint8_t *buf = NULL;
+	int reg = -1;
+	uint16_t i;
+
+	oc_cpu_rate(&oc->cpu_op_cycles, &oc->cpu_cyc_per_kib);
+	OC_LOG(DEBUG, "%s: CPU: %u cycles per copy + %u per KiB", oc->name,
+		oc->cpu_op_cycles, oc->cpu_cyc_per_kib);
+
+	for (i = 0; i < oc->nb_engines; i++) {
+		struct oc_engine *e = &oc->engines[i];
+		int ret = -ENOTSUP;
+
+		if (oc->conf.threshold == 0 && oc->conf.policy ==
+				OCOPY_POLICY_AUTO) {
+			if (buf == NULL) {
+				buf = rte_zmalloc("ocopy_cal", OC_CAL_BUF, 4096);
+				if (buf != NULL)
+					reg = ocopy_mem_register(oc, buf,
+							OC_CAL_BUF);
+			}
+			ret = (buf == NULL || reg < 0) ? -ENOMEM :
+					oc_calibrate_engine(oc, i, buf);
+		}
+		if (ret == 0) {
+			e->calibrated = true;
+			e->threshold = oc_threshold(e->op_cycles,
+					oc->cpu_op_cycles, oc->cpu_cyc_per_kib);
+			OC_LOG(INFO, "%s: engine %s: %u cycles per op, %u cycles per KiB: threshold %u bytes",
+				oc->name, e->name, e->op_cycles,
+				e->cyc_per_kib, e->threshold);
+			continue;
+		}
+		if (ret != -ENOTSUP)
+			OC_LOG(WARNING, "%s: engine %s: calibration failed (%s): threshold %u bytes",
+				oc->name, e->name, strerror(-ret),
+				OC_FALLBACK_THRESHOLD);
+		e->threshold = oc->conf.threshold != 0 ? oc->conf.threshold :
+				OC_FALLBACK_THRESHOLD;
+		/* Unknown rate: assume the CPU's. */
+		e->cyc_per_kib = oc->cpu_cyc_per_kib;
+		e->op_cycles = 0;
+	}
+	if (reg >= 0)
+		ocopy_mem_unregister(oc, reg);
+	if (oc->calib_leftover)
+		oc->calib_buf = buf;	/* an engine may still write it */
+	else
+		rte_free(buf);
+}

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The offload-copy authors
+ */
+
+/*
+ * Counters and the dump. The queues' counters are plain 64-bit fields
+ * written by their lcore only: read here from another thread they are
+ * approximate, never torn. Reset them while the queues are idle.
+ */
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "ocopy_internal.h"
+
+static void
+oc_queue_stats_add(struct ocopy_queue_stats *sum,
+		const struct ocopy_queue_stats *st)
+{
+	sum->submitted += st->submitted;
+	sum->completed += st->completed;
+	sum->cpu += st->cpu;
+	sum->engine += st->engine;
+	sum->split += st->split;
+	sum->deferred += st->deferred;
+	sum->bytes += st->bytes;
+	sum->cpu_bytes += st->cpu_bytes;
+	sum->errors += st->errors;
+	sum->failovers += st->failovers;
+	sum->refused += st->refused;
+}
+
+int
+ocopy_queue_stats_get(const struct ocopy_queue *q, struct ocopy_queue_stats *st)
+{
+	if (q == NULL || st == NULL)
+		return -EINVAL;
+	*st = q->stats;
+	return 0;
+}
+
+int
+ocopy_stats_get(const struct ocopy *oc, struct ocopy_queue_stats *st)
+{
+	uint16_t qid;
+
+	if (oc == NULL || st == NULL)
+		return -EINVAL;
+	memset(st, 0, sizeof(*st));
+	for (qid = 0; qid < oc->nb_queues; qid++)
+		oc_queue_stats_add(st, &oc->queues[qid].stats);
+	return 0;
+}
+
+int
+ocopy_engine_stats_get(const struct ocopy *oc, uint16_t idx,
+		struct ocopy_qengine_stats *st)
+{
+	uint16_t qid, i;
+
+	if (oc == NULL || st == NULL || idx >= oc->nb_engines)
+		return -EINVAL;
+	memset(st, 0, sizeof(*st));
+	for (qid = 0; qid < oc->nb_queues; qid++) {
+		const struct ocopy_queue *q = &oc->queues[qid];
+
+		for (i = 0; i < q->nb_qe; i++) {
+			const struct ocopy_qengine_stats *s = &q->qe[i].stats;
+
+			if (q->qe[i].engine != idx)
+				continue;
+			st->ops += s->ops;
+			st->bytes += s->bytes;
+			st->errors += s->errors;
+			st->full += s->full;
+			st->doorbells += s->doorbells;
+			st->stalls += s->stalls;
+			st->degrades += s->degrades;
+		}
+	}
+	return 0;
+}
+
+int
+ocopy_stats_reset(struct ocopy *oc)
+{
+	uint16_t qid, i;
+
+	if (oc == NULL)
+		return -EINVAL;
+	for (qid = 0; qid < oc->nb_queues; qid++) {
+		struct ocopy_queue *q = &oc->queues[qid];
+
+		memset(&q->stats, 0, sizeof(q->stats));
+		for (i = 0; i < q->nb_qe; i++)
+			memset(&q->qe[i].stats, 0, sizeof(q->qe[i].stats));
+	}
+	return 0;
+}
+
+static const char *
+oc_health_name(uint8_t h)
+{
+	switch (h) {
+	case OCOPY_HEALTH_OK: return "ok";
+	case OCOPY_HEALTH_STALLED: return "stalled";
+	case OCOPY_HEALTH_DEGRADED: return "degraded";
+	case OCOPY_HEALTH_PROBING: return "probing";
+	default: return "?";
+	}
+}
+
+int
+ocopy_dump(const struct ocopy *oc, FILE *f)
+{
+	struct ocopy_queue_stats st;
+	uint16_t qid, i;
+
+	if (oc == NULL || f == NULL)
+		return -EINVAL;
+	ocopy_stats_get(oc, &st);
+	fprintf(f, "offload_copy instance %s: %u queues, %u engines, policy %u\n",
+		oc->name, oc->nb_queues, oc->nb_engines, oc->conf.policy);
+	fprintf(f, "  cpu: %u cycles per copy + %u per KiB; split from %u bytes, slack %u%%\n",
+		oc->cpu_op_cycles, oc->cpu_cyc_per_kib,
+		oc->conf.split_threshold, oc->conf.depth_slack);
+	for (i = 0; i < oc->nb_engines; i++) {
+		const struct oc_engine *e = &oc->engines[i];
+		struct ocopy_qengine_stats es;
+
+		ocopy_engine_stats_get(oc, i, &es);
+		fprintf(f, "  engine %u: dmadev %d %s, %u vchans x %u, threshold %u%s, %u cycles/op, %u cycles/KiB\n",
+			i, e->dev_id, e->name, e->nb_vchans, e->ring_size,
+			e->threshold, e->calibrated ? " (calibrated)" : "",
+			e->op_cycles, e->cyc_per_kib);
+		fprintf(f, "    ops %" PRIu64 " bytes %" PRIu64 " errors %" PRIu64
+			" full %" PRIu64 " doorbells %" PRIu64 " stalls %" PRIu64
+			" degrades %" PRIu64 "\n", es.ops, es.bytes, es.errors,
+			es.full, es.doorbells, es.stalls, es.degrades);
+	}
+	fprintf(f, "  total: submitted %" PRIu64 " completed %" PRIu64
+		" cpu %" PRIu64 " engine %" PRIu64 " split %" PRIu64
+		" deferred %" PRIu64 " bytes %" PRIu64 " cpu_bytes %" PRIu64
+		" errors %" PRIu64 " failovers %" PRIu64 " refused %" PRIu64 "\n",
+		st.submitted, st.completed, st.cpu, st.engine, st.split,
+		st.deferred, st.bytes, st.cpu_bytes, st.errors, st.failovers,
+		st.refused);
+	for (qid = 0; qid < oc->nb_queues; qid++) {
+		const struct ocopy_queue *q = &oc->queues[qid];
+
+		fprintf(f, "  queue %u: in flight %u, split cpu share %u/65536\n",
+			qid, q->head - q->tail, q->split_cpu_q16);
+		for (i = 0; i < q->nb_qe; i++)
+			fprintf(f, "    engine %u vchan %u: %s, %u in flight, backlog %" PRIu64 " bytes\n",
+				q->qe[i].engine, q->qe[i].vchan,
+				oc_health_name(q->qe[i].health),
+				q->qe[i].inflight, q->qe[i].backlog);
+	}
+	oc_map_dump(oc, f);
+	return 0;
+}

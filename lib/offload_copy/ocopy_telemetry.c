@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The offload-copy authors
+ */
+
+/*
+ * Telemetry commands, readable with dpdk-telemetry.py:
+ *   /offload_copy/list                  instance names
+ *   /offload_copy/stats,<name>          totals and current settings
+ *   /offload_copy/engine,<name>,<idx>   one engine: figures, counters, maps
+ * They run on the telemetry thread and hold the instance-list lock, so an
+ * instance cannot be destroyed under them.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_telemetry.h>
+#include <rte_string_fns.h>
+
+#include "ocopy_internal.h"
+
+static int
+oc_tel_list(const char *cmd __rte_unused, const char *params __rte_unused,
+		struct rte_tel_data *d)
+{
+	struct ocopy *oc = NULL;
+
+	rte_tel_data_start_array(d, RTE_TEL_STRING_VAL);
+	rte_spinlock_lock(&oc_instances_lock);
+	while ((oc = oc_instance_next(oc)) != NULL)
+		rte_tel_data_add_array_string(d, oc->name);
+	rte_spinlock_unlock(&oc_instances_lock);
+	return 0;
+}
+
+#define OC_TEL_U64(d, st, field) \
+	rte_tel_data_add_dict_u64(d, #field, (st).field)
+
+static int
+oc_tel_stats(const char *cmd __rte_unused, const char *params,
+		struct rte_tel_data *d)
+{
+	struct ocopy_queue_stats st;
+	struct ocopy *oc;
+
+	if (params == NULL || params[0] == '\0')
+		return -EINVAL;
+	rte_spinlock_lock(&oc_instances_lock);
+	oc = ocopy_find(params);
+	if (oc == NULL) {
+		rte_spinlock_unlock(&oc_instances_lock);
+		return -EINVAL;
+	}
+	ocopy_stats_get(oc, &st);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "name", oc->name);
+	rte_tel_data_add_dict_u64(d, "queues", oc->nb_queues);
+	rte_tel_data_add_dict_u64(d, "engines", oc->nb_engines);
+	rte_tel_data_add_dict_string(d, "policy",
+		oc->conf.policy == OCOPY_POLICY_AUTO ? "auto" :
+		oc->conf.policy == OCOPY_POLICY_CPU ? "cpu" : "engine");
+	OC_TEL_U64(d, st, submitted);
+	OC_TEL_U64(d, st, completed);
+	OC_TEL_U64(d, st, cpu);
+	OC_TEL_U64(d, st, engine);
+	OC_TEL_U64(d, st, split);
+	OC_TEL_U64(d, st, deferred);
+	OC_TEL_U64(d, st, bytes);
+	OC_TEL_U64(d, st, cpu_bytes);
+	OC_TEL_U64(d, st, errors);
+	OC_TEL_U64(d, st, failovers);
+	OC_TEL_U64(d, st, refused);
+	rte_tel_data_add_dict_u64(d, "split_threshold",
+		oc->conf.split_threshold);
+	rte_tel_data_add_dict_u64(d, "cpu_cycles_per_kib", oc->cpu_cyc_per_kib);
+	rte_spinlock_unlock(&oc_instances_lock);
+	return 0;
+}
+
+static int
+oc_tel_engine(const char *cmd __rte_unused, const char *params,
+		struct rte_tel_data *d)
+{
+	char name[OCOPY_NAME_LEN + 16], *comma, *end;
+	struct ocopy_qengine_stats es;
+	struct ocopy_map_stats ms;
+	const struct oc_engine *e;
+	struct ocopy *oc;
+	unsigned long idx;
+
+	if (params == NULL ||
+			strlcpy(name, params, sizeof(name)) >= sizeof(name))
+		return -EINVAL;
+	comma = strchr(name, ',');
+	if (comma == NULL)
+		return -EINVAL;
+	*comma = '\0';
+	idx = strtoul(comma + 1, &end, 10);
+	if (*end != '\0' || end == comma + 1)
+		return -EINVAL;
+	rte_spinlock_lock(&oc_instances_lock);
+	oc = ocopy_find(name);
+	if (oc == NULL || idx >= oc->nb_engines) {
+		rte_spinlock_unlock(&oc_instances_lock);
+		return -EINVAL;
+	}
+	e = &oc->engines[idx];
+	ocopy_engine_stats_get(oc, (uint16_t)idx, &es);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "dmadev", e->name);
+	rte_tel_data_add_dict_u64(d, "dev_id", e->dev_id);
+	rte_tel_data_add_dict_u64(d, "vchans", e->nb_vchans);
+	rte_tel_data_add_dict_u64(d, "threshold", e->threshold);
+	rte_tel_data_add_dict_u64(d, "calibrated", e->calibrated);
+	rte_tel_data_add_dict_u64(d, "op_cycles", e->op_cycles);
+	rte_tel_data_add_dict_u64(d, "cycles_per_kib", e->cyc_per_kib);
+	OC_TEL_U64(d, es, ops);
+	OC_TEL_U64(d, es, bytes);
+	OC_TEL_U64(d, es, errors);
+	OC_TEL_U64(d, es, full);
+	OC_TEL_U64(d, es, doorbells);
+	OC_TEL_U64(d, es, stalls);
+	OC_TEL_U64(d, es, degrades);
+	if (ocopy_map_stats_get(oc, (uint16_t)idx, &ms) == 0) {
+		OC_TEL_U64(d, ms, maps);
+		OC_TEL_U64(d, ms, unmaps);
+		rte_tel_data_add_dict_u64(d, "map_errors", ms.errors);
+		OC_TEL_U64(d, ms, mapped_bytes);
+		OC_TEL_U64(d, ms, segments);
+	}
+	rte_spinlock_unlock(&oc_instances_lock);
+	return 0;
+}
+
+RTE_INIT(oc_telemetry_init)
+{
+	rte_telemetry_register_cmd("/offload_copy/list", oc_tel_list,
+		"offload_copy instances. No parameters");
+	rte_telemetry_register_cmd("/offload_copy/stats", oc_tel_stats,
+		"Counters and settings of an instance. Parameters: name");
+	rte_telemetry_register_cmd("/offload_copy/engine", oc_tel_engine,
+		"One engine of an instance: figures, counters, mappings. Parameters: name,engine index");
+}
