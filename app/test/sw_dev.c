@@ -13,6 +13,7 @@
 
 #include <rte_bus_vdev.h>
 #include <rte_dev.h>
+#include <rte_cycles.h>
 #include <rte_dmadev.h>
 #include <rte_pause.h>
 #include <rte_service.h>
@@ -21,6 +22,20 @@
 #include "test.h"
 
 unsigned int swdev_service_lcore = SWDEV_WORKER_LCORE;
+
+void
+swdev_service_run(const char *name, bool run)
+{
+	uint32_t id;
+
+	TEST_ASSERT_SUCCESS(rte_service_get_by_name(name, &id),
+		"device %s has no service named like it", name);
+	TEST_ASSERT_SUCCESS(rte_service_runstate_set(id, run ? 1 : 0),
+		"service %u runstate %d", id, run);
+	/* Let an iteration under way finish before the caller relies on it. */
+	if (!run)
+		rte_delay_ms(2);
+}
 
 void
 swdev_service_attach(const char *name, unsigned int lcore)

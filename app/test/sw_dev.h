@@ -44,6 +44,12 @@ int16_t swdev_create_worker(const char *name, const char *extra);
 /** Map the named device's service to a service lcore and run both. */
 void swdev_service_attach(const char *name, unsigned int lcore);
 
+/**
+ * Stop (run false) or resume a service-mode device's worker: its work
+ * stays queued meanwhile, as when its service core is taken away.
+ */
+void swdev_service_run(const char *name, bool run);
+
 /** Configure nb_vchans mem-to-mem vchans of nb_desc descriptors each. */
 void swdev_configure(int16_t dev, uint16_t nb_vchans, uint16_t nb_desc);
 

@@ -298,6 +298,7 @@ oc_submit(struct ocopy_queue *q, void *dst, const void *src, uint64_t pattern,
 	uint32_t slot = q->head;
 	struct ocopy_op *op;
 	struct ocopy_qengine *qe;
+	bool failover = false;
 	int ret;
 
 	if (unlikely(slot - q->tail > q->mask)) {
@@ -342,9 +343,11 @@ oc_submit(struct ocopy_queue *q, void *dst, const void *src, uint64_t pattern,
 			}
 			/* Ring full (or refused): the CPU takes it. */
 			qe->stats.full++;
-			q->stats.failovers++;
+			failover = true;
 		}
 	}
+	/* Engine policy: any op on the CPU is one no engine could take. */
+	q->stats.failovers += failover || q->policy == OCOPY_POLICY_ENGINE;
 	if (fill)
 		oc_cpu_fill(dst, pattern, len);
 	else

@@ -94,7 +94,7 @@ oc_health_update(struct ocopy_queue *q, struct ocopy_qengine *qe,
 	if (done != 0) {
 		qe->last_progress = now;
 		if (qe->health == OCOPY_HEALTH_STALLED) {
-			OC_LOG(INFO, "%s: queue %u: engine %d resumed",
+			OC_LOG(INFO, "%s: queue %u: dmadev %d resumed",
 				q->oc->name, q->qid, qe->dev_id);
 			qe->health = OCOPY_HEALTH_OK;
 		}
@@ -102,7 +102,7 @@ oc_health_update(struct ocopy_queue *q, struct ocopy_qengine *qe,
 				(qe->health == OCOPY_HEALTH_PROBING &&
 				 qe->consec_errors != 0)) {
 			if (qe->health != OCOPY_HEALTH_DEGRADED) {
-				OC_LOG(WARNING, "%s: queue %u: engine %d degraded after %u errors, re-probed in %"
+				OC_LOG(WARNING, "%s: queue %u: dmadev %d degraded after %u errors, re-probed in %"
 					PRIu64 " ms", q->oc->name, q->qid,
 					qe->dev_id, qe->consec_errors,
 					q->reprobe_cyc * 1000 / rte_get_tsc_hz());
@@ -112,7 +112,7 @@ oc_health_update(struct ocopy_queue *q, struct ocopy_qengine *qe,
 			qe->reprobe_at = now + q->reprobe_cyc;
 		} else if (qe->health == OCOPY_HEALTH_PROBING &&
 				qe->inflight == 0) {
-			OC_LOG(INFO, "%s: queue %u: engine %d healthy again",
+			OC_LOG(INFO, "%s: queue %u: dmadev %d healthy again",
 				q->oc->name, q->qid, qe->dev_id);
 			qe->health = OCOPY_HEALTH_OK;
 		}
@@ -120,7 +120,7 @@ oc_health_update(struct ocopy_queue *q, struct ocopy_qengine *qe,
 	}
 	if (qe->inflight != 0 && qe->health != OCOPY_HEALTH_STALLED &&
 			now - qe->last_progress > q->stall_cyc) {
-		OC_LOG(WARNING, "%s: queue %u: engine %d stalled (%u ops in flight, no progress for %"
+		OC_LOG(WARNING, "%s: queue %u: dmadev %d stalled (%u ops in flight, no progress for %"
 			PRIu64 " us): new work goes to the CPU", q->oc->name,
 			q->qid, qe->dev_id, qe->inflight,
 			(now - qe->last_progress) * 1000000 / rte_get_tsc_hz());
@@ -560,6 +560,8 @@ oc_submit_slow(struct ocopy_queue *q, void *dst, const void *src,
 				return (uint16_t)slot;
 			}
 			qe->stats.full++;
+			q->stats.failovers++;
+		} else if (q->policy == OCOPY_POLICY_ENGINE) {
 			q->stats.failovers++;
 		}
 	}

@@ -1,0 +1,276 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The offload-copy authors
+ */
+
+/*
+ * Failover: an engine whose ring is full, an engine stalled mid-run (its
+ * service stopped), an engine that keeps failing (copies outside its
+ * strict domain), and teardown with work stuck on an engine. Every op
+ * completes exactly once, in order, with the right status; nothing is
+ * written outside what was registered.
+ */
+
+#include <inttypes.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_malloc.h>
+
+#include <ocopy.h>
+
+#include "guard.h"
+#include "sw_dev.h"
+#include "test.h"
+
+#define LEN	4096
+#define NB	200
+
+static uint8_t *src, *dst;
+static uint32_t next_seq, nb_done, nb_err, nb_abort;
+
+static void
+seq_cb(void *arg, uint16_t status)
+{
+	uint32_t seq = (uint32_t)(uintptr_t)arg;
+
+	TEST_ASSERT_EQUAL(seq, next_seq, "completion out of order");
+	next_seq++;
+	nb_done++;
+	if (status == RTE_DMA_STATUS_USER_ABORT)
+		nb_abort++;
+	else if (status != RTE_DMA_STATUS_SUCCESSFUL)
+		nb_err++;
+}
+
+static void
+reset_counts(void)
+{
+	next_seq = nb_done = nb_err = nb_abort = 0;
+}
+
+static struct ocopy *
+create(const char *args)
+{
+	struct ocopy_conf conf;
+	struct ocopy *oc;
+
+	ocopy_conf_init(&conf);
+	TEST_ASSERT_SUCCESS(ocopy_conf_parse(&conf, args), "'%s'", args);
+	oc = ocopy_create(&conf);
+	TEST_ASSERT(oc != NULL, "create '%s': %s", args, rte_strerror(rte_errno));
+	return oc;
+}
+
+static void
+check_data(unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		TEST_ASSERT(memcmp(dst + (size_t)i * LEN, src + i, LEN) == 0,
+			"copy %u data", i);
+}
+
+static void
+test_ring_full(void)
+{
+	struct ocopy_queue_stats st;
+	struct ocopy_queue *q;
+	struct ocopy *oc;
+	unsigned int i;
+
+	test_section("engine ring full: the CPU takes the rest, order kept");
+	reset_counts();
+	swdev_service_run("dma_sw0", false);
+	oc = create("engines=dma_sw0,policy=engine,ring_size=32,queue_size=256");
+	q = ocopy_queue_get(oc, 0);
+	memset(dst, 0, (size_t)NB * LEN);
+	for (i = 0; i < NB; i++)
+		TEST_ASSERT(ocopy_copy(q, dst + (size_t)i * LEN, src + i, LEN, seq_cb,
+			(void *)(uintptr_t)i, 0) >= 0, "copy %u", i);
+	ocopy_flush(q);
+	ocopy_queue_stats_get(q, &st);
+	TEST_ASSERT(st.engine > 0 && st.engine <= 32, "engine took its ring: %" PRIu64,
+		st.engine);
+	TEST_ASSERT_EQUAL(st.cpu, NB - st.engine, "the CPU the rest");
+	TEST_ASSERT_EQUAL(st.failovers, st.cpu, "each counted as a failover");
+	/* Done on the CPU, but behind engine ops: not delivered yet. */
+	TEST_ASSERT_EQUAL(ocopy_poll(q, UINT16_MAX), 0, "in order: nothing before the engine");
+	swdev_service_run("dma_sw0", true);
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	TEST_ASSERT_EQUAL(nb_done, NB, "every op once");
+	TEST_ASSERT_EQUAL(nb_err, 0, "no error");
+	check_data(NB);
+	ocopy_destroy(oc);
+}
+
+static void
+test_stall(void)
+{
+	struct ocopy_queue_stats a, b;
+	struct ocopy_qengine_stats es;
+	struct ocopy_queue *q;
+	struct ocopy *oc;
+	uint64_t deadline;
+	unsigned int i;
+
+	test_section("engine stalled mid-run: new work to the CPU, resumes after");
+	reset_counts();
+	oc = create("engines=dma_sw0,threshold=64,slack=100000,split=off,stall_us=2000");
+	q = ocopy_queue_get(oc, 0);
+	memset(dst, 0, (size_t)NB * LEN);
+	for (i = 0; i < 50; i++)
+		TEST_ASSERT(ocopy_copy(q, dst + (size_t)i * LEN, src + i, LEN, seq_cb,
+			(void *)(uintptr_t)i, 0) >= 0, "copy %u", i);
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain while running");
+	TEST_ASSERT_EQUAL(nb_done, 50, "running: all done");
+
+	swdev_service_run("dma_sw0", false);
+	for (; i < 60; i++)
+		TEST_ASSERT(ocopy_copy(q, dst + (size_t)i * LEN, src + i, LEN, seq_cb,
+			(void *)(uintptr_t)i, OCOPY_F_FLUSH) >= 0, "copy %u", i);
+	/* Polling notices the stall after stall_us. */
+	deadline = test_deadline(1000);
+	do {
+		ocopy_poll(q, UINT16_MAX);
+		ocopy_engine_stats_get(oc, 0, &es);
+	} while (es.stalls == 0 && !test_expired(deadline));
+	TEST_ASSERT_EQUAL(es.stalls, 1, "stall detected");
+	ocopy_queue_stats_get(q, &a);
+	for (; i < 100; i++)
+		TEST_ASSERT(ocopy_copy(q, dst + (size_t)i * LEN, src + i, LEN, seq_cb,
+			(void *)(uintptr_t)i, 0) >= 0, "copy %u", i);
+	ocopy_queue_stats_get(q, &b);
+	TEST_ASSERT_EQUAL(b.cpu - a.cpu, 40, "stalled: the CPU took all new copies");
+	TEST_ASSERT_EQUAL(nb_done, 50, "stalled ops hold back the later ones (order)");
+
+	swdev_service_run("dma_sw0", true);
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain after resume");
+	TEST_ASSERT_EQUAL(nb_done, 100, "every op once");
+	TEST_ASSERT_EQUAL(nb_err + nb_abort, 0, "no error");
+	check_data(100);
+	ocopy_queue_stats_get(q, &a);
+	TEST_ASSERT(ocopy_copy(q, dst, src, LEN, seq_cb, (void *)(uintptr_t)i,
+		OCOPY_F_FLUSH) >= 0, "copy after resume");
+	ocopy_queue_stats_get(q, &b);
+	TEST_ASSERT_EQUAL(b.engine - a.engine, 1, "resumed engine used again");
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	ocopy_destroy(oc);
+}
+
+static void
+test_degrade(void)
+{
+	struct ocopy_qengine_stats es;
+	struct ocopy_queue_stats a, b;
+	struct gbuf *g;
+	struct ocopy_queue *q;
+	struct ocopy *oc;
+	unsigned int i;
+	int reg;
+
+	test_section("failing engine: errors reported, degraded, re-probed");
+	reset_counts();
+	swdev_create_worker("dma_sw_strict", "domain=strict");
+	oc = create("engines=dma_sw_strict,threshold=64,slack=100000,split=off,degrade_errors=3,reprobe_ms=20");
+	q = ocopy_queue_get(oc, 0);
+	reg = ocopy_mem_register(oc, src, 1024 * 1024);
+	TEST_ASSERT(reg >= 0, "register src: %d", reg);
+	TEST_ASSERT(ocopy_mem_register(oc, dst, 1024 * 1024) >= 0, "register dst");
+	g = gbuf_alloc("unmapped", 1, LEN);
+	TEST_ASSERT(g != NULL, "guarded buffer");
+
+	/* Outside the domain: each fails, writes nothing; 3 degrade it. */
+	for (i = 0; i < 3; i++) {
+		TEST_ASSERT(ocopy_copy(q, g->data, src, LEN, seq_cb,
+			(void *)(uintptr_t)i, OCOPY_F_FLUSH) >= 0, "bad copy %u", i);
+		TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	}
+	TEST_ASSERT_EQUAL(nb_err, 3, "errors reach the callbacks");
+	GBUF_ASSERT_OK(g, "copy to unregistered memory wrote nothing");
+	ocopy_engine_stats_get(oc, 0, &es);
+	TEST_ASSERT_EQUAL(es.errors, 3, "engine errors");
+	TEST_ASSERT_EQUAL(es.degrades, 1, "degraded");
+
+	/* Degraded: the CPU copies, even registered memory. */
+	ocopy_queue_stats_get(q, &a);
+	TEST_ASSERT(ocopy_copy(q, dst, src, LEN, seq_cb, (void *)(uintptr_t)i++,
+		OCOPY_F_FLUSH) >= 0, "copy while degraded");
+	ocopy_queue_stats_get(q, &b);
+	TEST_ASSERT_EQUAL(b.cpu - a.cpu, 1, "degraded engine avoided");
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+
+	/* After the re-probe time: one probe op; it works, healthy again. */
+	rte_delay_ms(30);
+	ocopy_queue_stats_get(q, &a);
+	TEST_ASSERT(ocopy_copy(q, dst, src, LEN, seq_cb, (void *)(uintptr_t)i++,
+		OCOPY_F_FLUSH) >= 0, "probe copy");
+	TEST_ASSERT(ocopy_copy(q, dst + LEN, src, LEN, seq_cb, (void *)(uintptr_t)i++,
+		OCOPY_F_FLUSH) >= 0, "copy beside the probe");
+	ocopy_queue_stats_get(q, &b);
+	TEST_ASSERT_EQUAL(b.engine - a.engine, 1, "one probe on the engine");
+	TEST_ASSERT_EQUAL(b.cpu - a.cpu, 1, "the rest on the CPU meanwhile");
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	ocopy_queue_stats_get(q, &a);
+	TEST_ASSERT(ocopy_copy(q, dst, src, LEN, seq_cb, (void *)(uintptr_t)i++,
+		OCOPY_F_FLUSH) >= 0, "copy after the probe");
+	ocopy_queue_stats_get(q, &b);
+	TEST_ASSERT_EQUAL(b.engine - a.engine, 1, "healthy again");
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	TEST_ASSERT_EQUAL(nb_err, 3, "no more errors");
+	TEST_ASSERT_EQUAL(nb_done, i, "every op once");
+	gbuf_free(g);
+	ocopy_destroy(oc);
+	swdev_destroy("dma_sw_strict");
+}
+
+static void
+test_teardown_stuck(void)
+{
+	struct ocopy_queue *q;
+	struct ocopy *oc;
+	unsigned int i;
+
+	test_section("teardown with work stuck on an engine: aborted, reported once");
+	reset_counts();
+	oc = create("engines=dma_sw0,policy=engine,stall_us=1000");
+	q = ocopy_queue_get(oc, 0);
+	swdev_service_run("dma_sw0", false);
+	for (i = 0; i < 20; i++)
+		TEST_ASSERT(ocopy_copy(q, dst + (size_t)i * LEN, src + i, LEN, seq_cb,
+			(void *)(uintptr_t)i, 0) >= 0, "copy %u", i);
+	ocopy_flush(q);
+	ocopy_destroy(oc);
+	TEST_ASSERT_EQUAL(nb_done, 20, "every op reported");
+	TEST_ASSERT_EQUAL(nb_abort, 20, "as aborted");
+	/* The engine was left started; let it finish before the vdev goes. */
+	swdev_service_run("dma_sw0", true);
+	swdev_wait_idle(rte_dma_get_dev_id_by_name("dma_sw0"), 0);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct test_opts opts = { .name = "ocopy_failover" };
+	size_t i;
+
+	test_eal_init(argc, argv, &opts);
+	if (test_worker != TEST_WORKER_SERVICE)
+		test_skip("stalls are made by stopping a service: service mode only");
+	swdev_create_worker("dma_sw0", NULL);
+	src = rte_malloc("src", 1024 * 1024, 4096);
+	dst = rte_malloc("dst", 1024 * 1024, 4096);
+	TEST_ASSERT(src != NULL && dst != NULL, "buffers");
+	for (i = 0; i < 1024 * 1024; i++)
+		src[i] = (uint8_t)(i * 7 + 5);
+
+	test_ring_full();
+	test_stall();
+	test_degrade();
+	test_teardown_stuck();
+
+	rte_free(dst);
+	rte_free(src);
+	return test_done();
+}

@@ -1,0 +1,266 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The offload-copy authors
+ */
+
+/*
+ * The engine-or-CPU decision: calibration gives sane figures; below the
+ * threshold the CPU copies; the engine's backlog sends copies to the CPU
+ * once the engine would finish later (engines held still by stopping
+ * their service, so backlogs are exact); forced policies; the least loaded
+ * of two engines; split copies and their adaptive CPU share.
+ */
+
+#include <inttypes.h>
+#include <string.h>
+
+#include <rte_errno.h>
+#include <rte_malloc.h>
+
+#include <ocopy.h>
+
+#include "sw_dev.h"
+#include "test.h"
+
+#define BUF_LEN		(4 * 1024 * 1024)
+
+static uint8_t *src, *dst;
+
+static struct ocopy *
+create(const char *args)
+{
+	struct ocopy_conf conf;
+	struct ocopy *oc;
+
+	ocopy_conf_init(&conf);
+	TEST_ASSERT_SUCCESS(ocopy_conf_parse(&conf, args), "'%s'", args);
+	oc = ocopy_create(&conf);
+	TEST_ASSERT(oc != NULL, "create '%s': %s", args, rte_strerror(rte_errno));
+	return oc;
+}
+
+/* Submit n copies of len bytes (distinct destinations); return stats delta. */
+static void
+submit(struct ocopy_queue *q, unsigned int n, uint32_t len,
+		struct ocopy_queue_stats *delta)
+{
+	struct ocopy_queue_stats a, b;
+	unsigned int i;
+
+	ocopy_queue_stats_get(q, &a);
+	for (i = 0; i < n; i++)
+		TEST_ASSERT(ocopy_copy(q, dst + (size_t)i * len % (BUF_LEN - len),
+			src, len, NULL, NULL, 0) >= 0, "copy %u", i);
+	ocopy_flush(q);
+	ocopy_queue_stats_get(q, &b);
+	delta->cpu = b.cpu - a.cpu;
+	delta->engine = b.engine - a.engine;
+	delta->split = b.split - a.split;
+}
+
+static void
+test_calibration(void)
+{
+	struct ocopy_engine_info info;
+	struct ocopy *oc;
+
+	test_section("calibration: figures measured on this machine");
+	oc = create("engines=dma_sw0");
+	TEST_ASSERT_SUCCESS(ocopy_engine_info_get(oc, 0, &info), "info");
+	printf("dma_sw0: %u cycles per op, %u cycles per KiB, threshold %u\n",
+		info.op_cycles, info.cyc_per_kib, info.threshold);
+	TEST_ASSERT(info.calibrated, "calibrated");
+	TEST_ASSERT(info.op_cycles > 0 && info.op_cycles < 1000000, "op cycles %u",
+		info.op_cycles);
+	TEST_ASSERT(info.cyc_per_kib > 0, "cycles per KiB");
+	TEST_ASSERT(info.threshold >= 64 && info.threshold <= 65536 &&
+		rte_is_power_of_2(info.threshold), "threshold %u", info.threshold);
+	TEST_ASSERT_FAIL(ocopy_engine_info_get(oc, 1, &info), "engine out of range");
+	ocopy_dump(oc, stdout);
+	ocopy_destroy(oc);
+}
+
+static void
+test_threshold(void)
+{
+	struct ocopy_queue_stats d;
+	struct ocopy_queue *q;
+	struct ocopy *oc;
+
+	test_section("size: below the threshold the CPU, from it the engine");
+	oc = create("engines=dma_sw0,threshold=1024,slack=100000,split=off");
+	q = ocopy_queue_get(oc, 0);
+	submit(q, 8, 512, &d);
+	TEST_ASSERT(d.cpu == 8 && d.engine == 0, "512 B: cpu %" PRIu64, d.cpu);
+	submit(q, 8, 1023, &d);
+	TEST_ASSERT(d.cpu == 8 && d.engine == 0, "1023 B: cpu %" PRIu64, d.cpu);
+	submit(q, 8, 1024, &d);
+	TEST_ASSERT(d.cpu == 0 && d.engine == 8, "1024 B: engine %" PRIu64, d.engine);
+	submit(q, 8, 65536, &d);
+	TEST_ASSERT(d.cpu == 0 && d.engine == 8, "64 KiB: engine %" PRIu64, d.engine);
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	ocopy_destroy(oc);
+}
+
+static void
+test_backlog(void)
+{
+	struct ocopy_queue_stats d;
+	struct ocopy_queue *q;
+	struct ocopy *oc;
+
+	test_section("backlog: the CPU once the engine would finish later");
+	swdev_service_run("dma_sw0", false);
+	/* Slack 100%: the engine only while it would be done no later. */
+	oc = create("engines=dma_sw0,threshold=64,slack=100,split=off");
+	q = ocopy_queue_get(oc, 0);
+	submit(q, 1, 4096, &d);
+	TEST_ASSERT_EQUAL(d.engine, 1, "idle engine takes the first copy");
+	submit(q, 10, 4096, &d);
+	TEST_ASSERT(d.cpu == 10, "engine busy with a copy as long: CPU (%" PRIu64 ")",
+		d.cpu);
+	swdev_service_run("dma_sw0", true);
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	submit(q, 1, 4096, &d);
+	TEST_ASSERT_EQUAL(d.engine, 1, "idle again: engine");
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	ocopy_destroy(oc);
+
+	/* Slack 100000%: the engine whatever its backlog (up to its ring). */
+	swdev_service_run("dma_sw0", false);
+	oc = create("engines=dma_sw0,threshold=64,slack=100000,split=off,ring_size=64");
+	q = ocopy_queue_get(oc, 0);
+	submit(q, 40, 4096, &d);
+	TEST_ASSERT(d.engine == 40 && d.cpu == 0, "engine %" PRIu64, d.engine);
+	swdev_service_run("dma_sw0", true);
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	ocopy_destroy(oc);
+}
+
+static void
+test_forced(void)
+{
+	struct ocopy_queue_stats d;
+	struct ocopy_queue *q;
+	struct ocopy *oc;
+
+	test_section("forced policies");
+	oc = create("engines=dma_sw0,policy=cpu");
+	q = ocopy_queue_get(oc, 0);
+	submit(q, 8, 64, &d);
+	TEST_ASSERT(d.cpu == 8, "cpu: 64 B");
+	submit(q, 4, 1024 * 1024, &d);
+	TEST_ASSERT(d.cpu == 4 && d.split == 0, "cpu: 1 MiB, no split");
+	ocopy_destroy(oc);
+
+	oc = create("engines=dma_sw0,policy=engine");
+	q = ocopy_queue_get(oc, 0);
+	submit(q, 8, 1, &d);
+	TEST_ASSERT(d.engine == 8, "engine: 1 B copies");
+	submit(q, 4, 1024 * 1024, &d);
+	TEST_ASSERT(d.engine == 4 && d.split == 0, "engine: 1 MiB, no split");
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	ocopy_destroy(oc);
+}
+
+static void
+test_two_engines(void)
+{
+	struct ocopy_qengine_stats e0, e1;
+	struct ocopy_queue_stats d;
+	struct ocopy_queue *q;
+	struct ocopy *oc;
+
+	test_section("two engines: the least loaded one");
+	swdev_service_run("dma_sw0", false);
+	swdev_service_run("dma_sw1", false);
+	oc = create("engines=dma_sw0:dma_sw1,threshold=64,slack=100000,split=off");
+	q = ocopy_queue_get(oc, 0);
+	submit(q, 10, 4096, &d);
+	TEST_ASSERT_EQUAL(d.engine, 10, "all on engines");
+	ocopy_engine_stats_get(oc, 0, &e0);
+	ocopy_engine_stats_get(oc, 1, &e1);
+	TEST_ASSERT(e0.ops == 5 && e1.ops == 5, "balanced: %" PRIu64 " / %" PRIu64,
+		e0.ops, e1.ops);
+	/* A large copy on engine 0 makes engine 1 the less loaded one. */
+	submit(q, 1, 65536, &d);
+	submit(q, 3, 4096, &d);
+	ocopy_engine_stats_get(oc, 0, &e0);
+	ocopy_engine_stats_get(oc, 1, &e1);
+	TEST_ASSERT(e0.ops == 6 && e1.ops == 8, "after a large copy: %" PRIu64
+		" / %" PRIu64, e0.ops, e1.ops);
+	swdev_service_run("dma_sw0", true);
+	swdev_service_run("dma_sw1", true);
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	ocopy_destroy(oc);
+}
+
+static unsigned int nb_split_done;
+
+static void
+split_done(void *arg, uint16_t status)
+{
+	TEST_ASSERT_EQUAL(status, 0, "split copy status");
+	TEST_ASSERT(memcmp(arg, src, 1024 * 1024) == 0, "split copy data");
+	nb_split_done++;
+}
+
+static void
+test_split(void)
+{
+	struct ocopy_queue_stats st;
+	struct ocopy_queue *q;
+	struct ocopy *oc;
+	uint32_t share0;
+	unsigned int i;
+
+	test_section("split: 1 MiB copies cut between the CPU and the engine");
+	oc = create("engines=dma_sw0,threshold=64,split=262144");
+	q = ocopy_queue_get(oc, 0);
+	share0 = q->split_cpu_q16;
+	for (i = 0; i < 40; i++) {
+		memset(dst, 0, 1024 * 1024);
+		TEST_ASSERT(ocopy_copy(q, dst, src, 1024 * 1024, split_done, dst,
+			0) >= 0, "split %u", i);
+		TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	}
+	ocopy_queue_stats_get(q, &st);
+	printf("CPU share of a split copy: %u/65536 at first, %u/65536 after 40\n",
+		share0, q->split_cpu_q16);
+	TEST_ASSERT_EQUAL(nb_split_done, 40, "completions");
+	TEST_ASSERT_EQUAL(st.split, 40, "every 1 MiB copy split");
+	TEST_ASSERT(st.cpu_bytes > 0 && st.cpu_bytes < st.bytes, "both copied: cpu %"
+		PRIu64 " of %" PRIu64 " bytes", st.cpu_bytes, st.bytes);
+	TEST_ASSERT(q->split_cpu_q16 != share0, "the share adapted");
+	TEST_ASSERT(q->split_cpu_q16 >= 65536 / 16 &&
+		q->split_cpu_q16 <= 65536 - 65536 / 16, "share within bounds");
+	ocopy_destroy(oc);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct test_opts opts = { .name = "ocopy_policy" };
+	size_t i;
+
+	test_eal_init(argc, argv, &opts);
+	swdev_create_worker("dma_sw0", NULL);
+	swdev_create_worker("dma_sw1", NULL);
+	src = rte_malloc("src", BUF_LEN, 4096);
+	dst = rte_malloc("dst", BUF_LEN, 4096);
+	TEST_ASSERT(src != NULL && dst != NULL, "buffers");
+	for (i = 0; i < BUF_LEN; i++)
+		src[i] = (uint8_t)(i * 13 + 1);
+
+	test_calibration();
+	test_threshold();
+	test_forced();
+	test_split();
+	if (test_worker == TEST_WORKER_SERVICE) {
+		test_backlog();
+		test_two_engines();
+	}
+
+	rte_free(dst);
+	rte_free(src);
+	return test_done();
+}
