@@ -32,6 +32,10 @@
  * and are counted apart too. Wall time runs from the first enqueue to the
  * last completion.
  *
+ * offload loop. The dma loop over the library's queue (ocopy_copy,
+ * ocopy_flush, ocopy_completed): the submitter cycles then include the
+ * library's decisions and the copies it ran on the CPU itself.
+ *
  * cpu loop. libc memcpy() on the submitter, a burst at a time; the cycles
  * inside the memcpy calls are its submitter cost.
  *
@@ -48,6 +52,8 @@
 #include <rte_branch_prediction.h>
 #include <rte_cycles.h>
 #include <rte_dmadev.h>
+
+#include <ocopy.h>
 
 #include "main.h"
 
@@ -98,6 +104,17 @@ timed_dma(uint64_t t0, uint64_t t1, uint64_t *acc, struct to_result *r)
 		return;
 	}
 	*acc += d;
+}
+
+/* offload: the library's CPU copies are long by nature, never "interrupted". */
+static __rte_always_inline void
+timed_async(uint64_t t0, uint64_t t1, uint64_t *acc, struct to_result *r,
+		const bool lib)
+{
+	if (lib)
+		*acc += timed(t0, t1);
+	else
+		timed_dma(t0, t1, acc, r);
 }
 
 static __rte_always_inline void
@@ -219,9 +236,15 @@ out:
 	return r->failed ? -1 : 0;
 }
 
-static int
-run_dma(struct to_case *c, struct to_result *r)
+/*
+ * The dma loop, for a dmadev (lib false) or for the library (lib true):
+ * ocopy_copy/ocopy_flush/ocopy_completed keep dmadev's contract (indexes
+ * one per op, in-order completion), so one loop measures both.
+ */
+static __rte_always_inline int
+run_async(struct to_case *c, struct to_result *r, const bool lib)
 {
+	struct ocopy_queue *const oq = c->oq;
 	const int16_t dev = c->dev_id;
 	const uint32_t len = c->size, nb_slots = c->nb_slots, window = c->window;
 	const uint64_t stride = c->stride;
@@ -255,14 +278,26 @@ run_dma(struct to_case *c, struct to_result *r)
 				cursor_next(&next, nb_slots);
 			}
 			t0 = rte_rdtsc();
-			if (rte_dma_burst_capacity(dev, 0) >= n) {
+			if ((lib ? ocopy_queue_room(oq) :
+					rte_dma_burst_capacity(dev, 0)) >= n) {
 				for (i = 0; i < n; i++) {
-					ret = rte_dma_copy(dev, 0, b->s[i], b->d[i], len, 0);
+					if (lib)
+						ret = ocopy_copy(oq,
+							(void *)(uintptr_t)b->d[i],
+							(const void *)(uintptr_t)b->s[i],
+							len, NULL, NULL, 0);
+					else
+						ret = rte_dma_copy(dev, 0, b->s[i],
+							b->d[i], len, 0);
 					if (unlikely(ret != (uint16_t)(id + i)))
 						break;
 				}
-				if (likely(i != 0))
-					rte_dma_submit(dev, 0);
+				if (likely(i != 0)) {
+					if (lib)
+						ocopy_flush(oq);
+					else
+						rte_dma_submit(dev, 0);
+				}
 				t1 = rte_rdtsc();
 				if (likely(i == n))
 					ec = next;
@@ -280,7 +315,7 @@ run_dma(struct to_case *c, struct to_result *r)
 			} else {
 				t1 = rte_rdtsc();
 			}
-			timed_dma(t0, t1, &enq_cyc, r);
+			timed_async(t0, t1, &enq_cyc, r, lib);
 		}
 		if (out == 0) {
 			if (stop)
@@ -290,11 +325,14 @@ run_dma(struct to_case *c, struct to_result *r)
 		}
 
 		t0 = rte_rdtsc();
-		nc = rte_dma_completed(dev, 0, max_cpl, &last_idx, &has_error);
+		if (lib)
+			nc = ocopy_completed(oq, max_cpl, &last_idx, &has_error);
+		else
+			nc = rte_dma_completed(dev, 0, max_cpl, &last_idx, &has_error);
 		t1 = rte_rdtsc();
 		now = t1;
 		if (nc == 0) {
-			timed_dma(t0, t1, &idle, r);
+			timed_async(t0, t1, &idle, r, lib);
 			idles++;
 			if (unlikely(has_error))
 				goto dev_error;
@@ -309,7 +347,7 @@ run_dma(struct to_case *c, struct to_result *r)
 			}
 			continue;
 		}
-		timed_dma(t0, t1, &cpl_cyc, r);
+		timed_async(t0, t1, &cpl_cyc, r, lib);
 		hits++;
 		last_progress = t1;
 		t_end = t1;
@@ -337,7 +375,14 @@ run_dma(struct to_case *c, struct to_result *r)
 
 dev_error: {
 		enum rte_dma_status_code st = RTE_DMA_STATUS_SUCCESSFUL;
-		uint16_t k = rte_dma_completed_status(dev, 0, 1, &last_idx, &st);
+		uint16_t k, st16 = 0;
+
+		if (lib) {
+			k = ocopy_completed_status(oq, 1, &last_idx, &st16);
+			st = (enum rte_dma_status_code)st16;
+		} else {
+			k = rte_dma_completed_status(dev, 0, 1, &last_idx, &st);
+		}
 
 		snprintf(r->why, sizeof(r->why),
 			"%s, size %u: the device failed job id %u: status %d%s",
@@ -364,6 +409,27 @@ end:
 	return r->failed ? -1 : 0;
 }
 
+static int
+run_dma(struct to_case *c, struct to_result *r)
+{
+	return run_async(c, r, false);
+}
+
+static int
+run_offload(struct to_case *c, struct to_result *r)
+{
+	struct ocopy_queue_stats a, b;
+	int ret;
+
+	ocopy_queue_stats_get(c->oq, &a);
+	ret = run_async(c, r, true);
+	ocopy_queue_stats_get(c->oq, &b);
+	r->lib_cpu = b.cpu + b.deferred - a.cpu - a.deferred;
+	r->lib_engine = b.engine - a.engine;
+	r->lib_split = b.split - a.split;
+	return ret;
+}
+
 int
 to_case_run(struct to_case *c, struct to_result *r)
 {
@@ -373,6 +439,8 @@ to_case_run(struct to_case *c, struct to_result *r)
 		return run_cpu(c, r);
 	case TO_MODE_DMA:
 		return run_dma(c, r);
+	case TO_MODE_OFFLOAD:
+		return run_offload(c, r);
 	default:
 		snprintf(r->why, sizeof(r->why), "mode %d not implemented", (int)c->mode);
 		r->failed = TO_EXIT_FAIL;

@@ -245,7 +245,5 @@ to_dev_stop(const char *name, int16_t dev_id)
 
 	if (ret != 0)
 		to_err("%s: rte_dma_stop: %s", name, strerror(-ret));
-	ret = rte_dma_close(dev_id);
-	if (ret != 0)
-		to_err("%s: rte_dma_close: %s", name, strerror(-ret));
+	/* Not closed: the offload cases take the device next; EAL cleanup closes it. */
 }

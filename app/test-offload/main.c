@@ -34,6 +34,8 @@
 #include <rte_malloc.h>
 #include <rte_memzone.h>
 
+#include <ocopy.h>
+
 #include "main.h"
 
 RTE_LOG_REGISTER_DEFAULT(to_logtype, NOTICE);
@@ -248,6 +250,91 @@ run_dev(const struct to_options *o, unsigned int lcore, const char *name, int16_
 	return ret;
 }
 
+/*
+ * The library over every --dev engine (taken, configured and started by
+ * ocopy_create, stopped by ocopy_destroy), one queue, the pools registered
+ * for DMA as a user would.
+ */
+static int
+run_offload(const struct to_options *o, unsigned int lcore, const int16_t *dev_ids,
+		struct to_pool *src, struct to_pool *dst)
+{
+	struct to_options svc = *o;
+	struct ocopy_map_stats ms;
+	struct ocopy_conf conf;
+	struct ocopy *oc;
+	unsigned int i;
+	int ret = TO_EXIT_OK;
+
+	/* Every engine's worker must run: no parking of theirs. */
+	svc.park = false;
+	to_services_unpark();
+	for (i = 0; i < o->nb_devs; i++)
+		if (to_services_park(&svc, o->devs[i]) != 0)
+			return TO_EXIT_USAGE;
+
+	ocopy_conf_init(&conf);
+	conf.name = "test_offload";
+	conf.nb_engines = (uint16_t)o->nb_devs;
+	for (i = 0; i < o->nb_devs; i++)
+		conf.engines[i] = dev_ids[i];
+	conf.ring_size = o->ring;
+	conf.queue_size = RTE_MIN(rte_align32pow2(o->ring), (uint32_t)OCOPY_QUEUE_SIZE_MAX);
+	conf.socket_id = src->mz != NULL ?
+		((const struct rte_memzone *)src->mz)->socket_id : SOCKET_ID_ANY;
+	if (ocopy_conf_parse(&conf, o->offload_args) != 0) {
+		to_err("--offload '%s': not a valid library configuration (see the log)",
+			o->offload_args);
+		return TO_EXIT_USAGE;
+	}
+	oc = ocopy_create(&conf);
+	if (oc == NULL) {
+		to_err("offload: cannot create the library instance: %s",
+			rte_strerror(rte_errno));
+		return TO_EXIT_USAGE;
+	}
+	if (ocopy_mem_register(oc, src->va, src->len) < 0 ||
+			ocopy_mem_register(oc, dst->va, dst->len) < 0) {
+		to_err("offload: cannot register the pools for DMA");
+		ocopy_destroy(oc);
+		return TO_EXIT_USAGE;
+	}
+	for (i = 0; i < ocopy_engine_count(oc); i++) {
+		struct ocopy_engine_info info;
+
+		if (ocopy_engine_info_get(oc, i, &info) != 0)
+			continue;
+		ocopy_map_stats_get(oc, i, &ms);
+		printf("offload: engine %s: threshold %u B%s, %u submitter cycles/op,"
+			" %u cycles/KiB; %" PRIu64 " IOMMU map call(s) for both pools\n",
+			info.name, info.threshold, info.calibrated ? " (calibrated)" : "",
+			info.op_cycles, info.cyc_per_kib, ms.maps);
+	}
+	for (i = 0; i < o->nb_sizes; i++) {
+		struct to_case c = {
+			.mode = TO_MODE_OFFLOAD,
+			.name = "offload",
+			.dev_id = -1,
+			.size = o->sizes[i],
+			.burst = o->burst,
+			.src = src,
+			.dst = dst,
+			.burst_buf = &burst_buf,
+			.oq = ocopy_queue_get(oc, 0),
+		};
+
+		/* Op indexes run on across cases: start where the last ended. */
+		c.next_id = (uint16_t)(c.oq->head);
+		ret = run_case(o, lcore, &c);
+		if (ret != TO_EXIT_OK)
+			break;
+	}
+	if (rte_log_get_level(to_logtype) >= (int)RTE_LOG_DEBUG)
+		ocopy_dump(oc, stdout);
+	ocopy_destroy(oc);
+	return ret;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -303,6 +390,8 @@ main(int argc, char **argv)
 		ret = run_cpu(&o, lcore, &src, &dst);
 	for (i = 0; ret == TO_EXIT_OK && o.modes[TO_MODE_DMA] && i < o.nb_devs; i++)
 		ret = run_dev(&o, lcore, o.devs[i], dev_ids[i], &src, &dst);
+	if (ret == TO_EXIT_OK && o.modes[TO_MODE_OFFLOAD])
+		ret = run_offload(&o, lcore, dev_ids, &src, &dst);
 	if (ret == TO_EXIT_OK)
 		to_report_summary(&o);
 	to_services_unpark();

@@ -26,6 +26,8 @@
 #include <rte_log.h>
 #include <rte_memory.h>
 
+struct ocopy_queue;
+
 extern int to_logtype;
 #define TO_LOG(level, fmt, ...) \
 	rte_log(RTE_LOG_ ## level, to_logtype, "test-offload: " fmt "\n", ##__VA_ARGS__)
@@ -47,7 +49,8 @@ void to_err(const char *fmt, ...) __rte_format_printf(1, 2);
 enum to_mode {
 	TO_MODE_CPU,	/**< libc memcpy on the submitting lcore */
 	TO_MODE_DMA,	/**< rte_dma_copy on one dmadev */
-	TO_MODE_MAX,	/* the library's offload mode slots in here */
+	TO_MODE_OFFLOAD,	/**< ocopy_copy: lib/offload_copy over the --dev engines */
+	TO_MODE_MAX,
 };
 
 enum to_verify {
@@ -78,6 +81,7 @@ struct to_options {
 	bool park;		/**< park service lcores a case does not use */
 	double long_us;		/**< dma timed regions longer than this are left out */
 	uint64_t corrupt_op;	/**< testing: damage the copy of this operation */
+	char offload_args[512];	/**< --offload: ocopy_conf_parse() string */
 };
 
 /** One memory pool (source or destination side of the working set). */
@@ -131,6 +135,7 @@ struct to_case {
 	struct to_cursor cpl_cur;	/**< next operation to complete */
 	uint64_t seq;			/**< operations completed in this case */
 	uint16_t next_id;		/**< TO_MODE_DMA: the device's next job id */
+	struct ocopy_queue *oq;		/**< TO_MODE_OFFLOAD: the library queue */
 };
 
 /** What one measured run produced. */
@@ -147,6 +152,9 @@ struct to_result {
 	uint64_t polls_hit;	/**< completed() calls that returned > 0 */
 	uint64_t polls_idle;
 	uint64_t verified;	/**< operations whose data was compared */
+	uint64_t lib_cpu;	/**< offload: ops the library ran on the CPU */
+	uint64_t lib_engine;	/**< ... on an engine */
+	uint64_t lib_split;	/**< ... split between both */
 	int failed;		/**< 0, or TO_EXIT_FAIL with why[] set */
 	char why[512];
 };

@@ -46,6 +46,7 @@ enum {
 	OPT_MODE,
 	OPT_LCORE,
 	OPT_NO_PARK,
+	OPT_OFFLOAD,
 	OPT_LONG_US,
 	OPT_CORRUPT_OP,
 	OPT_HELP,
@@ -60,6 +61,7 @@ static const struct option long_opts[] = {
 	{ "long-us", required_argument, NULL, OPT_LONG_US },
 	{ "mode", required_argument, NULL, OPT_MODE },
 	{ "no-park", no_argument, NULL, OPT_NO_PARK },
+	{ "offload", required_argument, NULL, OPT_OFFLOAD },
 	{ "ops", required_argument, NULL, OPT_OPS },
 	{ "ring", required_argument, NULL, OPT_RING },
 	{ "sizes", required_argument, NULL, OPT_SIZES },
@@ -81,7 +83,11 @@ to_usage(const char *prog)
 		"\n"
 		"  --dev NAME           measure dmadev NAME (repeatable), e.g. dma_sw0;\n"
 		"                       drivers come from EAL -d or DPDK's plugin folder\n"
-		"  --mode LIST          cpu,dma (default: cpu, plus dma when --dev is given)\n"
+		"  --mode LIST          cpu,dma,offload (default: cpu, plus dma when --dev is\n"
+		"                       given); offload = lib/offload_copy over every --dev\n"
+		"  --offload ARGS       offload mode: the library's configuration, e.g.\n"
+		"                       policy=auto|cpu|engine,threshold=N,split=N|off\n"
+		"                       (default: policy=auto, calibrated thresholds)\n"
 		"  --sizes LIST         comma-separated sizes or ranges: 64,4K,1M or\n"
 		"                       64-1M:x4 (multiply) or 1K-8K:+1K (add); 1 B .. 1 GiB\n"
 		"                       (default " DEFAULT_SIZES ")\n"
@@ -297,8 +303,10 @@ parse_modes(struct to_options *o, const char *arg)
 			o->modes[TO_MODE_CPU] = true;
 		} else if (strcmp(item, "dma") == 0) {
 			o->modes[TO_MODE_DMA] = true;
+		} else if (strcmp(item, "offload") == 0) {
+			o->modes[TO_MODE_OFFLOAD] = true;
 		} else {
-			to_err("--mode: unknown mode '%s' (accepted: cpu, dma)", item);
+			to_err("--mode: unknown mode '%s' (accepted: cpu, dma, offload)", item);
 			return -EINVAL;
 		}
 	}
@@ -460,6 +468,14 @@ to_options_parse(struct to_options *o, int argc, char **argv)
 				return -EINVAL;
 			}
 			break;
+		case OPT_OFFLOAD:
+			if (strlen(optarg) >= sizeof(o->offload_args)) {
+				to_err("--offload: at most %zu characters",
+					sizeof(o->offload_args) - 1);
+				return -EINVAL;
+			}
+			strcpy(o->offload_args, optarg);
+			break;
 		case OPT_NO_PARK:
 			o->park = false;
 			break;
@@ -508,8 +524,13 @@ to_options_parse(struct to_options *o, int argc, char **argv)
 		to_err("--mode dma needs at least one --dev NAME");
 		return -EINVAL;
 	}
-	if (!o->modes[TO_MODE_DMA] && o->nb_devs > 0) {
-		to_err("--dev given but --mode has no dma");
+	if (!o->modes[TO_MODE_DMA] && !o->modes[TO_MODE_OFFLOAD] &&
+			o->nb_devs > 0) {
+		to_err("--dev given but --mode has neither dma nor offload");
+		return -EINVAL;
+	}
+	if (o->offload_args[0] != '\0' && !o->modes[TO_MODE_OFFLOAD]) {
+		to_err("--offload given but --mode has no offload");
 		return -EINVAL;
 	}
 

@@ -62,6 +62,8 @@ mode_label(char *buf, size_t len, enum to_mode mode, const char *name)
 {
 	if (mode == TO_MODE_CPU)
 		snprintf(buf, len, "cpu");
+	else if (mode == TO_MODE_OFFLOAD)
+		snprintf(buf, len, "offload");
 	else
 		snprintf(buf, len, "dma:%s", name);
 }
@@ -93,9 +95,10 @@ to_report_header(const struct to_options *o, unsigned int lcore, int socket)
 		" of the cycles.\n"
 		"  ops/poll = completions per completed() call that returned work.\n\n",
 		rte_get_tsc_hz() / 1e6, to_timer_overhead, o->long_us);
-	printf("%-20s %7s %11s %8s %7s %7s %7s %7s %8s %8s %5s %11s\n", "mode", "size",
+	printf("  path (offload) = %% of ops the library ran on the cpu / an engine / split.\n\n");
+	printf("%-20s %7s %11s %8s %7s %7s %7s %7s %8s %8s %5s %11s  %s\n", "mode", "size",
 		"ops", "Mops", "GB/s", "cyc/op", "enq/op", "cpl/op", "idle/op", "ops/poll",
-		"long", "verified");
+		"long", "verified", "path");
 	fflush(stdout);
 }
 
@@ -114,20 +117,25 @@ gbps(const struct to_result *r)
 void
 to_report_row(const struct to_case *c, const struct to_result *r)
 {
-	char label[RTE_DEV_NAME_MAX_LEN + 8], size[32], ppoll[16];
+	char label[RTE_DEV_NAME_MAX_LEN + 8], size[32], ppoll[16], path[48];
 	double ops = r->ops ? (double)r->ops : 1;
 
 	mode_label(label, sizeof(label), c->mode, c->name);
 	to_format_size(size, sizeof(size), c->size);
-	if (c->mode == TO_MODE_DMA && r->polls_hit != 0)
+	if (c->mode != TO_MODE_CPU && r->polls_hit != 0)
 		snprintf(ppoll, sizeof(ppoll), "%.1f", (double)r->ops / r->polls_hit);
 	else
 		snprintf(ppoll, sizeof(ppoll), "-");
+	if (c->mode == TO_MODE_OFFLOAD)
+		snprintf(path, sizeof(path), "%.0f/%.0f/%.0f", 100.0 * r->lib_cpu / ops,
+			100.0 * r->lib_engine / ops, 100.0 * r->lib_split / ops);
+	else
+		snprintf(path, sizeof(path), "-");
 	printf("%-20s %7s %11" PRIu64 " %8.3f %7.3f %7.1f %7.1f %7.1f %8.1f %8s %5" PRIu64
-		" %11" PRIu64 "\n",
+		" %11" PRIu64 "  %s\n",
 		label, size, r->ops, mops(r), gbps(r), r->sub_cycles / ops,
 		r->enq_cycles / ops, r->cpl_cycles / ops, r->idle_cycles / ops, ppoll,
-		r->long_regions, r->verified);
+		r->long_regions, r->verified, path);
 	fflush(stdout);
 
 	if (nb_rows < MAX_ROWS) {
@@ -172,12 +180,48 @@ summary_vs_cpu(const char *name, uint32_t size, bool ops_rate)
 	printf("\n");
 }
 
+/* Offload against the better single strategy (cpu, each dma), per size. */
+static void
+summary_offload(const struct to_options *o)
+{
+	unsigned int i, j;
+
+	printf("\nsummary: offload against the better of cpu and each engine alone (GB/s)\n");
+	for (i = 0; i < nb_rows; i++) {
+		const struct row *off = &rows[i], *best = NULL, *x;
+		char size[32];
+
+		if (off->mode != TO_MODE_OFFLOAD)
+			continue;
+		x = find_row(TO_MODE_CPU, "cpu", off->size);
+		if (x != NULL)
+			best = x;
+		for (j = 0; j < o->nb_devs; j++) {
+			x = find_row(TO_MODE_DMA, o->devs[j], off->size);
+			if (x != NULL && (best == NULL || gbps(&x->r) > gbps(&best->r)))
+				best = x;
+		}
+		to_format_size(size, sizeof(size), off->size);
+		if (best == NULL || gbps(&best->r) <= 0) {
+			printf("  %7s: %.3f GB/s (nothing to compare with)\n", size,
+				gbps(&off->r));
+			continue;
+		}
+		printf("  %7s: %.3f GB/s, %.2fx the better single strategy (%s%s%s, %.3f GB/s)\n",
+			size, gbps(&off->r), gbps(&off->r) / gbps(&best->r),
+			best->mode == TO_MODE_CPU ? "cpu" : "dma:",
+			best->mode == TO_MODE_CPU ? "" : best->name, "", gbps(&best->r));
+	}
+}
+
 void
 to_report_summary(const struct to_options *o)
 {
 	const uint32_t small = 64, mid = 64 * 1024, large = 1024 * 1024;
 	unsigned int i, j;
 
+	if (o->modes[TO_MODE_OFFLOAD])
+		summary_offload(o);
 	if (!o->modes[TO_MODE_DMA])
 		return;
 	printf("\nsummary:\n");

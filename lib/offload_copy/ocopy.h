@@ -88,7 +88,7 @@ struct ocopy_conf {
 	int socket_id;			/**< memory of the queues (SOCKET_ID_ANY: 0 is socket 0!) */
 	uint32_t threshold;		/**< engine from this size on; 0: calibrated at create */
 	uint32_t split_threshold;	/**< split copies from this size on (256 KiB); UINT32_MAX: never */
-	uint32_t depth_slack;		/**< percent: engine while its finish <= CPU time x slack (200) */
+	uint32_t depth_slack;		/**< percent: engine while its backlog <= CPU time x slack (200) */
 	uint32_t stall_us;		/**< no progress this long with work in flight: stalled (10000) */
 	uint32_t degrade_errors;	/**< consecutive errors that degrade an engine (4) */
 	uint32_t reprobe_ms;		/**< a degraded engine is tried again after this (100) */
@@ -252,8 +252,8 @@ oc_pick(struct ocopy_queue *q, uint32_t len)
 		if (unlikely(qe->health != OCOPY_HEALTH_OK) &&
 				!oc_qe_usable(q, qe))
 			continue;
-		/* When would the engine be done with it (cycles x 1024)? */
-		t = (qe->backlog + len) * qe->cyc_per_kib;
+		/* How long until the engine gets to it (cycles x 1024)? */
+		t = qe->backlog * qe->cyc_per_kib;
 		if (unlikely(!qe->socket_ok))
 			t *= 2;
 		if (t < best_t) {
@@ -261,7 +261,11 @@ oc_pick(struct ocopy_queue *q, uint32_t len)
 			best = qe;
 		}
 	}
-	/* Auto: the CPU if it would be done sooner (with slack). */
+	/*
+	 * Auto: the CPU if the work queued on the engine before this copy
+	 * takes longer than the CPU needs for the copy itself (x slack): an
+	 * idle engine always gets it, a deep queue overflows to the CPU.
+	 */
 	if (best != NULL && q->policy == OCOPY_POLICY_AUTO &&
 			best_t * 256 > ((uint64_t)len * q->cpu_cyc_per_kib +
 				(uint64_t)q->cpu_op_cyc * 1024) * q->depth_slack_q8)
