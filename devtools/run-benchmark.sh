@@ -3,9 +3,9 @@
 # Copyright(c) 2026 The offload-copy authors
 #
 # The project's main job: set up (devtools/setup-debian.sh, quick when
-# done), then measure copy throughput of the CPU, dma_sw0 and DPDK's
-# dma_skeleton0 (its thread pinned to lcore 1) with
-# dpdk-test-offload. The plugins of build/drivers are loaded from a private
+# done), then measure copy throughput of the CPU, dma_sw0, DPDK's
+# dma_skeleton0 (its thread pinned to lcore 1) and lib/offload_copy's
+# automatic mode over dma_sw0 with dpdk-test-offload. The plugins of build/drivers are loaded from a private
 # copy (EAL refuses -d below a world-writable folder such as /tmp).
 #
 # Usage: devtools/run-benchmark.sh [TOOL-OPTIONS...]
@@ -16,7 +16,7 @@ set -eu
 # Adjust here as the tool evolves.
 TOOL=build/app/test-offload/dpdk-test-offload
 EAL_ARGS="-l 0-1 -s 0x2 --iova-mode=va --vdev dma_sw0 --vdev dma_skeleton0,lcore=1"
-TOOL_ARGS="--mode cpu,dma --dev dma_sw0 --dev dma_skeleton0 --sizes 64-1048576:x4"
+TOOL_ARGS="--mode cpu,dma,offload --dev dma_sw0 --dev dma_skeleton0 --offload engines=dma_sw0 --sizes 64-1048576:x4"
 
 PROG=run-benchmark
 # shellcheck source=devtools/lib.sh

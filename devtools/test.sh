@@ -148,6 +148,29 @@ if [ $asan_ok -eq 1 ]; then
 fi
 
 # 4. DPDK's dmadev conformance suite on our driver.
+step "dpdk-test-offload: a short verified run of every mode, and bad input"
+bench="$work/bench"
+if devtools/run-benchmark.sh --mode cpu,dma,offload --dev dma_sw0 \
+		--offload engines=dma_sw0 --sizes 64,4K,256K,1M --time 0.05 \
+		--warmup 0 --working-set 64M >"$bench" 2>&1 &&
+		grep -q '^offload  *1 MiB  *[1-9]' "$bench" &&
+		grep -q '^dma:dma_sw0  *64 B  *[1-9]' "$bench"; then
+	cat "$bench"
+	passed=$((passed + 1))
+else
+	cat "$bench"
+	step_failed "dpdk-test-offload short run (every copy verified)"
+fi
+rc=0
+devtools/run-benchmark.sh --mode offload --dev dma_sw0 \
+	--offload policy=fast >"$bench" 2>&1 || rc=$?
+if [ $rc -eq 2 ] && grep -q "policy=fast" "$bench"; then
+	passed=$((passed + 1))
+else
+	cat "$bench"
+	step_failed "dpdk-test-offload --offload policy=fast: exit $rc, expected 2"
+fi
+
 step "devtools/run-dmadev-autotest.sh"
 rc=0
 devtools/run-dmadev-autotest.sh --build build --results "$work/dmadev" || rc=$?

@@ -88,7 +88,7 @@ struct ocopy_conf {
 	int socket_id;			/**< memory of the queues (SOCKET_ID_ANY: 0 is socket 0!) */
 	uint32_t threshold;		/**< engine from this size on; 0: calibrated at create */
 	uint32_t split_threshold;	/**< split copies from this size on (256 KiB); UINT32_MAX: never */
-	uint32_t depth_slack;		/**< percent: engine while its backlog <= CPU time x slack (200) */
+	uint32_t depth_slack;		/**< percent: engine while it finishes no later than the CPU x slack (100) */
 	uint32_t stall_us;		/**< no progress this long with work in flight: stalled (10000) */
 	uint32_t degrade_errors;	/**< consecutive errors that degrade an engine (4) */
 	uint32_t reprobe_ms;		/**< a degraded engine is tried again after this (100) */
@@ -252,8 +252,8 @@ oc_pick(struct ocopy_queue *q, uint32_t len)
 		if (unlikely(qe->health != OCOPY_HEALTH_OK) &&
 				!oc_qe_usable(q, qe))
 			continue;
-		/* How long until the engine gets to it (cycles x 1024)? */
-		t = qe->backlog * qe->cyc_per_kib;
+		/* When would the engine be done with it (cycles x 1024)? */
+		t = (qe->backlog + len) * qe->cyc_per_kib;
 		if (unlikely(!qe->socket_ok))
 			t *= 2;
 		if (t < best_t) {
@@ -262,12 +262,13 @@ oc_pick(struct ocopy_queue *q, uint32_t len)
 		}
 	}
 	/*
-	 * Auto: the CPU if the work queued on the engine before this copy
-	 * takes longer than the CPU needs for the copy itself (x slack): an
-	 * idle engine always gets it, a deep queue overflows to the CPU.
+	 * Auto: the CPU if it would be done sooner (x slack), counting the
+	 * copies it already made since the last doorbell: over a burst the
+	 * bytes are shared between the CPU and the engines in proportion
+	 * to their rates.
 	 */
 	if (best != NULL && q->policy == OCOPY_POLICY_AUTO &&
-			best_t * 256 > ((uint64_t)len * q->cpu_cyc_per_kib +
+			best_t * 256 > ((q->cpu_burst + len) * q->cpu_cyc_per_kib +
 				(uint64_t)q->cpu_op_cyc * 1024) * q->depth_slack_q8)
 		return NULL;
 	return best;
@@ -360,6 +361,7 @@ oc_submit(struct ocopy_queue *q, void *dst, const void *src, uint64_t pattern,
 	op->path = OCOPY_PATH_CPU;
 	q->stats.cpu++;
 	q->stats.cpu_bytes += len;
+	q->cpu_burst += len;
 	q->head = slot + 1;
 	return (uint16_t)slot;
 }
@@ -414,6 +416,7 @@ ocopy_flush(struct ocopy_queue *q)
 {
 	uint16_t i;
 
+	q->cpu_burst = 0;
 	if (!q->dirty)
 		return;
 	for (i = 0; i < q->nb_qe; i++) {
