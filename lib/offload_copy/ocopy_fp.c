@@ -568,6 +568,42 @@ oc_submit_slow(struct ocopy_queue *q, void *dst, const void *src,
 	return oc_slot_cpu(q, slot, op, dst, src, pattern, len);
 }
 
+/*
+ * Complete every op of the queue without delivering any: wait for the
+ * engines, then run the deferred ops, oldest first (each one's older ops
+ * are all done by then). Their completions stay for ocopy_poll() and
+ * ocopy_completed*(): ocopy_queue_drain() here would hand them to no one
+ * (a dmadev-style caller never sees them) and call callbacks from inside
+ * a submission, which may submit on the queue under the slot being filled.
+ */
+static int
+oc_complete_older(struct ocopy_queue *q, uint64_t timeout_us)
+{
+	uint64_t deadline;
+	unsigned int nb_busy;
+	uint32_t slot;
+
+	ocopy_flush(q);
+	deadline = rte_get_tsc_cycles() + timeout_us * rte_get_tsc_hz() / 1000000;
+	for (;;) {
+		oc_reap(q);
+		oc_busy_engine(q, &nb_busy);
+		if (nb_busy == 0)
+			break;
+		if (rte_get_tsc_cycles() > deadline)
+			return -ETIMEDOUT;
+		rte_pause();
+	}
+	for (slot = q->tail; q->deferred_pending != 0 && slot != q->head;
+			slot++) {
+		struct ocopy_op *op = &q->ops[slot & q->mask];
+
+		if (op->pending != 0 && op->path == OCOPY_PATH_DEFERRED)
+			oc_run_deferred(q, slot, op);
+	}
+	return 0;
+}
+
 /* ---- scatter-gather ------------------------------------------------ */
 
 static void
@@ -638,7 +674,7 @@ ocopy_copy_sg(struct ocopy_queue *q, const struct ocopy_sge *src,
 		oc_busy_engine(q, &nb_busy);
 		if (nb_busy != 0 || q->deferred_pending != 0) {
 			/* Rare: wait for the older ops here, then copy. */
-			int ret = ocopy_queue_drain(q, q->stall_cyc * 1000000 /
+			int ret = oc_complete_older(q, q->stall_cyc * 1000000 /
 					rte_get_tsc_hz() * 2 + 1000);
 			if (ret < 0)
 				return -EBUSY;
