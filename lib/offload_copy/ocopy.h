@@ -295,6 +295,19 @@ oc_qe_push(struct ocopy_queue *q, struct ocopy_qengine *qe, uint32_t slot,
 	}
 }
 
+/* Record an op given to an engine in its slot; returns the op's index. */
+static __rte_always_inline int
+oc_slot_engine(struct ocopy_queue *q, struct ocopy_qengine *qe, uint32_t slot,
+		struct ocopy_op *op, uint32_t len, uint64_t flags)
+{
+	oc_qe_push(q, qe, slot, len, flags);
+	op->pending = 1;
+	op->path = OCOPY_PATH_ENGINE;
+	q->stats.engine++;
+	q->head = slot + 1;
+	return (uint16_t)slot;
+}
+
 static __rte_always_inline int
 oc_submit(struct ocopy_queue *q, void *dst, const void *src, uint64_t pattern,
 		uint32_t len, ocopy_cb_t cb, void *arg, uint64_t flags,
@@ -338,14 +351,9 @@ oc_submit(struct ocopy_queue *q, void *dst, const void *src, uint64_t pattern,
 						(rte_iova_t)(uintptr_t)src,
 						(rte_iova_t)(uintptr_t)dst, len,
 						flags & OCOPY_F_FLUSH);
-			if (likely(ret >= 0)) {
-				oc_qe_push(q, qe, slot, len, flags);
-				op->pending = 1;
-				op->path = OCOPY_PATH_ENGINE;
-				q->stats.engine++;
-				q->head = slot + 1;
-				return (uint16_t)slot;
-			}
+			if (likely(ret >= 0))
+				return oc_slot_engine(q, qe, slot, op, len,
+						flags);
 			/* Ring full (or refused): the CPU takes it. */
 			qe->stats.full++;
 			failover = true;

@@ -418,12 +418,7 @@ oc_submit_fenced(struct ocopy_queue *q, void *dst, const void *src,
 			oc_engine_op(busy, dst, src, pattern, len,
 				RTE_DMA_OP_FLAG_FENCE |
 				(flags & OCOPY_F_FLUSH)) >= 0) {
-		oc_qe_push(q, busy, slot, len, flags);
-		op->pending = 1;
-		op->path = OCOPY_PATH_ENGINE;
-		q->stats.engine++;
-		q->head = slot + 1;
-		return (uint16_t)slot;
+		return oc_slot_engine(q, busy, slot, op, len, flags);
 	}
 	d = &q->deferred[slot & q->mask];
 	d->dst = dst;
@@ -552,12 +547,8 @@ oc_submit_slow(struct ocopy_queue *q, void *dst, const void *src,
 		if (qe != NULL) {
 			if (oc_engine_op(qe, dst, src, pattern, len,
 					flags & OCOPY_F_FLUSH) >= 0) {
-				oc_qe_push(q, qe, slot, len, flags);
-				op->pending = 1;
-				op->path = OCOPY_PATH_ENGINE;
-				q->stats.engine++;
-				q->head = slot + 1;
-				return (uint16_t)slot;
+				return oc_slot_engine(q, qe, slot, op, len,
+						flags);
 			}
 			qe->stats.full++;
 			q->stats.failovers++;
@@ -698,12 +689,8 @@ ocopy_copy_sg(struct ocopy_queue *q, const struct ocopy_sge *src,
 			if (rte_dma_copy_sg(qe->dev_id, qe->vchan, s, d,
 					nb_src, nb_dst,
 					flags & OCOPY_F_FLUSH) >= 0) {
-				oc_qe_push(q, qe, slot, (uint32_t)slen, flags);
-				op->pending = 1;
-				op->path = OCOPY_PATH_ENGINE;
-				q->stats.engine++;
-				q->head = slot + 1;
-				return (uint16_t)slot;
+				return oc_slot_engine(q, qe, slot, op, (uint32_t)slen,
+						flags);
 			}
 			qe->stats.full++;
 			q->stats.failovers++;
