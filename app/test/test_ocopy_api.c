@@ -20,6 +20,7 @@
 #include <ocopy_mbuf.h>
 
 #include "guard.h"
+#include "ocopy_dev.h"
 #include "sw_dev.h"
 #include "test.h"
 
@@ -34,19 +35,6 @@ count_cb(void *arg, uint16_t status)
 	(*n)++;
 	nb_cb++;
 	last_status = status;
-}
-
-static struct ocopy *
-create(const char *args)
-{
-	struct ocopy_conf conf;
-	struct ocopy *oc;
-
-	ocopy_conf_init(&conf);
-	TEST_ASSERT_SUCCESS(ocopy_conf_parse(&conf, args), "'%s'", args);
-	oc = ocopy_create(&conf);
-	TEST_ASSERT(oc != NULL, "create '%s': %s", args, rte_strerror(rte_errno));
-	return oc;
 }
 
 static void
@@ -128,7 +116,7 @@ test_create_errors(void)
 	TEST_ASSERT(ocopy_create(&conf) == NULL && rte_errno == EINVAL, "long name");
 
 	test_section("names are unique; engines have one owner");
-	oc = create("engines=dma_sw0,threshold=64");
+	oc = ocdev_create("engines=dma_sw0,threshold=64");
 	conf.name = "ocopy";
 	TEST_ASSERT(ocopy_find("ocopy") == oc, "find");
 	ocopy_conf_init(&conf);
@@ -143,9 +131,9 @@ test_create_errors(void)
 	TEST_ASSERT(ocopy_find("ocopy") == NULL, "destroyed");
 
 	test_section("create again on the same engines, twice");
-	oc = create("engines=dma_sw0:dma_sw1,queues=2,threshold=64");
+	oc = ocdev_create("engines=dma_sw0:dma_sw1,queues=2,threshold=64");
 	ocopy_destroy(oc);
-	oc = create("engines=all,queues=2,threshold=64");
+	oc = ocdev_create("engines=all,queues=2,threshold=64");
 	TEST_ASSERT_EQUAL(ocopy_engine_count(oc), 2, "all = both dma_sw devices");
 	TEST_ASSERT_EQUAL(ocopy_queue_count(oc), 2, "queues");
 	TEST_ASSERT(ocopy_queue_get(oc, 2) == NULL, "queue out of range");
@@ -335,7 +323,7 @@ main(int argc, char **argv)
 	test_conf_parse();
 	test_create_errors();
 
-	oc = create("engines=dma_sw0,policy=engine,queue_size=64");
+	oc = ocdev_create("engines=dma_sw0,policy=engine,queue_size=64");
 	q = ocopy_queue_get(oc, 0);
 	test_fast_path_args(q, buf);
 	test_queue_full(q, buf, 64);
@@ -343,7 +331,7 @@ main(int argc, char **argv)
 	test_mbuf(q, buf, mp);
 	ocopy_destroy(oc);
 
-	oc = create("policy=cpu,queue_size=64");
+	oc = ocdev_create("policy=cpu,queue_size=64");
 	q = ocopy_queue_get(oc, 0);
 	test_fill_sg(q, buf, "CPU");
 	test_mbuf(q, buf, mp);

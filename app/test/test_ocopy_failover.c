@@ -20,6 +20,7 @@
 #include <ocopy.h>
 
 #include "guard.h"
+#include "ocopy_dev.h"
 #include "sw_dev.h"
 #include "test.h"
 
@@ -49,19 +50,6 @@ reset_counts(void)
 	next_seq = nb_done = nb_err = nb_abort = 0;
 }
 
-static struct ocopy *
-create(const char *args)
-{
-	struct ocopy_conf conf;
-	struct ocopy *oc;
-
-	ocopy_conf_init(&conf);
-	TEST_ASSERT_SUCCESS(ocopy_conf_parse(&conf, args), "'%s'", args);
-	oc = ocopy_create(&conf);
-	TEST_ASSERT(oc != NULL, "create '%s': %s", args, rte_strerror(rte_errno));
-	return oc;
-}
-
 static void
 check_data(unsigned int n)
 {
@@ -83,7 +71,7 @@ test_ring_full(void)
 	test_section("engine ring full: the CPU takes the rest, order kept");
 	reset_counts();
 	swdev_service_run("dma_sw0", false);
-	oc = create("engines=dma_sw0,policy=engine,ring_size=32,queue_size=256");
+	oc = ocdev_create("engines=dma_sw0,policy=engine,ring_size=32,queue_size=256");
 	q = ocopy_queue_get(oc, 0);
 	memset(dst, 0, (size_t)NB * LEN);
 	for (i = 0; i < NB; i++)
@@ -117,7 +105,7 @@ test_stall(void)
 
 	test_section("engine stalled mid-run: new work to the CPU, resumes after");
 	reset_counts();
-	oc = create("engines=dma_sw0,threshold=64,slack=100000,split=off,stall_us=2000");
+	oc = ocdev_create("engines=dma_sw0,threshold=64,slack=100000,split=off,stall_us=2000");
 	q = ocopy_queue_get(oc, 0);
 	memset(dst, 0, (size_t)NB * LEN);
 	for (i = 0; i < 50; i++)
@@ -173,7 +161,7 @@ test_degrade(void)
 	test_section("failing engine: errors reported, degraded, re-probed");
 	reset_counts();
 	swdev_create_worker("dma_sw_strict", "domain=strict");
-	oc = create("engines=dma_sw_strict,threshold=64,slack=100000,split=off,degrade_errors=3,reprobe_ms=20");
+	oc = ocdev_create("engines=dma_sw_strict,threshold=64,slack=100000,split=off,degrade_errors=3,reprobe_ms=20");
 	q = ocopy_queue_get(oc, 0);
 	reg = ocopy_mem_register(oc, src, 1024 * 1024);
 	TEST_ASSERT(reg >= 0, "register src: %d", reg);
@@ -234,7 +222,7 @@ test_teardown_stuck(void)
 
 	test_section("teardown with work stuck on an engine: aborted, reported once");
 	reset_counts();
-	oc = create("engines=dma_sw0,policy=engine,stall_us=1000");
+	oc = ocdev_create("engines=dma_sw0,policy=engine,stall_us=1000");
 	q = ocopy_queue_get(oc, 0);
 	swdev_service_run("dma_sw0", false);
 	for (i = 0; i < 20; i++)

@@ -18,25 +18,13 @@
 
 #include <ocopy.h>
 
+#include "ocopy_dev.h"
 #include "sw_dev.h"
 #include "test.h"
 
 #define BUF_LEN		(4 * 1024 * 1024)
 
 static uint8_t *src, *dst;
-
-static struct ocopy *
-create(const char *args)
-{
-	struct ocopy_conf conf;
-	struct ocopy *oc;
-
-	ocopy_conf_init(&conf);
-	TEST_ASSERT_SUCCESS(ocopy_conf_parse(&conf, args), "'%s'", args);
-	oc = ocopy_create(&conf);
-	TEST_ASSERT(oc != NULL, "create '%s': %s", args, rte_strerror(rte_errno));
-	return oc;
-}
 
 /* Submit n copies of len bytes (distinct destinations); return stats delta. */
 static void
@@ -64,7 +52,7 @@ test_calibration(void)
 	struct ocopy *oc;
 
 	test_section("calibration: figures measured on this machine");
-	oc = create("engines=dma_sw0");
+	oc = ocdev_create("engines=dma_sw0");
 	TEST_ASSERT_SUCCESS(ocopy_engine_info_get(oc, 0, &info), "info");
 	printf("dma_sw0: %u cycles per op, %u cycles per KiB, threshold %u\n",
 		info.op_cycles, info.cyc_per_kib, info.threshold);
@@ -87,7 +75,7 @@ test_threshold(void)
 	struct ocopy *oc;
 
 	test_section("size: below the threshold the CPU, from it the engine");
-	oc = create("engines=dma_sw0,threshold=1024,slack=100000,split=off");
+	oc = ocdev_create("engines=dma_sw0,threshold=1024,slack=100000,split=off");
 	q = ocopy_queue_get(oc, 0);
 	submit(q, 8, 512, &d);
 	TEST_ASSERT(d.cpu == 8 && d.engine == 0, "512 B: cpu %" PRIu64, d.cpu);
@@ -116,7 +104,7 @@ test_backlog(void)
 	 * here (not calibrated: the engine is assumed as fast as the CPU), so
 	 * after the first copy the burst alternates: CPU, engine, CPU, ...
 	 */
-	oc = create("engines=dma_sw0,threshold=64,slack=100,split=off");
+	oc = ocdev_create("engines=dma_sw0,threshold=64,slack=100,split=off");
 	q = ocopy_queue_get(oc, 0);
 	submit(q, 1, 4096, &d);
 	TEST_ASSERT_EQUAL(d.engine, 1, "idle engine takes the first copy");
@@ -133,7 +121,7 @@ test_backlog(void)
 
 	/* Slack 100000%: the engine whatever its backlog (up to its ring). */
 	swdev_service_run("dma_sw0", false);
-	oc = create("engines=dma_sw0,threshold=64,slack=100000,split=off,ring_size=64");
+	oc = ocdev_create("engines=dma_sw0,threshold=64,slack=100000,split=off,ring_size=64");
 	q = ocopy_queue_get(oc, 0);
 	submit(q, 40, 4096, &d);
 	TEST_ASSERT(d.engine == 40 && d.cpu == 0, "engine %" PRIu64, d.engine);
@@ -150,7 +138,7 @@ test_forced(void)
 	struct ocopy *oc;
 
 	test_section("forced policies");
-	oc = create("engines=dma_sw0,policy=cpu");
+	oc = ocdev_create("engines=dma_sw0,policy=cpu");
 	q = ocopy_queue_get(oc, 0);
 	submit(q, 8, 64, &d);
 	TEST_ASSERT(d.cpu == 8, "cpu: 64 B");
@@ -158,7 +146,7 @@ test_forced(void)
 	TEST_ASSERT(d.cpu == 4 && d.split == 0, "cpu: 1 MiB, no split");
 	ocopy_destroy(oc);
 
-	oc = create("engines=dma_sw0,policy=engine");
+	oc = ocdev_create("engines=dma_sw0,policy=engine");
 	q = ocopy_queue_get(oc, 0);
 	submit(q, 8, 1, &d);
 	TEST_ASSERT(d.engine == 8, "engine: 1 B copies");
@@ -179,7 +167,7 @@ test_two_engines(void)
 	test_section("two engines: the least loaded one");
 	swdev_service_run("dma_sw0", false);
 	swdev_service_run("dma_sw1", false);
-	oc = create("engines=dma_sw0:dma_sw1,threshold=64,slack=100000,split=off");
+	oc = ocdev_create("engines=dma_sw0:dma_sw1,threshold=64,slack=100000,split=off");
 	q = ocopy_queue_get(oc, 0);
 	submit(q, 10, 4096, &d);
 	TEST_ASSERT_EQUAL(d.engine, 10, "all on engines");
@@ -220,7 +208,7 @@ test_split(void)
 	unsigned int i;
 
 	test_section("split: 1 MiB copies cut between the CPU and the engine");
-	oc = create("engines=dma_sw0,threshold=64,split=262144");
+	oc = ocdev_create("engines=dma_sw0,threshold=64,split=262144");
 	q = ocopy_queue_get(oc, 0);
 	share0 = q->split_cpu_q16;
 	for (i = 0; i < 40; i++) {
