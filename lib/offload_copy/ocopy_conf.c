@@ -23,6 +23,20 @@ static const char *const oc_conf_keys[] = {
 	NULL,
 };
 
+static const char *const oc_policy_names[] = {
+	[OCOPY_POLICY_AUTO] = "auto",
+	[OCOPY_POLICY_CPU] = "cpu",
+	[OCOPY_POLICY_ENGINE] = "engine",
+};
+
+const char *
+oc_policy_name(enum ocopy_policy p)
+{
+	if ((unsigned int)p >= RTE_DIM(oc_policy_names))
+		return "unknown";
+	return oc_policy_names[p];
+}
+
 /* A decimal number in [min, max], nothing around it. */
 static int
 oc_parse_u64(const char *key, const char *val, uint64_t min, uint64_t max,
@@ -104,18 +118,16 @@ oc_parse_pair(const char *key, const char *val, void *opaque)
 	if (strcmp(key, "engines") == 0)
 		return oc_parse_engines(val, c);
 	if (strcmp(key, "policy") == 0) {
-		if (val != NULL && strcmp(val, "auto") == 0)
-			c->policy = OCOPY_POLICY_AUTO;
-		else if (val != NULL && strcmp(val, "cpu") == 0)
-			c->policy = OCOPY_POLICY_CPU;
-		else if (val != NULL && strcmp(val, "engine") == 0)
-			c->policy = OCOPY_POLICY_ENGINE;
-		else {
-			OC_LOG(ERR, "policy=%s: expected auto, cpu or engine",
-				val != NULL ? val : "");
-			return -EINVAL;
-		}
-		return 0;
+		unsigned int p;
+
+		for (p = 0; val != NULL && p < RTE_DIM(oc_policy_names); p++)
+			if (strcmp(val, oc_policy_names[p]) == 0) {
+				c->policy = p;
+				return 0;
+			}
+		OC_LOG(ERR, "policy=%s: expected auto, cpu or engine",
+			val != NULL ? val : "");
+		return -EINVAL;
 	}
 	if (strcmp(key, "split") == 0 && val != NULL && strcmp(val, "off") == 0) {
 		c->split_threshold = UINT32_MAX;
