@@ -147,6 +147,55 @@ test_stall(void)
 	ocopy_destroy(oc);
 }
 
+/*
+ * Ops given to a running engine but not doorbelled yet are the caller's
+ * delay, not the engine's: however long they wait, the engine is not
+ * marked stalled, and its stall clock starts at the doorbell.
+ */
+static void
+test_undoorbelled(void)
+{
+	struct ocopy_qengine_stats es;
+	struct ocopy_queue_stats a, b;
+	struct ocopy_queue *q;
+	struct ocopy *oc;
+	uint64_t deadline;
+	unsigned int i;
+
+	test_section("ops not doorbelled do not make a stall");
+	reset_counts();
+	oc = ocdev_create("engines=dma_sw0,threshold=64,slack=100000,split=off,stall_us=2000");
+	q = ocopy_queue_get(oc, 0);
+	memset(dst, 0, (size_t)NB * LEN);
+	for (i = 0; i < 10; i++)
+		TEST_ASSERT(ocopy_copy(q, dst + (size_t)i * LEN, src + i, LEN, seq_cb,
+			(void *)(uintptr_t)i, 0) >= 0, "copy %u", i);
+	/* Five times the stall time, polling, with no doorbell. */
+	deadline = test_deadline(10);
+	while (!test_expired(deadline))
+		ocopy_poll(q, UINT16_MAX);
+	ocopy_engine_stats_get(oc, 0, &es);
+	TEST_ASSERT_EQUAL(es.stalls, 0, "no stall before the doorbell");
+	TEST_ASSERT_EQUAL(nb_done, 0, "nothing ran: no doorbell");
+	ocopy_queue_stats_get(q, &a);
+	for (; i < 20; i++)
+		TEST_ASSERT(ocopy_copy(q, dst + (size_t)i * LEN, src + i, LEN, seq_cb,
+			(void *)(uintptr_t)i, 0) >= 0, "copy %u", i);
+	ocopy_queue_stats_get(q, &b);
+	TEST_ASSERT_EQUAL(b.engine - a.engine, 10, "the engine still takes work");
+	/* Doorbell now: a working engine finishes well inside stall_us. */
+	ocopy_flush(q);
+	deadline = test_deadline(1000);
+	while (nb_done < 20 && !test_expired(deadline))
+		ocopy_poll(q, UINT16_MAX);
+	ocopy_engine_stats_get(oc, 0, &es);
+	TEST_ASSERT_EQUAL(nb_done, 20, "every op once");
+	TEST_ASSERT_EQUAL(es.stalls, 0, "no stall after the doorbell either");
+	TEST_ASSERT_EQUAL(nb_err + nb_abort, 0, "no error");
+	check_data(20);
+	ocopy_destroy(oc);
+}
+
 static void
 test_degrade(void)
 {
@@ -255,6 +304,7 @@ main(int argc, char **argv)
 
 	test_ring_full();
 	test_stall();
+	test_undoorbelled();
 	test_degrade();
 	test_teardown_stuck();
 

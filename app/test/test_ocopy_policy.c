@@ -13,6 +13,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include <rte_bus_vdev.h>
 #include <rte_errno.h>
 #include <rte_malloc.h>
 
@@ -188,6 +189,107 @@ test_two_engines(void)
 	ocopy_destroy(oc);
 }
 
+static unsigned int nb_flag_done;
+
+static void
+count_cb(void *arg, uint16_t status)
+{
+	RTE_SET_USED(arg);
+	TEST_ASSERT_EQUAL(status, 0, "status");
+	nb_flag_done++;
+}
+
+/*
+ * OCOPY_F_FLUSH rings every engine with unsubmitted ops, not only the one
+ * its op went to: the caller never calls ocopy_flush() here, so ops left
+ * undoorbelled on either engine would never complete.
+ */
+static void
+test_flush_flag(void)
+{
+	struct ocopy_qengine_stats e0, e1;
+	struct ocopy_queue *q;
+	struct ocopy *oc;
+	uint64_t deadline;
+	unsigned int i, n = 0;
+	const uint64_t last_flags[] = { OCOPY_F_FLUSH, OCOPY_F_FLUSH | OCOPY_F_CPU };
+
+	test_section("OCOPY_F_FLUSH rings every engine");
+	oc = ocdev_create("engines=dma_sw0:dma_sw1,threshold=64,slack=100000,split=off");
+	q = ocopy_queue_get(oc, 0);
+	nb_flag_done = 0;
+	for (i = 0; i < RTE_DIM(last_flags); i++) {
+		unsigned int k;
+
+		/* Four undoorbelled ops, two per engine (least loaded). */
+		for (k = 0; k < 4; k++, n++)
+			TEST_ASSERT(ocopy_copy(q, dst + (size_t)n * 4096, src, 4096,
+				count_cb, NULL, 0) >= 0, "copy %u", n);
+		/* The last one: on an engine, then on the CPU. */
+		TEST_ASSERT(ocopy_copy(q, dst + (size_t)n * 4096, src, 4096,
+			count_cb, NULL, last_flags[i]) >= 0, "flagged copy %u", n);
+		n++;
+		deadline = test_deadline(2000);
+		while (nb_flag_done < n && !test_expired(deadline))
+			ocopy_poll(q, UINT16_MAX);
+		TEST_ASSERT_EQUAL(nb_flag_done, n, "round %u: every op ran with no ocopy_flush()",
+			i);
+	}
+	ocopy_engine_stats_get(oc, 0, &e0);
+	ocopy_engine_stats_get(oc, 1, &e1);
+	TEST_ASSERT(e0.ops >= 4 && e1.ops >= 4, "both engines used: %" PRIu64 " / %" PRIu64,
+		e0.ops, e1.ops);
+	TEST_ASSERT(e0.doorbells == 2 && e1.doorbells == 2,
+		"one doorbell per engine per flagged op: %" PRIu64 " / %" PRIu64,
+		e0.doorbells, e1.doorbells);
+	for (i = 0; i < n; i++)
+		TEST_ASSERT(memcmp(dst + (size_t)i * 4096, src, 4096) == 0, "copy %u data", i);
+	ocopy_destroy(oc);
+}
+
+/*
+ * Fills go only to engines that can fill: DPDK's dma_skeleton copies but
+ * does not fill. Without the check, a fill given to it is refused, counted
+ * as a full ring and copied by the CPU: a wasted try per fill.
+ */
+static void
+test_fill_capable(void)
+{
+	struct ocopy_qengine_stats sw, sk;
+	struct ocopy_queue *q;
+	struct ocopy *oc;
+	unsigned int i;
+
+	test_section("fills only to engines with RTE_DMA_CAPA_OPS_FILL");
+	/* DPDK's own driver, from its plugin folder (the dpdk package). */
+	TEST_ASSERT_SUCCESS(rte_vdev_init("dma_skeleton0", NULL), "dma_skeleton0");
+	oc = ocdev_create("engines=dma_sw0:dma_skeleton0,policy=engine,split=off");
+	q = ocopy_queue_get(oc, 0);
+	/* Least loaded first: without the check, every other fill would go
+	 * to the skeleton.
+	 */
+	for (i = 0; i < 64; i++)
+		TEST_ASSERT(ocopy_fill(q, dst + (size_t)i * 4096, 0x0123456789abcdefULL,
+			4096, NULL, NULL, 0) >= 0, "fill %u", i);
+	for (i = 0; i < 64; i++)
+		TEST_ASSERT(ocopy_copy(q, dst + (size_t)(64 + i) * 4096, src, 4096,
+			NULL, NULL, 0) >= 0, "copy %u", i);
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	ocopy_engine_stats_get(oc, 0, &sw);
+	ocopy_engine_stats_get(oc, 1, &sk);
+	TEST_ASSERT_EQUAL(sk.full, 0, "no op refused by the skeleton");
+	TEST_ASSERT(sw.ops >= 64, "every fill on dma_sw0: %" PRIu64 " ops there", sw.ops);
+	TEST_ASSERT_EQUAL(sw.ops + sk.ops, 128, "every op on an engine");
+	for (i = 0; i < 64; i++) {
+		TEST_ASSERT(memcmp(dst + (size_t)(64 + i) * 4096, src, 4096) == 0,
+			"copy %u data", i);
+		TEST_ASSERT_EQUAL(*(uint64_t *)(dst + (size_t)i * 4096 + 4088),
+			0x0123456789abcdefULL, "fill %u data", i);
+	}
+	ocopy_destroy(oc);
+	rte_vdev_uninit("dma_skeleton0");
+}
+
 static unsigned int nb_split_done;
 
 static void
@@ -249,7 +351,10 @@ main(int argc, char **argv)
 	test_threshold();
 	test_forced();
 	test_split();
+	test_fill_capable();
+	/* Two dma_sw engines need two worker lcores in lcore mode. */
 	if (test_worker == TEST_WORKER_SERVICE) {
+		test_flush_flag();
 		test_backlog();
 		test_two_engines();
 	}

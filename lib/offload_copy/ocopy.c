@@ -166,6 +166,7 @@ oc_queue_init(struct ocopy *oc, uint16_t qid)
 			return -ENOMEM;
 		qe->socket_ok = e->socket_id < 0 || c->socket_id < 0 ||
 				e->socket_id == c->socket_id;
+		qe->fill_ok = (e->capa & RTE_DMA_CAPA_OPS_FILL) != 0;
 	}
 	return 0;
 }

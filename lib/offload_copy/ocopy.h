@@ -235,9 +235,9 @@ int oc_submit_slow(struct ocopy_queue *q, void *dst, const void *src,
 bool oc_qe_usable(struct ocopy_queue *q, struct ocopy_qengine *qe);
 void oc_cpu_fill(void *dst, uint64_t pattern, uint32_t len);
 
-/* Choose the engine for a len-byte op, or NULL for the CPU. */
+/* Choose the engine for a len-byte op (a fill when fill), or NULL for the CPU. */
 static __rte_always_inline struct ocopy_qengine *
-oc_pick(struct ocopy_queue *q, uint32_t len)
+oc_pick(struct ocopy_queue *q, uint32_t len, const bool fill)
 {
 	struct ocopy_qengine *best = NULL;
 	uint64_t best_t = UINT64_MAX;
@@ -247,7 +247,8 @@ oc_pick(struct ocopy_queue *q, uint32_t len)
 		struct ocopy_qengine *qe = &q->qe[i];
 		uint64_t t;
 
-		if (len < qe->threshold || qe->inflight >= qe->max_inflight)
+		if (len < qe->threshold || qe->inflight >= qe->max_inflight ||
+				(fill && !qe->fill_ok))
 			continue;
 		if (unlikely(qe->health != OCOPY_HEALTH_OK) &&
 				!oc_qe_usable(q, qe))
@@ -281,18 +282,20 @@ oc_qe_push(struct ocopy_queue *q, struct ocopy_qengine *qe, uint32_t slot,
 {
 	qe->fifo[qe->fifo_head++ & qe->fifo_mask] =
 			((uint64_t)len << 32) | slot;
-	if (qe->inflight++ == 0)
-		qe->last_progress = rte_get_tsc_cycles();
 	qe->backlog += len;
 	qe->stats.ops++;
 	qe->stats.bytes += len;
 	if (flags & OCOPY_F_FLUSH) {
+		/* Doorbell: the engine sees this op and the unsubmitted ones. */
+		if (qe->inflight == qe->unsubmitted)
+			qe->last_progress = rte_get_tsc_cycles();
 		qe->unsubmitted = 0;
 		qe->stats.doorbells++;
 	} else {
 		qe->unsubmitted++;
 		q->dirty = 1;
 	}
+	qe->inflight++;
 }
 
 /* Record an op given to an engine in its slot; returns the op's index. */
@@ -306,6 +309,33 @@ oc_slot_engine(struct ocopy_queue *q, struct ocopy_qengine *qe, uint32_t slot,
 	q->stats.engine++;
 	q->head = slot + 1;
 	return (uint16_t)slot;
+}
+
+/**
+ * Ring the doorbell of every engine with unsubmitted ops; ends a burst.
+ * OCOPY_F_FLUSH on a submission does the same after that submission.
+ */
+static inline void
+ocopy_flush(struct ocopy_queue *q)
+{
+	uint16_t i;
+
+	q->cpu_burst = 0;
+	if (!q->dirty)
+		return;
+	for (i = 0; i < q->nb_qe; i++) {
+		struct ocopy_qengine *qe = &q->qe[i];
+
+		if (qe->unsubmitted == 0)
+			continue;
+		/* Idle until now: its stall clock starts at this doorbell. */
+		if (qe->inflight == qe->unsubmitted)
+			qe->last_progress = rte_get_tsc_cycles();
+		rte_dma_submit(qe->dev_id, qe->vchan);
+		qe->unsubmitted = 0;
+		qe->stats.doorbells++;
+	}
+	q->dirty = 0;
 }
 
 static __rte_always_inline int
@@ -327,9 +357,13 @@ oc_submit(struct ocopy_queue *q, void *dst, const void *src, uint64_t pattern,
 			(flags & ~OCOPY_F_MASK) != 0))
 		return -EINVAL;
 	if (unlikely(len >= q->split_threshold ||
-			(flags & (OCOPY_F_FENCE | OCOPY_F_CPU)) != 0))
-		return oc_submit_slow(q, dst, src, pattern, len, cb, arg,
+			(flags & (OCOPY_F_FENCE | OCOPY_F_CPU)) != 0)) {
+		ret = oc_submit_slow(q, dst, src, pattern, len, cb, arg,
 				flags | (fill ? RTE_BIT64(63) : 0));
+		if (flags & OCOPY_F_FLUSH)
+			ocopy_flush(q);
+		return ret;
+	}
 
 	op = &q->ops[slot & q->mask];
 	op->cb = cb;
@@ -340,7 +374,7 @@ oc_submit(struct ocopy_queue *q, void *dst, const void *src, uint64_t pattern,
 	q->stats.bytes += len;
 
 	if (len >= q->min_threshold) {
-		qe = oc_pick(q, len);
+		qe = oc_pick(q, len, fill);
 		if (qe != NULL) {
 			if (fill)
 				ret = rte_dma_fill(qe->dev_id, qe->vchan, pattern,
@@ -351,9 +385,13 @@ oc_submit(struct ocopy_queue *q, void *dst, const void *src, uint64_t pattern,
 						(rte_iova_t)(uintptr_t)src,
 						(rte_iova_t)(uintptr_t)dst, len,
 						flags & OCOPY_F_FLUSH);
-			if (likely(ret >= 0))
-				return oc_slot_engine(q, qe, slot, op, len,
+			if (likely(ret >= 0)) {
+				ret = oc_slot_engine(q, qe, slot, op, len,
 						flags);
+				if (flags & OCOPY_F_FLUSH)
+					ocopy_flush(q);
+				return ret;
+			}
 			/* Ring full (or refused): the CPU takes it. */
 			qe->stats.full++;
 			failover = true;
@@ -371,6 +409,8 @@ oc_submit(struct ocopy_queue *q, void *dst, const void *src, uint64_t pattern,
 	q->stats.cpu_bytes += len;
 	q->cpu_burst += len;
 	q->head = slot + 1;
+	if (flags & OCOPY_F_FLUSH)
+		ocopy_flush(q);
 	return (uint16_t)slot;
 }
 
@@ -417,27 +457,6 @@ static inline uint16_t
 ocopy_copy_burst(struct ocopy_queue *q, void *const *dst,
 		const void *const *src, const uint32_t *len, uint16_t n,
 		ocopy_cb_t cb, void *const *args);
-
-/** Ring the doorbell of every engine with unsubmitted ops. */
-static inline void
-ocopy_flush(struct ocopy_queue *q)
-{
-	uint16_t i;
-
-	q->cpu_burst = 0;
-	if (!q->dirty)
-		return;
-	for (i = 0; i < q->nb_qe; i++) {
-		struct ocopy_qengine *qe = &q->qe[i];
-
-		if (qe->unsubmitted == 0)
-			continue;
-		rte_dma_submit(qe->dev_id, qe->vchan);
-		qe->unsubmitted = 0;
-		qe->stats.doorbells++;
-	}
-	q->dirty = 0;
-}
 
 static inline uint16_t
 ocopy_copy_burst(struct ocopy_queue *q, void *const *dst,

@@ -92,6 +92,8 @@ struct ocopy_qengine {
 	uint16_t vchan;
 	uint8_t health;		/**< enum ocopy_health */
 	uint8_t socket_ok;	/**< engine on the queue's NUMA node */
+	uint8_t fill_ok;	/**< the engine can fill (RTE_DMA_CAPA_OPS_FILL) */
+	uint8_t rsvd;
 	uint16_t engine;	/**< index in the instance */
 	uint32_t threshold;	/**< smallest size sent to this engine */
 	uint32_t inflight;	/**< ops given, not yet completed */
@@ -111,7 +113,8 @@ struct ocopy_qengine {
 	/* Health bookkeeping (slow path). */
 	uint32_t consec_errors;
 	uint8_t stuck;		/**< aborted at teardown with work in flight */
-	uint64_t last_progress;	/**< tsc of the last completion, or of going busy */
+	uint64_t last_progress;	/**< tsc of the last completion, or of the
+				 * doorbell that gave an idle engine work */
 	uint64_t reprobe_at;	/**< tsc when a degraded engine is probed */
 
 	struct ocopy_qengine_stats stats;

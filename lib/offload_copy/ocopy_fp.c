@@ -118,11 +118,13 @@ oc_health_update(struct ocopy_queue *q, struct ocopy_qengine *qe,
 		}
 		return;
 	}
-	if (qe->inflight != 0 && qe->health != OCOPY_HEALTH_STALLED &&
+	/* Ops not doorbelled yet are not the engine's fault. */
+	if (qe->inflight > qe->unsubmitted &&
+			qe->health != OCOPY_HEALTH_STALLED &&
 			now - qe->last_progress > q->stall_cyc) {
 		OC_LOG(WARNING, "%s: queue %u: dmadev %d stalled (%u ops in flight, no progress for %"
 			PRIu64 " us): new work goes to the CPU", q->oc->name,
-			q->qid, qe->dev_id, qe->inflight,
+			q->qid, qe->dev_id, qe->inflight - qe->unsubmitted,
 			(now - qe->last_progress) * 1000000 / rte_get_tsc_hz());
 		qe->health = OCOPY_HEALTH_STALLED;
 		qe->stats.stalls++;
@@ -415,6 +417,7 @@ oc_submit_fenced(struct ocopy_queue *q, void *dst, const void *src,
 			busy->health == OCOPY_HEALTH_OK &&
 			busy->inflight < busy->max_inflight &&
 			len >= busy->threshold &&
+			(src != NULL || busy->fill_ok) &&
 			oc_engine_op(busy, dst, src, pattern, len,
 				RTE_DMA_OP_FLAG_FENCE |
 				(flags & OCOPY_F_FLUSH)) >= 0) {
@@ -479,14 +482,8 @@ oc_submit_split(struct ocopy_queue *q, void *dst, const void *src,
 			qe->stats.full++;
 			break;	/* the CPU takes the rest */
 		}
-		qe->fifo[qe->fifo_head++ & qe->fifo_mask] =
-				((uint64_t)n << 32) | slot;
-		if (qe->inflight++ == 0)
-			qe->last_progress = rte_get_tsc_cycles();
-		qe->backlog += n;
-		qe->stats.ops++;
-		qe->stats.bytes += n;
-		qe->stats.doorbells++;
+		/* As oc_qe_push() with OCOPY_F_FLUSH: SUBMIT rang the doorbell. */
+		oc_qe_push(q, qe, slot, n, OCOPY_F_FLUSH);
 		parts++;
 		off += n;
 	}
@@ -543,7 +540,7 @@ oc_submit_slow(struct ocopy_queue *q, void *dst, const void *src,
 
 	op = oc_slot_open(q, slot, len, cb, arg);
 	if (!(flags & OCOPY_F_CPU) && len >= q->min_threshold) {
-		qe = oc_pick(q, len);
+		qe = oc_pick(q, len, fill);
 		if (qe != NULL) {
 			if (oc_engine_op(qe, dst, src, pattern, len,
 					flags & OCOPY_F_FLUSH) >= 0) {
@@ -673,7 +670,7 @@ ocopy_copy_sg(struct ocopy_queue *q, const struct ocopy_sge *src,
 	}
 	op = oc_slot_open(q, slot, (uint32_t)slen, cb, arg);
 	if (!(flags & OCOPY_F_CPU) && slen >= q->min_threshold) {
-		qe = oc_pick(q, (uint32_t)slen);
+		qe = oc_pick(q, (uint32_t)slen, false);
 		if (qe != NULL && (q->oc->engines[qe->engine].capa &
 				RTE_DMA_CAPA_OPS_COPY_SG) &&
 				nb_src <= q->oc->engines[qe->engine].max_sges &&
@@ -689,8 +686,12 @@ ocopy_copy_sg(struct ocopy_queue *q, const struct ocopy_sge *src,
 			if (rte_dma_copy_sg(qe->dev_id, qe->vchan, s, d,
 					nb_src, nb_dst,
 					flags & OCOPY_F_FLUSH) >= 0) {
-				return oc_slot_engine(q, qe, slot, op, (uint32_t)slen,
-						flags);
+				int ret = oc_slot_engine(q, qe, slot, op,
+						(uint32_t)slen, flags);
+
+				if (flags & OCOPY_F_FLUSH)
+					ocopy_flush(q);
+				return ret;
 			}
 			qe->stats.full++;
 			q->stats.failovers++;
@@ -701,5 +702,7 @@ ocopy_copy_sg(struct ocopy_queue *q, const struct ocopy_sge *src,
 	q->stats.cpu++;
 	q->stats.cpu_bytes += slen;
 	q->head = slot + 1;
+	if (flags & OCOPY_F_FLUSH)
+		ocopy_flush(q);
 	return (uint16_t)slot;
 }
