@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The offload-copy authors
+ */
+
+/*
+ * The /offload_copy/... telemetry commands, read the way dpdk-telemetry.py
+ * reads them: a client on EAL's telemetry socket (dpdk_telemetry.v2 in the
+ * runtime folder), one JSON reply per command. The figures must be the
+ * library's own counters after a known run; bad parameters must get a
+ * null reply, not a crash or another instance's figures.
+ */
+
+#include <errno.h>
+#include <stdarg.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_malloc.h>
+
+#include <ocopy.h>
+
+#include "sw_dev.h"
+#include "test.h"
+
+#define NB_OPS		300
+#define LEN		4096
+#define REPLY_MAX	16384
+
+static int tel_fd = -1;
+static char reply[REPLY_MAX];
+
+static void
+tel_connect(void)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	ssize_t n;
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/dpdk_telemetry.v2",
+		rte_eal_get_runtime_dir());
+	tel_fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	TEST_ASSERT(tel_fd >= 0, "socket: %s", strerror(errno));
+	TEST_ASSERT(connect(tel_fd, (struct sockaddr *)&sun, sizeof(sun)) == 0,
+		"connect %s: %s", sun.sun_path, strerror(errno));
+	/* The greeting: version, pid, max output length. */
+	n = read(tel_fd, reply, sizeof(reply) - 1);
+	TEST_ASSERT(n > 0, "telemetry greeting");
+	reply[n] = '\0';
+	TEST_ASSERT(strstr(reply, "\"version\"") != NULL, "greeting: %s", reply);
+}
+
+/* Send one command, return its JSON reply (in reply[]). */
+static const char *
+tel_query(const char *fmt, ...)
+{
+	char cmd[256];
+	va_list ap;
+	ssize_t n;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	TEST_ASSERT(write(tel_fd, cmd, strlen(cmd)) == (ssize_t)strlen(cmd),
+		"send %s", cmd);
+	n = read(tel_fd, reply, sizeof(reply) - 1);
+	TEST_ASSERT(n > 0, "reply to %s", cmd);
+	reply[n] = '\0';
+	return reply;
+}
+
+/* The unsigned number after "key": in a flat JSON object; fails if absent. */
+static uint64_t
+tel_u64(const char *json, const char *key)
+{
+	char pat[64];
+	const char *p;
+	char *end;
+	uint64_t v;
+
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	p = strstr(json, pat);
+	TEST_ASSERT(p != NULL, "no \"%s\" in %s", key, json);
+	p += strlen(pat);
+	while (*p == ' ')
+		p++;
+	errno = 0;
+	v = strtoull(p, &end, 10);
+	TEST_ASSERT(end != p && errno == 0, "\"%s\" is not a number in %s", key,
+		json);
+	return v;
+}
+
+/* The reply to a refused command: {"<command>": null}. */
+static void
+expect_null(const char *cmd)
+{
+	const char *r = tel_query("%s", cmd);
+
+	TEST_ASSERT(strstr(r, "null") != NULL, "%s refused: got %s", cmd, r);
+	TEST_ASSERT(strstr(r, "\"submitted\"") == NULL &&
+		strstr(r, "\"dmadev\"") == NULL, "%s: no figures: got %s", cmd, r);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct test_opts opts = { .name = "ocopy_telemetry" };
+	struct ocopy_qengine_stats es;
+	struct ocopy_queue_stats st;
+	struct ocopy_map_stats ms;
+	struct ocopy_conf conf;
+	struct ocopy_queue *q;
+	struct ocopy *oc;
+	const char *r;
+	uint8_t *src, *dst;
+	unsigned int i;
+	int reg;
+
+	test_eal_init(argc, argv, &opts);
+	swdev_create_worker("dma_sw0", NULL);
+	src = rte_malloc("src", (size_t)NB_OPS * LEN, 4096);
+	dst = rte_malloc("dst", (size_t)NB_OPS * LEN, 4096);
+	TEST_ASSERT(src != NULL && dst != NULL, "buffers");
+	memset(src, 0x5a, (size_t)NB_OPS * LEN);
+
+	/* A run whose counters are known: a third of the ops forced to the CPU. */
+	ocopy_conf_init(&conf);
+	TEST_ASSERT_SUCCESS(ocopy_conf_parse(&conf,
+		"engines=dma_sw0,threshold=64,slack=100000,split=off"), "conf");
+	conf.name = "tel0";
+	oc = ocopy_create(&conf);
+	TEST_ASSERT(oc != NULL, "create: %s", rte_strerror(rte_errno));
+	reg = ocopy_mem_register(oc, dst, (size_t)NB_OPS * LEN);
+	TEST_ASSERT(reg >= 0, "register: %d", reg);
+	q = ocopy_queue_get(oc, 0);
+	for (i = 0; i < NB_OPS; i++)
+		TEST_ASSERT(ocopy_copy(q, dst + (size_t)i * LEN, src + (size_t)i * LEN,
+			LEN, NULL, NULL, i % 3 == 0 ? OCOPY_F_CPU : 0) >= 0, "copy %u", i);
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	TEST_ASSERT_SUCCESS(ocopy_stats_get(oc, &st), "stats");
+	TEST_ASSERT_SUCCESS(ocopy_engine_stats_get(oc, 0, &es), "engine stats");
+	TEST_ASSERT_SUCCESS(ocopy_map_stats_get(oc, 0, &ms), "map stats");
+	TEST_ASSERT(st.engine > 0 && st.cpu >= NB_OPS / 3, "both paths used: %" PRIu64
+		" engine, %" PRIu64 " cpu", st.engine, st.cpu);
+
+	tel_connect();
+	test_section("/offload_copy/list");
+	r = tel_query("/offload_copy/list");
+	TEST_ASSERT(strstr(r, "\"tel0\"") != NULL, "tel0 listed: %s", r);
+
+	test_section("/offload_copy/stats: the library's counters");
+	r = tel_query("/offload_copy/stats,tel0");
+	TEST_ASSERT(strstr(r, "\"policy\":\"auto\"") != NULL ||
+		strstr(r, "\"policy\": \"auto\"") != NULL, "policy by name: %s", r);
+	TEST_ASSERT_EQUAL(tel_u64(r, "queues"), 1, "queues");
+	TEST_ASSERT_EQUAL(tel_u64(r, "engines"), 1, "engines");
+	TEST_ASSERT_EQUAL(tel_u64(r, "submitted"), NB_OPS, "submitted");
+	TEST_ASSERT_EQUAL(tel_u64(r, "completed"), NB_OPS, "completed");
+	TEST_ASSERT_EQUAL(tel_u64(r, "cpu"), st.cpu, "cpu");
+	TEST_ASSERT_EQUAL(tel_u64(r, "engine"), st.engine, "engine");
+	TEST_ASSERT_EQUAL(tel_u64(r, "bytes"), (uint64_t)NB_OPS * LEN, "bytes");
+	TEST_ASSERT_EQUAL(tel_u64(r, "cpu_bytes"), st.cpu_bytes, "cpu_bytes");
+	TEST_ASSERT_EQUAL(tel_u64(r, "errors"), 0, "errors");
+
+	test_section("/offload_copy/engine: figures, counters, mappings");
+	r = tel_query("/offload_copy/engine,tel0,0");
+	TEST_ASSERT(strstr(r, "dma_sw0") != NULL, "dmadev named: %s", r);
+	TEST_ASSERT_EQUAL(tel_u64(r, "ops"), es.ops, "ops");
+	TEST_ASSERT_EQUAL(tel_u64(r, "ops"), st.engine, "ops = the queue's engine count");
+	TEST_ASSERT_EQUAL(tel_u64(r, "doorbells"), es.doorbells, "doorbells");
+	TEST_ASSERT(es.doorbells > 0, "doorbells rung");
+	TEST_ASSERT_EQUAL(tel_u64(r, "threshold"), 64, "threshold as configured");
+	TEST_ASSERT_EQUAL(tel_u64(r, "maps"), ms.maps, "maps");
+	TEST_ASSERT(ms.maps >= 1, "the registration was mapped: %" PRIu64, ms.maps);
+	TEST_ASSERT_EQUAL(tel_u64(r, "unmaps"), ms.unmaps, "unmaps");
+
+	test_section("bad parameters: a null reply");
+	expect_null("/offload_copy/stats");
+	expect_null("/offload_copy/stats,nosuch");
+	expect_null("/offload_copy/engine,tel0");
+	expect_null("/offload_copy/engine,tel0,1");
+	expect_null("/offload_copy/engine,tel0,");
+	expect_null("/offload_copy/engine,tel0,0x");
+	expect_null("/offload_copy/engine,nosuch,0");
+	/* The session still works after refusals. */
+	r = tel_query("/offload_copy/stats,tel0");
+	TEST_ASSERT_EQUAL(tel_u64(r, "submitted"), NB_OPS, "still served");
+
+	test_section("unregister and destroy: the counters follow, the instance goes");
+	TEST_ASSERT_SUCCESS(ocopy_mem_unregister(oc, reg), "unregister");
+	r = tel_query("/offload_copy/engine,tel0,0");
+	TEST_ASSERT_EQUAL(tel_u64(r, "unmaps"), ms.maps, "every map undone");
+	ocopy_destroy(oc);
+	r = tel_query("/offload_copy/list");
+	TEST_ASSERT(strstr(r, "tel0") == NULL, "tel0 gone: %s", r);
+	expect_null("/offload_copy/stats,tel0");
+
+	close(tel_fd);
+	rte_free(dst);
+	rte_free(src);
+	return test_done();
+}
