@@ -412,7 +412,14 @@ end:
 static int
 run_dma(struct to_case *c, struct to_result *r)
 {
-	return run_async(c, r, false);
+	struct rte_dma_stats a, b;
+	bool stats = rte_dma_stats_get(c->dev_id, 0, &a) == 0;
+	int ret;
+
+	ret = run_async(c, r, false);
+	if (stats && rte_dma_stats_get(c->dev_id, 0, &b) == 0)
+		r->errors = b.errors - a.errors;
+	return ret;
 }
 
 static int
@@ -427,6 +434,7 @@ run_offload(struct to_case *c, struct to_result *r)
 	r->lib_cpu = b.cpu + b.deferred - a.cpu - a.deferred;
 	r->lib_engine = b.engine - a.engine;
 	r->lib_split = b.split - a.split;
+	r->errors = b.errors - a.errors;
 	return ret;
 }
 

@@ -158,7 +158,9 @@ run_case(const struct to_options *o, unsigned int lcore, struct to_case *c)
 		to_err("%s", r.why);
 		return TO_EXIT_FAIL;
 	}
+	r.maps = c->maps;
 	to_report_row(c, &r);
+	to_output_row(o, c, &r);
 	return TO_EXIT_OK;
 }
 
@@ -263,6 +265,7 @@ run_offload(const struct to_options *o, unsigned int lcore, const int16_t *dev_i
 	struct ocopy_map_stats ms;
 	struct ocopy_conf conf;
 	struct ocopy *oc;
+	uint64_t maps = 0;
 	unsigned int i;
 	int ret = TO_EXIT_OK;
 
@@ -305,6 +308,7 @@ run_offload(const struct to_options *o, unsigned int lcore, const int16_t *dev_i
 		if (ocopy_engine_info_get(oc, i, &info) != 0)
 			continue;
 		ocopy_map_stats_get(oc, i, &ms);
+		maps += ms.maps;
 		printf("offload: engine %s: threshold %u B%s, %u submitter cycles/op,"
 			" %u cycles/KiB; %" PRIu64 " IOMMU map call(s) for both pools\n",
 			info.name, info.threshold, info.calibrated ? " (calibrated)" : "",
@@ -321,6 +325,7 @@ run_offload(const struct to_options *o, unsigned int lcore, const int16_t *dev_i
 			.dst = dst,
 			.burst_buf = &burst_buf,
 			.oq = ocopy_queue_get(oc, 0),
+			.maps = maps,
 		};
 
 		/* Op indexes run on across cases: start where the last ended. */
@@ -341,6 +346,7 @@ main(int argc, char **argv)
 	struct to_pool src = { 0 }, dst = { 0 };
 	int16_t dev_ids[TO_MAX_DEVS];
 	struct to_options o;
+	struct to_run g;
 	unsigned int lcore, i;
 	int sep, ret, socket;
 
@@ -350,15 +356,20 @@ main(int argc, char **argv)
 			break;
 	if (sep < argc)
 		argv[sep] = argv[0];	/* our getopt sees a program name first */
-	ret = to_options_parse(&o, sep < argc ? argc - sep : 1, &argv[sep < argc ? sep : 0]);
+	ret = to_options_parse(&o, &g, sep < argc ? argc - sep : 1, &argv[sep < argc ? sep : 0]);
 	if (ret > 0)
 		return TO_EXIT_OK;	/* --help */
 	if (ret < 0)
 		return TO_EXIT_USAGE;
 
+	if (to_output_open(&g) != 0) {
+		to_output_close();
+		return TO_EXIT_USAGE;
+	}
 	ret = rte_eal_init(sep, argv);
 	if (ret < 0) {
 		to_err("EAL initialisation failed: %s", rte_strerror(rte_errno));
+		to_output_close();
 		return TO_EXIT_USAGE;
 	}
 
@@ -397,6 +408,8 @@ main(int argc, char **argv)
 	to_services_unpark();
 
 out:
+	if (to_output_close() != 0 && ret == TO_EXIT_OK)
+		ret = TO_EXIT_FAIL;
 	burst_free(&burst_buf);
 	pool_free(&dst);
 	pool_free(&src);

@@ -18,8 +18,10 @@
  * options.c turns the command line into struct to_options.
  */
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <rte_common.h>
 #include <rte_dev.h>
@@ -61,8 +63,17 @@ enum to_verify {
 
 #define TO_VERIFY_SAMPLE_EVERY	64
 
-/** The command line, validated. */
+#define TO_NAME_LEN	64
+
+/** Options of the whole run, not of one case: output files. */
+struct to_run {
+	char csv[PATH_MAX];	/**< --csv: one row per case, "" none */
+	char json[PATH_MAX];	/**< --json: one object per case, "" none */
+};
+
+/** One case group (the command line, or one INI section), validated. */
 struct to_options {
+	char name[TO_NAME_LEN];	/**< "cmdline", or the INI section */
 	uint32_t sizes[TO_MAX_SIZES];
 	unsigned int nb_sizes;
 	uint32_t max_size;
@@ -136,6 +147,7 @@ struct to_case {
 	uint64_t seq;			/**< operations completed in this case */
 	uint16_t next_id;		/**< TO_MODE_DMA: the device's next job id */
 	struct ocopy_queue *oq;		/**< TO_MODE_OFFLOAD: the library queue */
+	uint64_t maps;			/**< TO_MODE_OFFLOAD: IOMMU map calls, all engines */
 };
 
 /** What one measured run produced. */
@@ -155,12 +167,29 @@ struct to_result {
 	uint64_t lib_cpu;	/**< offload: ops the library ran on the CPU */
 	uint64_t lib_engine;	/**< ... on an engine */
 	uint64_t lib_split;	/**< ... split between both */
+	uint64_t errors;	/**< ops the device or library reported failed */
+	uint64_t maps;		/**< offload: IOMMU map calls of the instance (all engines) */
 	int failed;		/**< 0, or TO_EXIT_FAIL with why[] set */
 	char why[512];
 };
 
+/** Figures derived from a result, the same for the table, CSV and JSON. */
+struct to_metrics {
+	double seconds;		/**< wall time of the measured run */
+	double mops;
+	double gbps;		/**< 1 GB = 1e9 B */
+	double cyc_op;		/**< submitter cycles per op: enq_op + cpl_op */
+	double enq_op;
+	double cpl_op;
+	double idle_op;
+	double ops_poll;	/**< completions per completed() call with work; < 0: n/a */
+	double pct_cpu;		/**< offload: % of ops on the cpu; < 0: n/a */
+	double pct_engine;
+	double pct_split;
+};
+
 /* options.c */
-int to_options_parse(struct to_options *o, int argc, char **argv);
+int to_options_parse(struct to_options *o, struct to_run *g, int argc, char **argv);
 void to_usage(const char *prog);
 uint64_t to_default_working_set(const struct to_options *o);
 
@@ -184,5 +213,14 @@ void to_report_header(const struct to_options *o, unsigned int lcore, int socket
 void to_report_row(const struct to_case *c, const struct to_result *r);
 void to_report_summary(const struct to_options *o);
 void to_format_size(char *buf, size_t len, uint64_t bytes);
+void to_metrics_get(const struct to_case *c, const struct to_result *r,
+		struct to_metrics *m);
+void to_mode_label(char *buf, size_t len, enum to_mode mode, const char *name);
+
+/* output.c */
+int to_output_open(const struct to_run *g);
+void to_output_row(const struct to_options *o, const struct to_case *c,
+		const struct to_result *r);
+int to_output_close(void);
 
 #endif /* TO_MAIN_H */

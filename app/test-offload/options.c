@@ -49,14 +49,18 @@ enum {
 	OPT_OFFLOAD,
 	OPT_LONG_US,
 	OPT_CORRUPT_OP,
+	OPT_CSV,
+	OPT_JSON,
 	OPT_HELP,
 };
 
 static const struct option long_opts[] = {
 	{ "burst", required_argument, NULL, OPT_BURST },
 	{ "corrupt-op", required_argument, NULL, OPT_CORRUPT_OP },
+	{ "csv", required_argument, NULL, OPT_CSV },
 	{ "dev", required_argument, NULL, OPT_DEV },
 	{ "help", no_argument, NULL, OPT_HELP },
+	{ "json", required_argument, NULL, OPT_JSON },
 	{ "lcore", required_argument, NULL, OPT_LCORE },
 	{ "long-us", required_argument, NULL, OPT_LONG_US },
 	{ "mode", required_argument, NULL, OPT_MODE },
@@ -108,6 +112,8 @@ to_usage(const char *prog)
 		"  --no-park            leave service lcores running during cases that do\n"
 		"                       not use them (default: parked, so that they do not\n"
 		"                       compete with engines' own threads)\n"
+		"  --csv FILE           also write one CSV row per case, with every metric\n"
+		"  --json FILE          also write one JSON object per case (same fields)\n"
 		"  --corrupt-op N       testing: flip one byte of the N-th copy of each case\n"
 		"                       after it completes; verification must catch it\n"
 		"  --help               this text\n"
@@ -324,6 +330,15 @@ llc_size(void)
 	return v > 0 ? (uint64_t)v : 0;
 }
 
+/* Physical memory of the machine, or 0 when unknown. */
+static uint64_t
+phys_mem(void)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
+
+	return pages > 0 && psz > 0 ? (uint64_t)pages * (uint64_t)psz : 0;
+}
+
 static uint64_t
 slot_stride(uint32_t size)
 {
@@ -346,8 +361,19 @@ to_default_working_set(const struct to_options *o)
 	return rte_align64pow2(ws);
 }
 
+static int
+parse_path(char *dst, size_t len, const char *opt, const char *arg)
+{
+	if (*arg == '\0' || strlen(arg) >= len) {
+		to_err("%s '%s': expected a file name", opt, arg);
+		return -EINVAL;
+	}
+	strcpy(dst, arg);
+	return 0;
+}
+
 int
-to_options_parse(struct to_options *o, int argc, char **argv)
+to_options_parse(struct to_options *o, struct to_run *g, int argc, char **argv)
 {
 	bool time_given = false, modes_given = false, sizes_given = false;
 	uint64_t v;
@@ -355,6 +381,8 @@ to_options_parse(struct to_options *o, int argc, char **argv)
 	unsigned int i;
 
 	memset(o, 0, sizeof(*o));
+	memset(g, 0, sizeof(*g));
+	strcpy(o->name, "cmdline");
 	o->burst = DEFAULT_BURST;
 	o->ring = DEFAULT_RING;
 	o->time_s = DEFAULT_TIME_S;
@@ -476,6 +504,14 @@ to_options_parse(struct to_options *o, int argc, char **argv)
 			}
 			strcpy(o->offload_args, optarg);
 			break;
+		case OPT_CSV:
+			if (parse_path(g->csv, sizeof(g->csv), "--csv", optarg) != 0)
+				return -EINVAL;
+			break;
+		case OPT_JSON:
+			if (parse_path(g->json, sizeof(g->json), "--json", optarg) != 0)
+				return -EINVAL;
+			break;
 		case OPT_NO_PARK:
 			o->park = false;
 			break;
@@ -536,6 +572,10 @@ to_options_parse(struct to_options *o, int argc, char **argv)
 
 	if (!o->working_set_given) {
 		o->working_set = to_default_working_set(o);
+	} else if (phys_mem() != 0 && o->working_set > phys_mem() / 2) {
+		to_err("--working-set %" PRIu64 ": two pools of that size do not fit in this"
+			" machine's %" PRIu64 " MiB of memory", o->working_set, phys_mem() >> 20);
+		return -EINVAL;
 	} else if (o->working_set < min_working_set(o)) {
 		to_err("--working-set %" PRIu64 " is smaller than 2 x max size (%u, %" PRIu64
 			" with cache-line padding) x burst (%u) = %" PRIu64 " bytes",

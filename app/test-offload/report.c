@@ -57,8 +57,8 @@ verify_name(enum to_verify v)
 	}
 }
 
-static void
-mode_label(char *buf, size_t len, enum to_mode mode, const char *name)
+void
+to_mode_label(char *buf, size_t len, enum to_mode mode, const char *name)
 {
 	if (mode == TO_MODE_CPU)
 		snprintf(buf, len, "cpu");
@@ -115,27 +115,50 @@ gbps(const struct to_result *r)
 }
 
 void
+to_metrics_get(const struct to_case *c, const struct to_result *r, struct to_metrics *m)
+{
+	double ops = r->ops ? (double)r->ops : 1;
+
+	m->seconds = (double)r->wall_cycles / rte_get_tsc_hz();
+	m->mops = mops(r);
+	m->gbps = gbps(r);
+	m->cyc_op = r->sub_cycles / ops;
+	m->enq_op = r->enq_cycles / ops;
+	m->cpl_op = r->cpl_cycles / ops;
+	m->idle_op = r->idle_cycles / ops;
+	m->ops_poll = c->mode != TO_MODE_CPU && r->polls_hit != 0 ?
+		(double)r->ops / r->polls_hit : -1;
+	if (c->mode == TO_MODE_OFFLOAD) {
+		m->pct_cpu = 100.0 * r->lib_cpu / ops;
+		m->pct_engine = 100.0 * r->lib_engine / ops;
+		m->pct_split = 100.0 * r->lib_split / ops;
+	} else {
+		m->pct_cpu = m->pct_engine = m->pct_split = -1;
+	}
+}
+
+void
 to_report_row(const struct to_case *c, const struct to_result *r)
 {
 	char label[RTE_DEV_NAME_MAX_LEN + 8], size[32], ppoll[16], path[48];
-	double ops = r->ops ? (double)r->ops : 1;
+	struct to_metrics m;
 
-	mode_label(label, sizeof(label), c->mode, c->name);
+	to_metrics_get(c, r, &m);
+	to_mode_label(label, sizeof(label), c->mode, c->name);
 	to_format_size(size, sizeof(size), c->size);
-	if (c->mode != TO_MODE_CPU && r->polls_hit != 0)
-		snprintf(ppoll, sizeof(ppoll), "%.1f", (double)r->ops / r->polls_hit);
+	if (m.ops_poll >= 0)
+		snprintf(ppoll, sizeof(ppoll), "%.1f", m.ops_poll);
 	else
 		snprintf(ppoll, sizeof(ppoll), "-");
-	if (c->mode == TO_MODE_OFFLOAD)
-		snprintf(path, sizeof(path), "%.0f/%.0f/%.0f", 100.0 * r->lib_cpu / ops,
-			100.0 * r->lib_engine / ops, 100.0 * r->lib_split / ops);
+	if (m.pct_cpu >= 0)
+		snprintf(path, sizeof(path), "%.0f/%.0f/%.0f", m.pct_cpu, m.pct_engine,
+			m.pct_split);
 	else
 		snprintf(path, sizeof(path), "-");
 	printf("%-20s %7s %11" PRIu64 " %8.3f %7.3f %7.1f %7.1f %7.1f %8.1f %8s %5" PRIu64
 		" %11" PRIu64 "  %s\n",
-		label, size, r->ops, mops(r), gbps(r), r->sub_cycles / ops,
-		r->enq_cycles / ops, r->cpl_cycles / ops, r->idle_cycles / ops, ppoll,
-		r->long_regions, r->verified, path);
+		label, size, r->ops, m.mops, m.gbps, m.cyc_op, m.enq_op, m.cpl_op, m.idle_op,
+		ppoll, r->long_regions, r->verified, path);
 	fflush(stdout);
 
 	if (nb_rows < MAX_ROWS) {

@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The offload-copy authors
+ */
+
+/*
+ * Machine-readable output of dpdk-test-offload: --csv FILE and --json FILE,
+ * one row (CSV) or one object (JSON) per measured case, with every metric
+ * of the table and the raw counters behind them. Main lcore only, control
+ * path.
+ *
+ * Files are opened before the first case (an unwritable path fails the
+ * run before anything is measured) and each row is written and flushed
+ * as its case ends, so a run that fails half-way leaves the rows measured
+ * so far. The JSON array is closed by to_output_close(), which main()
+ * calls on every exit path after the files were opened.
+ *
+ * Both formats carry the same fields under the same names (COLUMNS
+ * below); a metric that does not apply to a mode (ops per poll for cpu,
+ * the path split outside offload) is an empty CSV field and a JSON null.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+
+#include "main.h"
+
+static FILE *csv_f;
+static FILE *json_f;
+static unsigned int json_rows;
+static char csv_path[PATH_MAX];
+static char json_path[PATH_MAX];
+
+/* Every field, in order. Keep in step with put_fields(). */
+static const char *const columns[] = {
+	"case", "mode", "device", "size", "ops", "bytes", "seconds", "mops", "gbps",
+	"cycles_per_op", "enq_cycles_per_op", "cpl_cycles_per_op", "idle_cycles_per_op",
+	"ops_per_poll", "long_regions", "verified", "path_cpu_pct", "path_engine_pct",
+	"path_split_pct", "lib_cpu", "lib_engine", "lib_split", "errors", "maps",
+	"burst", "window", "ring", "working_set", "tsc_hz",
+};
+
+enum field_kind { F_STR, F_U64, F_DBL };
+
+struct field {
+	enum field_kind kind;
+	const char *s;
+	uint64_t u;
+	double d;	/* < 0: not applicable */
+};
+
+static void
+csv_str(FILE *f, const char *s)
+{
+	/* RFC 4180: quote when needed, double the quotes. */
+	if (strpbrk(s, ",\"\r\n") == NULL) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s != '\0'; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void
+json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s != '\0'; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			fprintf(f, "\\%c", ch);
+		else if (ch < 0x20)
+			fprintf(f, "\\u%04x", ch);
+		else
+			fputc(ch, f);
+	}
+	fputc('"', f);
+}
+
+static void
+put_fields(struct field *fl, const struct to_options *o, const struct to_case *c,
+		const struct to_result *r)
+{
+	const char *mode = c->mode == TO_MODE_CPU ? "cpu" :
+		c->mode == TO_MODE_DMA ? "dma" : "offload";
+	struct to_metrics m;
+	unsigned int i = 0;
+
+	to_metrics_get(c, r, &m);
+#define STR(v) fl[i++] = (struct field){ .kind = F_STR, .s = (v) }
+#define U64(v) fl[i++] = (struct field){ .kind = F_U64, .u = (v) }
+#define DBL(v) fl[i++] = (struct field){ .kind = F_DBL, .d = (v) }
+	STR(o->name);
+	STR(mode);
+	STR(c->mode == TO_MODE_DMA ? c->name : "");
+	U64(c->size);
+	U64(r->ops);
+	U64(r->bytes);
+	DBL(m.seconds);
+	DBL(m.mops);
+	DBL(m.gbps);
+	DBL(m.cyc_op);
+	DBL(m.enq_op);
+	DBL(m.cpl_op);
+	DBL(m.idle_op);
+	DBL(m.ops_poll);
+	U64(r->long_regions);
+	U64(r->verified);
+	DBL(m.pct_cpu);
+	DBL(m.pct_engine);
+	DBL(m.pct_split);
+	U64(r->lib_cpu);
+	U64(r->lib_engine);
+	U64(r->lib_split);
+	U64(r->errors);
+	U64(r->maps);
+	U64(c->burst);
+	U64(c->window);
+	U64(o->ring);
+	U64(o->working_set);
+	U64(rte_get_tsc_hz());
+#undef STR
+#undef U64
+#undef DBL
+	RTE_VERIFY(i == RTE_DIM(columns));
+}
+
+static void
+csv_row(const struct field *fl)
+{
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(columns); i++) {
+		if (i != 0)
+			fputc(',', csv_f);
+		switch (fl[i].kind) {
+		case F_STR:
+			csv_str(csv_f, fl[i].s);
+			break;
+		case F_U64:
+			fprintf(csv_f, "%" PRIu64, fl[i].u);
+			break;
+		case F_DBL:
+			if (fl[i].d >= 0)
+				fprintf(csv_f, "%.6g", fl[i].d);
+			break;
+		}
+	}
+	fputc('\n', csv_f);
+}
+
+static void
+json_row(const struct field *fl)
+{
+	unsigned int i;
+
+	fprintf(json_f, "%s\n    {", json_rows == 0 ? "" : ",");
+	for (i = 0; i < RTE_DIM(columns); i++) {
+		fprintf(json_f, "%s\"%s\": ", i == 0 ? "" : ", ", columns[i]);
+		switch (fl[i].kind) {
+		case F_STR:
+			json_str(json_f, fl[i].s);
+			break;
+		case F_U64:
+			fprintf(json_f, "%" PRIu64, fl[i].u);
+			break;
+		case F_DBL:
+			if (fl[i].d >= 0)
+				fprintf(json_f, "%.6g", fl[i].d);
+			else
+				fputs("null", json_f);
+			break;
+		}
+	}
+	fputc('}', json_f);
+	json_rows++;
+}
+
+static FILE *
+open_out(const char *path, const char *opt)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL)
+		to_err("%s %s: cannot open for writing: %s", opt, path, strerror(errno));
+	return f;
+}
+
+int
+to_output_open(const struct to_run *g)
+{
+	unsigned int i;
+
+	if (g->csv[0] != '\0') {
+		csv_f = open_out(g->csv, "--csv");
+		if (csv_f == NULL)
+			return -1;
+		snprintf(csv_path, sizeof(csv_path), "%s", g->csv);
+		for (i = 0; i < RTE_DIM(columns); i++)
+			fprintf(csv_f, "%s%s", i == 0 ? "" : ",", columns[i]);
+		fputc('\n', csv_f);
+		fflush(csv_f);
+	}
+	if (g->json[0] != '\0') {
+		json_f = open_out(g->json, "--json");
+		if (json_f == NULL)
+			return -1;
+		snprintf(json_path, sizeof(json_path), "%s", g->json);
+		fprintf(json_f, "{\n  \"tool\": \"dpdk-test-offload\",\n  \"rows\": [");
+		fflush(json_f);
+	}
+	return 0;
+}
+
+void
+to_output_row(const struct to_options *o, const struct to_case *c, const struct to_result *r)
+{
+	struct field fl[RTE_DIM(columns)];
+
+	if (csv_f == NULL && json_f == NULL)
+		return;
+	put_fields(fl, o, c, r);
+	if (csv_f != NULL) {
+		csv_row(fl);
+		fflush(csv_f);
+	}
+	if (json_f != NULL) {
+		json_row(fl);
+		fflush(json_f);
+	}
+}
+
+/* Returns 0, or -1 when a file could not be written completely. */
+int
+to_output_close(void)
+{
+	int ret = 0;
+
+	if (csv_f != NULL) {
+		if (ferror(csv_f) || fclose(csv_f) != 0) {
+			to_err("--csv %s: write error", csv_path);
+			ret = -1;
+		}
+		csv_f = NULL;
+	}
+	if (json_f != NULL) {
+		fprintf(json_f, "%s]\n}\n", json_rows == 0 ? "" : "\n  ");
+		if (ferror(json_f) || fclose(json_f) != 0) {
+			to_err("--json %s: write error", json_path);
+			ret = -1;
+		}
+		json_f = NULL;
+	}
+	return ret;
+}

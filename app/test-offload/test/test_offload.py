@@ -1,0 +1,227 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 The offload-copy authors
+"""Tests of dpdk-test-offload, one group per meson test.
+
+  test_offload.py --tool PATH --source DIR GROUP
+
+GROUP is one of:
+  cmdline  bad command lines: exit status 2, one error line naming the
+           input, never a crash; good ones accepted (--help, a short run)
+  output   a short real run of cpu, dma and offload with every copy
+           verified: --csv and --json well-formed, the same rows, every
+           figure non-zero
+
+Every DPDK run uses --no-huge --no-shconf, so the tests need no hugepages
+and do not collide with other DPDK processes. Exit status: 0 pass, 1 fail.
+"""
+
+import argparse
+import csv
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+
+EAL = ["-l", "0-1", "-s", "0x2", "--no-huge", "-m", "256", "--no-shconf",
+       "--iova-mode=va", "--vdev", "dma_sw0", "--log-level", "lib.eal:error"]
+# Small and short: a real run of every mode in about a second.
+SHORT = ["--sizes", "64,4K", "--time", "0.05", "--warmup", "0",
+         "--working-set", "8M"]
+
+failures = []
+
+
+def check(cond, what):
+    print(("ok    " if cond else "FAIL  ") + what, flush=True)
+    if not cond:
+        failures.append(what)
+    return cond
+
+
+def run(tool, args, eal=True, timeout=60):
+    cmd = [tool] + (EAL if eal else []) + ["--"] + args
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    return p.returncode, p.stdout, p.stderr
+
+
+def error_lines(err):
+    return [l for l in err.splitlines() if "error:" in l]
+
+
+def expect_usage_error(tool, args, needle, eal=False):
+    """Exit 2 and a first error line that names the bad input."""
+    rc, out, err = run(tool, args, eal=eal)
+    errs = error_lines(err)
+    what = "%s -> exit 2, error naming '%s'" % (" ".join(args), needle)
+    if not check(rc == 2 and errs and needle in errs[0], what):
+        print("      exit %d, stderr:\n%s" % (rc, err), flush=True)
+
+
+# --- cmdline ---------------------------------------------------------------
+
+BAD_CMDLINES = [
+    (["--sizes", "0"], "--sizes"),
+    (["--sizes", "64,0"], "--sizes"),
+    (["--sizes", "4K-1K"], "--sizes"),
+    (["--sizes", "2G"], "--sizes"),
+    (["--sizes", "abc"], "'abc'"),
+    (["--burst", "0"], "--burst 0"),
+    (["--burst", "64", "--ring", "32"], "--burst 64"),
+    (["--ring", "70000"], "--ring 70000"),
+    (["--time", "-1"], "--time -1"),
+    (["--time", "1", "--ops", "5"], "--time and --ops"),
+    (["--verify", "maybe"], "--verify maybe"),
+    (["--mode", "gpu"], "'gpu'"),
+    (["--mode", "dma"], "--mode dma"),
+    (["--working-set", "1K"], "--working-set"),
+    (["--working-set", "64P"], "--working-set 64P"),
+    (["--lcore", "99999"], "--lcore 99999"),
+    (["--bogus"], "--bogus"),
+    (["--csv", "/nonexistent-dir/x.csv"], "--csv /nonexistent-dir/x.csv"),
+    (["--json", "/nonexistent-dir/x.json"], "--json /nonexistent-dir/x.json"),
+    (["--csv", ""], "--csv"),
+    (["--offload", "policy=auto"], "--offload"),
+    (["stray"], "'stray'"),
+]
+
+# Checks that need EAL: the device, the lcores, the memory.
+BAD_RUNTIME = [
+    (["--dev", "nosuchdev0"], "--dev nosuchdev0"),
+    (["--lcore", "5"], "--lcore 5"),
+    (["--working-set", "512M"], "--working-set"),
+]
+
+
+def group_cmdline(a):
+    rc, out, err = run(a.tool, ["--help"], eal=False)
+    check(rc == 0 and "--csv FILE" in out and "--json FILE" in out,
+          "--help exits 0 and lists the options")
+    for args, needle in BAD_CMDLINES:
+        expect_usage_error(a.tool, args, needle)
+    for args, needle in BAD_RUNTIME:
+        expect_usage_error(a.tool, args, needle, eal=True)
+    rc, out, err = run(a.tool, ["--mode", "cpu", "--sizes", "64", "--ops",
+                                "1000", "--warmup", "0", "--working-set",
+                                "1M"])
+    check(rc == 0 and "cpu" in out, "a good command line runs (exit %d)" % rc)
+
+
+# --- output ----------------------------------------------------------------
+
+COLUMNS = ["case", "mode", "device", "size", "ops", "bytes", "seconds", "mops",
+           "gbps", "cycles_per_op", "enq_cycles_per_op", "cpl_cycles_per_op",
+           "idle_cycles_per_op", "ops_per_poll", "long_regions", "verified",
+           "path_cpu_pct", "path_engine_pct", "path_split_pct", "lib_cpu",
+           "lib_engine", "lib_split", "errors", "maps", "burst", "window",
+           "ring", "working_set", "tsc_hz"]
+POSITIVE = ["size", "ops", "bytes", "seconds", "mops", "gbps",
+            "cycles_per_op", "burst", "window", "ring", "working_set",
+            "tsc_hz"]
+
+
+def num(v):
+    return None if v in ("", None) else float(v)
+
+
+def check_row(r, where):
+    ok = True
+    for k in POSITIVE:
+        v = num(r[k])
+        ok &= check(v is not None and math.isfinite(v) and v > 0,
+                    "%s: %s = %s > 0" % (where, k, r[k]))
+    ok &= check(num(r["verified"]) == num(r["ops"]),
+                "%s: every copy verified (%s of %s)" % (where, r["verified"],
+                                                        r["ops"]))
+    ok &= check(num(r["errors"]) == 0, "%s: no errors" % where)
+    ok &= check(abs(num(r["bytes"]) - num(r["ops"]) * num(r["size"])) < 1,
+                "%s: bytes = ops x size" % where)
+    if r["mode"] == "cpu":
+        ok &= check(num(r["ops_per_poll"]) is None and r["device"] == "",
+                    "%s: no poll figures, no device" % where)
+    else:
+        ok &= check((num(r["ops_per_poll"]) or 0) > 0,
+                    "%s: ops_per_poll > 0" % where)
+    if r["mode"] == "dma":
+        ok &= check(r["device"] == "dma_sw0", "%s: device dma_sw0" % where)
+    if r["mode"] == "offload":
+        s = sum(num(r[k]) for k in ("path_cpu_pct", "path_engine_pct",
+                                    "path_split_pct"))
+        ok &= check(abs(s - 100) < 0.5, "%s: path shares sum to 100 (%g)" %
+                    (where, s))
+        ok &= check(num(r["lib_cpu"]) + num(r["lib_engine"]) +
+                    num(r["lib_split"]) == num(r["ops"]),
+                    "%s: lib_cpu + lib_engine + lib_split = ops" % where)
+    return ok
+
+
+def group_output(a):
+    with tempfile.TemporaryDirectory() as d:
+        c, j = os.path.join(d, "out.csv"), os.path.join(d, "out.json")
+        rc, out, err = run(a.tool, ["--mode", "cpu,dma,offload", "--dev",
+                                    "dma_sw0", "--csv", c, "--json", j] +
+                           SHORT)
+        if not check(rc == 0, "short run of cpu, dma, offload exits 0"):
+            print(out, err)
+            return
+        with open(c, newline="") as f:
+            text = f.read()
+        with open(c, newline="") as f:
+            rows = list(csv.reader(f))
+        check(rows and rows[0] == COLUMNS, "CSV header: the documented columns")
+        check(all(len(r) == len(COLUMNS) for r in rows),
+              "CSV: every line has %d fields" % len(COLUMNS))
+        check(text.endswith("\n") and "\r" not in text, "CSV: LF line ends")
+        with open(c, newline="") as f:
+            crow = list(csv.DictReader(f))
+        check(len(crow) == 6, "CSV: 6 rows (3 modes x 2 sizes), got %d" %
+              len(crow))
+        for r in crow:
+            check_row(r, "csv %s %s" % (r["mode"], r["size"]))
+        try:
+            with open(j) as f:
+                doc = json.load(f)
+        except ValueError as e:
+            check(False, "JSON well-formed: %s" % e)
+            return
+        jrow = doc.get("rows", [])
+        check(doc.get("tool") == "dpdk-test-offload", "JSON: tool name")
+        check(len(jrow) == len(crow), "JSON: as many rows as the CSV")
+        check(all(list(r.keys()) == COLUMNS for r in jrow),
+              "JSON: every object has the CSV's keys, in order")
+        for r in jrow:
+            rs = {k: ("" if v is None else str(v)) for k, v in r.items()}
+            check_row(rs, "json %s %s" % (r["mode"], r["size"]))
+        check([r["ops"] for r in jrow] == [int(r["ops"]) for r in crow],
+              "JSON and CSV carry the same rows")
+        # The table is still there, and the files do not leak into it.
+        check("mode" in out and "GB/s" in out and "cycles_per_op" not in out,
+              "the table is printed, unchanged by --csv/--json")
+
+
+GROUPS = {
+    "cmdline": group_cmdline,
+    "output": group_output,
+}
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--tool", required=True)
+    p.add_argument("--source", required=True, help="app/test-offload")
+    p.add_argument("group", choices=sorted(GROUPS))
+    a = p.parse_args()
+    GROUPS[a.group](a)
+    if failures:
+        print("%d check(s) failed:" % len(failures))
+        for f in failures:
+            print("  " + f)
+        return 1
+    print("all checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
