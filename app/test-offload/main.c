@@ -40,6 +40,8 @@
 
 RTE_LOG_REGISTER_DEFAULT(to_logtype, NOTICE);
 
+const char *to_err_context;
+
 void
 to_err(const char *fmt, ...)
 {
@@ -47,6 +49,8 @@ to_err(const char *fmt, ...)
 
 	fflush(stdout);
 	fprintf(stderr, "dpdk-test-offload: error: ");
+	if (to_err_context != NULL)
+		fprintf(stderr, "%s: ", to_err_context);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -340,15 +344,80 @@ run_offload(const struct to_options *o, unsigned int lcore, const int16_t *dev_i
 	return ret;
 }
 
+/* The checks of one case group that need EAL: its lcore and devices. */
+static int
+group_check(const struct to_run *g, const struct to_options *o, unsigned int *lcore,
+		int16_t *dev_ids)
+{
+	char ctx[PATH_MAX + TO_NAME_LEN + 8];
+	unsigned int i;
+
+	if (g->config[0] != '\0') {
+		snprintf(ctx, sizeof(ctx), "%s [%s]", g->config, o->name);
+		to_err_context = ctx;
+	}
+	*lcore = o->lcore < 0 ? rte_get_main_lcore() : (unsigned int)o->lcore;
+	if (*lcore != rte_get_main_lcore() && !rte_lcore_is_enabled(*lcore)) {
+		to_err("--lcore %u: not an enabled worker lcore (EAL -l; service lcores cannot"
+			" submit)", *lcore);
+		goto fail;
+	}
+	for (i = 0; i < o->nb_devs; i++)
+		if (to_dev_lookup(o->devs[i], &dev_ids[i]) != 0)
+			goto fail;
+	to_err_context = NULL;
+	return 0;
+fail:
+	to_err_context = NULL;
+	return -EINVAL;
+}
+
+/* One case group: pools, every mode and size, summary. */
+static int
+run_group(const struct to_options *o, unsigned int lcore, const int16_t *dev_ids)
+{
+	struct to_pool src = { 0 }, dst = { 0 };
+	unsigned int i;
+	int ret = TO_EXIT_USAGE, socket;
+
+	socket = (int)rte_lcore_to_socket_id(lcore);
+	if (socket == SOCKET_ID_ANY || socket < 0)
+		socket = 0;
+	if (pool_alloc(&src, "to_src", o->working_set, socket) != 0 ||
+			pool_alloc(&dst, "to_dst", o->working_set, socket) != 0 ||
+			burst_alloc(&burst_buf, o->burst, socket) != 0)
+		goto out;
+
+	to_long_cycles = (uint64_t)(o->long_us * rte_get_tsc_hz() / 1e6);
+	to_report_header(o, lcore, socket);
+
+	ret = TO_EXIT_OK;
+	if (o->modes[TO_MODE_CPU])
+		ret = run_cpu(o, lcore, &src, &dst);
+	for (i = 0; ret == TO_EXIT_OK && o->modes[TO_MODE_DMA] && i < o->nb_devs; i++)
+		ret = run_dev(o, lcore, o->devs[i], dev_ids[i], &src, &dst);
+	if (ret == TO_EXIT_OK && o->modes[TO_MODE_OFFLOAD])
+		ret = run_offload(o, lcore, dev_ids, &src, &dst);
+	if (ret == TO_EXIT_OK)
+		to_report_summary(o);
+	to_services_unpark();
+out:
+	burst_free(&burst_buf);
+	memset(&burst_buf, 0, sizeof(burst_buf));
+	pool_free(&dst);
+	pool_free(&src);
+	return ret;
+}
+
 int
 main(int argc, char **argv)
 {
-	struct to_pool src = { 0 }, dst = { 0 };
-	int16_t dev_ids[TO_MAX_DEVS];
-	struct to_options o;
+	struct to_options base, *cases = &base;
+	unsigned int nb_cases = 1, k;
 	struct to_run g;
-	unsigned int lcore, i;
-	int sep, ret, socket;
+	unsigned int *lcores = NULL;
+	int16_t (*dev_ids)[TO_MAX_DEVS] = NULL;
+	int sep, ret;
 
 	/* EAL options come first, ours after "--". */
 	for (sep = 1; sep < argc; sep++)
@@ -356,63 +425,64 @@ main(int argc, char **argv)
 			break;
 	if (sep < argc)
 		argv[sep] = argv[0];	/* our getopt sees a program name first */
-	ret = to_options_parse(&o, &g, sep < argc ? argc - sep : 1, &argv[sep < argc ? sep : 0]);
+	ret = to_options_parse(&base, &g, sep < argc ? argc - sep : 1, &argv[sep < argc ? sep : 0]);
 	if (ret > 0)
 		return TO_EXIT_OK;	/* --help */
 	if (ret < 0)
 		return TO_EXIT_USAGE;
-
-	if (to_output_open(&g) != 0) {
-		to_output_close();
+	if (g.config[0] != '\0' && to_config_load(g.config, &base, &cases, &nb_cases) != 0)
 		return TO_EXIT_USAGE;
+
+	if (g.dry_run) {
+		for (k = 0; k < nb_cases; k++) {
+			printf("%s", k == 0 ? "" : "\n");
+			to_options_dump(stdout, &cases[k]);
+		}
+		ret = TO_EXIT_OK;
+		goto free_cases;
+	}
+	lcores = calloc(nb_cases, sizeof(*lcores));
+	dev_ids = calloc(nb_cases, sizeof(*dev_ids));
+	if (lcores == NULL || dev_ids == NULL) {
+		to_err("out of memory");
+		ret = TO_EXIT_USAGE;
+		goto free_cases;
+	}
+	if (to_output_open(&g) != 0) {
+		ret = TO_EXIT_USAGE;
+		goto close_output;
 	}
 	ret = rte_eal_init(sep, argv);
 	if (ret < 0) {
 		to_err("EAL initialisation failed: %s", rte_strerror(rte_errno));
-		to_output_close();
-		return TO_EXIT_USAGE;
+		ret = TO_EXIT_USAGE;
+		goto close_output;
 	}
 
+	/* Every case's lcore and devices first: bad input fails before any run. */
 	ret = TO_EXIT_USAGE;
-	lcore = o.lcore < 0 ? rte_get_main_lcore() : (unsigned int)o.lcore;
-	if (lcore != rte_get_main_lcore() && !rte_lcore_is_enabled(lcore)) {
-		to_err("--lcore %u: not an enabled worker lcore (EAL -l; service lcores cannot"
-			" submit)", lcore);
-		goto out;
-	}
-	for (i = 0; i < o.nb_devs; i++)
-		if (to_dev_lookup(o.devs[i], &dev_ids[i]) != 0)
-			goto out;
-
-	socket = (int)rte_lcore_to_socket_id(lcore);
-	if (socket == SOCKET_ID_ANY || socket < 0)
-		socket = 0;
-	if (pool_alloc(&src, "to_src", o.working_set, socket) != 0 ||
-			pool_alloc(&dst, "to_dst", o.working_set, socket) != 0 ||
-			burst_alloc(&burst_buf, o.burst, socket) != 0)
-		goto out;
+	for (k = 0; k < nb_cases; k++)
+		if (group_check(&g, &cases[k], &lcores[k], dev_ids[k]) != 0)
+			goto cleanup;
 
 	to_timer_calibrate();
-	to_long_cycles = (uint64_t)(o.long_us * rte_get_tsc_hz() / 1e6);
-	to_report_header(&o, lcore, socket);
-
 	ret = TO_EXIT_OK;
-	if (o.modes[TO_MODE_CPU])
-		ret = run_cpu(&o, lcore, &src, &dst);
-	for (i = 0; ret == TO_EXIT_OK && o.modes[TO_MODE_DMA] && i < o.nb_devs; i++)
-		ret = run_dev(&o, lcore, o.devs[i], dev_ids[i], &src, &dst);
-	if (ret == TO_EXIT_OK && o.modes[TO_MODE_OFFLOAD])
-		ret = run_offload(&o, lcore, dev_ids, &src, &dst);
-	if (ret == TO_EXIT_OK)
-		to_report_summary(&o);
-	to_services_unpark();
+	for (k = 0; k < nb_cases && ret == TO_EXIT_OK; k++) {
+		if (g.config[0] != '\0')
+			printf("%s=== case %s (%u of %u)\n", k == 0 ? "" : "\n", cases[k].name,
+				k + 1, nb_cases);
+		ret = run_group(&cases[k], lcores[k], dev_ids[k]);
+	}
 
-out:
+cleanup:
+	rte_eal_cleanup();
+close_output:
 	if (to_output_close() != 0 && ret == TO_EXIT_OK)
 		ret = TO_EXIT_FAIL;
-	burst_free(&burst_buf);
-	pool_free(&dst);
-	pool_free(&src);
-	rte_eal_cleanup();
+free_cases:
+	free(dev_ids);
+	free(lcores);
+	if (cases != &base)
+		free(cases);
 	return ret;
 }

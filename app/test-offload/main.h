@@ -36,6 +36,8 @@ extern int to_logtype;
 
 /** Errors the user must see: always on stderr, whatever the log level. */
 void to_err(const char *fmt, ...) __rte_format_printf(1, 2);
+/** When set, to_err() names it first (the INI file and section being read). */
+extern const char *to_err_context;
 
 /* Exit codes. */
 #define TO_EXIT_OK	0
@@ -69,6 +71,8 @@ enum to_verify {
 struct to_run {
 	char csv[PATH_MAX];	/**< --csv: one row per case, "" none */
 	char json[PATH_MAX];	/**< --json: one object per case, "" none */
+	char config[PATH_MAX];	/**< --config: INI file of cases, "" none */
+	bool dry_run;		/**< --dry-run: print the cases, run nothing */
 };
 
 /** One case group (the command line, or one INI section), validated. */
@@ -93,6 +97,11 @@ struct to_options {
 	double long_us;		/**< dma timed regions longer than this are left out */
 	uint64_t corrupt_op;	/**< testing: damage the copy of this operation */
 	char offload_args[512];	/**< --offload: ocopy_conf_parse() string */
+	/* Parsing state: which options were given (defaults depend on them). */
+	bool sizes_given;
+	bool time_given;
+	bool modes_given;
+	bool devs_replace;	/**< the next --dev starts a new list (INI section) */
 };
 
 /** One memory pool (source or destination side of the working set). */
@@ -190,6 +199,15 @@ struct to_metrics {
 
 /* options.c */
 int to_options_parse(struct to_options *o, struct to_run *g, int argc, char **argv);
+void to_options_defaults(struct to_options *o);
+int to_option_lookup(const char *name, bool *has_arg, bool *run_wide);
+int to_option_apply(struct to_options *o, struct to_run *g, int opt, const char *arg);
+int to_options_finish(struct to_options *o);
+void to_options_dump(FILE *f, const struct to_options *o);
+
+/* config.c */
+int to_config_load(const char *path, const struct to_options *base,
+		struct to_options **cases, unsigned int *nb_cases);
 void to_usage(const char *prog);
 uint64_t to_default_working_set(const struct to_options *o);
 

@@ -51,14 +51,18 @@ enum {
 	OPT_CORRUPT_OP,
 	OPT_CSV,
 	OPT_JSON,
+	OPT_CONFIG,
+	OPT_DRY_RUN,
 	OPT_HELP,
 };
 
 static const struct option long_opts[] = {
 	{ "burst", required_argument, NULL, OPT_BURST },
+	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "corrupt-op", required_argument, NULL, OPT_CORRUPT_OP },
 	{ "csv", required_argument, NULL, OPT_CSV },
 	{ "dev", required_argument, NULL, OPT_DEV },
+	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "json", required_argument, NULL, OPT_JSON },
 	{ "lcore", required_argument, NULL, OPT_LCORE },
@@ -112,10 +116,15 @@ to_usage(const char *prog)
 		"  --no-park            leave service lcores running during cases that do\n"
 		"                       not use them (default: parked, so that they do not\n"
 		"                       compete with engines' own threads)\n"
+		"  --config FILE        run the cases of an INI file, one per [section], keys\n"
+		"                       named like these options (app/test-offload/config.ini);\n"
+		"                       options given here are defaults for every section\n"
 		"  --csv FILE           also write one CSV row per case, with every metric\n"
 		"  --json FILE          also write one JSON object per case (same fields)\n"
 		"  --corrupt-op N       testing: flip one byte of the N-th copy of each case\n"
 		"                       after it completes; verification must catch it\n"
+		"  --dry-run            check the options (and --config), print the cases as\n"
+		"                       INI sections that --config reads back, run nothing\n"
 		"  --help               this text\n"
 		"\n"
 		"Exit status: 0 success, %d a case failed (verification, device error,\n"
@@ -372,16 +381,32 @@ parse_path(char *dst, size_t len, const char *opt, const char *arg)
 	return 0;
 }
 
+/*
+ * The option an INI key names (the long option's name): its id, whether it
+ * takes a value and whether it is run-wide (not allowed in a section).
+ * Returns -1 for an unknown name.
+ */
 int
-to_options_parse(struct to_options *o, struct to_run *g, int argc, char **argv)
+to_option_lookup(const char *name, bool *has_arg, bool *run_wide)
 {
-	bool time_given = false, modes_given = false, sizes_given = false;
-	uint64_t v;
-	int opt, ret;
 	unsigned int i;
 
+	for (i = 0; long_opts[i].name != NULL; i++) {
+		if (strcmp(long_opts[i].name, name) != 0)
+			continue;
+		*has_arg = long_opts[i].has_arg != no_argument;
+		*run_wide = long_opts[i].val == OPT_CSV || long_opts[i].val == OPT_JSON ||
+			long_opts[i].val == OPT_CONFIG || long_opts[i].val == OPT_HELP ||
+			long_opts[i].val == OPT_DRY_RUN;
+		return long_opts[i].val;
+	}
+	return -1;
+}
+
+void
+to_options_defaults(struct to_options *o)
+{
 	memset(o, 0, sizeof(*o));
-	memset(g, 0, sizeof(*g));
 	strcpy(o->name, "cmdline");
 	o->burst = DEFAULT_BURST;
 	o->ring = DEFAULT_RING;
@@ -391,149 +416,166 @@ to_options_parse(struct to_options *o, struct to_run *g, int argc, char **argv)
 	o->lcore = -1;
 	o->park = true;
 	o->long_us = DEFAULT_LONG_US;
+}
 
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
-		switch (opt) {
-		case OPT_SIZES:
-			if (parse_sizes(o, optarg) != 0)
-				return -EINVAL;
-			sizes_given = true;
-			break;
-		case OPT_BURST:
-			if (parse_uint(optarg, TO_MAX_RING, &v) != 0 || v == 0) {
-				to_err("--burst %s: expected 1 .. %u", optarg, TO_MAX_RING);
-				return -EINVAL;
-			}
-			o->burst = (uint16_t)v;
-			break;
-		case OPT_RING:
-			if (parse_uint(optarg, TO_MAX_RING, &v) != 0 || v == 0) {
-				to_err("--ring %s: expected 1 .. %u", optarg, TO_MAX_RING);
-				return -EINVAL;
-			}
-			o->ring = (uint16_t)v;
-			break;
-		case OPT_WORKING_SET:
-			if (parse_bytes(optarg, &o->working_set) != 0 || o->working_set == 0) {
-				to_err("--working-set %s: expected a byte count, e.g. 256M", optarg);
-				return -EINVAL;
-			}
-			o->working_set_given = true;
-			break;
-		case OPT_TIME:
-			if (parse_seconds(optarg, &o->time_s) != 0 || o->time_s <= 0) {
-				to_err("--time %s: expected seconds, > 0 and <= 3600", optarg);
-				return -EINVAL;
-			}
-			time_given = true;
-			break;
-		case OPT_OPS:
-			if (parse_uint(optarg, UINT64_MAX, &o->ops) != 0 || o->ops == 0) {
-				to_err("--ops %s: expected a count >= 1", optarg);
-				return -EINVAL;
-			}
-			break;
-		case OPT_WARMUP:
-			if (parse_seconds(optarg, &o->warmup_s) != 0) {
-				to_err("--warmup %s: expected seconds, 0 .. 3600", optarg);
-				return -EINVAL;
-			}
-			break;
-		case OPT_VERIFY:
-			if (strcmp(optarg, "all") == 0) {
-				o->verify = TO_VERIFY_ALL;
-			} else if (strcmp(optarg, "sample") == 0) {
-				o->verify = TO_VERIFY_SAMPLE;
-			} else if (strcmp(optarg, "off") == 0) {
-				o->verify = TO_VERIFY_OFF;
-			} else {
-				to_err("--verify %s: expected all, sample or off", optarg);
-				return -EINVAL;
-			}
-			break;
-		case OPT_DEV:
-			if (o->nb_devs == TO_MAX_DEVS) {
-				to_err("--dev: more than %u devices", TO_MAX_DEVS);
-				return -EINVAL;
-			}
-			if (*optarg == '\0' || strlen(optarg) >= RTE_DEV_NAME_MAX_LEN) {
-				to_err("--dev '%s': not a device name", optarg);
-				return -EINVAL;
-			}
-			for (i = 0; i < o->nb_devs; i++) {
-				if (strcmp(o->devs[i], optarg) == 0) {
-					to_err("--dev %s: given twice", optarg);
-					return -EINVAL;
-				}
-			}
-			strcpy(o->devs[o->nb_devs++], optarg);
-			break;
-		case OPT_MODE:
-			if (parse_modes(o, optarg) != 0)
-				return -EINVAL;
-			modes_given = true;
-			break;
-		case OPT_LCORE:
-			if (parse_uint(optarg, RTE_MAX_LCORE - 1, &v) != 0) {
-				to_err("--lcore %s: expected an lcore id 0 .. %u", optarg,
-					RTE_MAX_LCORE - 1);
-				return -EINVAL;
-			}
-			o->lcore = (int)v;
-			break;
-		case OPT_LONG_US:
-			if (parse_seconds(optarg, &o->long_us) != 0) {
-				to_err("--long-us %s: expected microseconds, 0 .. 3600", optarg);
-				return -EINVAL;
-			}
-			break;
-		case OPT_CORRUPT_OP:
-			if (parse_uint(optarg, UINT64_MAX, &o->corrupt_op) != 0 ||
-					o->corrupt_op == 0) {
-				to_err("--corrupt-op %s: expected an operation number >= 1", optarg);
-				return -EINVAL;
-			}
-			break;
-		case OPT_OFFLOAD:
-			if (strlen(optarg) >= sizeof(o->offload_args)) {
-				to_err("--offload: at most %zu characters",
-					sizeof(o->offload_args) - 1);
-				return -EINVAL;
-			}
-			strcpy(o->offload_args, optarg);
-			break;
-		case OPT_CSV:
-			if (parse_path(g->csv, sizeof(g->csv), "--csv", optarg) != 0)
-				return -EINVAL;
-			break;
-		case OPT_JSON:
-			if (parse_path(g->json, sizeof(g->json), "--json", optarg) != 0)
-				return -EINVAL;
-			break;
-		case OPT_NO_PARK:
-			o->park = false;
-			break;
-		case 'h':
-		case OPT_HELP:
-			to_usage(argv[0]);
-			return 1;
-		default:
-			if (optopt != 0 && optopt < OPT_SIZES)
-				to_err("unknown option '-%c' (see --help)", optopt);
-			else
-				to_err("unknown option or missing value: '%s' (see --help)",
-					argv[optind - 1]);
+/*
+ * Apply one option (OPT_*) with its value: from the command line, or from
+ * an INI key (config.c). Run-wide options (to_run) only come from the
+ * command line; config.c refuses them in sections.
+ */
+int
+to_option_apply(struct to_options *o, struct to_run *g, int opt, const char *arg)
+{
+	uint64_t v;
+	unsigned int i;
+
+	switch (opt) {
+	case OPT_SIZES:
+		if (parse_sizes(o, arg) != 0)
+			return -EINVAL;
+		o->sizes_given = true;
+		break;
+	case OPT_BURST:
+		if (parse_uint(arg, TO_MAX_RING, &v) != 0 || v == 0) {
+			to_err("--burst %s: expected 1 .. %u", arg, TO_MAX_RING);
 			return -EINVAL;
 		}
-	}
-	if (optind < argc) {
-		to_err("unexpected argument '%s' (see --help)", argv[optind]);
+		o->burst = (uint16_t)v;
+		break;
+	case OPT_RING:
+		if (parse_uint(arg, TO_MAX_RING, &v) != 0 || v == 0) {
+			to_err("--ring %s: expected 1 .. %u", arg, TO_MAX_RING);
+			return -EINVAL;
+		}
+		o->ring = (uint16_t)v;
+		break;
+	case OPT_WORKING_SET:
+		if (parse_bytes(arg, &o->working_set) != 0 || o->working_set == 0) {
+			to_err("--working-set %s: expected a byte count, e.g. 256M", arg);
+			return -EINVAL;
+		}
+		o->working_set_given = true;
+		break;
+	case OPT_TIME:
+		if (parse_seconds(arg, &o->time_s) != 0 || o->time_s <= 0) {
+			to_err("--time %s: expected seconds, > 0 and <= 3600", arg);
+			return -EINVAL;
+		}
+		o->time_given = true;
+		break;
+	case OPT_OPS:
+		if (parse_uint(arg, UINT64_MAX, &o->ops) != 0 || o->ops == 0) {
+			to_err("--ops %s: expected a count >= 1", arg);
+			return -EINVAL;
+		}
+		break;
+	case OPT_WARMUP:
+		if (parse_seconds(arg, &o->warmup_s) != 0) {
+			to_err("--warmup %s: expected seconds, 0 .. 3600", arg);
+			return -EINVAL;
+		}
+		break;
+	case OPT_VERIFY:
+		if (strcmp(arg, "all") == 0) {
+			o->verify = TO_VERIFY_ALL;
+		} else if (strcmp(arg, "sample") == 0) {
+			o->verify = TO_VERIFY_SAMPLE;
+		} else if (strcmp(arg, "off") == 0) {
+			o->verify = TO_VERIFY_OFF;
+		} else {
+			to_err("--verify %s: expected all, sample or off", arg);
+			return -EINVAL;
+		}
+		break;
+	case OPT_DEV:
+		/* A section's dev keys replace the command line's --dev. */
+		if (o->devs_replace) {
+			o->nb_devs = 0;
+			o->devs_replace = false;
+		}
+		if (o->nb_devs == TO_MAX_DEVS) {
+			to_err("--dev: more than %u devices", TO_MAX_DEVS);
+			return -EINVAL;
+		}
+		if (*arg == '\0' || strlen(arg) >= RTE_DEV_NAME_MAX_LEN) {
+			to_err("--dev '%s': not a device name", arg);
+			return -EINVAL;
+		}
+		for (i = 0; i < o->nb_devs; i++) {
+			if (strcmp(o->devs[i], arg) == 0) {
+				to_err("--dev %s: given twice", arg);
+				return -EINVAL;
+			}
+		}
+		strcpy(o->devs[o->nb_devs++], arg);
+		break;
+	case OPT_MODE:
+		if (parse_modes(o, arg) != 0)
+			return -EINVAL;
+		o->modes_given = true;
+		break;
+	case OPT_LCORE:
+		if (parse_uint(arg, RTE_MAX_LCORE - 1, &v) != 0) {
+			to_err("--lcore %s: expected an lcore id 0 .. %u", arg,
+				RTE_MAX_LCORE - 1);
+			return -EINVAL;
+		}
+		o->lcore = (int)v;
+		break;
+	case OPT_LONG_US:
+		if (parse_seconds(arg, &o->long_us) != 0) {
+			to_err("--long-us %s: expected microseconds, 0 .. 3600", arg);
+			return -EINVAL;
+		}
+		break;
+	case OPT_CORRUPT_OP:
+		if (parse_uint(arg, UINT64_MAX, &o->corrupt_op) != 0 ||
+				o->corrupt_op == 0) {
+			to_err("--corrupt-op %s: expected an operation number >= 1", arg);
+			return -EINVAL;
+		}
+		break;
+	case OPT_OFFLOAD:
+		if (strlen(arg) >= sizeof(o->offload_args)) {
+			to_err("--offload: at most %zu characters",
+				sizeof(o->offload_args) - 1);
+			return -EINVAL;
+		}
+		strcpy(o->offload_args, arg);
+		break;
+	case OPT_CSV:
+		if (parse_path(g->csv, sizeof(g->csv), "--csv", arg) != 0)
+			return -EINVAL;
+		break;
+	case OPT_JSON:
+		if (parse_path(g->json, sizeof(g->json), "--json", arg) != 0)
+			return -EINVAL;
+		break;
+	case OPT_CONFIG:
+		if (parse_path(g->config, sizeof(g->config), "--config", arg) != 0)
+			return -EINVAL;
+		break;
+	case OPT_DRY_RUN:
+		g->dry_run = true;
+		break;
+	case OPT_NO_PARK:
+		o->park = false;
+		break;
+	default:
+		to_err("option %d not handled", opt);
 		return -EINVAL;
 	}
+	return 0;
+}
 
-	if (!sizes_given) {
+/* Cross-option checks and defaults that depend on other options. */
+int
+to_options_finish(struct to_options *o)
+{
+	unsigned int i;
+	int ret;
+
+	if (!o->sizes_given) {
 		char def[] = DEFAULT_SIZES;
 
 		ret = parse_sizes(o, def);
@@ -543,7 +585,7 @@ to_options_parse(struct to_options *o, struct to_run *g, int argc, char **argv)
 	for (i = 0; i < o->nb_sizes; i++)
 		o->max_size = RTE_MAX(o->max_size, o->sizes[i]);
 
-	if (time_given && o->ops != 0) {
+	if (o->time_given && o->ops != 0) {
 		to_err("--time and --ops exclude each other");
 		return -EINVAL;
 	}
@@ -552,7 +594,7 @@ to_options_parse(struct to_options *o, struct to_run *g, int argc, char **argv)
 		return -EINVAL;
 	}
 
-	if (!modes_given) {
+	if (!o->modes_given) {
 		o->modes[TO_MODE_CPU] = true;
 		o->modes[TO_MODE_DMA] = o->nb_devs > 0;
 	}
@@ -584,4 +626,88 @@ to_options_parse(struct to_options *o, struct to_run *g, int argc, char **argv)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+int
+to_options_parse(struct to_options *o, struct to_run *g, int argc, char **argv)
+{
+	int opt;
+
+	to_options_defaults(o);
+	memset(g, 0, sizeof(*g));
+	optind = 0;	/* glibc: full reinitialisation */
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
+		switch (opt) {
+		case 'h':
+		case OPT_HELP:
+			to_usage(argv[0]);
+			return 1;
+		case '?':
+		case ':':
+			if (optopt != 0 && optopt < OPT_SIZES)
+				to_err("unknown option '-%c' (see --help)", optopt);
+			else
+				to_err("unknown option or missing value: '%s' (see --help)",
+					argv[optind - 1]);
+			return -EINVAL;
+		default:
+			if (to_option_apply(o, g, opt, optarg) != 0)
+				return -EINVAL;
+			break;
+		}
+	}
+	if (optind < argc) {
+		to_err("unexpected argument '%s' (see --help)", argv[optind]);
+		return -EINVAL;
+	}
+	if (g->config[0] != '\0')
+		return 0;	/* main.c: to_config_load() then finishes each case */
+	return to_options_finish(o);
+}
+
+static const char *
+verify_key(enum to_verify v)
+{
+	return v == TO_VERIFY_ALL ? "all" : v == TO_VERIFY_SAMPLE ? "sample" : "off";
+}
+
+/*
+ * Print a case group as an INI section, every key explicit, in the syntax
+ * --config reads: what --dry-run shows, and what reproduces the case.
+ */
+void
+to_options_dump(FILE *f, const struct to_options *o)
+{
+	static const char *const mode_names[TO_MODE_MAX] = { "cpu", "dma", "offload" };
+	unsigned int i, n;
+
+	fprintf(f, "[%s]\nmode = ", o->name);
+	for (i = 0, n = 0; i < TO_MODE_MAX; i++)
+		if (o->modes[i])
+			fprintf(f, "%s%s", n++ ? "," : "", mode_names[i]);
+	fprintf(f, "\n");
+	if (o->nb_devs != 0) {
+		fprintf(f, "dev = ");
+		for (i = 0; i < o->nb_devs; i++)
+			fprintf(f, "%s%s", i ? "," : "", o->devs[i]);
+		fprintf(f, "\n");
+	}
+	if (o->offload_args[0] != '\0')
+		fprintf(f, "offload = %s\n", o->offload_args);
+	fprintf(f, "sizes = ");
+	for (i = 0; i < o->nb_sizes; i++)
+		fprintf(f, "%s%u", i ? "," : "", o->sizes[i]);
+	fprintf(f, "\nburst = %u\nring = %u\nworking-set = %" PRIu64 "\n", o->burst, o->ring,
+		o->working_set);
+	if (o->ops != 0)
+		fprintf(f, "ops = %" PRIu64 "\n", o->ops);
+	else
+		fprintf(f, "time = %.15g\n", o->time_s);
+	fprintf(f, "warmup = %.15g\nverify = %s\n", o->warmup_s, verify_key(o->verify));
+	if (o->lcore >= 0)
+		fprintf(f, "lcore = %d\n", o->lcore);
+	fprintf(f, "long-us = %.15g\nno-park = %s\n", o->long_us, o->park ? "false" : "true");
+	if (o->corrupt_op != 0)
+		fprintf(f, "corrupt-op = %" PRIu64 "\n", o->corrupt_op);
 }

@@ -73,6 +73,7 @@ to_report_header(const struct to_options *o, unsigned int lcore, int socket)
 {
 	char ws[32];
 
+	nb_rows = 0;	/* the summary compares the rows of this case group only */
 	to_format_size(ws, sizeof(ws), o->working_set);
 	printf("dpdk-test-offload: submitter lcore %u (socket %d), burst %u, ring %u,"
 		" working set %s per side (source and destination pools),\n"

@@ -8,6 +8,9 @@
 GROUP is one of:
   cmdline  bad command lines: exit status 2, one error line naming the
            input, never a crash; good ones accepted (--help, a short run)
+  config   INI files (--config): the shipped config.ini round-trips
+           through --dry-run; bad files exit 2 with one error line naming
+           the file and the line, section or key; a two-section file runs
   output   a short real run of cpu, dma and offload with every copy
            verified: --csv and --json well-formed, the same rows, every
            figure non-zero
@@ -109,6 +112,103 @@ def group_cmdline(a):
     check(rc == 0 and "cpu" in out, "a good command line runs (exit %d)" % rc)
 
 
+# --- config ----------------------------------------------------------------
+
+# (file contents, text the first error line must hold)
+BAD_INIS = [
+    ("[a]\nsizes 64\n", ":2: 'sizes 64' is neither"),
+    ("sizes = 64\n[a]\n", ":1: 'sizes = 64' comes before"),
+    ("[a\nsizes = 64\n", ":1: '[a'"),
+    ("[a]\nsizes =\n", ":2: 'sizes =' has no value"),
+    ("; only a comment\n", "no [section]"),
+    ("", "no [section]"),
+    ("[a]\nsizes = 64\n[a]\nburst = 4\n", "section [a] given twice"),
+    ("[a]\nburst = 4\nburst = 8\n", "[a]: key 'burst' given twice"),
+    ("[a]\nbogus = 1\n", "[a]: unknown key 'bogus'"),
+    ("[a]\ncsv = x.csv\n", "[a]: key 'csv' is not allowed in a section"),
+    ("[a]\nconfig = y.ini\n", "[a]: key 'config' is not allowed"),
+    ("[a]\nmode = gpu\n", "[a]: --mode: unknown mode 'gpu'"),
+    ("[a]\nsizes = 0\n", "[a]: --sizes"),
+    ("[a]\nsizes = 64,0\n", "[a]: --sizes"),
+    ("[ok]\nsizes = 64\n[b]\nburst = 0\n", "[b]: --burst 0"),
+    ("[a]\nworking-set = 64T\n", "[a]: --working-set"),
+    ("[a]\nmode = dma\n", "[a]: --mode dma needs"),
+    ("[a]\nno-park = maybe\n", "[a]: no-park = maybe"),
+    ("[a]\ndev = ,\n", "[a]: dev ','"),
+    ("[a]\ntime = 1\nops = 10\n", "[a]: --time and --ops"),
+    ("[a]\nverify = most\n", "[a]: --verify most"),
+]
+
+# Bad files whose fault only EAL can see: a device, an lcore.
+BAD_INIS_RUNTIME = [
+    ("[a]\nmode = dma\ndev = nosuchdev0\n", "[a]: --dev nosuchdev0"),
+    ("[ok]\nmode = cpu\n[b]\nmode = cpu\nlcore = 7\n", "[b]: --lcore 7"),
+]
+
+
+def group_config(a):
+    shipped = os.path.join(a.source, "config.ini")
+    rc, out1, err = run(a.tool, ["--config", shipped, "--dry-run"], eal=False)
+    check(rc == 0 and out1.count("\n[") == 2 and out1.startswith("["),
+          "the shipped config.ini parses: 3 sections (exit %d) %s" % (rc, err))
+    with tempfile.TemporaryDirectory() as d:
+        again = os.path.join(d, "again.ini")
+        with open(again, "w") as f:
+            f.write(out1)
+        rc, out2, err = run(a.tool, ["--config", again, "--dry-run"], eal=False)
+        check(rc == 0 and out2 == out1,
+              "--dry-run output read back with --config gives the same cases")
+
+        # Command-line options are defaults; a section's keys win.
+        ini = os.path.join(d, "two.ini")
+        with open(ini, "w") as f:
+            f.write("; two cases\n[cpu-small]\nmode = cpu\nsizes = 64,1K ; inline\n"
+                    "\n[dma-4k]\nmode = dma\ndev = dma_sw0\nsizes = 4K\n"
+                    "ops = 20000\n")
+        rc, out, err = run(a.tool, ["--config", ini, "--dry-run", "--burst",
+                                    "16", "--time", "0.05"], eal=False)
+        check(rc == 0 and out.count("burst = 16") == 2 and
+              "time = 0.05" in out and "ops = 20000" in out and
+              "sizes = 64,1024\n" in out,
+              "command-line options are defaults, section keys override")
+        csvf = os.path.join(d, "two.csv")
+        rc, out, err = run(a.tool, ["--config", ini, "--csv", csvf, "--time",
+                                    "0.05", "--warmup", "0",
+                                    "--working-set", "4M"])
+        if check(rc == 0, "a two-section file runs (exit %d)" % rc):
+            with open(csvf, newline="") as f:
+                rows = list(csv.DictReader(f))
+            check([(r["case"], r["mode"], r["size"]) for r in rows] ==
+                  [("cpu-small", "cpu", "64"), ("cpu-small", "cpu", "1024"),
+                   ("dma-4k", "dma", "4096")],
+                  "its CSV has one row per case and size, named by section")
+            check(all(int(r["ops"]) > 0 and int(r["verified"]) == int(r["ops"])
+                      for r in rows), "every row ran and was verified")
+            check(rows and rows[-1]["ops"] == "20000",
+                  "the section's ops = 20000 replaced the command line's time")
+        else:
+            print(out, err)
+
+        for i, (text, needle) in enumerate(BAD_INIS + BAD_INIS_RUNTIME):
+            path = os.path.join(d, "bad%d.ini" % i)
+            with open(path, "w") as f:
+                f.write(text)
+            runtime = i >= len(BAD_INIS)
+            args = ["--config", path] + ([] if runtime else ["--dry-run"])
+            rc, out, err = run(a.tool, args, eal=runtime)
+            errs = error_lines(err)
+            ok = check(rc == 2 and len(errs) >= 1 and path in errs[0] and
+                       needle in errs[0],
+                       "bad INI %r -> exit 2, error naming '%s'" %
+                       (text, needle))
+            if not ok:
+                print("      exit %d, stderr:\n%s" % (rc, err), flush=True)
+        rc, out, err = run(a.tool, ["--config", os.path.join(d, "none.ini")],
+                           eal=False)
+        check(rc == 2 and "none.ini: cannot open" in err,
+              "a missing file -> exit 2, 'cannot open'")
+
+
 # --- output ----------------------------------------------------------------
 
 COLUMNS = ["case", "mode", "device", "size", "ops", "bytes", "seconds", "mops",
@@ -203,6 +303,7 @@ def group_output(a):
 
 GROUPS = {
     "cmdline": group_cmdline,
+    "config": group_config,
     "output": group_output,
 }
 
