@@ -1,0 +1,439 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The offload-copy authors
+ */
+
+/*
+ * dpdk-vswitch-copy: a vhost-user switch whose packet copies go through
+ * the offload_copy library (by way of the dma_offload dmadev, which vhost's
+ * async API drives), or through plain CPU vhost (--no-offload).
+ *
+ * This file: options, EAL and dmadev set-up, the control thread (periodic
+ * stats, the stall test, the run time limit), signals and shutdown. The
+ * main lcore runs the switching loop (switch.c); vhost's callbacks are in
+ * vhost.c.
+ */
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_dmadev.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+
+#include <ocopy.h>
+
+#include "main.h"
+
+RTE_LOG_REGISTER(vsw_logtype, user.vswitch_copy, INFO);
+
+struct vsw_conf vsw_conf;
+struct vsw_port vsw_ports[VSW_MAX_PORTS];
+struct vsw_core_stats vsw_core;
+struct rte_mempool *vsw_pool;
+struct ocopy *vsw_oc;
+volatile bool vsw_quit;
+volatile bool vsw_dp_running;
+
+static unsigned int duration_s;		/* 0: until a signal */
+static int pool_reg = -1;
+static uint32_t baseline_segments;	/* mapped before any guest came */
+
+static void
+usage(const char *prog)
+{
+	printf("Usage: %s [EAL options] -- --socket PATH [--socket PATH ...] [options]\n"
+		"  --socket PATH        a vhost-user port (repeat, up to %d)\n"
+		"  --client             connect to the sockets (default: listen on them)\n"
+		"  --pairs              port pairs 0<->1, 2<->3, ... (default: MAC learning)\n"
+		"  --no-offload         synchronous CPU copies in vhost (no dmadev)\n"
+		"  --dma NAME           dmadev for vhost's async copies (default dma_offload0)\n"
+		"  --dma-desc N         descriptors of its vchan (default 4096)\n"
+		"  --mbufs N            mbufs in the pool (default 16383)\n"
+		"  --mbuf-size N        mbuf data room (default %u)\n"
+		"  --stats S            print the stats every S seconds (default 0: at exit only)\n"
+		"  --duration S         stop after S seconds (default: at SIGINT/SIGTERM)\n"
+		"  --drain-timeout-ms N give in-flight copies this long at a disconnect (default 5000)\n"
+		"  --test-stall A:L     test: stall the library's engines A ms after start, for L ms\n",
+		prog, VSW_MAX_PORTS, RTE_MBUF_DEFAULT_BUF_SIZE);
+}
+
+static int
+parse_uint(const char *opt, const char *s, unsigned long min,
+		unsigned long max, unsigned long *v)
+{
+	char *end;
+
+	errno = 0;
+	if (s == NULL || *s < '0' || *s > '9') {
+		fprintf(stderr, "--%s: expected a number, got '%s'\n", opt, s ? s : "");
+		return -1;
+	}
+	*v = strtoul(s, &end, 10);
+	if (errno != 0 || *end != '\0' || *v < min || *v > max) {
+		fprintf(stderr, "--%s: '%s' is not a number in %lu..%lu\n",
+				opt, s, min, max);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+parse_args(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "client", no_argument, NULL, 'c' },
+		{ "pairs", no_argument, NULL, 'p' },
+		{ "no-offload", no_argument, NULL, 'n' },
+		{ "dma", required_argument, NULL, 'd' },
+		{ "dma-desc", required_argument, NULL, 'D' },
+		{ "mbufs", required_argument, NULL, 'm' },
+		{ "mbuf-size", required_argument, NULL, 'M' },
+		{ "stats", required_argument, NULL, 'S' },
+		{ "duration", required_argument, NULL, 't' },
+		{ "drain-timeout-ms", required_argument, NULL, 'T' },
+		{ "test-stall", required_argument, NULL, 'X' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned long v, v2;
+	char *colon;
+	int c;
+
+	vsw_conf.offload = true;
+	snprintf(vsw_conf.dma_name, sizeof(vsw_conf.dma_name), "dma_offload0");
+	vsw_conf.dma_desc = 4096;
+	vsw_conf.nb_mbufs = 16383;
+	vsw_conf.mbuf_size = RTE_MBUF_DEFAULT_BUF_SIZE;
+	vsw_conf.drain_timeout_us = 5000000;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			if (vsw_conf.nb_ports == VSW_MAX_PORTS) {
+				fprintf(stderr, "--socket: at most %d ports\n", VSW_MAX_PORTS);
+				return -1;
+			}
+			if (strlen(optarg) == 0 || strlen(optarg) >= PATH_MAX) {
+				fprintf(stderr, "--socket: bad path '%s'\n", optarg);
+				return -1;
+			}
+			for (v = 0; v < vsw_conf.nb_ports; v++)
+				if (strcmp(vsw_ports[v].path, optarg) == 0) {
+					fprintf(stderr, "--socket: %s given twice\n", optarg);
+					return -1;
+				}
+			strcpy(vsw_ports[vsw_conf.nb_ports++].path, optarg);
+			break;
+		case 'c':
+			vsw_conf.client = true;
+			break;
+		case 'p':
+			vsw_conf.pairs = true;
+			break;
+		case 'n':
+			vsw_conf.offload = false;
+			break;
+		case 'd':
+			if (strlen(optarg) == 0 || strlen(optarg) >= sizeof(vsw_conf.dma_name)) {
+				fprintf(stderr, "--dma: bad dmadev name '%s'\n", optarg);
+				return -1;
+			}
+			strcpy(vsw_conf.dma_name, optarg);
+			break;
+		case 'D':
+			if (parse_uint("dma-desc", optarg, 32, 32768, &v) != 0)
+				return -1;
+			vsw_conf.dma_desc = v;
+			break;
+		case 'm':
+			if (parse_uint("mbufs", optarg, 1024, 1 << 24, &v) != 0)
+				return -1;
+			vsw_conf.nb_mbufs = v;
+			break;
+		case 'M':
+			if (parse_uint("mbuf-size", optarg, RTE_PKTMBUF_HEADROOM + 128,
+					UINT16_MAX, &v) != 0)
+				return -1;
+			vsw_conf.mbuf_size = v;
+			break;
+		case 'S':
+			if (parse_uint("stats", optarg, 0, 3600, &v) != 0)
+				return -1;
+			vsw_conf.stats_period = v;
+			break;
+		case 't':
+			if (parse_uint("duration", optarg, 1, 86400, &v) != 0)
+				return -1;
+			duration_s = v;
+			break;
+		case 'T':
+			if (parse_uint("drain-timeout-ms", optarg, 1, 600000, &v) != 0)
+				return -1;
+			vsw_conf.drain_timeout_us = v * 1000;
+			break;
+		case 'X':
+			colon = strchr(optarg, ':');
+			if (colon == NULL) {
+				fprintf(stderr, "--test-stall: expected START_MS:LENGTH_MS, got '%s'\n",
+						optarg);
+				return -1;
+			}
+			*colon = '\0';
+			if (parse_uint("test-stall", optarg, 1, 3600000, &v) != 0 ||
+					parse_uint("test-stall", colon + 1, 1, 3600000, &v2) != 0)
+				return -1;
+			vsw_conf.stall_at_ms = v;
+			vsw_conf.stall_ms = v2;
+			break;
+		case 'h':
+			usage(argv[0]);
+			exit(0);
+		default:
+			usage(argv[0]);
+			return -1;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	if (vsw_conf.nb_ports == 0) {
+		fprintf(stderr, "at least one --socket is needed\n");
+		return -1;
+	}
+	if (vsw_conf.pairs && vsw_conf.nb_ports % 2 != 0) {
+		fprintf(stderr, "--pairs needs an even number of ports, got %u\n",
+				vsw_conf.nb_ports);
+		return -1;
+	}
+	if (vsw_conf.stall_at_ms != 0 && !vsw_conf.offload) {
+		fprintf(stderr, "--test-stall needs the offload path (no --no-offload)\n");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+on_signal(int sig)
+{
+	RTE_SET_USED(sig);
+	__atomic_store_n(&vsw_quit, true, __ATOMIC_RELAXED);
+}
+
+/* Configure and start the dmadev, find the library behind it. */
+static int
+dma_setup(void)
+{
+	struct rte_dma_conf dconf = { .nb_vchans = 1 };
+	struct rte_dma_vchan_conf vconf = {
+		.direction = RTE_DMA_DIR_MEM_TO_MEM,
+	};
+	struct rte_dma_info info;
+	int id = rte_dma_get_dev_id_by_name(vsw_conf.dma_name);
+
+	if (id < 0) {
+		VSW_LOG(ERR, "no dmadev %s: create it with --vdev (e.g. --vdev dma_sw0 --vdev dma_offload0,engines=dma_sw0), or use --no-offload",
+				vsw_conf.dma_name);
+		return -ENODEV;
+	}
+	vsw_conf.dma_id = id;
+	if (rte_dma_info_get(id, &info) != 0)
+		return -ENODEV;
+	vconf.nb_desc = RTE_MIN(RTE_MAX(vsw_conf.dma_desc, info.min_desc), info.max_desc);
+	if (rte_dma_configure(id, &dconf) != 0 ||
+			rte_dma_vchan_setup(id, 0, &vconf) != 0 ||
+			rte_dma_start(id) != 0) {
+		VSW_LOG(ERR, "cannot configure and start dmadev %s", vsw_conf.dma_name);
+		return -EINVAL;
+	}
+	/* The dma_offload device names its library instance after itself. */
+	vsw_oc = ocopy_find(vsw_conf.dma_name);
+	if (vsw_oc == NULL) {
+		VSW_LOG(WARNING, "%s is no dma_offload device: guest memory is not registered for it, its engine must reach it by itself",
+				vsw_conf.dma_name);
+		return 0;
+	}
+	pool_reg = ocopy_mem_register_mempool(vsw_oc, vsw_pool);
+	if (pool_reg < 0) {
+		VSW_LOG(ERR, "cannot register the mbuf pool for DMA: %s",
+				strerror(-pool_reg));
+		return pool_reg;
+	}
+	for (id = 0; id < ocopy_engine_count(vsw_oc); id++) {
+		struct ocopy_map_stats ms;
+
+		if (ocopy_map_stats_get(vsw_oc, id, &ms) == 0)
+			baseline_segments += ms.segments;
+	}
+	VSW_LOG(INFO, "copies through %s: %u engine(s), mbuf pool registered (%u segment(s) mapped)",
+			vsw_conf.dma_name, ocopy_engine_count(vsw_oc), baseline_segments);
+	return 0;
+}
+
+static void
+dma_teardown(void)
+{
+	if (vsw_oc != NULL && pool_reg >= 0)
+		ocopy_mem_unregister(vsw_oc, pool_reg);
+	pool_reg = -1;
+	rte_dma_stop(vsw_conf.dma_id);
+	rte_dma_close(vsw_conf.dma_id);
+	vsw_oc = NULL;
+}
+
+/* Control thread: periodic stats, the stall test, the run time limit. */
+static uint32_t
+control_thread(void *arg __rte_unused)
+{
+	uint64_t hz = rte_get_timer_hz(), start = rte_get_timer_cycles();
+	uint64_t next_stats = start + vsw_conf.stats_period * hz;
+	bool stalled = false, stall_done = vsw_conf.stall_at_ms == 0;
+
+	while (!__atomic_load_n(&vsw_quit, __ATOMIC_RELAXED)) {
+		uint64_t now = rte_get_timer_cycles();
+		uint64_t ms = (now - start) * 1000 / hz;
+
+		if (vsw_conf.stats_period != 0 && now >= next_stats) {
+			vsw_stats_print(stdout);
+			next_stats += vsw_conf.stats_period * hz;
+		}
+		if (!stall_done && !stalled && ms >= vsw_conf.stall_at_ms) {
+			stalled = vsw_stall_engines(true) == 0;
+			if (!stalled)
+				stall_done = true;
+		}
+		if (stalled && ms >= vsw_conf.stall_at_ms + vsw_conf.stall_ms) {
+			vsw_stall_engines(false);
+			stalled = false;
+			stall_done = true;
+		}
+		if (duration_s != 0 && ms >= duration_s * 1000ULL)
+			__atomic_store_n(&vsw_quit, true, __ATOMIC_RELAXED);
+		rte_delay_us_sleep(10000);
+	}
+	if (stalled)
+		vsw_stall_engines(false);
+	return 0;
+}
+
+/* One line for scripts: the totals at exit. */
+static void
+print_summary(void)
+{
+	uint64_t rx = 0, tx = 0, drops = 0, maps = 0, unmaps = 0;
+	uint32_t segments = 0;
+	struct ocopy_queue_stats qs = { 0 };
+	uint64_t eng_ops = 0;
+	unsigned int i;
+	uint16_t e;
+
+	for (i = 0; i < vsw_conf.nb_ports; i++) {
+		rx += vsw_ports[i].st.rx;
+		tx += vsw_ports[i].st.tx;
+		drops += vsw_ports[i].st.drops;
+		maps += vsw_ports[i].maps;
+		unmaps += vsw_ports[i].unmaps;
+		segments += vsw_ports[i].segments;
+	}
+	if (vsw_oc != NULL) {
+		ocopy_stats_get(vsw_oc, &qs);
+		for (e = 0; e < ocopy_engine_count(vsw_oc); e++) {
+			struct ocopy_qengine_stats es;
+
+			if (ocopy_engine_stats_get(vsw_oc, e, &es) == 0)
+				eng_ops += es.ops;
+		}
+	}
+	printf("vswitch-copy summary: rx=%" PRIu64 " tx=%" PRIu64 " drops=%" PRIu64
+			" copies_cpu=%" PRIu64 " copies_engine=%" PRIu64 " copies_split=%" PRIu64
+			" copy_errors=%" PRIu64 " engine_ops=%" PRIu64 " engine_stalls=%" PRIu64
+			" guest_maps=%" PRIu64 " guest_unmaps=%" PRIu64
+			" guest_segments_left=%u cycles_per_packet=%.1f\n",
+			rx, tx, drops, qs.cpu, qs.engine, qs.split, qs.errors, eng_ops,
+			vsw_engine_stalls(), maps, unmaps, segments,
+			vsw_core.pkts ? (double)vsw_core.busy_cycles / vsw_core.pkts : 0.0);
+	fflush(stdout);
+}
+
+int
+main(int argc, char **argv)
+{
+	rte_thread_t ctl;
+	int ret;
+
+	ret = rte_eal_init(argc, argv);
+	if (ret < 0) {
+		fprintf(stderr, "EAL init failed: %s\n", rte_strerror(rte_errno));
+		return 1;
+	}
+	argc -= ret;
+	argv += ret;
+	if (parse_args(argc, argv) != 0) {
+		rte_eal_cleanup();
+		return 2;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+
+	vsw_pool = rte_pktmbuf_pool_create("vsw_mbufs", vsw_conf.nb_mbufs, 256,
+			0, vsw_conf.mbuf_size, rte_socket_id());
+	if (vsw_pool == NULL) {
+		VSW_LOG(ERR, "cannot create the mbuf pool: %s", rte_strerror(rte_errno));
+		ret = 1;
+		goto out_eal;
+	}
+	if (vsw_conf.offload && dma_setup() != 0) {
+		ret = 1;
+		goto out_pool;
+	}
+	if (vsw_telemetry_init() != 0)
+		VSW_LOG(WARNING, "telemetry commands not registered");
+	if (vsw_vhost_start() != 0) {
+		ret = 1;
+		goto out_dma;
+	}
+	if (rte_thread_create(&ctl, NULL, control_thread, NULL) != 0) {
+		VSW_LOG(ERR, "cannot start the control thread");
+		vsw_quit = true;
+	}
+
+	vsw_switch_loop(NULL);
+
+	rte_thread_join(ctl, NULL);
+	/* Guests still connected are destroyed: drained, memory unregistered. */
+	vsw_vhost_stop();
+	vsw_stats_print(stdout);
+	print_summary();
+	if (vsw_oc != NULL) {
+		uint32_t seg = 0;
+		uint16_t e;
+
+		for (e = 0; e < ocopy_engine_count(vsw_oc); e++) {
+			struct ocopy_map_stats ms;
+
+			if (ocopy_map_stats_get(vsw_oc, e, &ms) == 0)
+				seg += ms.segments;
+		}
+		printf("vswitch-copy mappings: %u segment(s) mapped at exit, %u before any guest\n",
+				seg, baseline_segments);
+	}
+	ret = 0;
+out_dma:
+	if (vsw_conf.offload)
+		dma_teardown();
+out_pool:
+	rte_mempool_free(vsw_pool);
+out_eal:
+	rte_eal_cleanup();
+	return ret;
+}

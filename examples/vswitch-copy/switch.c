@@ -1,0 +1,317 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The offload-copy authors
+ */
+
+/*
+ * The switching loop and its forwarding decisions (MAC learning, or fixed
+ * port pairs).
+ *
+ * One lcore runs vsw_switch_loop(); everything here is touched by it only
+ * (the MAC table, the output buffers, the datapath counters), except the
+ * port hand-over fields described in main.h.
+ *
+ * Per port and loop:
+ *   1. packets the guest received (async: completed copies) are counted
+ *      and their mbufs freed;
+ *   2. a burst is taken from the guest's transmit queue (async: the copies
+ *      of earlier calls that completed; new copies are started);
+ *   3. each packet goes to its output buffer: learnt port, or every other
+ *      port (flooding: one reference per copy of the mbuf);
+ * then each output buffer goes to its guest in one enqueue call; what the
+ * guest has no room for is dropped and counted.
+ */
+
+#include <inttypes.h>
+
+#include <rte_cycles.h>
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+#include <rte_vhost.h>
+#include <rte_vhost_async.h>
+
+#include "main.h"
+
+/* ---- MAC table: open addressing, linear probing, no ageing ------------ */
+
+#define MAC_TABLE_SIZE	1024	/* power of 2 */
+#define MAC_NONE	0xff
+
+struct mac_entry {
+	uint64_t mac;		/* 48-bit address; 0: empty */
+	uint8_t port;
+};
+
+static struct mac_entry mac_table[MAC_TABLE_SIZE];
+static unsigned int mac_count;
+
+static inline uint64_t
+mac_key(const struct rte_ether_addr *a)
+{
+	uint64_t k = 0;
+
+	memcpy(&k, a->addr_bytes, RTE_ETHER_ADDR_LEN);
+	return k;
+}
+
+static inline uint32_t
+mac_hash(uint64_t k)
+{
+	return (uint32_t)((k * 0x9e3779b97f4a7c15ULL) >> 40) & (MAC_TABLE_SIZE - 1);
+}
+
+static inline uint8_t
+mac_lookup(uint64_t k)
+{
+	uint32_t i = mac_hash(k), n;
+
+	for (n = 0; n < MAC_TABLE_SIZE; n++, i = (i + 1) & (MAC_TABLE_SIZE - 1)) {
+		if (mac_table[i].mac == k)
+			return mac_table[i].port;
+		if (mac_table[i].mac == 0)
+			break;
+	}
+	return MAC_NONE;
+}
+
+static inline void
+mac_learn(uint64_t k, uint8_t port)
+{
+	uint32_t i = mac_hash(k), n;
+
+	for (n = 0; n < MAC_TABLE_SIZE; n++, i = (i + 1) & (MAC_TABLE_SIZE - 1)) {
+		if (mac_table[i].mac == k) {
+			mac_table[i].port = port;	/* the station moved */
+			return;
+		}
+		if (mac_table[i].mac == 0) {
+			/* Keep a quarter free so that lookups end. */
+			if (mac_count >= MAC_TABLE_SIZE * 3 / 4)
+				return;
+			mac_table[i].mac = k;
+			mac_table[i].port = port;
+			mac_count++;
+			return;
+		}
+	}
+}
+
+/* Forget every address learnt on the port (it went down): rebuild. */
+void
+vsw_mac_flush_port(unsigned int port)
+{
+	static struct mac_entry keep[MAC_TABLE_SIZE];
+	unsigned int i, n = 0;
+
+	for (i = 0; i < MAC_TABLE_SIZE; i++)
+		if (mac_table[i].mac != 0 && mac_table[i].port != port)
+			keep[n++] = mac_table[i];
+	memset(mac_table, 0, sizeof(mac_table));
+	mac_count = 0;
+	for (i = 0; i < n; i++)
+		mac_learn(keep[i].mac, keep[i].port);
+}
+
+/* ---- forwarding ------------------------------------------------------- */
+
+static inline void
+out_add(struct vsw_port *dst, struct rte_mbuf *m)
+{
+	dst->out[dst->nb_out++] = m;
+}
+
+static void
+forward(unsigned int in, struct rte_mbuf **pkts, uint16_t n,
+		const bool *up)
+{
+	struct vsw_port *src = &vsw_ports[in];
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		const struct rte_ether_hdr *eh =
+				rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+		unsigned int o, targets = 0;
+		uint8_t dst;
+
+		src->st.rx_bytes += m->pkt_len;
+		if (vsw_conf.pairs) {
+			o = in ^ 1;
+			if (o < vsw_conf.nb_ports && up[o]) {
+				out_add(&vsw_ports[o], m);
+				continue;
+			}
+			src->st.no_dest++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		if (m->data_len < sizeof(*eh)) {
+			src->st.no_dest++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		if (!rte_is_multicast_ether_addr(&eh->src_addr))
+			mac_learn(mac_key(&eh->src_addr), in);
+		dst = rte_is_multicast_ether_addr(&eh->dst_addr) ? MAC_NONE :
+				mac_lookup(mac_key(&eh->dst_addr));
+		if (dst != MAC_NONE) {
+			if (dst != in && up[dst]) {
+				out_add(&vsw_ports[dst], m);
+				continue;
+			}
+			src->st.no_dest++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		/* Unknown or group address: every other port that is up. */
+		for (o = 0; o < vsw_conf.nb_ports; o++)
+			targets += (o != in && up[o]);
+		if (targets == 0) {
+			src->st.no_dest++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		src->st.flooded++;
+		rte_mbuf_refcnt_update(m, (int16_t)(targets - 1));
+		for (o = 0; o < vsw_conf.nb_ports; o++)
+			if (o != in && up[o])
+				out_add(&vsw_ports[o], m);
+	}
+}
+
+static inline void
+free_bulk(struct rte_mbuf **m, uint16_t n)
+{
+	uint16_t i;
+
+	for (i = 0; i < n; i++)
+		rte_pktmbuf_free(m[i]);
+}
+
+/* Hand the output buffer of port o to its guest. */
+static void
+flush_out(struct vsw_port *p, bool up)
+{
+	uint16_t n = p->nb_out, sent = 0, i;
+
+	if (n == 0)
+		return;
+	p->nb_out = 0;
+	if (up) {
+		if (vsw_conf.offload) {
+			/* Accepted mbufs come back from poll_enqueue_completed. */
+			sent = rte_vhost_submit_enqueue_burst(p->vid, VSW_RXQ,
+					p->out, n, vsw_conf.dma_id, 0);
+		} else {
+			sent = rte_vhost_enqueue_burst(p->vid, VSW_RXQ, p->out, n);
+			p->st.tx += sent;
+			for (i = 0; i < sent; i++)
+				p->st.tx_bytes += p->out[i]->pkt_len;
+			free_bulk(p->out, sent);
+		}
+	}
+	p->st.drops += n - sent;
+	free_bulk(p->out + sent, n - sent);
+}
+
+/* Count and free what the guest has received (async copies completed). */
+static inline uint16_t
+reap_tx(struct vsw_port *p)
+{
+	struct rte_mbuf *cpl[VSW_BURST];
+	uint16_t n, i;
+
+	n = rte_vhost_poll_enqueue_completed(p->vid, VSW_RXQ, cpl, VSW_BURST,
+			vsw_conf.dma_id, 0);
+	p->st.tx += n;
+	for (i = 0; i < n; i++)
+		p->st.tx_bytes += cpl[i]->pkt_len;
+	free_bulk(cpl, n);
+	return n;
+}
+
+static inline uint16_t
+take_rx(struct vsw_port *p, struct rte_mbuf **pkts)
+{
+	uint16_t n;
+	int inflight;
+
+	if (vsw_conf.offload)
+		n = rte_vhost_async_try_dequeue_burst(p->vid, VSW_TXQ, vsw_pool,
+				pkts, VSW_BURST, &inflight, vsw_conf.dma_id, 0);
+	else
+		n = rte_vhost_dequeue_burst(p->vid, VSW_TXQ, vsw_pool, pkts,
+				VSW_BURST);
+	p->st.rx += n;
+	return n;
+}
+
+int
+vsw_switch_loop(void *arg __rte_unused)
+{
+	struct rte_mbuf *pkts[VSW_BURST];
+	bool up[VSW_MAX_PORTS] = { false };
+	unsigned int i, nb = vsw_conf.nb_ports;
+
+	VSW_LOG(INFO, "switching on lcore %u, %u port(s), %s, %s copies",
+			rte_lcore_id(), nb,
+			vsw_conf.pairs ? "port pairs" : "MAC learning",
+			vsw_conf.offload ? vsw_conf.dma_name : "CPU");
+	__atomic_store_n(&vsw_dp_running, true, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&vsw_quit, __ATOMIC_RELAXED)) {
+		uint64_t t0 = rte_rdtsc(), t1;
+		uint32_t work = 0, rx = 0;
+
+		/* Hand-over: let go of ports the control side took back. */
+		for (i = 0; i < nb; i++) {
+			struct vsw_port *p = &vsw_ports[i];
+			/* A1: pairs with R1 in destroy_device. */
+			uint32_t gen = __atomic_load_n(&p->ctl_gen, __ATOMIC_ACQUIRE);
+
+			if (unlikely(gen != p->dp_gen)) {
+				up[i] = false;
+				free_bulk(p->out, p->nb_out);
+				p->st.drops += p->nb_out;
+				p->nb_out = 0;
+				vsw_mac_flush_port(i);
+				/* R2: pairs with A1 in destroy_device. */
+				__atomic_store_n(&p->dp_gen, gen, __ATOMIC_RELEASE);
+			}
+			/* A0: pairs with R0 in new_device. */
+			up[i] = __atomic_load_n(&p->running, __ATOMIC_ACQUIRE) != 0;
+		}
+
+		for (i = 0; i < nb; i++) {
+			struct vsw_port *p = &vsw_ports[i];
+			uint16_t n;
+
+			if (!up[i])
+				continue;
+			if (vsw_conf.offload)
+				work += reap_tx(p);
+			n = take_rx(p, pkts);
+			if (n > 0) {
+				rx += n;
+				forward(i, pkts, n, up);
+			}
+		}
+		for (i = 0; i < nb; i++)
+			flush_out(&vsw_ports[i], up[i]);
+
+		t1 = rte_rdtsc();
+		vsw_core.loops++;
+		vsw_core.total_cycles += t1 - t0;
+		if (rx + work > 0) {
+			vsw_core.busy_loops++;
+			vsw_core.busy_cycles += t1 - t0;
+			vsw_core.pkts += rx;
+		}
+	}
+	for (i = 0; i < nb; i++) {
+		free_bulk(vsw_ports[i].out, vsw_ports[i].nb_out);
+		vsw_ports[i].nb_out = 0;
+	}
+	/* R3: destroy_device no longer waits for us (pairs with its A1). */
+	__atomic_store_n(&vsw_dp_running, false, __ATOMIC_RELEASE);
+	VSW_LOG(INFO, "switching stopped");
+	return 0;
+}
