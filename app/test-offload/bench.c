@@ -39,6 +39,16 @@
  * cpu loop. libc memcpy() on the submitter, a burst at a time; the cycles
  * inside the memcpy calls are its submitter cost.
  *
+ * Latency (lat.c): each op's submit time (the start of its burst's
+ * enqueue region, the t0 already taken) is stored by op number when it is
+ * enqueued; the end of the completed() call that returns it (t1, also
+ * already taken) minus that is recorded in the histogram. Only one op in
+ * --lat-sample (a power of two) is recorded, and the loops step from
+ * sampled op to sampled op, so with the default sampling of small copies
+ * the cost is a few cycles per burst, not per op. No timestamp is added to
+ * the loop and the recording is outside the timed regions: the cycles per
+ * op never include it; the wall time (GB/s) does.
+ *
  * Verification (all, or one operation in TO_VERIFY_SAMPLE_EVERY) compares
  * the destination with its source after completion; its time is in the
  * wall time but not in the submitter cycles. Every wait is bounded: no
@@ -115,6 +125,25 @@ timed_async(uint64_t t0, uint64_t t1, uint64_t *acc, struct to_result *r,
 		*acc += timed(t0, t1);
 	else
 		timed_dma(t0, t1, acc, r);
+}
+
+/* Latency sampling: op number k is recorded when k is a multiple of
+ * every (a power of two), so the loops step from sample to sample instead
+ * of testing each op.
+ */
+static __rte_always_inline uint64_t
+lat_first(uint64_t k, uint32_t every)
+{
+	return (k + every - 1) & ~(uint64_t)(every - 1);
+}
+
+/* How many of the ops k .. k + n - 1 are sampled. */
+static __rte_always_inline uint32_t
+lat_sampled(uint64_t k, uint32_t n, uint32_t every)
+{
+	uint64_t f = lat_first(k, every);
+
+	return f >= k + n ? 0 : (uint32_t)((k + n - 1 - f) / every + 1);
 }
 
 static __rte_always_inline void
@@ -199,6 +228,8 @@ run_cpu(struct to_case *c, struct to_result *r)
 	const uint64_t limit = c->ops != 0 ? c->ops : UINT64_MAX;
 	struct to_cursor ec = c->enq_cur;
 	struct to_burst *b = c->burst_buf;
+	struct to_hist *const h = c->hist;
+	const uint32_t every = c->lat_every;
 	uint64_t t_start, deadline, now, t0, t1, done = 0, sub = 0;
 	uint32_t n, i;
 
@@ -217,6 +248,9 @@ run_cpu(struct to_case *c, struct to_result *r)
 			memcpy(b->dp[i], b->sp[i], len);
 		t1 = rte_rdtsc();
 		sub += timed(t0, t1);
+		/* Each copy of the burst is done when the burst is. */
+		if (every != 0)
+			to_hist_add_n(h, t1 - t0, lat_sampled(done, n, every));
 		for (i = 0; i < n; i++) {
 			if (verify_op(c, r, &c->cpl_cur, c->seq) != 0)
 				goto out;
@@ -254,9 +288,13 @@ run_async(struct to_case *c, struct to_result *r, const bool lib)
 	const uint64_t stall = TO_STALL_S * rte_get_tsc_hz();
 	struct to_cursor ec = c->enq_cur, next;
 	struct to_burst *b = c->burst_buf;
+	struct to_hist *const h = c->hist;
+	uint64_t *const ts = c->lat_ts;
+	const uint32_t every = c->lat_every, ts_mask = c->lat_mask;
 	uint64_t t_start, deadline, now, t0, t1, last_progress, t_end;
 	uint64_t enq = 0, cpl = 0, enq_cyc = 0, cpl_cyc = 0, idle = 0, hits = 0, idles = 0;
 	uint16_t id = c->next_id, cpl_id = c->next_id, last_idx = 0;
+	uint64_t x;
 	uint32_t out = 0, n, i;
 	bool has_error = false, stop = false;
 	uint16_t nc;
@@ -301,6 +339,10 @@ run_async(struct to_case *c, struct to_result *r, const bool lib)
 				t1 = rte_rdtsc();
 				if (likely(i == n))
 					ec = next;
+				/* Latency: the sampled ops' submit time, by op number. */
+				if (every != 0)
+					for (x = lat_first(enq, every); x < enq + i; x += every)
+						ts[x & ts_mask] = t0;
 				id += i;
 				enq += i;
 				out += i;
@@ -361,13 +403,18 @@ run_async(struct to_case *c, struct to_result *r, const bool lib)
 		}
 		cpl_id += nc;
 		out -= nc;
-		cpl += nc;
+		if (every != 0)
+			for (x = lat_first(cpl, every); x < cpl + nc; x += every)
+				to_hist_add(h, t1 - ts[x & ts_mask]);
 		for (i = 0; i < nc; i++) {
-			if (unlikely(verify_op(c, r, &c->cpl_cur, c->seq) != 0))
+			if (unlikely(verify_op(c, r, &c->cpl_cur, c->seq) != 0)) {
+				cpl += i;
 				goto end;
+			}
 			cursor_next(&c->cpl_cur, nb_slots);
 			c->seq++;
 		}
+		cpl += nc;
 		if (unlikely(has_error))
 			goto dev_error;
 	}
@@ -438,20 +485,39 @@ run_offload(struct to_case *c, struct to_result *r)
 	return ret;
 }
 
+static void
+latency_result(const struct to_case *c, struct to_result *r)
+{
+	const struct to_hist *h = c->hist;
+
+	r->lat_samples = h->count;
+	r->lat_p50 = to_hist_percentile(h, 0.50);
+	r->lat_p99 = to_hist_percentile(h, 0.99);
+	r->lat_p999 = to_hist_percentile(h, 0.999);
+}
+
 int
 to_case_run(struct to_case *c, struct to_result *r)
 {
+	int ret;
+
 	memset(r, 0, sizeof(*r));
+	to_hist_reset(c->hist);
 	switch (c->mode) {
 	case TO_MODE_CPU:
-		return run_cpu(c, r);
+		ret = run_cpu(c, r);
+		break;
 	case TO_MODE_DMA:
-		return run_dma(c, r);
+		ret = run_dma(c, r);
+		break;
 	case TO_MODE_OFFLOAD:
-		return run_offload(c, r);
+		ret = run_offload(c, r);
+		break;
 	default:
 		snprintf(r->why, sizeof(r->why), "mode %d not implemented", (int)c->mode);
 		r->failed = TO_EXIT_FAIL;
 		return -1;
 	}
+	latency_result(c, r);
+	return ret;
 }

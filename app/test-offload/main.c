@@ -97,6 +97,35 @@ pool_free(struct to_pool *p)
 	p->mz = NULL;
 }
 
+/* Latency recording, allocated per case group (lat.c). */
+static struct to_hist *lat_hist;
+static uint64_t *lat_ts;
+static uint32_t lat_mask;
+
+static int
+lat_alloc(const struct to_options *o, int socket)
+{
+	uint32_t n = rte_align32pow2(o->ring);
+
+	lat_hist = rte_zmalloc_socket("to_hist", sizeof(*lat_hist), 0, socket);
+	lat_ts = rte_malloc_socket("to_lat_ts", n * sizeof(*lat_ts), 0, socket);
+	if (lat_hist == NULL || lat_ts == NULL) {
+		to_err("cannot allocate the latency histogram");
+		return -ENOMEM;
+	}
+	lat_mask = n - 1;
+	return 0;
+}
+
+static void
+lat_free(void)
+{
+	rte_free(lat_hist);
+	rte_free(lat_ts);
+	lat_hist = NULL;
+	lat_ts = NULL;
+}
+
 struct launch_arg {
 	struct to_case *c;
 	struct to_result *r;
@@ -143,6 +172,11 @@ run_case(const struct to_options *o, unsigned int lcore, struct to_case *c)
 	c->window = RTE_MIN((uint32_t)o->ring, c->nb_slots - 1);
 	c->verify = o->verify;
 	c->corrupt_op = o->corrupt_op;
+	c->lat_every = o->lat_every != TO_LAT_AUTO ? o->lat_every :
+		c->size >= TO_LAT_AUTO_SIZE ? 1 : TO_LAT_AUTO_EVERY;
+	c->lat_ts = lat_ts;
+	c->lat_mask = lat_mask;
+	c->hist = lat_hist;
 	memset(&c->enq_cur, 0, sizeof(c->enq_cur));
 	memset(&c->cpl_cur, 0, sizeof(c->cpl_cur));
 	c->seq = 0;
@@ -385,7 +419,8 @@ run_group(const struct to_options *o, unsigned int lcore, const int16_t *dev_ids
 		socket = 0;
 	if (pool_alloc(&src, "to_src", o->working_set, socket) != 0 ||
 			pool_alloc(&dst, "to_dst", o->working_set, socket) != 0 ||
-			burst_alloc(&burst_buf, o->burst, socket) != 0)
+			burst_alloc(&burst_buf, o->burst, socket) != 0 ||
+			lat_alloc(o, socket) != 0)
 		goto out;
 
 	to_long_cycles = (uint64_t)(o->long_us * rte_get_tsc_hz() / 1e6);
@@ -402,6 +437,7 @@ run_group(const struct to_options *o, unsigned int lcore, const int16_t *dev_ids
 		to_report_summary(o);
 	to_services_unpark();
 out:
+	lat_free();
 	burst_free(&burst_buf);
 	memset(&burst_buf, 0, sizeof(burst_buf));
 	pool_free(&dst);

@@ -65,6 +65,14 @@ enum to_verify {
 
 #define TO_VERIFY_SAMPLE_EVERY	64
 
+/* --lat-sample auto: every op of TO_LAT_AUTO_SIZE bytes and more (the
+ * recording costs well under 1% of such a copy), one in TO_LAT_AUTO_EVERY
+ * of smaller ones.
+ */
+#define TO_LAT_AUTO		UINT32_MAX
+#define TO_LAT_AUTO_SIZE	4096
+#define TO_LAT_AUTO_EVERY	16
+
 #define TO_NAME_LEN	64
 
 /** Options of the whole run, not of one case: output files. */
@@ -96,6 +104,7 @@ struct to_options {
 	bool park;		/**< park service lcores a case does not use */
 	double long_us;		/**< dma timed regions longer than this are left out */
 	uint64_t corrupt_op;	/**< testing: damage the copy of this operation */
+	uint32_t lat_every;	/**< --lat-sample: one op in N (a power of 2), 0: off, TO_LAT_AUTO */
 	char offload_args[512];	/**< --offload: ocopy_conf_parse() string */
 	/* Parsing state: which options were given (defaults depend on them). */
 	bool sizes_given;
@@ -133,6 +142,46 @@ struct to_burst {
 	uint8_t **dp;
 };
 
+/* Completion latency histogram (lat.c): log-linear, in TSC cycles. */
+#define TO_HIST_SUB_BITS	4
+#define TO_HIST_SUB		(1u << TO_HIST_SUB_BITS)	/**< buckets per power of two */
+#define TO_HIST_BUCKETS		((64 - TO_HIST_SUB_BITS + 1) * TO_HIST_SUB)
+
+struct to_hist {
+	uint64_t count;
+	uint64_t n[TO_HIST_BUCKETS];
+};
+
+static __rte_always_inline unsigned int
+to_hist_bucket(uint64_t v)
+{
+	unsigned int e;
+
+	if (v < TO_HIST_SUB)
+		return (unsigned int)v;
+	e = 63 - (unsigned int)__builtin_clzll(v);	/* >= TO_HIST_SUB_BITS */
+	return (e - TO_HIST_SUB_BITS + 1) * TO_HIST_SUB +
+		(unsigned int)((v >> (e - TO_HIST_SUB_BITS)) & (TO_HIST_SUB - 1));
+}
+
+static __rte_always_inline void
+to_hist_add(struct to_hist *h, uint64_t v)
+{
+	h->n[to_hist_bucket(v)]++;
+	h->count++;
+}
+
+/* n samples of the same value. */
+static __rte_always_inline void
+to_hist_add_n(struct to_hist *h, uint64_t v, uint32_t n)
+{
+	h->n[to_hist_bucket(v)] += n;
+	h->count += n;
+}
+
+void to_hist_reset(struct to_hist *h);
+double to_hist_percentile(const struct to_hist *h, double p);
+
 /** One case: what to run. */
 struct to_case {
 	enum to_mode mode;
@@ -157,6 +206,11 @@ struct to_case {
 	uint16_t next_id;		/**< TO_MODE_DMA: the device's next job id */
 	struct ocopy_queue *oq;		/**< TO_MODE_OFFLOAD: the library queue */
 	uint64_t maps;			/**< TO_MODE_OFFLOAD: IOMMU map calls, all engines */
+	/* Latency (lat.c): one op in lat_every, 0: off. */
+	uint32_t lat_every;
+	uint32_t lat_mask;		/**< lat_ts has lat_mask + 1 entries (>= window) */
+	uint64_t *lat_ts;		/**< submit time of the ops in flight, by op number */
+	struct to_hist *hist;
 };
 
 /** What one measured run produced. */
@@ -178,6 +232,10 @@ struct to_result {
 	uint64_t lib_split;	/**< ... split between both */
 	uint64_t errors;	/**< ops the device or library reported failed */
 	uint64_t maps;		/**< offload: IOMMU map calls of the instance (all engines) */
+	uint64_t lat_samples;	/**< completion latencies recorded */
+	double lat_p50;		/**< completion latency percentiles, TSC cycles */
+	double lat_p99;
+	double lat_p999;
 	int failed;		/**< 0, or TO_EXIT_FAIL with why[] set */
 	char why[512];
 };
@@ -195,6 +253,9 @@ struct to_metrics {
 	double pct_cpu;		/**< offload: % of ops on the cpu; < 0: n/a */
 	double pct_engine;
 	double pct_split;
+	double lat_p50_us;	/**< < 0: no sample */
+	double lat_p99_us;
+	double lat_p999_us;
 };
 
 /* options.c */

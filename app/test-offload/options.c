@@ -30,6 +30,7 @@
 #define DEFAULT_TIME_S	1.0
 #define DEFAULT_WARMUP_S 0.1
 #define DEFAULT_LONG_US	20.0
+#define DEFAULT_LAT_SAMPLE TO_LAT_AUTO
 #define MIN_WORKING_SET	(UINT64_C(64) << 20)
 #define LLC_FACTOR	4	/* default working set: this many LLCs per side */
 
@@ -53,6 +54,7 @@ enum {
 	OPT_JSON,
 	OPT_CONFIG,
 	OPT_DRY_RUN,
+	OPT_LAT_SAMPLE,
 	OPT_HELP,
 };
 
@@ -65,6 +67,7 @@ static const struct option long_opts[] = {
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "json", required_argument, NULL, OPT_JSON },
+	{ "lat-sample", required_argument, NULL, OPT_LAT_SAMPLE },
 	{ "lcore", required_argument, NULL, OPT_LCORE },
 	{ "long-us", required_argument, NULL, OPT_LONG_US },
 	{ "mode", required_argument, NULL, OPT_MODE },
@@ -108,6 +111,10 @@ to_usage(const char *prog)
 		"  --ops N              per case, instead of --time\n"
 		"  --warmup SECONDS     unmeasured run before each case (default %.1f, 0: none)\n"
 		"  --verify MODE        all (every copy, default), sample (1 in %u), off\n"
+		"  --lat-sample N|auto  record the completion latency of one op in N (a power\n"
+		"                       of two; 0: off); auto (default): every op of %u B and\n"
+		"                       more, one in %u below. Outside the timed regions:\n"
+		"                       cycles/op never include it\n"
 		"  --lcore N            submit from worker lcore N (default: the main lcore)\n"
 		"  --long-us US         dma: a timed region (one burst of enqueues, one\n"
 		"                       completed() call) longer than US microseconds was\n"
@@ -130,7 +137,9 @@ to_usage(const char *prog)
 		"Exit status: 0 success, %d a case failed (verification, device error,\n"
 		"stall), %d bad command line or environment.\n",
 		prog, DEFAULT_BURST, DEFAULT_RING, LLC_FACTOR, DEFAULT_TIME_S,
-		DEFAULT_WARMUP_S, TO_VERIFY_SAMPLE_EVERY, DEFAULT_LONG_US, TO_EXIT_FAIL,
+		DEFAULT_WARMUP_S, TO_VERIFY_SAMPLE_EVERY, TO_LAT_AUTO_SIZE, TO_LAT_AUTO_EVERY,
+		DEFAULT_LONG_US,
+		TO_EXIT_FAIL,
 		TO_EXIT_USAGE);
 }
 
@@ -416,6 +425,7 @@ to_options_defaults(struct to_options *o)
 	o->lcore = -1;
 	o->park = true;
 	o->long_us = DEFAULT_LONG_US;
+	o->lat_every = DEFAULT_LAT_SAMPLE;
 }
 
 /*
@@ -554,6 +564,19 @@ to_option_apply(struct to_options *o, struct to_run *g, int opt, const char *arg
 	case OPT_CONFIG:
 		if (parse_path(g->config, sizeof(g->config), "--config", arg) != 0)
 			return -EINVAL;
+		break;
+	case OPT_LAT_SAMPLE:
+		if (strcmp(arg, "auto") == 0) {
+			o->lat_every = TO_LAT_AUTO;
+			break;
+		}
+		if (parse_uint(arg, UINT32_C(1) << 30, &v) != 0 ||
+				(v != 0 && !rte_is_power_of_2((uint32_t)v))) {
+			to_err("--lat-sample %s: expected auto, 0 (off) or a power of two N"
+				" (one op in N)", arg);
+			return -EINVAL;
+		}
+		o->lat_every = (uint32_t)v;
 		break;
 	case OPT_DRY_RUN:
 		g->dry_run = true;
@@ -707,6 +730,10 @@ to_options_dump(FILE *f, const struct to_options *o)
 	fprintf(f, "warmup = %.15g\nverify = %s\n", o->warmup_s, verify_key(o->verify));
 	if (o->lcore >= 0)
 		fprintf(f, "lcore = %d\n", o->lcore);
+	if (o->lat_every == TO_LAT_AUTO)
+		fprintf(f, "lat-sample = auto\n");
+	else
+		fprintf(f, "lat-sample = %u\n", o->lat_every);
 	fprintf(f, "long-us = %.15g\nno-park = %s\n", o->long_us, o->park ? "false" : "true");
 	if (o->corrupt_op != 0)
 		fprintf(f, "corrupt-op = %" PRIu64 "\n", o->corrupt_op);

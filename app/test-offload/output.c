@@ -39,7 +39,7 @@ static const char *const columns[] = {
 	"case", "mode", "device", "size", "ops", "bytes", "seconds", "mops", "gbps",
 	"cycles_per_op", "enq_cycles_per_op", "cpl_cycles_per_op", "idle_cycles_per_op",
 	"ops_per_poll", "long_regions", "verified", "path_cpu_pct", "path_engine_pct",
-	"path_split_pct", "lib_cpu", "lib_engine", "lib_split", "errors", "maps",
+	"path_split_pct", "lat_samples", "lat_p50_us", "lat_p99_us", "lat_p999_us", "lib_cpu", "lib_engine", "lib_split", "errors", "maps",
 	"burst", "window", "ring", "working_set", "tsc_hz",
 };
 
@@ -118,6 +118,10 @@ put_fields(struct field *fl, const struct to_options *o, const struct to_case *c
 	DBL(m.pct_cpu);
 	DBL(m.pct_engine);
 	DBL(m.pct_split);
+	U64(r->lat_samples);
+	DBL(m.lat_p50_us);
+	DBL(m.lat_p99_us);
+	DBL(m.lat_p999_us);
 	U64(r->lib_cpu);
 	U64(r->lib_engine);
 	U64(r->lib_split);

@@ -96,10 +96,17 @@ to_report_header(const struct to_options *o, unsigned int lcore, int socket)
 		" of the cycles.\n"
 		"  ops/poll = completions per completed() call that returned work.\n\n",
 		rte_get_tsc_hz() / 1e6, to_timer_overhead, o->long_us);
+	printf("  latency = completion latency p50/p99/p99.9 in us, from the start of the submit"
+		" call to the end of\n  the completion call (cpu: of the burst's memcpy calls); %s.\n",
+		o->lat_every == 0 ? "off (--lat-sample 0)" :
+		o->lat_every == TO_LAT_AUTO ?
+		"every op of " RTE_STR(TO_LAT_AUTO_SIZE) " B and more recorded, one in "
+		RTE_STR(TO_LAT_AUTO_EVERY) " below" :
+		o->lat_every == 1 ? "every op recorded" : "one op in --lat-sample recorded");
 	printf("  path (offload) = %% of ops the library ran on the cpu / an engine / split.\n\n");
-	printf("%-20s %7s %11s %8s %7s %7s %7s %7s %8s %8s %5s %11s  %s\n", "mode", "size",
+	printf("%-20s %7s %11s %8s %7s %7s %7s %7s %8s %8s %5s %11s %20s  %s\n", "mode", "size",
 		"ops", "Mops", "GB/s", "cyc/op", "enq/op", "cpl/op", "idle/op", "ops/poll",
-		"long", "verified", "path");
+		"long", "verified", "latency us", "path");
 	fflush(stdout);
 }
 
@@ -136,12 +143,34 @@ to_metrics_get(const struct to_case *c, const struct to_result *r, struct to_met
 	} else {
 		m->pct_cpu = m->pct_engine = m->pct_split = -1;
 	}
+	if (r->lat_samples != 0) {
+		m->lat_p50_us = r->lat_p50 * 1e6 / rte_get_tsc_hz();
+		m->lat_p99_us = r->lat_p99 * 1e6 / rte_get_tsc_hz();
+		m->lat_p999_us = r->lat_p999 * 1e6 / rte_get_tsc_hz();
+	} else {
+		m->lat_p50_us = m->lat_p99_us = m->lat_p999_us = -1;
+	}
+}
+
+/* 3 significant digits, 0.001 us at least. */
+static void
+fmt_us(char *buf, size_t len, double us)
+{
+	if (us >= 100)
+		snprintf(buf, len, "%.0f", us);
+	else if (us >= 10)
+		snprintf(buf, len, "%.1f", us);
+	else if (us >= 1)
+		snprintf(buf, len, "%.2f", us);
+	else
+		snprintf(buf, len, "%.3f", us);
 }
 
 void
 to_report_row(const struct to_case *c, const struct to_result *r)
 {
-	char label[RTE_DEV_NAME_MAX_LEN + 8], size[32], ppoll[16], path[48];
+	char label[RTE_DEV_NAME_MAX_LEN + 8], size[32], ppoll[16], path[48], lat[48];
+	char p50[16], p99[16], p999[16];
 	struct to_metrics m;
 
 	to_metrics_get(c, r, &m);
@@ -156,10 +185,18 @@ to_report_row(const struct to_case *c, const struct to_result *r)
 			m.pct_split);
 	else
 		snprintf(path, sizeof(path), "-");
+	if (m.lat_p50_us >= 0) {
+		fmt_us(p50, sizeof(p50), m.lat_p50_us);
+		fmt_us(p99, sizeof(p99), m.lat_p99_us);
+		fmt_us(p999, sizeof(p999), m.lat_p999_us);
+		snprintf(lat, sizeof(lat), "%s/%s/%s", p50, p99, p999);
+	} else {
+		snprintf(lat, sizeof(lat), "-");
+	}
 	printf("%-20s %7s %11" PRIu64 " %8.3f %7.3f %7.1f %7.1f %7.1f %8.1f %8s %5" PRIu64
-		" %11" PRIu64 "  %s\n",
+		" %11" PRIu64 " %20s  %s\n",
 		label, size, r->ops, m.mops, m.gbps, m.cyc_op, m.enq_op, m.cpl_op, m.idle_op,
-		ppoll, r->long_regions, r->verified, path);
+		ppoll, r->long_regions, r->verified, lat, path);
 	fflush(stdout);
 
 	if (nb_rows < MAX_ROWS) {

@@ -77,6 +77,8 @@ BAD_CMDLINES = [
     (["--time", "-1"], "--time -1"),
     (["--time", "1", "--ops", "5"], "--time and --ops"),
     (["--verify", "maybe"], "--verify maybe"),
+    (["--lat-sample", "3"], "--lat-sample 3"),
+    (["--lat-sample", "x"], "--lat-sample x"),
     (["--mode", "gpu"], "'gpu'"),
     (["--mode", "dma"], "--mode dma"),
     (["--working-set", "1K"], "--working-set"),
@@ -214,11 +216,12 @@ def group_config(a):
 COLUMNS = ["case", "mode", "device", "size", "ops", "bytes", "seconds", "mops",
            "gbps", "cycles_per_op", "enq_cycles_per_op", "cpl_cycles_per_op",
            "idle_cycles_per_op", "ops_per_poll", "long_regions", "verified",
-           "path_cpu_pct", "path_engine_pct", "path_split_pct", "lib_cpu",
+           "path_cpu_pct", "path_engine_pct", "path_split_pct",
+           "lat_samples", "lat_p50_us", "lat_p99_us", "lat_p999_us", "lib_cpu",
            "lib_engine", "lib_split", "errors", "maps", "burst", "window",
            "ring", "working_set", "tsc_hz"]
 POSITIVE = ["size", "ops", "bytes", "seconds", "mops", "gbps",
-            "cycles_per_op", "burst", "window", "ring", "working_set",
+            "cycles_per_op", "lat_samples", "lat_p50_us", "burst", "window", "ring", "working_set",
             "tsc_hz"]
 
 
@@ -236,6 +239,13 @@ def check_row(r, where):
                 "%s: every copy verified (%s of %s)" % (where, r["verified"],
                                                         r["ops"]))
     ok &= check(num(r["errors"]) == 0, "%s: no errors" % where)
+    ok &= check(num(r["lat_p50_us"]) <= num(r["lat_p99_us"]) <=
+                num(r["lat_p999_us"]), "%s: latency p50 <= p99 <= p99.9" % where)
+    # --lat-sample auto: every op from 4 KiB, one in 16 below.
+    every = 1 if num(r["size"]) >= 4096 else 16
+    ok &= check(abs(num(r["lat_samples"]) - num(r["ops"]) / every) <= 1,
+                "%s: %s latency samples for %s ops (1 in %d)" %
+                (where, r["lat_samples"], r["ops"], every))
     ok &= check(abs(num(r["bytes"]) - num(r["ops"]) * num(r["size"])) < 1,
                 "%s: bytes = ops x size" % where)
     if r["mode"] == "cpu":
