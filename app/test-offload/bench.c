@@ -178,17 +178,25 @@ to_pools_fill(const struct to_case *c)
 	}
 }
 
+/* The size of op number k of the case: fixed, or from the distribution. */
+static __rte_always_inline uint32_t
+op_len(const struct to_case *c, uint64_t k)
+{
+	return c->size_tab == NULL ? c->size : c->size_tab[k & c->size_mask];
+}
+
 static __rte_noinline int
 verify_fail(const struct to_case *c, struct to_result *r, const struct to_cursor *cur,
 		uint64_t seq)
 {
 	const uint8_t *s = c->src->va + (uint64_t)cur->src * c->stride;
 	const uint8_t *d = c->dst->va + (uint64_t)cur->dst * c->stride;
+	const uint32_t len = op_len(c, seq);
 	uint32_t o, first, bad = 0;
 
-	for (first = 0; first < c->size && s[first] == d[first]; first++)
+	for (first = 0; first < len && s[first] == d[first]; first++)
 		;
-	for (o = first; o < c->size; o++)
+	for (o = first; o < len; o++)
 		bad += s[o] != d[o];
 	o = first;
 	snprintf(r->why, sizeof(r->why),
@@ -200,21 +208,22 @@ verify_fail(const struct to_case *c, struct to_result *r, const struct to_cursor
 	return -1;
 }
 
+/* Verify op number seq, of len bytes; its bytes are counted by the caller. */
 static __rte_always_inline int
 verify_op(const struct to_case *c, struct to_result *r, const struct to_cursor *cur,
-		uint64_t seq)
+		uint64_t seq, uint32_t len)
 {
 	const uint8_t *s = c->src->va + (uint64_t)cur->src * c->stride;
 	uint8_t *d = c->dst->va + (uint64_t)cur->dst * c->stride;
 
 	/* --corrupt-op: damage one completed copy, to prove the check works. */
 	if (unlikely(c->corrupt_op != 0 && seq + 1 == c->corrupt_op))
-		d[c->size / 2] ^= 0x40;
+		d[len / 2] ^= 0x40;
 	if (c->verify == TO_VERIFY_OFF ||
 			(c->verify == TO_VERIFY_SAMPLE && seq % TO_VERIFY_SAMPLE_EVERY != 0))
 		return 0;
 	r->verified++;
-	if (likely(memcmp(d, s, c->size) == 0))
+	if (likely(memcmp(d, s, len) == 0))
 		return 0;
 	return verify_fail(c, r, cur, seq);
 }
@@ -222,7 +231,7 @@ verify_op(const struct to_case *c, struct to_result *r, const struct to_cursor *
 static int
 run_cpu(struct to_case *c, struct to_result *r)
 {
-	const uint32_t len = c->size, nb_slots = c->nb_slots;
+	const uint32_t nb_slots = c->nb_slots;
 	const uint64_t stride = c->stride;
 	uint8_t *const sbase = c->src->va, *const dbase = c->dst->va;
 	const uint64_t limit = c->ops != 0 ? c->ops : UINT64_MAX;
@@ -230,8 +239,8 @@ run_cpu(struct to_case *c, struct to_result *r)
 	struct to_burst *b = c->burst_buf;
 	struct to_hist *const h = c->hist;
 	const uint32_t every = c->lat_every;
-	uint64_t t_start, deadline, now, t0, t1, done = 0, sub = 0;
-	uint32_t n, i;
+	uint64_t t_start, deadline, now, t0, t1, done = 0, sub = 0, bytes = 0;
+	uint32_t n, i, len;
 
 	t_start = rte_rdtsc();
 	deadline = c->ops != 0 ? UINT64_MAX : t_start + c->cycles;
@@ -241,29 +250,32 @@ run_cpu(struct to_case *c, struct to_result *r)
 		for (i = 0; i < n; i++) {
 			b->sp[i] = sbase + ec.src * stride;
 			b->dp[i] = dbase + ec.dst * stride;
+			b->len[i] = op_len(c, c->seq + i);
 			cursor_next(&ec, nb_slots);
 		}
 		t0 = rte_rdtsc();
 		for (i = 0; i < n; i++)
-			memcpy(b->dp[i], b->sp[i], len);
+			memcpy(b->dp[i], b->sp[i], b->len[i]);
 		t1 = rte_rdtsc();
 		sub += timed(t0, t1);
 		/* Each copy of the burst is done when the burst is. */
 		if (every != 0)
 			to_hist_add_n(h, t1 - t0, lat_sampled(done, n, every));
 		for (i = 0; i < n; i++) {
-			if (verify_op(c, r, &c->cpl_cur, c->seq) != 0)
+			len = b->len[i];
+			if (verify_op(c, r, &c->cpl_cur, c->seq, len) != 0)
 				goto out;
 			cursor_next(&c->cpl_cur, nb_slots);
 			c->seq++;
 			done++;
+			bytes += len;
 		}
 		now = rte_rdtsc();
 	}
 out:
 	r->wall_cycles = rte_rdtsc() - t_start;
 	r->ops = done;
-	r->bytes = done * len;
+	r->bytes = bytes;
 	r->sub_cycles = sub;
 	r->enq_cycles = sub;
 	c->enq_cur = ec;
@@ -280,7 +292,7 @@ run_async(struct to_case *c, struct to_result *r, const bool lib)
 {
 	struct ocopy_queue *const oq = c->oq;
 	const int16_t dev = c->dev_id;
-	const uint32_t len = c->size, nb_slots = c->nb_slots, window = c->window;
+	const uint32_t nb_slots = c->nb_slots, window = c->window;
 	const uint64_t stride = c->stride;
 	const rte_iova_t sbase = c->src->iova, dbase = c->dst->iova;
 	const uint16_t max_cpl = (uint16_t)RTE_MIN(window, (uint32_t)UINT16_MAX);
@@ -292,7 +304,7 @@ run_async(struct to_case *c, struct to_result *r, const bool lib)
 	uint64_t *const ts = c->lat_ts;
 	const uint32_t every = c->lat_every, ts_mask = c->lat_mask;
 	uint64_t t_start, deadline, now, t0, t1, last_progress, t_end;
-	uint64_t enq = 0, cpl = 0, enq_cyc = 0, cpl_cyc = 0, idle = 0, hits = 0, idles = 0;
+	uint64_t enq = 0, cpl = 0, bytes = 0, enq_cyc = 0, cpl_cyc = 0, idle = 0, hits = 0, idles = 0;
 	uint16_t id = c->next_id, cpl_id = c->next_id, last_idx = 0;
 	uint64_t x;
 	uint32_t out = 0, n, i;
@@ -310,9 +322,11 @@ run_async(struct to_case *c, struct to_result *r, const bool lib)
 		if (n != 0 && window - out >= n) {
 			/* Addresses first, so that only the driver is timed. */
 			next = ec;
+			/* Op numbers: c->seq completed, out in flight. */
 			for (i = 0; i < n; i++) {
 				b->s[i] = sbase + next.src * stride;
 				b->d[i] = dbase + next.dst * stride;
+				b->len[i] = op_len(c, c->seq + out + i);
 				cursor_next(&next, nb_slots);
 			}
 			t0 = rte_rdtsc();
@@ -323,10 +337,10 @@ run_async(struct to_case *c, struct to_result *r, const bool lib)
 						ret = ocopy_copy(oq,
 							(void *)(uintptr_t)b->d[i],
 							(const void *)(uintptr_t)b->s[i],
-							len, NULL, NULL, 0);
+							b->len[i], NULL, NULL, 0);
 					else
 						ret = rte_dma_copy(dev, 0, b->s[i],
-							b->d[i], len, 0);
+							b->d[i], b->len[i], 0);
 					if (unlikely(ret != (uint16_t)(id + i)))
 						break;
 				}
@@ -349,7 +363,7 @@ run_async(struct to_case *c, struct to_result *r, const bool lib)
 				if (unlikely(i != n)) {
 					snprintf(r->why, sizeof(r->why),
 						"%s, size %u: rte_dma_copy returned %d (%s), expected job id %u",
-						c->name, len, ret, ret < 0 ? strerror(-ret) : "wrong id",
+						c->name, c->size, ret, ret < 0 ? strerror(-ret) : "wrong id",
 						id);
 					r->failed = TO_EXIT_FAIL;
 					stop = true;
@@ -383,7 +397,7 @@ run_async(struct to_case *c, struct to_result *r, const bool lib)
 					"%s, size %u: no completion for %u s with %u operation(s)"
 					" in flight: the device is stalled (is its worker running?"
 					" a service-based device needs a service lcore: EAL -s)",
-					c->name, len, TO_STALL_S, out);
+					c->name, c->size, TO_STALL_S, out);
 				r->failed = TO_EXIT_FAIL;
 				break;
 			}
@@ -397,7 +411,7 @@ run_async(struct to_case *c, struct to_result *r, const bool lib)
 			snprintf(r->why, sizeof(r->why),
 				"%s, size %u: rte_dma_completed returned %u ending at job id %u,"
 				" expected id %u with %u in flight",
-				c->name, len, nc, last_idx, (uint16_t)(cpl_id + nc - 1), out);
+				c->name, c->size, nc, last_idx, (uint16_t)(cpl_id + nc - 1), out);
 			r->failed = TO_EXIT_FAIL;
 			break;
 		}
@@ -407,10 +421,13 @@ run_async(struct to_case *c, struct to_result *r, const bool lib)
 			for (x = lat_first(cpl, every); x < cpl + nc; x += every)
 				to_hist_add(h, t1 - ts[x & ts_mask]);
 		for (i = 0; i < nc; i++) {
-			if (unlikely(verify_op(c, r, &c->cpl_cur, c->seq) != 0)) {
+			const uint32_t l = op_len(c, c->seq);
+
+			if (unlikely(verify_op(c, r, &c->cpl_cur, c->seq, l) != 0)) {
 				cpl += i;
 				goto end;
 			}
+			bytes += l;
 			cursor_next(&c->cpl_cur, nb_slots);
 			c->seq++;
 		}
@@ -433,13 +450,13 @@ dev_error: {
 
 		snprintf(r->why, sizeof(r->why),
 			"%s, size %u: the device failed job id %u: status %d%s",
-			c->name, len, cpl_id, (int)st, k == 0 ? " (status not available)" : "");
+			c->name, c->size, cpl_id, (int)st, k == 0 ? " (status not available)" : "");
 		r->failed = TO_EXIT_FAIL;
 	}
 end:
 	r->wall_cycles = t_end - t_start;
 	r->ops = cpl;
-	r->bytes = cpl * len;
+	r->bytes = bytes;
 	r->enq_cycles = enq_cyc;
 	r->cpl_cycles = cpl_cyc;
 	r->sub_cycles = enq_cyc + cpl_cyc;
@@ -450,7 +467,7 @@ end:
 	c->next_id = id;
 	if (r->failed == 0 && out != 0) {
 		snprintf(r->why, sizeof(r->why), "%s, size %u: %u operation(s) left in flight",
-			c->name, len, out);
+			c->name, c->size, out);
 		r->failed = TO_EXIT_FAIL;
 	}
 	return r->failed ? -1 : 0;

@@ -97,6 +97,9 @@ pool_free(struct to_pool *p)
 	p->mz = NULL;
 }
 
+/* --dist: the sizes of the ops of every case of the group (dist.c). */
+static uint32_t size_tab[TO_DIST_TAB];
+
 /* Latency recording, allocated per case group (lat.c). */
 static struct to_hist *lat_hist;
 static uint64_t *lat_ts;
@@ -164,6 +167,11 @@ run_case(const struct to_options *o, unsigned int lcore, struct to_case *c)
 	uint64_t hz = rte_get_tsc_hz();
 	struct to_result r = { 0 };
 
+	if (o->dist != TO_DIST_FIXED) {
+		c->dist = to_dist_name(o);
+		c->size_tab = size_tab;
+		c->size_mask = TO_DIST_TAB - 1;
+	}
 	c->stride = RTE_ALIGN_CEIL(c->size, RTE_CACHE_LINE_SIZE);
 	c->nb_slots = (uint32_t)RTE_MIN(o->working_set / c->stride, (uint64_t)UINT32_MAX - 1);
 	c->nb_slots &= ~UINT32_C(1);
@@ -209,7 +217,8 @@ burst_alloc(struct to_burst *b, uint16_t burst, int socket)
 	b->d = rte_malloc_socket("to_burst", burst * sizeof(*b->d), 0, socket);
 	b->sp = rte_malloc_socket("to_burst", burst * sizeof(*b->sp), 0, socket);
 	b->dp = rte_malloc_socket("to_burst", burst * sizeof(*b->dp), 0, socket);
-	if (b->s == NULL || b->d == NULL || b->sp == NULL || b->dp == NULL) {
+	b->len = rte_malloc_socket("to_burst", burst * sizeof(*b->len), 0, socket);
+	if (b->s == NULL || b->d == NULL || b->sp == NULL || b->dp == NULL || b->len == NULL) {
 		to_err("cannot allocate the burst arrays");
 		return -ENOMEM;
 	}
@@ -223,6 +232,7 @@ burst_free(struct to_burst *b)
 	rte_free(b->d);
 	rte_free(b->sp);
 	rte_free(b->dp);
+	rte_free(b->len);
 }
 
 static struct to_burst burst_buf;
@@ -423,6 +433,8 @@ run_group(const struct to_options *o, unsigned int lcore, const int16_t *dev_ids
 			lat_alloc(o, socket) != 0)
 		goto out;
 
+	if (o->dist != TO_DIST_FIXED)
+		to_dist_table(o, size_tab);
 	to_long_cycles = (uint64_t)(o->long_us * rte_get_tsc_hz() / 1e6);
 	to_report_header(o, lcore, socket);
 

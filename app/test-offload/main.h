@@ -65,6 +65,16 @@ enum to_verify {
 
 #define TO_VERIFY_SAMPLE_EVERY	64
 
+enum to_dist {
+	TO_DIST_FIXED,	/**< one case per --sizes entry */
+	TO_DIST_IMIX,	/**< dist.c's IMIX */
+	TO_DIST_CUSTOM,	/**< --dist SIZE:WEIGHT,... */
+};
+
+#define TO_DIST_MAX		16	/**< sizes in a distribution */
+#define TO_DIST_MAX_WEIGHT	1000000
+#define TO_DIST_TAB		4096	/**< op sizes drawn from a table this long */
+
 /* --lat-sample auto: every op of TO_LAT_AUTO_SIZE bytes and more (the
  * recording costs well under 1% of such a copy), one in TO_LAT_AUTO_EVERY
  * of smaller ones.
@@ -105,6 +115,11 @@ struct to_options {
 	double long_us;		/**< dma timed regions longer than this are left out */
 	uint64_t corrupt_op;	/**< testing: damage the copy of this operation */
 	uint32_t lat_every;	/**< --lat-sample: one op in N (a power of 2), 0: off, TO_LAT_AUTO */
+	enum to_dist dist;
+	uint32_t dist_sizes[TO_DIST_MAX];
+	uint32_t dist_weights[TO_DIST_MAX];
+	unsigned int nb_dist;
+	char dist_spec[256];	/**< --dist as given, for --dry-run */
 	char offload_args[512];	/**< --offload: ocopy_conf_parse() string */
 	/* Parsing state: which options were given (defaults depend on them). */
 	bool sizes_given;
@@ -140,6 +155,7 @@ struct to_burst {
 	rte_iova_t *d;
 	uint8_t **sp;		/**< cpu: source pointers */
 	uint8_t **dp;
+	uint32_t *len;		/**< each op's size */
 };
 
 /* Completion latency histogram (lat.c): log-linear, in TSC cycles. */
@@ -187,7 +203,10 @@ struct to_case {
 	enum to_mode mode;
 	const char *name;	/**< "cpu" or the dmadev's name */
 	int16_t dev_id;		/**< TO_MODE_DMA */
-	uint32_t size;
+	uint32_t size;		/**< fixed size, or the largest of the distribution */
+	const char *dist;	/**< NULL: fixed size; else the distribution's name */
+	const uint32_t *size_tab;	/**< distribution: op k has size_tab[k & size_mask] */
+	uint32_t size_mask;
 	uint16_t burst;
 	uint32_t window;	/**< max operations in flight */
 	uint32_t stride;	/**< slot size in the pools */
@@ -264,7 +283,14 @@ void to_options_defaults(struct to_options *o);
 int to_option_lookup(const char *name, bool *has_arg, bool *run_wide);
 int to_option_apply(struct to_options *o, struct to_run *g, int opt, const char *arg);
 int to_options_finish(struct to_options *o);
+int to_parse_bytes(const char *s, uint64_t *out);
 void to_options_dump(FILE *f, const struct to_options *o);
+
+/* dist.c */
+int to_dist_parse(struct to_options *o, const char *arg);
+const char *to_dist_name(const struct to_options *o);
+double to_dist_mean(const struct to_options *o);
+void to_dist_table(const struct to_options *o, uint32_t *tab);
 
 /* config.c */
 int to_config_load(const char *path, const struct to_options *base,
@@ -295,6 +321,7 @@ void to_format_size(char *buf, size_t len, uint64_t bytes);
 void to_metrics_get(const struct to_case *c, const struct to_result *r,
 		struct to_metrics *m);
 void to_mode_label(char *buf, size_t len, enum to_mode mode, const char *name);
+void to_case_size_label(char *buf, size_t len, const struct to_case *c);
 
 /* output.c */
 int to_output_open(const struct to_run *g);

@@ -55,6 +55,7 @@ enum {
 	OPT_CONFIG,
 	OPT_DRY_RUN,
 	OPT_LAT_SAMPLE,
+	OPT_DIST,
 	OPT_HELP,
 };
 
@@ -64,6 +65,7 @@ static const struct option long_opts[] = {
 	{ "corrupt-op", required_argument, NULL, OPT_CORRUPT_OP },
 	{ "csv", required_argument, NULL, OPT_CSV },
 	{ "dev", required_argument, NULL, OPT_DEV },
+	{ "dist", required_argument, NULL, OPT_DIST },
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "json", required_argument, NULL, OPT_JSON },
@@ -102,6 +104,12 @@ to_usage(const char *prog)
 		"  --sizes LIST         comma-separated sizes or ranges: 64,4K,1M or\n"
 		"                       64-1M:x4 (multiply) or 1K-8K:+1K (add); 1 B .. 1 GiB\n"
 		"                       (default " DEFAULT_SIZES ")\n"
+		"  --dist fixed|imix|SIZE:WEIGHT,...\n"
+		"                       sizes of the copies: fixed (default, one case per\n"
+		"                       --sizes entry), imix (64 B:40, 512 B:30, 1518 B:20,\n"
+		"                       9000 B:7, 64 KiB:3, weights by count) or custom\n"
+		"                       (e.g. 64:7,594:4,1518:1): one case per mode, every\n"
+		"                       mode on the same sequence of sizes\n"
 		"  --burst N            operations per submit (doorbell), 1 .. ring (default %u)\n"
 		"  --ring N             dmadev descriptors, nb_desc of the one vchan (default %u)\n"
 		"  --working-set BYTES  size of each of the source and destination pools,\n"
@@ -146,8 +154,8 @@ to_usage(const char *prog)
 /* Parse a byte count with an optional binary suffix; the whole string must
  * be used. Returns 0 or -EINVAL / -ERANGE.
  */
-static int
-parse_bytes(const char *s, uint64_t *out)
+int
+to_parse_bytes(const char *s, uint64_t *out)
 {
 	static const struct {
 		const char *sfx;
@@ -239,7 +247,7 @@ parse_size_item(struct to_options *o, char *item)
 	int ret;
 
 	if (dash == NULL) {
-		if (colon != NULL || parse_bytes(item, &v) != 0) {
+		if (colon != NULL || to_parse_bytes(item, &v) != 0) {
 			to_err("--sizes: '%s' is not a size (e.g. 64, 4K, 1M)", item);
 			return -EINVAL;
 		}
@@ -248,7 +256,7 @@ parse_size_item(struct to_options *o, char *item)
 	*dash = '\0';
 	if (colon != NULL)
 		*colon = '\0';
-	if (parse_bytes(item, &from) != 0 || parse_bytes(dash + 1, &to) != 0) {
+	if (to_parse_bytes(item, &from) != 0 || to_parse_bytes(dash + 1, &to) != 0) {
 		to_err("--sizes: '%s-%s' is not a range FROM-TO[:xMUL|:+STEP]", item, dash + 1);
 		return -EINVAL;
 	}
@@ -259,7 +267,7 @@ parse_size_item(struct to_options *o, char *item)
 			ret = parse_uint(s + 1, UINT32_MAX, &step);
 		} else if (*s == '+') {
 			mul = false;
-			ret = parse_bytes(s + 1, &step);
+			ret = to_parse_bytes(s + 1, &step);
 		} else {
 			ret = -EINVAL;
 		}
@@ -426,6 +434,8 @@ to_options_defaults(struct to_options *o)
 	o->park = true;
 	o->long_us = DEFAULT_LONG_US;
 	o->lat_every = DEFAULT_LAT_SAMPLE;
+	o->dist = TO_DIST_FIXED;
+	strcpy(o->dist_spec, "fixed");
 }
 
 /*
@@ -460,7 +470,7 @@ to_option_apply(struct to_options *o, struct to_run *g, int opt, const char *arg
 		o->ring = (uint16_t)v;
 		break;
 	case OPT_WORKING_SET:
-		if (parse_bytes(arg, &o->working_set) != 0 || o->working_set == 0) {
+		if (to_parse_bytes(arg, &o->working_set) != 0 || o->working_set == 0) {
 			to_err("--working-set %s: expected a byte count, e.g. 256M", arg);
 			return -EINVAL;
 		}
@@ -565,6 +575,10 @@ to_option_apply(struct to_options *o, struct to_run *g, int opt, const char *arg
 		if (parse_path(g->config, sizeof(g->config), "--config", arg) != 0)
 			return -EINVAL;
 		break;
+	case OPT_DIST:
+		if (to_dist_parse(o, arg) != 0)
+			return -EINVAL;
+		break;
 	case OPT_LAT_SAMPLE:
 		if (strcmp(arg, "auto") == 0) {
 			o->lat_every = TO_LAT_AUTO;
@@ -598,7 +612,18 @@ to_options_finish(struct to_options *o)
 	unsigned int i;
 	int ret;
 
-	if (!o->sizes_given) {
+	if (o->dist != TO_DIST_FIXED) {
+		/* One case per mode: the distribution; slots fit its largest size. */
+		if (o->sizes_given) {
+			to_err("--sizes and --dist %s exclude each other (a distribution has its"
+				" own sizes)", o->dist_spec);
+			return -EINVAL;
+		}
+		o->nb_sizes = 1;
+		o->sizes[0] = 0;
+		for (i = 0; i < o->nb_dist; i++)
+			o->sizes[0] = RTE_MAX(o->sizes[0], o->dist_sizes[i]);
+	} else if (!o->sizes_given) {
 		char def[] = DEFAULT_SIZES;
 
 		ret = parse_sizes(o, def);
@@ -718,9 +743,13 @@ to_options_dump(FILE *f, const struct to_options *o)
 	}
 	if (o->offload_args[0] != '\0')
 		fprintf(f, "offload = %s\n", o->offload_args);
-	fprintf(f, "sizes = ");
-	for (i = 0; i < o->nb_sizes; i++)
-		fprintf(f, "%s%u", i ? "," : "", o->sizes[i]);
+	if (o->dist != TO_DIST_FIXED) {
+		fprintf(f, "dist = %s", o->dist_spec);
+	} else {
+		fprintf(f, "sizes = ");
+		for (i = 0; i < o->nb_sizes; i++)
+			fprintf(f, "%s%u", i ? "," : "", o->sizes[i]);
+	}
 	fprintf(f, "\nburst = %u\nring = %u\nworking-set = %" PRIu64 "\n", o->burst, o->ring,
 		o->working_set);
 	if (o->ops != 0)

@@ -36,7 +36,7 @@ static char json_path[PATH_MAX];
 
 /* Every field, in order. Keep in step with put_fields(). */
 static const char *const columns[] = {
-	"case", "mode", "device", "size", "ops", "bytes", "seconds", "mops", "gbps",
+	"case", "mode", "device", "size", "dist", "mean_size", "ops", "bytes", "seconds", "mops", "gbps",
 	"cycles_per_op", "enq_cycles_per_op", "cpl_cycles_per_op", "idle_cycles_per_op",
 	"ops_per_poll", "long_regions", "verified", "path_cpu_pct", "path_engine_pct",
 	"path_split_pct", "lat_samples", "lat_p50_us", "lat_p99_us", "lat_p999_us", "lib_cpu", "lib_engine", "lib_split", "errors", "maps",
@@ -103,6 +103,8 @@ put_fields(struct field *fl, const struct to_options *o, const struct to_case *c
 	STR(mode);
 	STR(c->mode == TO_MODE_DMA ? c->name : "");
 	U64(c->size);
+	STR(c->dist != NULL ? c->dist : "fixed");
+	DBL(r->ops ? (double)r->bytes / r->ops : 0);
 	U64(r->ops);
 	U64(r->bytes);
 	DBL(m.seconds);

@@ -24,6 +24,7 @@
 struct row {
 	enum to_mode mode;
 	char name[RTE_DEV_NAME_MAX_LEN];
+	char label[32];		/**< the size, or the distribution's name */
 	uint32_t size;
 	struct to_result r;
 };
@@ -80,6 +81,15 @@ to_report_header(const struct to_options *o, unsigned int lcore, int socket)
 		"  verify %s, %s per case (+%.2f s unmeasured warm-up)\n",
 		lcore, socket, o->burst, o->ring, ws, verify_name(o->verify),
 		o->ops != 0 ? "fixed operation count" : "fixed time", o->warmup_s);
+	if (o->dist != TO_DIST_FIXED) {
+		unsigned int i;
+
+		printf("  sizes: %s distribution, mean %.0f B per copy (size:weight by count):",
+			to_dist_name(o), to_dist_mean(o));
+		for (i = 0; i < o->nb_dist; i++)
+			printf(" %u:%u", o->dist_sizes[i], o->dist_weights[i]);
+		printf("\n  every mode copies the same sequence of sizes\n");
+	}
 	if (o->ops != 0)
 		printf("  %" PRIu64 " operations per case\n", o->ops);
 	else
@@ -120,6 +130,16 @@ static double
 gbps(const struct to_result *r)
 {
 	return r->wall_cycles ? r->bytes / ((double)r->wall_cycles / rte_get_tsc_hz()) / 1e9 : 0;
+}
+
+/* The size column: "4 KiB", or the distribution and its mean, "imix". */
+void
+to_case_size_label(char *buf, size_t len, const struct to_case *c)
+{
+	if (c->dist != NULL)
+		snprintf(buf, len, "%s", c->dist);
+	else
+		to_format_size(buf, len, c->size);
 }
 
 void
@@ -175,7 +195,7 @@ to_report_row(const struct to_case *c, const struct to_result *r)
 
 	to_metrics_get(c, r, &m);
 	to_mode_label(label, sizeof(label), c->mode, c->name);
-	to_format_size(size, sizeof(size), c->size);
+	to_case_size_label(size, sizeof(size), c);
 	if (m.ops_poll >= 0)
 		snprintf(ppoll, sizeof(ppoll), "%.1f", m.ops_poll);
 	else
@@ -203,6 +223,7 @@ to_report_row(const struct to_case *c, const struct to_result *r)
 		rows[nb_rows].mode = c->mode;
 		snprintf(rows[nb_rows].name, sizeof(rows[nb_rows].name), "%s", c->name);
 		rows[nb_rows].size = c->size;
+		snprintf(rows[nb_rows].label, sizeof(rows[nb_rows].label), "%s", size);
 		rows[nb_rows].r = *r;
 		nb_rows++;
 	}
@@ -262,7 +283,7 @@ summary_offload(const struct to_options *o)
 			if (x != NULL && (best == NULL || gbps(&x->r) > gbps(&best->r)))
 				best = x;
 		}
-		to_format_size(size, sizeof(size), off->size);
+		snprintf(size, sizeof(size), "%s", off->label);
 		if (best == NULL || gbps(&best->r) <= 0) {
 			printf("  %7s: %.3f GB/s (nothing to compare with)\n", size,
 				gbps(&off->r));

@@ -78,6 +78,11 @@ BAD_CMDLINES = [
     (["--time", "1", "--ops", "5"], "--time and --ops"),
     (["--verify", "maybe"], "--verify maybe"),
     (["--lat-sample", "3"], "--lat-sample 3"),
+    (["--dist", "64"], "--dist 64"),
+    (["--dist", "64:0"], "weight '0' of size 64"),
+    (["--dist", "0:3"], "size '0'"),
+    (["--dist", "64:3,x:1"], "size 'x'"),
+    (["--dist", "imix", "--sizes", "64"], "--dist imix"),
     (["--lat-sample", "x"], "--lat-sample x"),
     (["--mode", "gpu"], "'gpu'"),
     (["--mode", "dma"], "--mode dma"),
@@ -213,7 +218,7 @@ def group_config(a):
 
 # --- output ----------------------------------------------------------------
 
-COLUMNS = ["case", "mode", "device", "size", "ops", "bytes", "seconds", "mops",
+COLUMNS = ["case", "mode", "device", "size", "dist", "mean_size", "ops", "bytes", "seconds", "mops",
            "gbps", "cycles_per_op", "enq_cycles_per_op", "cpl_cycles_per_op",
            "idle_cycles_per_op", "ops_per_poll", "long_regions", "verified",
            "path_cpu_pct", "path_engine_pct", "path_split_pct",
@@ -241,13 +246,20 @@ def check_row(r, where):
     ok &= check(num(r["errors"]) == 0, "%s: no errors" % where)
     ok &= check(num(r["lat_p50_us"]) <= num(r["lat_p99_us"]) <=
                 num(r["lat_p999_us"]), "%s: latency p50 <= p99 <= p99.9" % where)
-    # --lat-sample auto: every op from 4 KiB, one in 16 below.
+    # --lat-sample auto: every op from 4 KiB, one in 16 below (by the
+    # largest size for a distribution).
     every = 1 if num(r["size"]) >= 4096 else 16
     ok &= check(abs(num(r["lat_samples"]) - num(r["ops"]) / every) <= 1,
                 "%s: %s latency samples for %s ops (1 in %d)" %
                 (where, r["lat_samples"], r["ops"], every))
-    ok &= check(abs(num(r["bytes"]) - num(r["ops"]) * num(r["size"])) < 1,
-                "%s: bytes = ops x size" % where)
+    if r["dist"] == "fixed":
+        ok &= check(abs(num(r["bytes"]) - num(r["ops"]) * num(r["size"])) < 1
+                    and num(r["mean_size"]) == num(r["size"]),
+                    "%s: bytes = ops x size" % where)
+    else:
+        ok &= check(abs(num(r["bytes"]) / num(r["ops"]) - num(r["mean_size"]))
+                    < 0.01 * num(r["mean_size"]), "%s: mean_size = bytes / ops" %
+                    where)
     if r["mode"] == "cpu":
         ok &= check(num(r["ops_per_poll"]) is None and r["device"] == "",
                     "%s: no poll figures, no device" % where)
@@ -306,6 +318,31 @@ def group_output(a):
             check_row(rs, "json %s %s" % (r["mode"], r["size"]))
         check([r["ops"] for r in jrow] == [int(r["ops"]) for r in crow],
               "JSON and CSV carry the same rows")
+        # A mixed-size workload: every mode copies the same sizes.
+        c2 = os.path.join(d, "imix.csv")
+        rc, out, err = run(a.tool, ["--mode", "cpu,dma,offload", "--dev",
+                                    "dma_sw0", "--dist", "imix", "--ops",
+                                    "4096", "--warmup", "0", "--working-set",
+                                    "8M", "--csv", c2])
+        if check(rc == 0, "--dist imix run of cpu, dma, offload exits 0"):
+            with open(c2, newline="") as f:
+                mrows = list(csv.DictReader(f))
+            check([(r["mode"], r["dist"], r["size"]) for r in mrows] ==
+                  [("cpu", "imix", "65536"), ("dma", "imix", "65536"),
+                   ("offload", "imix", "65536")],
+                  "imix: one row per mode, dist imix, slots of 64 KiB")
+            for r in mrows:
+                check_row(r, "imix %s" % r["mode"])
+                # 4096 ops = the whole size table: the weights' mean.
+                check(abs(num(r["mean_size"]) - 3079.2) < 31,
+                      "imix %s: mean size %s B ~ 3079 B" % (r["mode"],
+                                                            r["mean_size"]))
+            check(len(set(r["bytes"] for r in mrows)) == 1,
+                  "imix: every mode copied the same bytes")
+            check("imix: " in out and "better single strategy" in out,
+                  "imix: the summary compares offload with the better single")
+        else:
+            print(out, err)
         # The table is still there, and the files do not leak into it.
         check("mode" in out and "GB/s" in out and "cycles_per_op" not in out,
               "the table is printed, unchanged by --csv/--json")
