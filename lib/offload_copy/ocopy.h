@@ -45,12 +45,12 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_branch_prediction.h>
 #include <rte_common.h>
 #include <rte_cycles.h>
 #include <rte_dmadev.h>
-#include <rte_memcpy.h>
 
 #include "ocopy_core.h"
 
@@ -235,6 +235,18 @@ int oc_submit_slow(struct ocopy_queue *q, void *dst, const void *src,
 bool oc_qe_usable(struct ocopy_queue *q, struct ocopy_qengine *qe);
 void oc_cpu_fill(void *dst, uint64_t pattern, uint32_t len);
 
+/*
+ * The CPU's copy: libc's memcpy(), which glibc picks at run time for this
+ * CPU (AVX-512, AVX2, ERMS). rte_memcpy() is compiled for the build's
+ * -march, corei7 (SSE) with Debian's DPDK, and is slower from a few
+ * hundred bytes up (see the programmer's guide).
+ */
+static __rte_always_inline void
+oc_cpu_copy(void *dst, const void *src, uint32_t len)
+{
+	memcpy(dst, src, len);
+}
+
 /* Choose the engine for a len-byte op (a fill when fill), or NULL for the CPU. */
 static __rte_always_inline struct ocopy_qengine *
 oc_pick(struct ocopy_queue *q, uint32_t len, const bool fill)
@@ -269,7 +281,8 @@ oc_pick(struct ocopy_queue *q, uint32_t len, const bool fill)
 	 * to their rates.
 	 */
 	if (best != NULL && q->policy == OCOPY_POLICY_AUTO &&
-			best_t * 256 > ((q->cpu_burst + len) * q->cpu_cyc_per_kib +
+			best_t * 256 > ((q->stats.cpu_bytes - q->burst_cpu_base +
+					len) * q->cpu_cyc_per_kib +
 				(uint64_t)q->cpu_op_cyc * 1024) * q->depth_slack_q8)
 		return NULL;
 	return best;
@@ -320,7 +333,7 @@ ocopy_flush(struct ocopy_queue *q)
 {
 	uint16_t i;
 
-	q->cpu_burst = 0;
+	q->burst_cpu_base = q->stats.cpu_bytes;
 	if (!q->dirty)
 		return;
 	for (i = 0; i < q->nb_qe; i++) {
@@ -346,7 +359,6 @@ oc_submit(struct ocopy_queue *q, void *dst, const void *src, uint64_t pattern,
 	uint32_t slot = q->head;
 	struct ocopy_op *op;
 	struct ocopy_qengine *qe;
-	bool failover = false;
 	int ret;
 
 	if (unlikely(slot - q->tail > q->mask)) {
@@ -394,21 +406,26 @@ oc_submit(struct ocopy_queue *q, void *dst, const void *src, uint64_t pattern,
 			}
 			/* Ring full (or refused): the CPU takes it. */
 			qe->stats.full++;
-			failover = true;
+			q->stats.failovers++;
+		} else if (q->policy == OCOPY_POLICY_ENGINE) {
+			/* Any op on the CPU is one no engine could take. */
+			q->stats.failovers++;
 		}
 	}
-	/* Engine policy: any op on the CPU is one no engine could take. */
-	q->stats.failovers += failover || q->policy == OCOPY_POLICY_ENGINE;
-	if (fill)
-		oc_cpu_fill(dst, pattern, len);
-	else
-		rte_memcpy(dst, src, len);
+	/*
+	 * The CPU copies it. Book it first: the copy is a call the compiler
+	 * cannot see through (dst might alias the queue), so nothing of the
+	 * queue is reloaded after it.
+	 */
 	op->pending = 0;
 	op->path = OCOPY_PATH_CPU;
 	q->stats.cpu++;
 	q->stats.cpu_bytes += len;
-	q->cpu_burst += len;
 	q->head = slot + 1;
+	if (fill)
+		oc_cpu_fill(dst, pattern, len);
+	else
+		oc_cpu_copy(dst, src, len);
 	if (flags & OCOPY_F_FLUSH)
 		ocopy_flush(q);
 	return (uint16_t)slot;

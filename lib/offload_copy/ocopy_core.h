@@ -152,7 +152,7 @@ struct ocopy_queue {
 	uint32_t cpu_cyc_per_kib;	/**< the CPU's copy cost */
 	uint32_t cpu_op_cyc;		/**< ... plus this per copy */
 	uint32_t depth_slack_q8;	/**< engine while its finish <= CPU's x slack/256 */
-	uint64_t cpu_burst;		/**< bytes the CPU copied since the last doorbell */
+	uint64_t burst_cpu_base;	/**< stats.cpu_bytes at the last doorbell */
 	uint32_t split_cpu_q16;		/**< CPU share of a split copy, x/65536 */
 	uint32_t deferred_pending;	/**< deferred ops not yet run */
 	struct ocopy_op *ops;

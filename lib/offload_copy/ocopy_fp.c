@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include <rte_cycles.h>
-#include <rte_memcpy.h>
 
 #include "ocopy_internal.h"
 
@@ -199,7 +198,7 @@ oc_run_deferred(struct ocopy_queue *q, uint32_t slot, struct ocopy_op *op)
 	if (d->src == NULL)
 		oc_cpu_fill(d->dst, d->pattern, d->len);
 	else
-		rte_memcpy(d->dst, d->src, d->len);
+		oc_cpu_copy(d->dst, d->src, d->len);
 	q->stats.cpu_bytes += d->len;
 	q->deferred_pending--;
 	op->pending = 0;
@@ -210,43 +209,59 @@ enum oc_deliver_mode {
 	OC_DELIVER_UNTIL_ERROR,	/* completed: stop before a failure */
 };
 
+/*
+ * Deliver from the tail, in order, up to max ops. The ring indexes and
+ * counters live in locals and are written back before each callback (it
+ * may submit, poll or read the stats) and at the end.
+ */
 static uint16_t
 oc_deliver(struct ocopy_queue *q, uint16_t max, enum oc_deliver_mode mode,
 		uint16_t *status, bool *has_error)
 {
-	uint16_t n = 0;
+	struct ocopy_op *const ops = q->ops;
+	const uint32_t mask = q->mask;
+	uint32_t tail = q->tail, head = q->head;
+	uint16_t n = 0, counted = 0, nb_err = 0;
 
-	while (n < max && q->tail != q->head) {
-		uint32_t slot = q->tail;
-		struct ocopy_op *op = &q->ops[slot & q->mask];
-		ocopy_cb_t cb;
-		void *arg;
+	while (n < max && tail != head) {
+		struct ocopy_op *op = &ops[tail & mask];
 		uint16_t st;
 
 		if (op->pending != 0) {
 			if (op->path != OCOPY_PATH_DEFERRED)
 				break;
-			oc_run_deferred(q, slot, op);
+			oc_run_deferred(q, tail, op);
 		}
 		st = op->status;
-		if (st != RTE_DMA_STATUS_SUCCESSFUL &&
-				mode == OC_DELIVER_UNTIL_ERROR) {
-			*has_error = true;
-			break;
+		if (unlikely(st != RTE_DMA_STATUS_SUCCESSFUL)) {
+			if (mode == OC_DELIVER_UNTIL_ERROR) {
+				*has_error = true;
+				break;
+			}
+			nb_err++;
 		}
-		cb = op->cb;
-		arg = op->arg;
-		/* Free the slot first: the callback may submit. */
-		q->tail = slot + 1;
-		q->stats.completed++;
-		if (st != RTE_DMA_STATUS_SUCCESSFUL)
-			q->stats.errors++;
 		if (status != NULL)
 			status[n] = st;
 		n++;
-		if (cb != NULL)
+		tail++;
+		if (op->cb != NULL) {
+			ocopy_cb_t cb = op->cb;
+			void *arg = op->arg;
+
+			/* Free the slot first: the callback may submit. */
+			q->tail = tail;
+			q->stats.completed += n - counted;
+			q->stats.errors += nb_err;
+			counted = n;
+			nb_err = 0;
 			cb(arg, st);
+			tail = q->tail;
+			head = q->head;
+		}
 	}
+	q->tail = tail;
+	q->stats.completed += n - counted;
+	q->stats.errors += nb_err;
 	return n;
 }
 
@@ -354,7 +369,7 @@ oc_slot_cpu(struct ocopy_queue *q, uint32_t slot, struct ocopy_op *op,
 	if (src == NULL)
 		oc_cpu_fill(dst, pattern, len);
 	else
-		rte_memcpy(dst, src, len);
+		oc_cpu_copy(dst, src, len);
 	op->path = OCOPY_PATH_CPU;
 	q->stats.cpu++;
 	q->stats.cpu_bytes += len;
@@ -491,9 +506,9 @@ oc_submit_split(struct ocopy_queue *q, void *dst, const void *src,
 	q->head = slot + 1;
 
 	/* The CPU's share, and whatever the engines could not take. */
-	rte_memcpy(dst, src, cpu_len);
+	oc_cpu_copy(dst, src, cpu_len);
 	if (off < len)
-		rte_memcpy(RTE_PTR_ADD(dst, off), RTE_PTR_ADD(src, off),
+		oc_cpu_copy(RTE_PTR_ADD(dst, off), RTE_PTR_ADD(src, off),
 				len - off);
 	q->stats.cpu_bytes += cpu_len + (len - off);
 
@@ -604,7 +619,7 @@ oc_cpu_copy_sg(const struct ocopy_sge *src, uint16_t nb_src,
 	while (s < nb_src && d < nb_dst) {
 		uint32_t n = RTE_MIN(src[s].len - soff, dst[d].len - doff);
 
-		rte_memcpy(RTE_PTR_ADD(dst[d].addr, doff),
+		oc_cpu_copy(RTE_PTR_ADD(dst[d].addr, doff),
 				RTE_PTR_ADD(src[s].addr, soff), n);
 		soff += n;
 		doff += n;

@@ -6,7 +6,7 @@
  * The figures behind the engine-or-CPU decision, measured at create:
  *
  *   CPU:    cycles(len) = op_cycles + len x cyc_per_kib / 1024
- *           (rte_memcpy between cache-resident buffers, best of trials)
+ *           (oc_cpu_copy() between cache-resident buffers, best of trials)
  *   engine: op_cycles   what the submitting lcore pays per op (enqueue,
  *                       doorbell, reaping the completion), 64-byte copies
  *           cyc_per_kib how long the engine takes per KiB (64 KiB copies,
@@ -22,7 +22,6 @@
 
 #include <rte_cycles.h>
 #include <rte_malloc.h>
-#include <rte_memcpy.h>
 
 #include "ocopy_internal.h"
 
@@ -44,7 +43,7 @@ oc_time_memcpy(uint8_t *buf, uint32_t len, unsigned int reps)
 		uint64_t t0 = rte_rdtsc_precise();
 
 		for (i = 0; i < reps; i++) {
-			rte_memcpy(buf + OC_CAL_LARGE, buf, len);
+			oc_cpu_copy(buf + OC_CAL_LARGE, buf, len);
 			rte_compiler_barrier();
 		}
 		best = RTE_MIN(best, rte_rdtsc_precise() - t0);

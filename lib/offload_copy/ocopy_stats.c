@@ -92,6 +92,7 @@ ocopy_stats_reset(struct ocopy *oc)
 		struct ocopy_queue *q = &oc->queues[qid];
 
 		memset(&q->stats, 0, sizeof(q->stats));
+		q->burst_cpu_base = 0;	/* the policy's burst count */
 		for (i = 0; i < q->nb_qe; i++)
 			memset(&q->qe[i].stats, 0, sizeof(q->qe[i].stats));
 	}
