@@ -98,10 +98,13 @@ apply_entry(struct to_options *o, const struct rte_cfgfile_entry *e)
 			to_err("%s = %s: expected true or false", e->name, e->value);
 			return -EINVAL;
 		}
-		/* The only flag is no-park. */
 		if (flag)
 			return to_option_apply(o, NULL, opt, NULL);
-		o->park = true;
+		/* false: undo what the command line may have set. */
+		if (strcmp(e->name, "no-park") == 0)
+			o->park = true;
+		else if (strcmp(e->name, "flush-cache") == 0)
+			o->flush_cache = false;
 		return 0;
 	}
 	return to_option_apply(o, NULL, opt, e->value);

@@ -132,6 +132,7 @@ lat_free(void)
 struct launch_arg {
 	struct to_case *c;
 	struct to_result *r;
+	bool flush;	/* evict the caches first (--flush-cache) */
 };
 
 static int
@@ -139,17 +140,19 @@ case_on_lcore(void *arg)
 {
 	struct launch_arg *a = arg;
 
+	if (a->flush)
+		to_flush_caches();
 	return to_case_run(a->c, a->r);
 }
 
 static int
-run_on(unsigned int lcore, struct to_case *c, struct to_result *r)
+run_on(unsigned int lcore, struct to_case *c, struct to_result *r, bool flush)
 {
-	struct launch_arg a = { .c = c, .r = r };
+	struct launch_arg a = { .c = c, .r = r, .flush = flush };
 	int ret;
 
 	if (lcore == rte_get_main_lcore())
-		return to_case_run(c, r);
+		return case_on_lcore(&a);
 	ret = rte_eal_remote_launch(case_on_lcore, &a, lcore);
 	if (ret != 0) {
 		snprintf(r->why, sizeof(r->why), "cannot launch on lcore %u: %s", lcore,
@@ -193,14 +196,14 @@ run_case(const struct to_options *o, unsigned int lcore, struct to_case *c)
 	if (o->warmup_s > 0) {
 		c->ops = 0;
 		c->cycles = (uint64_t)(o->warmup_s * hz);
-		if (run_on(lcore, c, &r) != 0 || r.failed) {
+		if (run_on(lcore, c, &r, false) != 0 || r.failed) {
 			to_err("warm-up: %s", r.why);
 			return TO_EXIT_FAIL;
 		}
 	}
 	c->ops = o->ops;
 	c->cycles = (uint64_t)(o->time_s * hz);
-	if (run_on(lcore, c, &r) != 0 || r.failed) {
+	if (run_on(lcore, c, &r, o->flush_cache) != 0 || r.failed) {
 		to_err("%s", r.why);
 		return TO_EXIT_FAIL;
 	}
@@ -388,6 +391,32 @@ run_offload(const struct to_options *o, unsigned int lcore, const int16_t *dev_i
 	return ret;
 }
 
+/* Whether NUMA node `node` (-1: not given) has DPDK memory. */
+static int
+node_check(const char *opt, int node)
+{
+	struct rte_malloc_socket_stats st;
+	char list[128] = "";
+	unsigned int i;
+	size_t len = 0;
+
+	if (node < 0)
+		return 0;
+	if (rte_malloc_get_socket_stats(node, &st) == 0 && st.heap_totalsz_bytes > 0)
+		return 0;
+	for (i = 0; i < rte_socket_count(); i++) {
+		int s = rte_socket_id_by_idx(i);
+
+		if (s >= 0 && rte_malloc_get_socket_stats(s, &st) == 0 &&
+				st.heap_totalsz_bytes > 0 && len < sizeof(list))
+			len += snprintf(list + len, sizeof(list) - len, "%s%d", len ? ", " : "", s);
+	}
+	to_err("%s %d: NUMA node %d has no DPDK memory (EAL --socket-mem and hugepages on"
+		" that node; --no-huge memory is on node 0 only); nodes with memory: %s",
+		opt, node, node, len ? list : "none");
+	return -ENODEV;
+}
+
 /* The checks of one case group that need EAL: its lcore and devices. */
 static int
 group_check(const struct to_run *g, const struct to_options *o, unsigned int *lcore,
@@ -409,6 +438,9 @@ group_check(const struct to_run *g, const struct to_options *o, unsigned int *lc
 	for (i = 0; i < o->nb_devs; i++)
 		if (to_dev_lookup(o->devs[i], &dev_ids[i]) != 0)
 			goto fail;
+	if (node_check("--src-node", o->src_node) != 0 ||
+			node_check("--dst-node", o->dst_node) != 0)
+		goto fail;
 	to_err_context = NULL;
 	return 0;
 fail:
@@ -422,21 +454,24 @@ run_group(const struct to_options *o, unsigned int lcore, const int16_t *dev_ids
 {
 	struct to_pool src = { 0 }, dst = { 0 };
 	unsigned int i;
-	int ret = TO_EXIT_USAGE, socket;
+	int ret = TO_EXIT_USAGE, socket, src_node, dst_node;
 
 	socket = (int)rte_lcore_to_socket_id(lcore);
 	if (socket == SOCKET_ID_ANY || socket < 0)
 		socket = 0;
-	if (pool_alloc(&src, "to_src", o->working_set, socket) != 0 ||
-			pool_alloc(&dst, "to_dst", o->working_set, socket) != 0 ||
+	src_node = o->src_node >= 0 ? o->src_node : socket;
+	dst_node = o->dst_node >= 0 ? o->dst_node : socket;
+	if (pool_alloc(&src, "to_src", o->working_set, src_node) != 0 ||
+			pool_alloc(&dst, "to_dst", o->working_set, dst_node) != 0 ||
 			burst_alloc(&burst_buf, o->burst, socket) != 0 ||
-			lat_alloc(o, socket) != 0)
+			lat_alloc(o, socket) != 0 ||
+			(o->flush_cache && to_flush_alloc() != 0))
 		goto out;
 
 	if (o->dist != TO_DIST_FIXED)
 		to_dist_table(o, size_tab);
 	to_long_cycles = (uint64_t)(o->long_us * rte_get_tsc_hz() / 1e6);
-	to_report_header(o, lcore, socket);
+	to_report_header(o, lcore, socket, src_node, dst_node);
 
 	ret = TO_EXIT_OK;
 	if (o->modes[TO_MODE_CPU])
@@ -449,6 +484,7 @@ run_group(const struct to_options *o, unsigned int lcore, const int16_t *dev_ids
 		to_report_summary(o);
 	to_services_unpark();
 out:
+	to_flush_free();
 	lat_free();
 	burst_free(&burst_buf);
 	memset(&burst_buf, 0, sizeof(burst_buf));

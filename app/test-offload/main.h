@@ -120,6 +120,9 @@ struct to_options {
 	uint32_t dist_weights[TO_DIST_MAX];
 	unsigned int nb_dist;
 	char dist_spec[256];	/**< --dist as given, for --dry-run */
+	int src_node;		/**< --src-node: NUMA node of the source pool, -1: the submitter's */
+	int dst_node;		/**< --dst-node */
+	bool flush_cache;	/**< --flush-cache: evict the caches before each measured run */
 	char offload_args[512];	/**< --offload: ocopy_conf_parse() string */
 	/* Parsing state: which options were given (defaults depend on them). */
 	bool sizes_given;
@@ -286,6 +289,11 @@ int to_options_finish(struct to_options *o);
 int to_parse_bytes(const char *s, uint64_t *out);
 void to_options_dump(FILE *f, const struct to_options *o);
 
+/* flush.c */
+int to_flush_alloc(void);
+void to_flush_caches(void);
+void to_flush_free(void);
+
 /* dist.c */
 int to_dist_parse(struct to_options *o, const char *arg);
 const char *to_dist_name(const struct to_options *o);
@@ -314,7 +322,8 @@ int to_services_park(const struct to_options *o, const char *name);
 void to_services_unpark(void);
 
 /* report.c */
-void to_report_header(const struct to_options *o, unsigned int lcore, int socket);
+void to_report_header(const struct to_options *o, unsigned int lcore, int socket,
+		int src_node, int dst_node);
 void to_report_row(const struct to_case *c, const struct to_result *r);
 void to_report_summary(const struct to_options *o);
 void to_format_size(char *buf, size_t len, uint64_t bytes);

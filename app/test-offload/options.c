@@ -56,6 +56,9 @@ enum {
 	OPT_DRY_RUN,
 	OPT_LAT_SAMPLE,
 	OPT_DIST,
+	OPT_SRC_NODE,
+	OPT_DST_NODE,
+	OPT_FLUSH_CACHE,
 	OPT_HELP,
 };
 
@@ -67,6 +70,8 @@ static const struct option long_opts[] = {
 	{ "dev", required_argument, NULL, OPT_DEV },
 	{ "dist", required_argument, NULL, OPT_DIST },
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+	{ "dst-node", required_argument, NULL, OPT_DST_NODE },
+	{ "flush-cache", no_argument, NULL, OPT_FLUSH_CACHE },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "json", required_argument, NULL, OPT_JSON },
 	{ "lat-sample", required_argument, NULL, OPT_LAT_SAMPLE },
@@ -78,6 +83,7 @@ static const struct option long_opts[] = {
 	{ "ops", required_argument, NULL, OPT_OPS },
 	{ "ring", required_argument, NULL, OPT_RING },
 	{ "sizes", required_argument, NULL, OPT_SIZES },
+	{ "src-node", required_argument, NULL, OPT_SRC_NODE },
 	{ "time", required_argument, NULL, OPT_TIME },
 	{ "verify", required_argument, NULL, OPT_VERIFY },
 	{ "warmup", required_argument, NULL, OPT_WARMUP },
@@ -115,6 +121,11 @@ to_usage(const char *prog)
 		"  --working-set BYTES  size of each of the source and destination pools,\n"
 		"                       cycled through (default: max(64M, %u x LLC), rounded up\n"
 		"                       to a power of two); at least 2 x max size x burst\n"
+		"  --src-node N         NUMA node of the source pool (default: the\n"
+		"                       submitter lcore's)\n"
+		"  --dst-node N         NUMA node of the destination pool (same default)\n"
+		"  --flush-cache        evict the CPU caches before each measured run, so\n"
+		"                       every case starts cold\n"
 		"  --time SECONDS       per case (default %.1f)\n"
 		"  --ops N              per case, instead of --time\n"
 		"  --warmup SECONDS     unmeasured run before each case (default %.1f, 0: none)\n"
@@ -436,6 +447,8 @@ to_options_defaults(struct to_options *o)
 	o->lat_every = DEFAULT_LAT_SAMPLE;
 	o->dist = TO_DIST_FIXED;
 	strcpy(o->dist_spec, "fixed");
+	o->src_node = -1;
+	o->dst_node = -1;
 }
 
 /*
@@ -574,6 +587,22 @@ to_option_apply(struct to_options *o, struct to_run *g, int opt, const char *arg
 	case OPT_CONFIG:
 		if (parse_path(g->config, sizeof(g->config), "--config", arg) != 0)
 			return -EINVAL;
+		break;
+	case OPT_SRC_NODE:
+	case OPT_DST_NODE:
+		if (parse_uint(arg, RTE_MAX_NUMA_NODES - 1, &v) != 0) {
+			to_err("--%s %s: expected a NUMA node 0 .. %u",
+				opt == OPT_SRC_NODE ? "src-node" : "dst-node", arg,
+				RTE_MAX_NUMA_NODES - 1);
+			return -EINVAL;
+		}
+		if (opt == OPT_SRC_NODE)
+			o->src_node = (int)v;
+		else
+			o->dst_node = (int)v;
+		break;
+	case OPT_FLUSH_CACHE:
+		o->flush_cache = true;
 		break;
 	case OPT_DIST:
 		if (to_dist_parse(o, arg) != 0)
@@ -759,6 +788,11 @@ to_options_dump(FILE *f, const struct to_options *o)
 	fprintf(f, "warmup = %.15g\nverify = %s\n", o->warmup_s, verify_key(o->verify));
 	if (o->lcore >= 0)
 		fprintf(f, "lcore = %d\n", o->lcore);
+	if (o->src_node >= 0)
+		fprintf(f, "src-node = %d\n", o->src_node);
+	if (o->dst_node >= 0)
+		fprintf(f, "dst-node = %d\n", o->dst_node);
+	fprintf(f, "flush-cache = %s\n", o->flush_cache ? "true" : "false");
 	if (o->lat_every == TO_LAT_AUTO)
 		fprintf(f, "lat-sample = auto\n");
 	else

@@ -70,7 +70,8 @@ to_mode_label(char *buf, size_t len, enum to_mode mode, const char *name)
 }
 
 void
-to_report_header(const struct to_options *o, unsigned int lcore, int socket)
+to_report_header(const struct to_options *o, unsigned int lcore, int socket, int src_node,
+		int dst_node)
 {
 	char ws[32];
 
@@ -81,6 +82,8 @@ to_report_header(const struct to_options *o, unsigned int lcore, int socket)
 		"  verify %s, %s per case (+%.2f s unmeasured warm-up)\n",
 		lcore, socket, o->burst, o->ring, ws, verify_name(o->verify),
 		o->ops != 0 ? "fixed operation count" : "fixed time", o->warmup_s);
+	printf("  source pool on NUMA node %d, destination pool on node %d%s\n", src_node,
+		dst_node, o->flush_cache ? "; caches evicted before each measured run" : "");
 	if (o->dist != TO_DIST_FIXED) {
 		unsigned int i;
 

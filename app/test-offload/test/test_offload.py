@@ -78,6 +78,8 @@ BAD_CMDLINES = [
     (["--time", "1", "--ops", "5"], "--time and --ops"),
     (["--verify", "maybe"], "--verify maybe"),
     (["--lat-sample", "3"], "--lat-sample 3"),
+    (["--src-node", "99999"], "--src-node 99999"),
+    (["--dst-node", "-1"], "--dst-node -1"),
     (["--dist", "64"], "--dist 64"),
     (["--dist", "64:0"], "weight '0' of size 64"),
     (["--dist", "0:3"], "size '0'"),
@@ -102,6 +104,8 @@ BAD_RUNTIME = [
     (["--dev", "nosuchdev0"], "--dev nosuchdev0"),
     (["--lcore", "5"], "--lcore 5"),
     (["--working-set", "512M"], "--working-set"),
+    (["--src-node", "1"], "--src-node 1: NUMA node 1 has no DPDK memory"),
+    (["--dst-node", "5"], "--dst-node 5: NUMA node 5 has no DPDK memory"),
 ]
 
 
@@ -117,6 +121,13 @@ def group_cmdline(a):
                                 "1000", "--warmup", "0", "--working-set",
                                 "1M"])
     check(rc == 0 and "cpu" in out, "a good command line runs (exit %d)" % rc)
+    rc, out, err = run(a.tool, ["--mode", "cpu", "--sizes", "4K", "--ops",
+                                "1000", "--warmup", "0", "--working-set",
+                                "1M", "--flush-cache", "--src-node", "0",
+                                "--dst-node", "0"])
+    check(rc == 0 and "caches evicted before each measured run" in out and
+          "source pool on NUMA node 0, destination pool on node 0" in out,
+          "--flush-cache --src-node 0 --dst-node 0 run (exit %d)" % rc)
 
 
 # --- config ----------------------------------------------------------------
@@ -141,6 +152,8 @@ BAD_INIS = [
     ("[a]\nworking-set = 64T\n", "[a]: --working-set"),
     ("[a]\nmode = dma\n", "[a]: --mode dma needs"),
     ("[a]\nno-park = maybe\n", "[a]: no-park = maybe"),
+    ("[a]\nflush-cache = 2\n", "[a]: flush-cache = 2"),
+    ("[a]\nsrc-node = x\n", "[a]: --src-node x"),
     ("[a]\ndev = ,\n", "[a]: dev ','"),
     ("[a]\ntime = 1\nops = 10\n", "[a]: --time and --ops"),
     ("[a]\nverify = most\n", "[a]: --verify most"),
@@ -149,6 +162,7 @@ BAD_INIS = [
 # Bad files whose fault only EAL can see: a device, an lcore.
 BAD_INIS_RUNTIME = [
     ("[a]\nmode = dma\ndev = nosuchdev0\n", "[a]: --dev nosuchdev0"),
+    ("[a]\nmode = cpu\ndst-node = 2\n", "[a]: --dst-node 2"),
     ("[ok]\nmode = cpu\n[b]\nmode = cpu\nlcore = 7\n", "[b]: --lcore 7"),
 ]
 
@@ -156,8 +170,8 @@ BAD_INIS_RUNTIME = [
 def group_config(a):
     shipped = os.path.join(a.source, "config.ini")
     rc, out1, err = run(a.tool, ["--config", shipped, "--dry-run"], eal=False)
-    check(rc == 0 and out1.count("\n[") == 2 and out1.startswith("["),
-          "the shipped config.ini parses: 3 sections (exit %d) %s" % (rc, err))
+    check(rc == 0 and out1.count("\n[") == 3 and out1.startswith("["),
+          "the shipped config.ini parses: 4 sections (exit %d) %s" % (rc, err))
     with tempfile.TemporaryDirectory() as d:
         again = os.path.join(d, "again.ini")
         with open(again, "w") as f:
