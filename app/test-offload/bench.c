@@ -292,6 +292,7 @@ run_async(struct to_case *c, struct to_result *r, const bool lib)
 {
 	struct ocopy_queue *const oq = c->oq;
 	const int16_t dev = c->dev_id;
+	const uint16_t vchan = c->vchan;
 	const uint32_t nb_slots = c->nb_slots, window = c->window;
 	const uint64_t stride = c->stride;
 	const rte_iova_t sbase = c->src->iova, dbase = c->dst->iova;
@@ -331,7 +332,7 @@ run_async(struct to_case *c, struct to_result *r, const bool lib)
 			}
 			t0 = rte_rdtsc();
 			if ((lib ? ocopy_queue_room(oq) :
-					rte_dma_burst_capacity(dev, 0)) >= n) {
+					rte_dma_burst_capacity(dev, vchan)) >= n) {
 				for (i = 0; i < n; i++) {
 					if (lib)
 						ret = ocopy_copy(oq,
@@ -339,7 +340,7 @@ run_async(struct to_case *c, struct to_result *r, const bool lib)
 							(const void *)(uintptr_t)b->s[i],
 							b->len[i], NULL, NULL, 0);
 					else
-						ret = rte_dma_copy(dev, 0, b->s[i],
+						ret = rte_dma_copy(dev, vchan, b->s[i],
 							b->d[i], b->len[i], 0);
 					if (unlikely(ret != (uint16_t)(id + i)))
 						break;
@@ -348,7 +349,7 @@ run_async(struct to_case *c, struct to_result *r, const bool lib)
 					if (lib)
 						ocopy_flush(oq);
 					else
-						rte_dma_submit(dev, 0);
+						rte_dma_submit(dev, vchan);
 				}
 				t1 = rte_rdtsc();
 				if (likely(i == n))
@@ -384,7 +385,7 @@ run_async(struct to_case *c, struct to_result *r, const bool lib)
 		if (lib)
 			nc = ocopy_completed(oq, max_cpl, &last_idx, &has_error);
 		else
-			nc = rte_dma_completed(dev, 0, max_cpl, &last_idx, &has_error);
+			nc = rte_dma_completed(dev, vchan, max_cpl, &last_idx, &has_error);
 		t1 = rte_rdtsc();
 		now = t1;
 		if (nc == 0) {
@@ -445,7 +446,7 @@ dev_error: {
 			k = ocopy_completed_status(oq, 1, &last_idx, &st16);
 			st = (enum rte_dma_status_code)st16;
 		} else {
-			k = rte_dma_completed_status(dev, 0, 1, &last_idx, &st);
+			k = rte_dma_completed_status(dev, vchan, 1, &last_idx, &st);
 		}
 
 		snprintf(r->why, sizeof(r->why),
@@ -477,11 +478,11 @@ static int
 run_dma(struct to_case *c, struct to_result *r)
 {
 	struct rte_dma_stats a, b;
-	bool stats = rte_dma_stats_get(c->dev_id, 0, &a) == 0;
+	bool stats = rte_dma_stats_get(c->dev_id, c->vchan, &a) == 0;
 	int ret;
 
 	ret = run_async(c, r, false);
-	if (stats && rte_dma_stats_get(c->dev_id, 0, &b) == 0)
+	if (stats && rte_dma_stats_get(c->dev_id, c->vchan, &b) == 0)
 		r->errors = b.errors - a.errors;
 	return ret;
 }

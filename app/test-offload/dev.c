@@ -6,7 +6,8 @@
  * The dmadevs under test and the service lcores around them. Control
  * path only, main lcore.
  *
- * Each device gets one MEM_TO_MEM vchan of --ring descriptors. A device
+ * Each device gets one MEM_TO_MEM vchan of --ring descriptors per submitter
+ * lcore. A device
  * whose worker is a DPDK service (a service named like the device, as
  * dma_sw registers) must have that service mapped to a service lcore, or
  * its copies never run: that is checked before start and reported with the
@@ -99,14 +100,16 @@ service_lcore_wait_running(uint32_t lcore)
 }
 
 int
-to_dev_prepare(const struct to_options *o, const char *name, int16_t dev_id)
+to_dev_prepare(const struct to_options *o, const char *name, int16_t dev_id,
+		uint16_t nb_vchans)
 {
-	struct rte_dma_conf conf = { .nb_vchans = 1 };
+	struct rte_dma_conf conf = { .nb_vchans = nb_vchans };
 	struct rte_dma_vchan_conf vconf = {
 		.direction = RTE_DMA_DIR_MEM_TO_MEM,
 		.nb_desc = o->ring,
 	};
 	struct rte_dma_info info;
+	uint16_t vchan;
 	int ret;
 
 	ret = rte_dma_info_get(dev_id, &info);
@@ -125,16 +128,23 @@ to_dev_prepare(const struct to_options *o, const char *name, int16_t dev_id)
 			info.min_desc, info.max_desc);
 		return -EINVAL;
 	}
+	if (nb_vchans > info.max_vchans) {
+		to_err("%s: %u submitter lcores need one vchan each, the device has %u",
+			name, nb_vchans, info.max_vchans);
+		return -EINVAL;
+	}
 	ret = rte_dma_configure(dev_id, &conf);
 	if (ret != 0) {
-		to_err("%s: rte_dma_configure (1 vchan): %s", name, strerror(-ret));
+		to_err("%s: rte_dma_configure (%u vchans): %s", name, nb_vchans, strerror(-ret));
 		return ret;
 	}
-	ret = rte_dma_vchan_setup(dev_id, 0, &vconf);
-	if (ret != 0) {
-		to_err("%s: rte_dma_vchan_setup (%u descriptors): %s", name, o->ring,
-			strerror(-ret));
-		return ret;
+	for (vchan = 0; vchan < nb_vchans; vchan++) {
+		ret = rte_dma_vchan_setup(dev_id, vchan, &vconf);
+		if (ret != 0) {
+			to_err("%s: rte_dma_vchan_setup (vchan %u, %u descriptors): %s", name,
+				vchan, o->ring, strerror(-ret));
+			return ret;
+		}
 	}
 	return 0;
 }

@@ -11,8 +11,9 @@
  * device in turn, configured and started once for all its sizes and
  * stopped after them, so only one engine runs at a time. Each case
  * refills the pools, runs an unmeasured, verified warm-up, then the
- * measured run, on the submitter lcore (the main lcore, or --lcore). The
- * first failing case ends the run with TO_EXIT_FAIL.
+ * measured run, on every submitter lcore at once (the main lcore, --lcore
+ * or --lcores; worker.c). The first failing case ends the run with
+ * TO_EXIT_FAIL.
  *
  * Drivers are not linked in: they come from EAL -d or DPDK's plugin folder
  * like in any DPDK application.
@@ -57,193 +58,101 @@ to_err(const char *fmt, ...)
 	fprintf(stderr, "\n");
 }
 
-static int
-pool_alloc(struct to_pool *p, const char *name, uint64_t len, int socket)
-{
-	const struct rte_memzone *mz;
-	struct rte_malloc_socket_stats st;
-	char sz[32];
-
-	mz = rte_memzone_reserve_aligned(name, len, socket, RTE_MEMZONE_IOVA_CONTIG,
-			RTE_PGSIZE_4K);
-	if (mz == NULL) {
-		to_format_size(sz, sizeof(sz), len);
-		to_err("cannot allocate the %s pool, %s (--working-set) of IOVA-contiguous memory"
-			" on socket %d: %s", name, sz, socket, rte_strerror(rte_errno));
-		if (rte_malloc_get_socket_stats(socket, &st) == 0)
-			to_err("socket %d heap: %zu MiB free, largest free block %zu MiB; raise EAL -m"
-				" (or the hugepages) to at least twice the working set plus some, or"
-				" lower --working-set", socket, st.heap_freesz_bytes >> 20,
-				st.greatest_free_size >> 20);
-		return -ENOMEM;
-	}
-	if (mz->iova == RTE_BAD_IOVA) {
-		to_err("the %s pool has no IOVA: use EAL --iova-mode=va", name);
-		rte_memzone_free(mz);
-		return -EINVAL;
-	}
-	p->va = mz->addr;
-	p->iova = mz->iova;
-	p->len = len;
-	p->mz = mz;
-	return 0;
-}
-
-static void
-pool_free(struct to_pool *p)
-{
-	if (p->mz != NULL)
-		rte_memzone_free(p->mz);
-	p->mz = NULL;
-}
-
 /* --dist: the sizes of the ops of every case of the group (dist.c). */
 static uint32_t size_tab[TO_DIST_TAB];
 
-/* Latency recording, allocated per case group (lat.c). */
-static struct to_hist *lat_hist;
-static uint64_t *lat_ts;
-static uint32_t lat_mask;
-
+/*
+ * Set up, warm up and measure one case on every worker; prints its rows.
+ * proto holds what the mode decides (mode, device, size, burst); each
+ * worker's copy gets that worker's pools, vchan or queue and records.
+ */
 static int
-lat_alloc(const struct to_options *o, int socket)
+run_case(struct to_group *g, const struct to_case *proto, struct ocopy *oc)
 {
-	uint32_t n = rte_align32pow2(o->ring);
-
-	lat_hist = rte_zmalloc_socket("to_hist", sizeof(*lat_hist), 0, socket);
-	lat_ts = rte_malloc_socket("to_lat_ts", n * sizeof(*lat_ts), 0, socket);
-	if (lat_hist == NULL || lat_ts == NULL) {
-		to_err("cannot allocate the latency histogram");
-		return -ENOMEM;
-	}
-	lat_mask = n - 1;
-	return 0;
-}
-
-static void
-lat_free(void)
-{
-	rte_free(lat_hist);
-	rte_free(lat_ts);
-	lat_hist = NULL;
-	lat_ts = NULL;
-}
-
-struct launch_arg {
-	struct to_case *c;
-	struct to_result *r;
-	bool flush;	/* evict the caches first (--flush-cache) */
-};
-
-static int
-case_on_lcore(void *arg)
-{
-	struct launch_arg *a = arg;
-
-	if (a->flush)
-		to_flush_caches();
-	return to_case_run(a->c, a->r);
-}
-
-static int
-run_on(unsigned int lcore, struct to_case *c, struct to_result *r, bool flush)
-{
-	struct launch_arg a = { .c = c, .r = r, .flush = flush };
-	int ret;
-
-	if (lcore == rte_get_main_lcore())
-		return case_on_lcore(&a);
-	ret = rte_eal_remote_launch(case_on_lcore, &a, lcore);
-	if (ret != 0) {
-		snprintf(r->why, sizeof(r->why), "cannot launch on lcore %u: %s", lcore,
-			strerror(-ret));
-		r->failed = TO_EXIT_FAIL;
-		return ret;
-	}
-	return rte_eal_wait_lcore(lcore);
-}
-
-/* Set up, warm up and measure one case; prints its row. */
-static int
-run_case(const struct to_options *o, unsigned int lcore, struct to_case *c)
-{
+	const struct to_options *o = g->o;
 	uint64_t hz = rte_get_tsc_hz();
-	struct to_result r = { 0 };
+	const char *phase = "warm-up: ";
+	struct to_result all;
+	unsigned int i;
 
-	if (o->dist != TO_DIST_FIXED) {
-		c->dist = to_dist_name(o);
-		c->size_tab = size_tab;
-		c->size_mask = TO_DIST_TAB - 1;
+	for (i = 0; i < g->nb; i++) {
+		struct to_worker *w = &g->w[i];
+		struct to_case *c = &w->c;
+
+		*c = *proto;
+		if (o->dist != TO_DIST_FIXED) {
+			c->dist = to_dist_name(o);
+			c->size_tab = size_tab;
+			c->size_mask = TO_DIST_TAB - 1;
+		}
+		c->src = &w->src;
+		c->dst = &w->dst;
+		c->burst_buf = &w->burst;
+		c->vchan = w->idx;
+		if (c->mode == TO_MODE_DMA) {
+			c->next_id = w->next_id;
+		} else if (c->mode == TO_MODE_OFFLOAD) {
+			c->oq = ocopy_queue_get(oc, w->idx);
+			/* Op indexes run on across cases: start where the last ended. */
+			c->next_id = (uint16_t)c->oq->head;
+		}
+		c->stride = RTE_ALIGN_CEIL(c->size, RTE_CACHE_LINE_SIZE);
+		c->nb_slots = (uint32_t)RTE_MIN(o->working_set / c->stride,
+			(uint64_t)UINT32_MAX - 1);
+		c->nb_slots &= ~UINT32_C(1);
+		RTE_VERIFY(c->nb_slots >= 2u * c->burst);
+		/* Fewer than nb_slots - 1 in flight: no two share a destination. */
+		c->window = RTE_MIN((uint32_t)o->ring, c->nb_slots - 1);
+		c->verify = o->verify;
+		c->corrupt_op = o->corrupt_op;
+		c->lat_every = o->lat_every != TO_LAT_AUTO ? o->lat_every :
+			c->size >= TO_LAT_AUTO_SIZE ? 1 : TO_LAT_AUTO_EVERY;
+		c->lat_ts = w->lat_ts;
+		c->lat_mask = w->lat_mask;
+		c->hist = w->hist;
+		to_pools_fill(c);
 	}
-	c->stride = RTE_ALIGN_CEIL(c->size, RTE_CACHE_LINE_SIZE);
-	c->nb_slots = (uint32_t)RTE_MIN(o->working_set / c->stride, (uint64_t)UINT32_MAX - 1);
-	c->nb_slots &= ~UINT32_C(1);
-	RTE_VERIFY(c->nb_slots >= 2u * c->burst);
-	/* Fewer than nb_slots - 1 in flight: no two share a destination. */
-	c->window = RTE_MIN((uint32_t)o->ring, c->nb_slots - 1);
-	c->verify = o->verify;
-	c->corrupt_op = o->corrupt_op;
-	c->lat_every = o->lat_every != TO_LAT_AUTO ? o->lat_every :
-		c->size >= TO_LAT_AUTO_SIZE ? 1 : TO_LAT_AUTO_EVERY;
-	c->lat_ts = lat_ts;
-	c->lat_mask = lat_mask;
-	c->hist = lat_hist;
-	memset(&c->enq_cur, 0, sizeof(c->enq_cur));
-	memset(&c->cpl_cur, 0, sizeof(c->cpl_cur));
-	c->seq = 0;
-	to_pools_fill(c);
 
 	if (o->warmup_s > 0) {
-		c->ops = 0;
-		c->cycles = (uint64_t)(o->warmup_s * hz);
-		if (run_on(lcore, c, &r, false) != 0 || r.failed) {
-			to_err("warm-up: %s", r.why);
-			return TO_EXIT_FAIL;
+		for (i = 0; i < g->nb; i++) {
+			g->w[i].c.ops = 0;
+			g->w[i].c.cycles = (uint64_t)(o->warmup_s * hz);
+		}
+		if (to_workers_run(g, false) != 0)
+			goto fail;
+	}
+	phase = "";
+	for (i = 0; i < g->nb; i++) {
+		g->w[i].c.ops = o->ops;
+		g->w[i].c.cycles = (uint64_t)(o->time_s * hz);
+	}
+	if (to_workers_run(g, o->flush_cache) != 0)
+		goto fail;
+	for (i = 0; i < g->nb; i++)
+		g->w[i].next_id = g->w[i].c.next_id;
+
+	to_workers_merge(g, &all);
+	to_report_row(&g->w[0].c, &all, -1);
+	to_output_row(o, &g->w[0].c, &all, -1, g->nb);
+	if (g->nb > 1) {
+		for (i = 0; i < g->nb; i++) {
+			g->w[i].r->maps = all.maps;
+			to_report_row(&g->w[i].c, g->w[i].r, (int)g->w[i].lcore);
+			to_output_row(o, &g->w[i].c, g->w[i].r, (int)g->w[i].lcore, g->nb);
 		}
 	}
-	c->ops = o->ops;
-	c->cycles = (uint64_t)(o->time_s * hz);
-	if (run_on(lcore, c, &r, o->flush_cache) != 0 || r.failed) {
-		to_err("%s", r.why);
-		return TO_EXIT_FAIL;
-	}
-	r.maps = c->maps;
-	to_report_row(c, &r);
-	to_output_row(o, c, &r);
 	return TO_EXIT_OK;
+fail:
+	for (i = 0; i < g->nb; i++)
+		if (g->w[i].r->failed)
+			to_err("%slcore %u: %s", phase, g->w[i].lcore, g->w[i].r->why);
+	return TO_EXIT_FAIL;
 }
 
 static int
-burst_alloc(struct to_burst *b, uint16_t burst, int socket)
+run_cpu(struct to_group *g)
 {
-	b->s = rte_malloc_socket("to_burst", burst * sizeof(*b->s), 0, socket);
-	b->d = rte_malloc_socket("to_burst", burst * sizeof(*b->d), 0, socket);
-	b->sp = rte_malloc_socket("to_burst", burst * sizeof(*b->sp), 0, socket);
-	b->dp = rte_malloc_socket("to_burst", burst * sizeof(*b->dp), 0, socket);
-	b->len = rte_malloc_socket("to_burst", burst * sizeof(*b->len), 0, socket);
-	if (b->s == NULL || b->d == NULL || b->sp == NULL || b->dp == NULL || b->len == NULL) {
-		to_err("cannot allocate the burst arrays");
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-static void
-burst_free(struct to_burst *b)
-{
-	rte_free(b->s);
-	rte_free(b->d);
-	rte_free(b->sp);
-	rte_free(b->dp);
-	rte_free(b->len);
-}
-
-static struct to_burst burst_buf;
-
-static int
-run_cpu(const struct to_options *o, unsigned int lcore, struct to_pool *src,
-		struct to_pool *dst)
-{
+	const struct to_options *o = g->o;
 	unsigned int i;
 	int ret;
 
@@ -256,12 +165,9 @@ run_cpu(const struct to_options *o, unsigned int lcore, struct to_pool *src,
 			.dev_id = -1,
 			.size = o->sizes[i],
 			.burst = o->burst,
-			.src = src,
-			.dst = dst,
-			.burst_buf = &burst_buf,
 		};
 
-		ret = run_case(o, lcore, &c);
+		ret = run_case(g, &c, NULL);
 		if (ret != TO_EXIT_OK)
 			return ret;
 	}
@@ -269,17 +175,19 @@ run_cpu(const struct to_options *o, unsigned int lcore, struct to_pool *src,
 }
 
 static int
-run_dev(const struct to_options *o, unsigned int lcore, const char *name, int16_t dev_id,
-		struct to_pool *src, struct to_pool *dst)
+run_dev(struct to_group *g, const char *name, int16_t dev_id)
 {
-	uint16_t next_id = 0;
+	const struct to_options *o = g->o;
 	unsigned int i;
 	int ret = TO_EXIT_OK;
 
-	if (to_dev_prepare(o, name, dev_id) != 0)
+	if (to_dev_prepare(o, name, dev_id, (uint16_t)g->nb) != 0)
 		return TO_EXIT_USAGE;
 	if (to_dev_start(o, name, dev_id) != 0)
 		return TO_EXIT_USAGE;
+	/* Job ids start at 0 after rte_dma_start and run on. */
+	for (i = 0; i < g->nb; i++)
+		g->w[i].next_id = 0;
 	for (i = 0; i < o->nb_sizes; i++) {
 		struct to_case c = {
 			.mode = TO_MODE_DMA,
@@ -287,15 +195,9 @@ run_dev(const struct to_options *o, unsigned int lcore, const char *name, int16_
 			.dev_id = dev_id,
 			.size = o->sizes[i],
 			.burst = o->burst,
-			.src = src,
-			.dst = dst,
-			.burst_buf = &burst_buf,
-			/* Job ids start at 0 after rte_dma_start and run on. */
-			.next_id = next_id,
 		};
 
-		ret = run_case(o, lcore, &c);
-		next_id = c.next_id;
+		ret = run_case(g, &c, NULL);
 		if (ret != TO_EXIT_OK)
 			break;
 	}
@@ -305,13 +207,13 @@ run_dev(const struct to_options *o, unsigned int lcore, const char *name, int16_
 
 /*
  * The library over every --dev engine (taken, configured and started by
- * ocopy_create, stopped by ocopy_destroy), one queue, the pools registered
- * for DMA as a user would.
+ * ocopy_create, stopped by ocopy_destroy), one queue per worker, every
+ * worker's pools registered for DMA as a user would.
  */
 static int
-run_offload(const struct to_options *o, unsigned int lcore, const int16_t *dev_ids,
-		struct to_pool *src, struct to_pool *dst)
+run_offload(struct to_group *g, const int16_t *dev_ids)
 {
+	const struct to_options *o = g->o;
 	struct to_options svc = *o;
 	struct ocopy_map_stats ms;
 	struct ocopy_conf conf;
@@ -332,10 +234,10 @@ run_offload(const struct to_options *o, unsigned int lcore, const int16_t *dev_i
 	conf.nb_engines = (uint16_t)o->nb_devs;
 	for (i = 0; i < o->nb_devs; i++)
 		conf.engines[i] = dev_ids[i];
+	conf.nb_queues = (uint16_t)g->nb;
 	conf.ring_size = o->ring;
 	conf.queue_size = RTE_MIN(rte_align32pow2(o->ring), (uint32_t)OCOPY_QUEUE_SIZE_MAX);
-	conf.socket_id = src->mz != NULL ?
-		((const struct rte_memzone *)src->mz)->socket_id : SOCKET_ID_ANY;
+	conf.socket_id = ((const struct rte_memzone *)g->w[0].src.mz)->socket_id;
 	if (ocopy_conf_parse(&conf, o->offload_args) != 0) {
 		to_err("--offload '%s': not a valid library configuration (see the log)",
 			o->offload_args);
@@ -347,11 +249,15 @@ run_offload(const struct to_options *o, unsigned int lcore, const int16_t *dev_i
 			rte_strerror(rte_errno));
 		return TO_EXIT_USAGE;
 	}
-	if (ocopy_mem_register(oc, src->va, src->len) < 0 ||
-			ocopy_mem_register(oc, dst->va, dst->len) < 0) {
-		to_err("offload: cannot register the pools for DMA");
-		ocopy_destroy(oc);
-		return TO_EXIT_USAGE;
+	for (i = 0; i < g->nb; i++) {
+		struct to_worker *w = &g->w[i];
+
+		if (ocopy_mem_register(oc, w->src.va, w->src.len) < 0 ||
+				ocopy_mem_register(oc, w->dst.va, w->dst.len) < 0) {
+			to_err("offload: cannot register the pools of lcore %u for DMA", w->lcore);
+			ocopy_destroy(oc);
+			return TO_EXIT_USAGE;
+		}
 	}
 	for (i = 0; i < ocopy_engine_count(oc); i++) {
 		struct ocopy_engine_info info;
@@ -361,7 +267,7 @@ run_offload(const struct to_options *o, unsigned int lcore, const int16_t *dev_i
 		ocopy_map_stats_get(oc, i, &ms);
 		maps += ms.maps;
 		printf("offload: engine %s: threshold %u B%s, %u submitter cycles/op,"
-			" %u cycles/KiB; %" PRIu64 " IOMMU map call(s) for both pools\n",
+			" %u cycles/KiB; %" PRIu64 " IOMMU map call(s) for the pools\n",
 			info.name, info.threshold, info.calibrated ? " (calibrated)" : "",
 			info.op_cycles, info.cyc_per_kib, ms.maps);
 	}
@@ -372,16 +278,10 @@ run_offload(const struct to_options *o, unsigned int lcore, const int16_t *dev_i
 			.dev_id = -1,
 			.size = o->sizes[i],
 			.burst = o->burst,
-			.src = src,
-			.dst = dst,
-			.burst_buf = &burst_buf,
-			.oq = ocopy_queue_get(oc, 0),
 			.maps = maps,
 		};
 
-		/* Op indexes run on across cases: start where the last ended. */
-		c.next_id = (uint16_t)(c.oq->head);
-		ret = run_case(o, lcore, &c);
+		ret = run_case(g, &c, oc);
 		if (ret != TO_EXIT_OK)
 			break;
 	}
@@ -417,10 +317,9 @@ node_check(const char *opt, int node)
 	return -ENODEV;
 }
 
-/* The checks of one case group that need EAL: its lcore and devices. */
+/* The checks of one case group that need EAL: its lcores, devices, nodes. */
 static int
-group_check(const struct to_run *g, const struct to_options *o, unsigned int *lcore,
-		int16_t *dev_ids)
+group_check(const struct to_run *g, const struct to_options *o, int16_t *dev_ids)
 {
 	char ctx[PATH_MAX + TO_NAME_LEN + 8];
 	unsigned int i;
@@ -429,11 +328,14 @@ group_check(const struct to_run *g, const struct to_options *o, unsigned int *lc
 		snprintf(ctx, sizeof(ctx), "%s [%s]", g->config, o->name);
 		to_err_context = ctx;
 	}
-	*lcore = o->lcore < 0 ? rte_get_main_lcore() : (unsigned int)o->lcore;
-	if (*lcore != rte_get_main_lcore() && !rte_lcore_is_enabled(*lcore)) {
-		to_err("--lcore %u: not an enabled worker lcore (EAL -l; service lcores cannot"
-			" submit)", *lcore);
-		goto fail;
+	for (i = 0; i < o->nb_lcores; i++) {
+		unsigned int lc = o->lcores[i];
+
+		if (lc != rte_get_main_lcore() && !rte_lcore_is_enabled(lc)) {
+			to_err("%s %u: not an enabled worker lcore (EAL -l; service lcores cannot"
+				" submit)", o->nb_lcores > 1 ? "--lcores: lcore" : "--lcore", lc);
+			goto fail;
+		}
 	}
 	for (i = 0; i < o->nb_devs; i++)
 		if (to_dev_lookup(o->devs[i], &dev_ids[i]) != 0)
@@ -448,48 +350,34 @@ fail:
 	return -EINVAL;
 }
 
-/* One case group: pools, every mode and size, summary. */
+/* One case group: workers, every mode and size, summary. */
 static int
-run_group(const struct to_options *o, unsigned int lcore, const int16_t *dev_ids)
+run_group(const struct to_options *o, const int16_t *dev_ids)
 {
-	struct to_pool src = { 0 }, dst = { 0 };
+	struct to_group g;
 	unsigned int i;
-	int ret = TO_EXIT_USAGE, socket, src_node, dst_node;
+	int ret = TO_EXIT_USAGE;
 
-	socket = (int)rte_lcore_to_socket_id(lcore);
-	if (socket == SOCKET_ID_ANY || socket < 0)
-		socket = 0;
-	src_node = o->src_node >= 0 ? o->src_node : socket;
-	dst_node = o->dst_node >= 0 ? o->dst_node : socket;
-	if (pool_alloc(&src, "to_src", o->working_set, src_node) != 0 ||
-			pool_alloc(&dst, "to_dst", o->working_set, dst_node) != 0 ||
-			burst_alloc(&burst_buf, o->burst, socket) != 0 ||
-			lat_alloc(o, socket) != 0 ||
-			(o->flush_cache && to_flush_alloc() != 0))
+	if (to_workers_alloc(&g, o) != 0 || (o->flush_cache && to_flush_alloc() != 0))
 		goto out;
-
 	if (o->dist != TO_DIST_FIXED)
 		to_dist_table(o, size_tab);
 	to_long_cycles = (uint64_t)(o->long_us * rte_get_tsc_hz() / 1e6);
-	to_report_header(o, lcore, socket, src_node, dst_node);
+	to_report_header(o, &g);
 
 	ret = TO_EXIT_OK;
 	if (o->modes[TO_MODE_CPU])
-		ret = run_cpu(o, lcore, &src, &dst);
+		ret = run_cpu(&g);
 	for (i = 0; ret == TO_EXIT_OK && o->modes[TO_MODE_DMA] && i < o->nb_devs; i++)
-		ret = run_dev(o, lcore, o->devs[i], dev_ids[i], &src, &dst);
+		ret = run_dev(&g, o->devs[i], dev_ids[i]);
 	if (ret == TO_EXIT_OK && o->modes[TO_MODE_OFFLOAD])
-		ret = run_offload(o, lcore, dev_ids, &src, &dst);
+		ret = run_offload(&g, dev_ids);
 	if (ret == TO_EXIT_OK)
 		to_report_summary(o);
 	to_services_unpark();
 out:
 	to_flush_free();
-	lat_free();
-	burst_free(&burst_buf);
-	memset(&burst_buf, 0, sizeof(burst_buf));
-	pool_free(&dst);
-	pool_free(&src);
+	to_workers_free(&g);
 	return ret;
 }
 
@@ -499,7 +387,6 @@ main(int argc, char **argv)
 	struct to_options base, *cases = &base;
 	unsigned int nb_cases = 1, k;
 	struct to_run g;
-	unsigned int *lcores = NULL;
 	int16_t (*dev_ids)[TO_MAX_DEVS] = NULL;
 	int sep, ret;
 
@@ -525,9 +412,8 @@ main(int argc, char **argv)
 		ret = TO_EXIT_OK;
 		goto free_cases;
 	}
-	lcores = calloc(nb_cases, sizeof(*lcores));
 	dev_ids = calloc(nb_cases, sizeof(*dev_ids));
-	if (lcores == NULL || dev_ids == NULL) {
+	if (dev_ids == NULL) {
 		to_err("out of memory");
 		ret = TO_EXIT_USAGE;
 		goto free_cases;
@@ -546,7 +432,7 @@ main(int argc, char **argv)
 	/* Every case's lcore and devices first: bad input fails before any run. */
 	ret = TO_EXIT_USAGE;
 	for (k = 0; k < nb_cases; k++)
-		if (group_check(&g, &cases[k], &lcores[k], dev_ids[k]) != 0)
+		if (group_check(&g, &cases[k], dev_ids[k]) != 0)
 			goto cleanup;
 
 	to_timer_calibrate();
@@ -555,7 +441,7 @@ main(int argc, char **argv)
 		if (g.config[0] != '\0')
 			printf("%s=== case %s (%u of %u)\n", k == 0 ? "" : "\n", cases[k].name,
 				k + 1, nb_cases);
-		ret = run_group(&cases[k], lcores[k], dev_ids[k]);
+		ret = run_group(&cases[k], dev_ids[k]);
 	}
 
 cleanup:
@@ -565,7 +451,6 @@ close_output:
 		ret = TO_EXIT_FAIL;
 free_cases:
 	free(dev_ids);
-	free(lcores);
 	if (cases != &base)
 		free(cases);
 	return ret;

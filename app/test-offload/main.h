@@ -46,6 +46,7 @@ extern const char *to_err_context;
 
 #define TO_MAX_SIZES	64
 #define TO_MAX_DEVS	16
+#define TO_MAX_WORKERS	64	/**< submitter lcores of one case */
 #define TO_MAX_SIZE	(UINT64_C(1) << 30)	/**< 1 GiB per copy */
 #define TO_MAX_RING	UINT16_MAX
 #define TO_STALL_S	3	/**< no completion for this long: the device is stalled */
@@ -110,7 +111,8 @@ struct to_options {
 	bool modes[TO_MODE_MAX];
 	char devs[TO_MAX_DEVS][RTE_DEV_NAME_MAX_LEN];
 	unsigned int nb_devs;
-	int lcore;		/**< submitter lcore; -1: the main lcore */
+	uint16_t lcores[TO_MAX_WORKERS];	/**< submitter lcores (--lcore/--lcores) */
+	unsigned int nb_lcores;	/**< 0: the main lcore alone */
 	bool park;		/**< park service lcores a case does not use */
 	double long_us;		/**< dma timed regions longer than this are left out */
 	uint64_t corrupt_op;	/**< testing: damage the copy of this operation */
@@ -206,6 +208,7 @@ struct to_case {
 	enum to_mode mode;
 	const char *name;	/**< "cpu" or the dmadev's name */
 	int16_t dev_id;		/**< TO_MODE_DMA */
+	uint16_t vchan;		/**< TO_MODE_DMA: the worker's vchan */
 	uint32_t size;		/**< fixed size, or the largest of the distribution */
 	const char *dist;	/**< NULL: fixed size; else the distribution's name */
 	const uint32_t *size_tab;	/**< distribution: op k has size_tab[k & size_mask] */
@@ -233,6 +236,34 @@ struct to_case {
 	uint32_t lat_mask;		/**< lat_ts has lat_mask + 1 entries (>= window) */
 	uint64_t *lat_ts;		/**< submit time of the ops in flight, by op number */
 	struct to_hist *hist;
+};
+
+/**
+ * One submitter lcore of a case group (worker.c): its own pools, burst
+ * arrays and latency records, its own vchan of each dmadev and queue of the
+ * library (number idx), and the case it runs.
+ */
+struct to_worker {
+	unsigned int lcore;
+	uint16_t idx;
+	int socket;
+	struct to_pool src;
+	struct to_pool dst;
+	struct to_burst burst;
+	struct to_hist *hist;
+	uint64_t *lat_ts;
+	uint32_t lat_mask;
+	uint16_t next_id;	/**< dma: next job id of its vchan, across cases */
+	bool flush;		/**< evict the caches before the run */
+	struct to_case c;
+	struct to_result *r;
+};
+
+struct to_group {
+	const struct to_options *o;
+	struct to_worker *w;
+	unsigned int nb;
+	struct to_hist *hist_all;	/**< the workers' histograms, merged */
 };
 
 /** What one measured run produced. */
@@ -313,18 +344,24 @@ void to_timer_calibrate(void);
 void to_pools_fill(const struct to_case *c);
 int to_case_run(struct to_case *c, struct to_result *r);
 
+/* worker.c */
+int to_workers_alloc(struct to_group *g, const struct to_options *o);
+void to_workers_free(struct to_group *g);
+int to_workers_run(struct to_group *g, bool flush);
+void to_workers_merge(struct to_group *g, struct to_result *all);
+
 /* dev.c */
 int to_dev_lookup(const char *name, int16_t *dev_id);
-int to_dev_prepare(const struct to_options *o, const char *name, int16_t dev_id);
+int to_dev_prepare(const struct to_options *o, const char *name, int16_t dev_id,
+		uint16_t nb_vchans);
 int to_dev_start(const struct to_options *o, const char *name, int16_t dev_id);
 void to_dev_stop(const char *name, int16_t dev_id);
 int to_services_park(const struct to_options *o, const char *name);
 void to_services_unpark(void);
 
 /* report.c */
-void to_report_header(const struct to_options *o, unsigned int lcore, int socket,
-		int src_node, int dst_node);
-void to_report_row(const struct to_case *c, const struct to_result *r);
+void to_report_header(const struct to_options *o, const struct to_group *g);
+void to_report_row(const struct to_case *c, const struct to_result *r, int worker);
 void to_report_summary(const struct to_options *o);
 void to_format_size(char *buf, size_t len, uint64_t bytes);
 void to_metrics_get(const struct to_case *c, const struct to_result *r,
@@ -335,7 +372,7 @@ void to_case_size_label(char *buf, size_t len, const struct to_case *c);
 /* output.c */
 int to_output_open(const struct to_run *g);
 void to_output_row(const struct to_options *o, const struct to_case *c,
-		const struct to_result *r);
+		const struct to_result *r, int worker, unsigned int nb_workers);
 int to_output_close(void);
 
 #endif /* TO_MAIN_H */

@@ -59,6 +59,7 @@ enum {
 	OPT_SRC_NODE,
 	OPT_DST_NODE,
 	OPT_FLUSH_CACHE,
+	OPT_LCORES,
 	OPT_HELP,
 };
 
@@ -76,6 +77,7 @@ static const struct option long_opts[] = {
 	{ "json", required_argument, NULL, OPT_JSON },
 	{ "lat-sample", required_argument, NULL, OPT_LAT_SAMPLE },
 	{ "lcore", required_argument, NULL, OPT_LCORE },
+	{ "lcores", required_argument, NULL, OPT_LCORES },
 	{ "long-us", required_argument, NULL, OPT_LONG_US },
 	{ "mode", required_argument, NULL, OPT_MODE },
 	{ "no-park", no_argument, NULL, OPT_NO_PARK },
@@ -135,6 +137,9 @@ to_usage(const char *prog)
 		"                       more, one in %u below. Outside the timed regions:\n"
 		"                       cycles/op never include it\n"
 		"  --lcore N            submit from worker lcore N (default: the main lcore)\n"
+		"  --lcores LIST        submit from several lcores at once, e.g. 1,2 or 1-3:\n"
+		"                       each its own pools, dmadev vchan and library queue;\n"
+		"                       aggregate and per-worker rows (--ops: per worker)\n"
 		"  --long-us US         dma: a timed region (one burst of enqueues, one\n"
 		"                       completed() call) longer than US microseconds was\n"
 		"                       interrupted: it is left out of the cycle figures and\n"
@@ -329,6 +334,55 @@ parse_sizes(struct to_options *o, const char *arg)
 	return 0;
 }
 
+/* --lcores 1,2,4-6: distinct lcore ids. */
+static int
+parse_lcores(struct to_options *o, const char *arg)
+{
+	char buf[256], *item, *save = NULL, *dash;
+	uint64_t a, b, v;
+	unsigned int i;
+
+	if (strlen(arg) >= sizeof(buf)) {
+		to_err("--lcores: list too long");
+		return -EINVAL;
+	}
+	strcpy(buf, arg);
+	o->nb_lcores = 0;
+	for (item = strtok_r(buf, ",", &save); item != NULL;
+			item = strtok_r(NULL, ",", &save)) {
+		dash = strchr(item, '-');
+		if (dash != NULL)
+			*dash = '\0';
+		if (parse_uint(item, RTE_MAX_LCORE - 1, &a) != 0 ||
+				(dash != NULL && parse_uint(dash + 1, RTE_MAX_LCORE - 1, &b) != 0) ||
+				(dash != NULL && b < a)) {
+			to_err("--lcores %s: expected lcore ids 0 .. %u or ranges A-B, comma-separated",
+				arg, RTE_MAX_LCORE - 1);
+			return -EINVAL;
+		}
+		if (dash == NULL)
+			b = a;
+		for (v = a; v <= b; v++) {
+			for (i = 0; i < o->nb_lcores; i++) {
+				if (o->lcores[i] == v) {
+					to_err("--lcores %s: lcore %" PRIu64 " given twice", arg, v);
+					return -EINVAL;
+				}
+			}
+			if (o->nb_lcores == TO_MAX_WORKERS) {
+				to_err("--lcores %s: more than %u lcores", arg, TO_MAX_WORKERS);
+				return -EINVAL;
+			}
+			o->lcores[o->nb_lcores++] = (uint16_t)v;
+		}
+	}
+	if (o->nb_lcores == 0) {
+		to_err("--lcores '%s': empty list", arg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int
 parse_modes(struct to_options *o, const char *arg)
 {
@@ -441,7 +495,6 @@ to_options_defaults(struct to_options *o)
 	o->time_s = DEFAULT_TIME_S;
 	o->warmup_s = DEFAULT_WARMUP_S;
 	o->verify = TO_VERIFY_ALL;
-	o->lcore = -1;
 	o->park = true;
 	o->long_us = DEFAULT_LONG_US;
 	o->lat_every = DEFAULT_LAT_SAMPLE;
@@ -553,7 +606,12 @@ to_option_apply(struct to_options *o, struct to_run *g, int opt, const char *arg
 				RTE_MAX_LCORE - 1);
 			return -EINVAL;
 		}
-		o->lcore = (int)v;
+		o->lcores[0] = (uint16_t)v;
+		o->nb_lcores = 1;
+		break;
+	case OPT_LCORES:
+		if (parse_lcores(o, arg) != 0)
+			return -EINVAL;
 		break;
 	case OPT_LONG_US:
 		if (parse_seconds(arg, &o->long_us) != 0) {
@@ -786,8 +844,12 @@ to_options_dump(FILE *f, const struct to_options *o)
 	else
 		fprintf(f, "time = %.15g\n", o->time_s);
 	fprintf(f, "warmup = %.15g\nverify = %s\n", o->warmup_s, verify_key(o->verify));
-	if (o->lcore >= 0)
-		fprintf(f, "lcore = %d\n", o->lcore);
+	if (o->nb_lcores != 0) {
+		fprintf(f, "lcores = ");
+		for (i = 0; i < o->nb_lcores; i++)
+			fprintf(f, "%s%u", i ? "," : "", o->lcores[i]);
+		fprintf(f, "\n");
+	}
 	if (o->src_node >= 0)
 		fprintf(f, "src-node = %d\n", o->src_node);
 	if (o->dst_node >= 0)

@@ -36,7 +36,7 @@ static char json_path[PATH_MAX];
 
 /* Every field, in order. Keep in step with put_fields(). */
 static const char *const columns[] = {
-	"case", "mode", "device", "size", "dist", "mean_size", "ops", "bytes", "seconds", "mops", "gbps",
+	"case", "mode", "device", "workers", "worker", "size", "dist", "mean_size", "ops", "bytes", "seconds", "mops", "gbps",
 	"cycles_per_op", "enq_cycles_per_op", "cpl_cycles_per_op", "idle_cycles_per_op",
 	"ops_per_poll", "long_regions", "verified", "path_cpu_pct", "path_engine_pct",
 	"path_split_pct", "lat_samples", "lat_p50_us", "lat_p99_us", "lat_p999_us", "lib_cpu", "lib_engine", "lib_split", "errors", "maps",
@@ -88,7 +88,7 @@ json_str(FILE *f, const char *s)
 
 static void
 put_fields(struct field *fl, const struct to_options *o, const struct to_case *c,
-		const struct to_result *r)
+		const struct to_result *r, const char *worker, unsigned int nb_workers)
 {
 	const char *mode = c->mode == TO_MODE_CPU ? "cpu" :
 		c->mode == TO_MODE_DMA ? "dma" : "offload";
@@ -102,6 +102,8 @@ put_fields(struct field *fl, const struct to_options *o, const struct to_case *c
 	STR(o->name);
 	STR(mode);
 	STR(c->mode == TO_MODE_DMA ? c->name : "");
+	U64(nb_workers);
+	STR(worker);
 	U64(c->size);
 	STR(c->dist != NULL ? c->dist : "fixed");
 	DBL(r->ops ? (double)r->bytes / r->ops : 0);
@@ -227,14 +229,21 @@ to_output_open(const struct to_run *g)
 	return 0;
 }
 
+/* worker: the lcore of a per-worker row, -1 for the aggregate ("all"). */
 void
-to_output_row(const struct to_options *o, const struct to_case *c, const struct to_result *r)
+to_output_row(const struct to_options *o, const struct to_case *c, const struct to_result *r,
+		int worker, unsigned int nb_workers)
 {
 	struct field fl[RTE_DIM(columns)];
+	char wname[16];
 
 	if (csv_f == NULL && json_f == NULL)
 		return;
-	put_fields(fl, o, c, r);
+	if (worker < 0)
+		snprintf(wname, sizeof(wname), "all");
+	else
+		snprintf(wname, sizeof(wname), "%d", worker);
+	put_fields(fl, o, c, r, wname, nb_workers);
 	if (csv_f != NULL) {
 		csv_row(fl);
 		fflush(csv_f);

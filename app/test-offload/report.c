@@ -16,6 +16,7 @@
 
 #include <rte_cycles.h>
 #include <rte_lcore.h>
+#include <rte_memzone.h>
 
 #include "main.h"
 
@@ -70,17 +71,26 @@ to_mode_label(char *buf, size_t len, enum to_mode mode, const char *name)
 }
 
 void
-to_report_header(const struct to_options *o, unsigned int lcore, int socket, int src_node,
-		int dst_node)
+to_report_header(const struct to_options *o, const struct to_group *g)
 {
+	const struct to_worker *w0 = &g->w[0];
+	int src_node = ((const struct rte_memzone *)w0->src.mz)->socket_id;
+	int dst_node = ((const struct rte_memzone *)w0->dst.mz)->socket_id;
+	char lcores[256];
+	unsigned int i;
+	size_t len = 0;
 	char ws[32];
 
 	nb_rows = 0;	/* the summary compares the rows of this case group only */
 	to_format_size(ws, sizeof(ws), o->working_set);
-	printf("dpdk-test-offload: submitter lcore %u (socket %d), burst %u, ring %u,"
-		" working set %s per side (source and destination pools),\n"
+	for (i = 0; i < g->nb && len < sizeof(lcores); i++)
+		len += snprintf(lcores + len, sizeof(lcores) - len, "%s%u (socket %d)",
+			i ? ", " : "", g->w[i].lcore, g->w[i].socket);
+	printf("dpdk-test-offload: submitter lcore%s %s, burst %u, ring %u,"
+		" working set %s per side (source and destination pools%s),\n"
 		"  verify %s, %s per case (+%.2f s unmeasured warm-up)\n",
-		lcore, socket, o->burst, o->ring, ws, verify_name(o->verify),
+		g->nb > 1 ? "s" : "", lcores, o->burst, o->ring, ws,
+		g->nb > 1 ? " of each worker" : "", verify_name(o->verify),
 		o->ops != 0 ? "fixed operation count" : "fixed time", o->warmup_s);
 	printf("  source pool on NUMA node %d, destination pool on node %d%s\n", src_node,
 		dst_node, o->flush_cache ? "; caches evicted before each measured run" : "");
@@ -189,15 +199,21 @@ fmt_us(char *buf, size_t len, double us)
 		snprintf(buf, len, "%.3f", us);
 }
 
+/* worker: the lcore of a per-worker row (indented, not kept for the
+ * summaries), -1 for the aggregate of all workers.
+ */
 void
-to_report_row(const struct to_case *c, const struct to_result *r)
+to_report_row(const struct to_case *c, const struct to_result *r, int worker)
 {
 	char label[RTE_DEV_NAME_MAX_LEN + 8], size[32], ppoll[16], path[48], lat[48];
 	char p50[16], p99[16], p999[16];
 	struct to_metrics m;
 
 	to_metrics_get(c, r, &m);
-	to_mode_label(label, sizeof(label), c->mode, c->name);
+	if (worker >= 0)
+		snprintf(label, sizeof(label), "  lcore %d", worker);
+	else
+		to_mode_label(label, sizeof(label), c->mode, c->name);
 	to_case_size_label(size, sizeof(size), c);
 	if (m.ops_poll >= 0)
 		snprintf(ppoll, sizeof(ppoll), "%.1f", m.ops_poll);
@@ -222,7 +238,7 @@ to_report_row(const struct to_case *c, const struct to_result *r)
 		ppoll, r->long_regions, r->verified, lat, path);
 	fflush(stdout);
 
-	if (nb_rows < MAX_ROWS) {
+	if (worker < 0 && nb_rows < MAX_ROWS) {
 		rows[nb_rows].mode = c->mode;
 		snprintf(rows[nb_rows].name, sizeof(rows[nb_rows].name), "%s", c->name);
 		rows[nb_rows].size = c->size;

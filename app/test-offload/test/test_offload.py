@@ -78,6 +78,9 @@ BAD_CMDLINES = [
     (["--time", "1", "--ops", "5"], "--time and --ops"),
     (["--verify", "maybe"], "--verify maybe"),
     (["--lat-sample", "3"], "--lat-sample 3"),
+    (["--lcores", "1,1"], "--lcores 1,1: lcore 1 given twice"),
+    (["--lcores", "3-1"], "--lcores 3-1"),
+    (["--lcores", "x"], "--lcores x"),
     (["--src-node", "99999"], "--src-node 99999"),
     (["--dst-node", "-1"], "--dst-node -1"),
     (["--dist", "64"], "--dist 64"),
@@ -103,6 +106,7 @@ BAD_CMDLINES = [
 BAD_RUNTIME = [
     (["--dev", "nosuchdev0"], "--dev nosuchdev0"),
     (["--lcore", "5"], "--lcore 5"),
+    (["--lcores", "0,5"], "--lcores: lcore 5"),
     (["--working-set", "512M"], "--working-set"),
     (["--src-node", "1"], "--src-node 1: NUMA node 1 has no DPDK memory"),
     (["--dst-node", "5"], "--dst-node 5: NUMA node 5 has no DPDK memory"),
@@ -232,7 +236,7 @@ def group_config(a):
 
 # --- output ----------------------------------------------------------------
 
-COLUMNS = ["case", "mode", "device", "size", "dist", "mean_size", "ops", "bytes", "seconds", "mops",
+COLUMNS = ["case", "mode", "device", "workers", "worker", "size", "dist", "mean_size", "ops", "bytes", "seconds", "mops",
            "gbps", "cycles_per_op", "enq_cycles_per_op", "cpl_cycles_per_op",
            "idle_cycles_per_op", "ops_per_poll", "long_regions", "verified",
            "path_cpu_pct", "path_engine_pct", "path_split_pct",
@@ -357,6 +361,38 @@ def group_output(a):
                   "imix: the summary compares offload with the better single")
         else:
             print(out, err)
+        # Two submitter lcores sharing CPU 0, dma_sw0's engine on lcore 2
+        # (CPU 1): each worker its own vchan and library queue.
+        c3 = os.path.join(d, "workers.csv")
+        eal = ["--lcores", "(0-1)@0,2@1", "--no-huge", "-m", "256",
+               "--no-shconf", "--iova-mode=va", "--vdev", "dma_sw0,lcore=2",
+               "--log-level", "lib.eal:error"]
+        cmd = [a.tool] + eal + ["--", "--mode", "cpu,dma,offload", "--dev",
+                                "dma_sw0", "--lcores", "0,1", "--sizes",
+                                "4K", "--ops", "3000", "--warmup", "0",
+                                "--working-set", "4M", "--csv", c3]
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        if check(p.returncode == 0, "--lcores 0,1 run exits 0 (exit %d)" %
+                 p.returncode):
+            with open(c3, newline="") as f:
+                wrows = list(csv.DictReader(f))
+            check([(r["mode"], r["worker"]) for r in wrows] ==
+                  [(m, w) for m in ("cpu", "dma", "offload")
+                   for w in ("all", "0", "1")],
+                  "--lcores: per mode an aggregate row, then one per worker")
+            for m in ("cpu", "dma", "offload"):
+                rs = [r for r in wrows if r["mode"] == m]
+                check(all(r["workers"] == "2" for r in rs) and
+                      int(rs[0]["ops"]) == 6000 and
+                      all(int(r["ops"]) == 3000 for r in rs[1:]) and
+                      int(rs[0]["bytes"]) == sum(int(r["bytes"]) for r in rs[1:]),
+                      "--lcores %s: 3000 ops per worker, the aggregate their sum"
+                      % m)
+                for r in rs:
+                    check_row(r, "workers %s %s" % (m, r["worker"]))
+        else:
+            print(p.stdout, p.stderr)
+
         # The table is still there, and the files do not leak into it.
         check("mode" in out and "GB/s" in out and "cycles_per_op" not in out,
               "the table is printed, unchanged by --csv/--json")
