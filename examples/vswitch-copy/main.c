@@ -61,8 +61,10 @@ usage(const char *prog)
 		"  --mbuf-size N        mbuf data room (default %u)\n"
 		"  --stats S            print the stats every S seconds (default 0: at exit only)\n"
 		"  --duration S         stop after S seconds (default: at SIGINT/SIGTERM)\n"
+		"  --idle-yield         give the core away in idle loops (cores shared with guests)\n"
 		"  --drain-timeout-ms N give in-flight copies this long at a disconnect (default 5000)\n"
-		"  --test-stall A:L     test: stall the library's engines A ms after start, for L ms\n",
+		"  --test-stall A:L     test: stall the library's engines A ms after the first\n"
+		"                       packet, for L ms\n",
 		prog, VSW_MAX_PORTS, RTE_MBUF_DEFAULT_BUF_SIZE);
 }
 
@@ -102,6 +104,7 @@ parse_args(int argc, char **argv)
 		{ "duration", required_argument, NULL, 't' },
 		{ "drain-timeout-ms", required_argument, NULL, 'T' },
 		{ "test-stall", required_argument, NULL, 'X' },
+		{ "idle-yield", no_argument, NULL, 'Y' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -194,6 +197,9 @@ parse_args(int argc, char **argv)
 				return -1;
 			vsw_conf.stall_at_ms = v;
 			vsw_conf.stall_ms = v2;
+			break;
+		case 'Y':
+			vsw_conf.idle_yield = true;
 			break;
 		case 'h':
 			usage(argv[0]);
@@ -298,6 +304,7 @@ control_thread(void *arg __rte_unused)
 	uint64_t hz = rte_get_timer_hz(), start = rte_get_timer_cycles();
 	uint64_t next_stats = start + vsw_conf.stats_period * hz;
 	bool stalled = false, stall_done = vsw_conf.stall_at_ms == 0;
+	uint64_t traffic_ms = 0;
 
 	while (!__atomic_load_n(&vsw_quit, __ATOMIC_RELAXED)) {
 		uint64_t now = rte_get_timer_cycles();
@@ -307,12 +314,17 @@ control_thread(void *arg __rte_unused)
 			vsw_stats_print(stdout);
 			next_stats += vsw_conf.stats_period * hz;
 		}
-		if (!stall_done && !stalled && ms >= vsw_conf.stall_at_ms) {
+		/* The stall test counts from the first packet switched. */
+		if (traffic_ms == 0 && vsw_core.pkts > 0)
+			traffic_ms = ms;
+		if (!stall_done && !stalled && traffic_ms != 0 &&
+				ms >= traffic_ms + vsw_conf.stall_at_ms) {
 			stalled = vsw_stall_engines(true) == 0;
 			if (!stalled)
 				stall_done = true;
 		}
-		if (stalled && ms >= vsw_conf.stall_at_ms + vsw_conf.stall_ms) {
+		if (stalled && ms >= traffic_ms + vsw_conf.stall_at_ms +
+				vsw_conf.stall_ms) {
 			vsw_stall_engines(false);
 			stalled = false;
 			stall_done = true;
@@ -356,11 +368,13 @@ print_summary(void)
 	}
 	printf("vswitch-copy summary: rx=%" PRIu64 " tx=%" PRIu64 " drops=%" PRIu64
 			" copies_cpu=%" PRIu64 " copies_engine=%" PRIu64 " copies_split=%" PRIu64
-			" copy_errors=%" PRIu64 " engine_ops=%" PRIu64 " engine_stalls=%" PRIu64
+			" copy_errors=%" PRIu64 " copy_failovers=%" PRIu64 " engine_ops=%" PRIu64 " engine_stalls=%" PRIu64
 			" guest_maps=%" PRIu64 " guest_unmaps=%" PRIu64
-			" guest_segments_left=%u cycles_per_packet=%.1f\n",
-			rx, tx, drops, qs.cpu, qs.engine, qs.split, qs.errors, eng_ops,
+			" guest_segments_left=%u mbufs_in_use=%u cycles_per_packet=%.1f\n",
+			rx, tx, drops, qs.cpu, qs.engine, qs.split, qs.errors,
+			qs.failovers, eng_ops,
 			vsw_engine_stalls(), maps, unmaps, segments,
+			rte_mempool_in_use_count(vsw_pool),
 			vsw_core.pkts ? (double)vsw_core.busy_cycles / vsw_core.pkts : 0.0);
 	fflush(stdout);
 }

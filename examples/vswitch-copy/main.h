@@ -107,6 +107,7 @@ struct vsw_conf {
 	unsigned int stall_at_ms;	/* test: stall the engines then, 0: never */
 	unsigned int stall_ms;		/* ... for this long */
 	uint64_t drain_timeout_us;
+	bool idle_yield;		/* sched_yield() in idle loops (shared cores) */
 };
 
 /* Switching-lcore loop counters. */

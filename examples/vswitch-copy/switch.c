@@ -22,6 +22,7 @@
  */
 
 #include <inttypes.h>
+#include <sched.h>
 
 #include <rte_cycles.h>
 #include <rte_ether.h>
@@ -304,6 +305,8 @@ vsw_switch_loop(void *arg __rte_unused)
 			vsw_core.busy_loops++;
 			vsw_core.busy_cycles += t1 - t0;
 			vsw_core.pkts += rx;
+		} else if (vsw_conf.idle_yield) {
+			sched_yield();
 		}
 	}
 	for (i = 0; i < nb; i++) {

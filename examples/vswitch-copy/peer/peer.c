@@ -12,7 +12,8 @@
  *
  * Roles:
  *   gen   sends --count frames to --to, at most --window in flight (0: no
- *         limit), and checks each one when the echo sends it back;
+ *         limit), at most --pps per second if given, and checks each one
+ *         when the echo sends it back;
  *   echo  checks each frame and sends it back to its sender;
  *   sink  checks and counts (benchmarks: gen --window 0 into a sink).
  *
@@ -28,6 +29,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,6 +74,7 @@ static struct {
 	unsigned int window;
 	uint64_t corrupt_every;
 	uint64_t reconnect_every;
+	uint64_t pps;		/* gen: frames per second, 0: as fast as it can */
 	unsigned int idle_ms;	/* echo/sink: stop after so long without traffic */
 	unsigned int timeout_s;	/* give up */
 	uint64_t expect;	/* echo/sink: frames expected, 0: any */
@@ -329,9 +332,10 @@ run_gen(void)
 				return -EIO;
 			continue;
 		}
-		/* Send. */
+		/* Send (paced: no more than pps x elapsed). */
 		while (k < PEER_BURST && sent + k < opt.count &&
-				(!want_echo || inflight + k < opt.window)) {
+				(!want_echo || inflight + k < opt.window) &&
+				(opt.pps == 0 || sent + k < (now - start) * opt.pps / hz)) {
 			pkts[k] = make_frame(sent + k);
 			if (pkts[k] == NULL)
 				break;
@@ -363,6 +367,8 @@ run_gen(void)
 		}
 		if (n > 0)
 			last_rx = now;
+		else if (k == 0)
+			sched_yield();	/* idle: let the switch run (shared cores) */
 		if (sent == opt.count &&
 				(!want_echo || received + written_off >= sent))
 			break;
@@ -379,6 +385,12 @@ run_gen(void)
 			break;
 		}
 	}
+	/*
+	 * No window: frames may still sit in our transmit ring; stopping the
+	 * port now would take them from the switch. Give it the idle time.
+	 */
+	if (!want_echo && !quit)
+		rte_delay_ms(opt.idle_ms);
 	/* Late echoes of frames written off at a reconnect. */
 	if (want_echo && received < sent) {
 		uint64_t end = rte_get_timer_cycles() + hz / 2;
@@ -480,6 +492,8 @@ run_echo_sink(bool echo)
 			if (first == 0)
 				first = now;
 			last = now;
+		} else {
+			sched_yield();	/* idle: let the switch run (shared cores) */
 		}
 		if (received > 0 && now - last > opt.idle_ms * hz / 1000)
 			break;
@@ -561,6 +575,7 @@ parse_args(int argc, char **argv)
 		{ "corrupt-every", required_argument, NULL, 'x' },
 		{ "reconnect-every", required_argument, NULL, 'R' },
 		{ "idle-ms", required_argument, NULL, 'I' },
+		{ "pps", required_argument, NULL, 'P' },
 		{ "timeout", required_argument, NULL, 'T' },
 		{ "expect", required_argument, NULL, 'e' },
 		{ NULL, 0, NULL, 0 },
@@ -615,6 +630,11 @@ parse_args(int argc, char **argv)
 			if (num("reconnect-every", optarg, 1, UINT64_MAX, &v) != 0)
 				return -1;
 			opt.reconnect_every = v;
+			break;
+		case 'P':
+			if (num("pps", optarg, 1, 100000000, &v) != 0)
+				return -1;
+			opt.pps = v;
 			break;
 		case 'I':
 			if (num("idle-ms", optarg, 1, 600000, &v) != 0)

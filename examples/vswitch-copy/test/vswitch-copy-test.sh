@@ -1,0 +1,224 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 The offload-copy authors
+#
+# dpdk-vswitch-copy with two verified virtio-user guests
+# (dpdk-vswitch-copy-peer): guest B generates frames to guest A, A checks
+# each one and echoes it, B checks each echo. Topology:
+#
+#   peer B (gen) ── b.sock ── dpdk-vswitch-copy ── a.sock ── peer A (echo)
+#
+# The switch's copies go through dma_offload0 over one dma_sw engine in
+# its strict domain (only memory mapped for it is reachable: the guests'
+# memory is reachable only through the switch's registrations), the
+# engine's service on service lcore 1. Everything runs without hugepages
+# (--no-huge: the guests share memfd memory with the switch).
+#
+# Usage: vswitch-copy-test.sh SCENARIO SWITCH_BIN PEER_BIN
+#   traffic     offload, engine policy (every copy the engine can take
+#               goes to it: the guests' memory must be registered for the
+#               strict domain, or copies fail): every frame intact, counts
+#               match, engine copies > 0, no copy error, mappings back to
+#               baseline
+#   auto        the same with the library's default (auto) policy, which
+#               may keep every copy on the CPU on a loaded machine: no
+#               engine share is required
+#   cpu         --no-offload: the same checks on plain CPU vhost
+#   corrupt     negative check: guest B corrupts 1 frame in 1000 after
+#               stamping it; both guests must fail, naming the corruption
+#   reconnect   (engine policy) guest B drops its port and attaches it again every 4000
+#               frames: only frames in flight then may be lost, maps ==
+#               unmaps, mappings and mbufs back to baseline
+#   stall       engine policy; the engine's service is unmapped for 600 ms
+#               mid-traffic: the library reports a stall, the CPU takes
+#               new copies (failovers > 0), every frame intact
+#   signal      SIGTERM to the switch mid-traffic: exit 0, everything
+#               drained, unregistered, mbufs back
+# Exit: 0 pass, 1 fail, 77 skip (not root, or no virtio_user driver).
+
+set -u
+
+scenario=${1:?scenario}
+SW=${2:?switch binary}
+PEER=${3:?peer binary}
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "SKIP: vhost-user sockets and DPDK runs need root"
+	exit 77
+fi
+
+dir=$(mktemp -d /tmp/vsw-test.XXXXXX) || exit 1
+tag="vsw$$"
+pids=""
+cleanup() {
+	local p
+	for p in $pids; do
+		kill -KILL "$p" 2>/dev/null
+	done
+	wait 2>/dev/null
+	[ -n "${VSW_KEEP:-}" ] && { echo "logs kept in $dir"; return; }
+	rm -rf "$dir" "/var/run/dpdk/$tag-"*
+}
+trap cleanup EXIT
+
+fail() {
+	echo "FAIL ($scenario): $*"
+	for f in "$dir"/*.log; do
+		echo "----- $(basename "$f") (tail)"
+		grep -v '^VHOST_CONFIG' "$f" | tail -25
+	done
+	exit 1
+}
+
+# value KEY: from the switch's summary line.
+value() {
+	sed -n 's/.*vswitch-copy summary:.* '"$1"'=\([0-9.]*\).*/\1/p' "$dir/sw.log" | tail -1
+}
+
+DEVS="--vdev dma_sw0,domain=strict --vdev dma_offload0,engines=dma_sw0"
+sw_args=()
+gen_args=(--count 20000 --sizes 64,512,1518,9000 --window 64 --idle-ms 5000)
+echo_args=(--idle-ms 5000)
+case $scenario in
+traffic) DEVS="$DEVS,policy=engine" ;;
+auto) ;;
+cpu) sw_args+=(--no-offload) ;;
+corrupt) gen_args=(--count 5000 --sizes 64,1518,9000 --window 64 --corrupt-every 1000) ;;
+reconnect)
+	DEVS="$DEVS,policy=engine"
+	gen_args+=(--reconnect-every 4000)
+	;;
+stall)
+	DEVS="$DEVS,policy=engine"
+	sw_args+=(--test-stall 300:600)
+	# Traffic that does not wait for completions (no window, into a
+	# sink), paced below what the engine copies so that the queues have
+	# room when the stall begins: frames keep arriving while the engine
+	# is stalled, and their copies go to the CPU. Guests' rings may then
+	# overflow: every frame must be either received intact or counted as
+	# a drop by the switch.
+	gen_args=(--count 20000 --sizes 1518,9000 --window 0 --pps 8000)
+	echo_args=(--idle-ms 3000)
+	a_role=sink
+	;;
+signal) gen_args=(--count 100000000 --sizes 64,1518,9000 --window 64 --timeout 20) ;;
+*) echo "unknown scenario '$scenario'"; exit 1 ;;
+esac
+
+# shellcheck disable=SC2086
+"$SW" -l 0-1 -s 0x2 --no-huge -m 256 --no-pci --file-prefix "$tag-sw" \
+	--log-level=user.vswitch_copy:info $DEVS -- \
+	--socket "$dir/a.sock" --socket "$dir/b.sock" --idle-yield \
+	--drain-timeout-ms 3000 "${sw_args[@]}" >"$dir/sw.log" 2>&1 &
+swpid=$!
+pids="$pids $swpid"
+for _ in $(seq 100); do
+	[ -S "$dir/a.sock" ] && [ -S "$dir/b.sock" ] && break
+	kill -0 $swpid 2>/dev/null || fail "the switch exited at start"
+	sleep 0.1
+done
+[ -S "$dir/b.sock" ] || fail "the switch's sockets did not appear"
+
+peer() { # NAME LCORE SOCKET ARGS...
+	local name=$1 lcore=$2 sock=$3
+	shift 3
+	exec "$PEER" -l "$lcore" --no-huge -m 256 --no-pci --file-prefix "$tag-$name" \
+		--vdev "net_virtio_user0,path=$sock,queues=1" -- "$@" \
+		>"$dir/$name.log" 2>&1
+}
+
+peer a 0 "$dir/a.sock" --role "${a_role:-echo}" --id 2 "${echo_args[@]}" &
+apid=$!
+pids="$pids $apid"
+sleep 0.5
+if [ "$scenario" = signal ]; then
+	peer b 1 "$dir/b.sock" --role gen --id 1 --to 2 "${gen_args[@]}" &
+	bpid=$!
+	pids="$pids $bpid"
+	sleep 2
+	grep -q 'vswitch: port 1: guest up' "$dir/sw.log" || fail "guest B never came up"
+	kill -TERM $swpid
+	wait $swpid
+	swrc=$?
+	[ $swrc -eq 0 ] || fail "the switch exited with $swrc at SIGTERM"
+	kill -INT $bpid $apid 2>/dev/null
+	wait $bpid $apid
+	rx=$(value rx)
+	[ "${rx:-0}" -gt 0 ] || fail "no traffic before the signal"
+	grep -q 'guest memory unregistered' "$dir/sw.log" || fail "guest memory not unregistered"
+	[ "$(value mbufs_in_use)" = 0 ] || fail "mbufs still in use at exit: $(value mbufs_in_use)"
+	[ "$(value guest_segments_left)" = 0 ] || fail "guest mappings left at exit"
+	grep -Eq 'mappings: ([0-9]+) segment\(s\) mapped at exit, \1 before' "$dir/sw.log" ||
+		fail "mappings not back to baseline"
+	echo "PASS ($scenario): $(grep 'vswitch-copy summary' "$dir/sw.log")"
+	exit 0
+fi
+
+peer b 1 "$dir/b.sock" --role gen --id 1 --to 2 "${gen_args[@]}"
+brc=$?
+wait $apid
+arc=$?
+kill -INT $swpid
+wait $swpid
+swrc=$?
+
+if [ "$scenario" = corrupt ]; then
+	# The guests must notice: a check that cannot fail proves nothing.
+	[ $arc -eq 1 ] || fail "guest A exited $arc with corrupt frames (expected 1)"
+	[ $brc -eq 1 ] || fail "guest B exited $brc with corrupt echoes (expected 1)"
+	grep -q ' corrupt [1-9][0-9]* ' "$dir/a.log" || fail "guest A counted no corrupt frame"
+	# Exactly the injected ones (every 1000th): no false positive.
+	for q in $(sed -n 's/^peer 2: seq \([0-9]*\) .*: corrupt$/\1/p' "$dir/a.log"); do
+		[ $(((q + 1) % 1000)) -eq 0 ] || fail "frame $q reported corrupt, none was injected there"
+	done
+	grep -q ': corrupt$' "$dir/a.log" || fail "guest A did not name a corrupt byte"
+	[ $swrc -eq 0 ] || fail "the switch exited with $swrc"
+	echo "PASS ($scenario): $(grep 'echo: received' "$dir/a.log")"
+	exit 0
+fi
+
+[ $brc -eq 0 ] || fail "guest B (gen) exited $brc"
+[ $arc -eq 0 ] || fail "guest A (echo) exited $arc"
+[ $swrc -eq 0 ] || fail "the switch exited with $swrc"
+grep -q 'vswitch-copy summary' "$dir/sw.log" || fail "no summary from the switch"
+[ "$(value copy_errors)" = 0 ] || fail "copy errors: $(value copy_errors)"
+[ "$(value mbufs_in_use)" = 0 ] || fail "mbufs still in use at exit: $(value mbufs_in_use)"
+[ "$(value guest_segments_left)" = 0 ] || fail "guest mappings left at exit"
+[ "$(value guest_maps)" = "$(value guest_unmaps)" ] ||
+	fail "guest maps $(value guest_maps) != unmaps $(value guest_unmaps)"
+if [ "$scenario" != cpu ]; then
+	grep -q 'guest memory registered for DMA' "$dir/sw.log" || fail "no guest registration"
+	grep -Eq 'mappings: ([0-9]+) segment\(s\) mapped at exit, \1 before' "$dir/sw.log" ||
+		fail "mappings not back to baseline"
+fi
+if [ "$scenario" != cpu ] && [ "$scenario" != auto ]; then
+	[ "$(value engine_ops)" -gt 0 ] || fail "no copy ran on the engine"
+fi
+sent=$(sed -n 's/.*gen: sent \([0-9]*\) received \([0-9]*\).*/\1 \2/p' "$dir/b.log")
+read -r s r <<<"$sent"
+case $scenario in
+stall)
+	rcv=$(sed -n 's/.*sink: received \([0-9]*\) .*/\1/p' "$dir/a.log")
+	[ $((rcv + $(value drops))) = "$s" ] ||
+		fail "sent $s, received $rcv + dropped $(value drops) by the switch"
+	;;
+traffic|auto|cpu)
+	[ "$(value drops)" = 0 ] || fail "drops: $(value drops)"
+	[ "$s" = "$r" ] || fail "sent $s, received $r"
+	[ "$(value rx)" = $((2 * s)) ] || fail "switch rx $(value rx), expected $((2 * s))"
+	[ "$(value tx)" = $((2 * s)) ] || fail "switch tx $(value tx), expected $((2 * s))"
+	;;
+reconnect)
+	n=$(grep -c 'port 1: guest up' "$dir/sw.log")
+	[ "$n" -eq 5 ] || fail "guest B came up $n time(s), expected 5"
+	[ "$(value guest_maps)" -ge 6 ] || fail "guest maps $(value guest_maps): not one per connection"
+	;;
+esac
+if [ "$scenario" = stall ]; then
+	grep -q 'test: engine dma_sw0 stalled' "$dir/sw.log" || fail "the engine was not stalled"
+	[ "$(value engine_stalls)" -gt 0 ] || fail "the library saw no stall"
+	[ "$(value copy_failovers)" -gt 0 ] || fail "the CPU took no copy over"
+fi
+echo "PASS ($scenario): $(grep 'vswitch-copy summary' "$dir/sw.log")"
+echo "  $(grep 'gen: sent' "$dir/b.log")"
+exit 0
