@@ -48,6 +48,7 @@ to_err(const char *fmt, ...)
 {
 	va_list ap;
 
+	to_progress_clear();
 	fflush(stdout);
 	fprintf(stderr, "dpdk-test-offload: error: ");
 	if (to_err_context != NULL)
@@ -72,8 +73,18 @@ run_case(struct to_group *g, const struct to_case *proto, struct ocopy *oc)
 	const struct to_options *o = g->o;
 	uint64_t hz = rte_get_tsc_hz();
 	const char *phase = "warm-up: ";
+	char what[TO_NAME_LEN + RTE_DEV_NAME_MAX_LEN + 48], size[32];
 	struct to_result all;
 	unsigned int i;
+
+	to_mode_label(what, sizeof(what), proto->mode, proto->name);
+	if (o->dist != TO_DIST_FIXED)
+		snprintf(size, sizeof(size), "%s", to_dist_name(o));
+	else
+		to_format_size(size, sizeof(size), proto->size);
+	snprintf(what + strlen(what), sizeof(what) - strlen(what), " %s (case %s)", size,
+		o->name);
+	to_progress_case(what);
 
 	for (i = 0; i < g->nb; i++) {
 		struct to_worker *w = &g->w[i];
@@ -130,6 +141,7 @@ run_case(struct to_group *g, const struct to_case *proto, struct ocopy *oc)
 		goto fail;
 	for (i = 0; i < g->nb; i++)
 		g->w[i].next_id = g->w[i].c.next_id;
+	to_progress_case_done();
 
 	to_workers_merge(g, &all);
 	to_report_row(&g->w[0].c, &all, -1);
@@ -266,6 +278,7 @@ run_offload(struct to_group *g, const int16_t *dev_ids)
 			continue;
 		ocopy_map_stats_get(oc, i, &ms);
 		maps += ms.maps;
+		to_progress_clear();
 		printf("offload: engine %s: threshold %u B%s, %u submitter cycles/op,"
 			" %u cycles/KiB; %" PRIu64 " IOMMU map call(s) for the pools\n",
 			info.name, info.threshold, info.calibrated ? " (calibrated)" : "",
@@ -381,6 +394,25 @@ out:
 	return ret;
 }
 
+/* The number of cases and their estimated length, for the progress line. */
+static void
+progress_init(const struct to_run *g, const struct to_options *cases, unsigned int nb_cases)
+{
+	unsigned int k, n = 0, per_size;
+	double s = 0;
+
+	for (k = 0; k < nb_cases; k++) {
+		const struct to_options *o = &cases[k];
+
+		per_size = o->modes[TO_MODE_CPU] + o->modes[TO_MODE_OFFLOAD] +
+			(o->modes[TO_MODE_DMA] ? o->nb_devs : 0);
+		n += per_size * o->nb_sizes;
+		/* --ops runs have no known length: count the warm-up only. */
+		s += per_size * o->nb_sizes * (o->warmup_s + (o->ops != 0 ? 0 : o->time_s));
+	}
+	to_progress_init(g->progress, n, n ? s / n : 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -436,8 +468,10 @@ main(int argc, char **argv)
 			goto cleanup;
 
 	to_timer_calibrate();
+	progress_init(&g, cases, nb_cases);
 	ret = TO_EXIT_OK;
 	for (k = 0; k < nb_cases && ret == TO_EXIT_OK; k++) {
+		to_progress_clear();
 		if (g.config[0] != '\0')
 			printf("%s=== case %s (%u of %u)\n", k == 0 ? "" : "\n", cases[k].name,
 				k + 1, nb_cases);

@@ -92,6 +92,7 @@ struct to_run {
 	char json[PATH_MAX];	/**< --json: one object per case, "" none */
 	char config[PATH_MAX];	/**< --config: INI file of cases, "" none */
 	bool dry_run;		/**< --dry-run: print the cases, run nothing */
+	int progress;		/**< --progress 1, --no-progress 0, default -1: if a tty */
 };
 
 /** One case group (the command line, or one INI section), validated. */
@@ -319,6 +320,13 @@ int to_option_apply(struct to_options *o, struct to_run *g, int opt, const char 
 int to_options_finish(struct to_options *o);
 int to_parse_bytes(const char *s, uint64_t *out);
 void to_options_dump(FILE *f, const struct to_options *o);
+
+/* progress.c */
+void to_progress_init(int mode, unsigned int nb_cases, double case_s);
+void to_progress_case(const char *what);
+void to_progress_tick(void);
+void to_progress_case_done(void);
+void to_progress_clear(void);
 
 /* flush.c */
 int to_flush_alloc(void);

@@ -60,6 +60,8 @@ enum {
 	OPT_DST_NODE,
 	OPT_FLUSH_CACHE,
 	OPT_LCORES,
+	OPT_PROGRESS,
+	OPT_NO_PROGRESS,
 	OPT_HELP,
 };
 
@@ -81,8 +83,10 @@ static const struct option long_opts[] = {
 	{ "long-us", required_argument, NULL, OPT_LONG_US },
 	{ "mode", required_argument, NULL, OPT_MODE },
 	{ "no-park", no_argument, NULL, OPT_NO_PARK },
+	{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
 	{ "offload", required_argument, NULL, OPT_OFFLOAD },
 	{ "ops", required_argument, NULL, OPT_OPS },
+	{ "progress", no_argument, NULL, OPT_PROGRESS },
 	{ "ring", required_argument, NULL, OPT_RING },
 	{ "sizes", required_argument, NULL, OPT_SIZES },
 	{ "src-node", required_argument, NULL, OPT_SRC_NODE },
@@ -154,6 +158,8 @@ to_usage(const char *prog)
 		"  --json FILE          also write one JSON object per case (same fields)\n"
 		"  --corrupt-op N       testing: flip one byte of the N-th copy of each case\n"
 		"                       after it completes; verification must catch it\n"
+		"  --progress           show progress on stderr (default: when it is a terminal)\n"
+		"  --no-progress        never show progress\n"
 		"  --dry-run            check the options (and --config), print the cases as\n"
 		"                       INI sections that --config reads back, run nothing\n"
 		"  --help               this text\n"
@@ -479,7 +485,8 @@ to_option_lookup(const char *name, bool *has_arg, bool *run_wide)
 		*has_arg = long_opts[i].has_arg != no_argument;
 		*run_wide = long_opts[i].val == OPT_CSV || long_opts[i].val == OPT_JSON ||
 			long_opts[i].val == OPT_CONFIG || long_opts[i].val == OPT_HELP ||
-			long_opts[i].val == OPT_DRY_RUN;
+			long_opts[i].val == OPT_DRY_RUN || long_opts[i].val == OPT_PROGRESS ||
+			long_opts[i].val == OPT_NO_PROGRESS;
 		return long_opts[i].val;
 	}
 	return -1;
@@ -682,6 +689,12 @@ to_option_apply(struct to_options *o, struct to_run *g, int opt, const char *arg
 	case OPT_DRY_RUN:
 		g->dry_run = true;
 		break;
+	case OPT_PROGRESS:
+		g->progress = 1;
+		break;
+	case OPT_NO_PROGRESS:
+		g->progress = 0;
+		break;
 	case OPT_NO_PARK:
 		o->park = false;
 		break;
@@ -770,6 +783,7 @@ to_options_parse(struct to_options *o, struct to_run *g, int argc, char **argv)
 
 	to_options_defaults(o);
 	memset(g, 0, sizeof(*g));
+	g->progress = -1;
 	optind = 0;	/* glibc: full reinitialisation */
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {

@@ -81,6 +81,7 @@ to_report_header(const struct to_options *o, const struct to_group *g)
 	size_t len = 0;
 	char ws[32];
 
+	to_progress_clear();
 	nb_rows = 0;	/* the summary compares the rows of this case group only */
 	to_format_size(ws, sizeof(ws), o->working_set);
 	for (i = 0; i < g->nb && len < sizeof(lcores); i++)
@@ -209,6 +210,7 @@ to_report_row(const struct to_case *c, const struct to_result *r, int worker)
 	char p50[16], p99[16], p999[16];
 	struct to_metrics m;
 
+	to_progress_clear();
 	to_metrics_get(c, r, &m);
 	if (worker >= 0)
 		snprintf(label, sizeof(label), "  lcore %d", worker);
@@ -321,6 +323,7 @@ to_report_summary(const struct to_options *o)
 	const uint32_t small = 64, mid = 64 * 1024, large = 1024 * 1024;
 	unsigned int i, j;
 
+	to_progress_clear();
 	if (o->modes[TO_MODE_OFFLOAD])
 		summary_offload(o);
 	if (!o->modes[TO_MODE_DMA])

@@ -230,8 +230,17 @@ to_workers_run(struct to_group *g, bool flush)
 		}
 		launched++;
 	}
-	if (on_main != NULL)
+	if (on_main != NULL) {
 		worker_main(on_main);
+	} else {
+		/* The main lcore only waits: keep the progress line fresh. */
+		for (i = 0; i < g->nb; i++)
+			while (!g->w[i].r->failed &&
+					rte_eal_get_lcore_state(g->w[i].lcore) != WAIT) {
+				to_progress_tick();
+				rte_delay_us_sleep(10000);
+			}
+	}
 	for (i = 0; i < g->nb; i++)
 		if (g->w[i].lcore != rte_get_main_lcore() && !g->w[i].r->failed)
 			rte_eal_wait_lcore(g->w[i].lcore);

@@ -149,6 +149,7 @@ BAD_INIS = [
     ("[a]\nbogus = 1\n", "[a]: unknown key 'bogus'"),
     ("[a]\ncsv = x.csv\n", "[a]: key 'csv' is not allowed in a section"),
     ("[a]\nconfig = y.ini\n", "[a]: key 'config' is not allowed"),
+    ("[a]\nprogress = true\n", "[a]: key 'progress' is not allowed"),
     ("[a]\nmode = gpu\n", "[a]: --mode: unknown mode 'gpu'"),
     ("[a]\nsizes = 0\n", "[a]: --sizes"),
     ("[a]\nsizes = 64,0\n", "[a]: --sizes"),
@@ -392,6 +393,25 @@ def group_output(a):
                     check_row(r, "workers %s %s" % (m, r["worker"]))
         else:
             print(p.stdout, p.stderr)
+
+        # --progress on a pipe: whole lines on stderr, one per case; nothing
+        # on stdout or in the CSV. Without it, nothing (not a terminal).
+        c4 = os.path.join(d, "progress.csv")
+        rc, out, err = run(a.tool, ["--sizes", "64,4K,64K", "--time", "0.05",
+                                    "--warmup", "0", "--working-set", "8M",
+                                    "--progress", "--csv", c4])
+        plines = [l for l in err.splitlines() if l.startswith("[")]
+        check(rc == 0 and [l.split("]")[0] for l in plines] ==
+              ["[1/3", "[2/3", "[3/3"] and "cpu 64 KiB" in plines[-1],
+              "--progress: one stderr line per case, [k/3]")
+        with open(c4) as f:
+            ctext = f.read()
+        check("[" not in out and "elapsed" not in out and "elapsed" not in
+              ctext, "--progress: nothing on stdout or in the CSV")
+        rc, out, err = run(a.tool, ["--sizes", "64", "--time", "0.05",
+                                    "--warmup", "0", "--working-set", "8M"])
+        check(rc == 0 and "elapsed" not in err,
+              "no progress by default when stderr is not a terminal")
 
         # The table is still there, and the files do not leak into it.
         check("mode" in out and "GB/s" in out and "cycles_per_op" not in out,
