@@ -3,10 +3,12 @@
 # Copyright(c) 2026 The offload-copy authors
 #
 # The project's main job: set up (devtools/setup-debian.sh, quick when
-# done), then measure copy throughput of the CPU, dma_sw0, DPDK's
-# dma_skeleton0 (its thread pinned to lcore 1) and lib/offload_copy's
-# automatic mode over dma_sw0 with dpdk-test-offload. The plugins of build/drivers are loaded from a private
-# copy (EAL refuses -d below a world-writable folder such as /tmp).
+# done), then sweep copy sizes from 64 B to 1 MiB with dpdk-test-offload on
+# the CPU, on dma_sw0 and through lib/offload_copy's automatic mode over
+# dma_sw0; print the table, write the results (CSV, JSON) and plot them
+# (devtools/plot-benchmark.sh) into $BENCH_OUT (default build/benchmark).
+# The plugins of build/drivers are loaded from a private copy (EAL refuses
+# -d below a world-writable folder such as /tmp).
 #
 # Usage: devtools/run-benchmark.sh [TOOL-OPTIONS...]
 # TOOL-OPTIONS replace TOOL_ARGS of this script (dpdk-test-offload --help).
@@ -15,8 +17,8 @@ set -eu
 
 # Adjust here as the tool evolves.
 TOOL=build/app/test-offload/dpdk-test-offload
-EAL_ARGS="-l 0-1 -s 0x2 --iova-mode=va --vdev dma_sw0 --vdev dma_skeleton0,lcore=1"
-TOOL_ARGS="--mode cpu,dma,offload --dev dma_sw0 --dev dma_skeleton0 --offload engines=dma_sw0 --sizes 64-1048576:x4"
+EAL_ARGS="-l 0-1 -s 0x2 --iova-mode=va --vdev dma_sw0"
+TOOL_ARGS="--mode cpu,dma,offload --dev dma_sw0 --offload engines=dma_sw0 --sizes 64-1048576:x4"
 
 PROG=run-benchmark
 # shellcheck source=devtools/lib.sh
@@ -24,7 +26,7 @@ PROG=run-benchmark
 
 case ${1:-} in
 -h|--help)
-	sed -n '4,12s/^# \{0,1\}//p' "$0"
+	sed -n '4,14s/^# \{0,1\}//p' "$0"
 	exit 0 ;;
 esac
 
@@ -47,6 +49,12 @@ if [ $# -eq 0 ]; then
 	# shellcheck disable=SC2086
 	set -- $TOOL_ARGS
 fi
+# Results: written before the tool's own options, which may override them.
+out=${BENCH_OUT:-$ROOT/build/benchmark}
+mkdir -p -- "$out" || die "cannot create $out (set BENCH_OUT)"
+csv="$out/results.csv"
+rm -f -- "$csv" "$out/results.json" "$out/results.png"
+set -- --csv "$csv" --json "$out/results.json" "$@"
 if [ -n "$PLUGIN_DIR" ]; then
 	set -- -d "$PLUGIN_DIR" -- "$@"
 else
@@ -58,4 +66,13 @@ echo "$TOOL $*"
 # Not exec: the private plugin copy is removed on exit.
 rc=0
 "$tool" "$@" || rc=$?
+if [ -s "$csv" ] && [ "$(wc -l <"$csv")" -gt 1 ]; then
+	note "results: $csv, $out/results.json"
+	if command -v gnuplot >/dev/null 2>&1; then
+		"$ROOT/devtools/plot-benchmark.sh" "$csv" "$out/results.png" ||
+			warn "the plot failed (devtools/plot-benchmark.sh $csv)"
+	else
+		warn "gnuplot not installed: no plot (devtools/setup-debian.sh installs it)"
+	fi
+fi
 exit $rc

@@ -150,11 +150,15 @@ fi
 # 4. DPDK's dmadev conformance suite on our driver.
 step "dpdk-test-offload: a short verified run of every mode, and bad input"
 bench="$work/bench"
-if devtools/run-benchmark.sh --mode cpu,dma,offload --dev dma_sw0 \
-		--offload engines=dma_sw0 --sizes 64,4K,256K,1M --time 0.05 \
+# The main job's results: CSV (a header and 12 rows) and, with gnuplot, the plot.
+if BENCH_OUT="$work/bench-out" devtools/run-benchmark.sh --mode cpu,dma,offload \
+		--dev dma_sw0 --offload engines=dma_sw0 --sizes 64,4K,256K,1M --time 0.05 \
 		--warmup 0 --working-set 64M >"$bench" 2>&1 &&
 		grep -q '^offload  *1 MiB  *[1-9]' "$bench" &&
-		grep -q '^dma:dma_sw0  *64 B  *[1-9]' "$bench"; then
+		grep -q '^dma:dma_sw0  *64 B  *[1-9]' "$bench" &&
+		[ "$(wc -l <"$work/bench-out/results.csv")" -eq 13 ] &&
+		{ ! command -v gnuplot >/dev/null 2>&1 ||
+			[ -s "$work/bench-out/results.png" ]; }; then
 	cat "$bench"
 	passed=$((passed + 1))
 else
@@ -162,7 +166,7 @@ else
 	step_failed "dpdk-test-offload short run (every copy verified)"
 fi
 rc=0
-devtools/run-benchmark.sh --mode offload --dev dma_sw0 \
+BENCH_OUT="$work/bench-out" devtools/run-benchmark.sh --mode offload --dev dma_sw0 \
 	--offload policy=fast >"$bench" 2>&1 || rc=$?
 if [ $rc -eq 2 ] && grep -q "policy=fast" "$bench"; then
 	passed=$((passed + 1))

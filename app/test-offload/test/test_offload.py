@@ -11,6 +11,8 @@ GROUP is one of:
   config   INI files (--config): the shipped config.ini round-trips
            through --dry-run; bad files exit 2 with one error line naming
            the file and the line, section or key; a two-section file runs
+  plot     devtools/plot-benchmark.sh turns a short run's CSV into a PNG;
+           refuses another tool's CSV (skipped without gnuplot)
   output   a short real run of cpu, dma and offload with every copy
            verified: --csv and --json well-formed, the same rows, every
            figure non-zero
@@ -418,10 +420,60 @@ def group_output(a):
               "the table is printed, unchanged by --csv/--json")
 
 
+# --- plot ------------------------------------------------------------------
+
+class Skip(Exception):
+    pass
+
+
+def group_plot(a):
+    import shutil
+    if shutil.which("gnuplot") is None:
+        raise Skip("gnuplot not installed (devtools/setup-debian.sh installs it)")
+    script = os.path.join(a.source, "..", "..", "devtools", "plot-benchmark.sh")
+    with tempfile.TemporaryDirectory() as d:
+        c, png = os.path.join(d, "sweep.csv"), os.path.join(d, "sweep.png")
+        rc, out, err = run(a.tool, ["--mode", "cpu,dma,offload", "--dev",
+                                    "dma_sw0", "--sizes", "64-4K:x4",
+                                    "--time", "0.03", "--warmup", "0",
+                                    "--working-set", "8M", "--csv", c])
+        if not check(rc == 0, "a short sweep for the plot runs"):
+            print(out, err)
+            return
+        p = subprocess.run([script, c, png], capture_output=True, text=True,
+                           timeout=60)
+        ok = check(p.returncode == 0, "plot-benchmark.sh exits 0")
+        if not ok:
+            print(p.stdout, p.stderr)
+            return
+        with open(png, "rb") as f:
+            data = f.read()
+        check(data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10000,
+              "a PNG of %d bytes" % len(data))
+        # The default output name, next to the CSV.
+        p = subprocess.run([script, c], capture_output=True, text=True,
+                           timeout=60)
+        check(p.returncode == 0 and os.path.getsize(png) > 10000,
+              "default PNG name: CSV's with .png")
+        bad = os.path.join(d, "bad.csv")
+        with open(bad, "w") as f:
+            f.write("a,b\n1,2\n")
+        p = subprocess.run([script, bad, os.path.join(d, "bad.png")],
+                           capture_output=True, text=True, timeout=60)
+        check(p.returncode != 0 and "not a dpdk-test-offload CSV" in p.stderr
+              and not os.path.exists(os.path.join(d, "bad.png")),
+              "a CSV of another tool: an error, no PNG")
+        p = subprocess.run([script, os.path.join(d, "none.csv")],
+                           capture_output=True, text=True, timeout=60)
+        check(p.returncode != 0 and "cannot read" in p.stderr,
+              "a missing CSV: an error")
+
+
 GROUPS = {
     "cmdline": group_cmdline,
     "config": group_config,
     "output": group_output,
+    "plot": group_plot,
 }
 
 
@@ -431,7 +483,11 @@ def main():
     p.add_argument("--source", required=True, help="app/test-offload")
     p.add_argument("group", choices=sorted(GROUPS))
     a = p.parse_args()
-    GROUPS[a.group](a)
+    try:
+        GROUPS[a.group](a)
+    except Skip as e:
+        print("SKIP: %s" % e)
+        return 77
     if failures:
         print("%d check(s) failed:" % len(failures))
         for f in failures:
