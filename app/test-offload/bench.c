@@ -305,7 +305,8 @@ run_async(struct to_case *c, struct to_result *r, const bool lib)
 	uint64_t *const ts = c->lat_ts;
 	const uint32_t every = c->lat_every, ts_mask = c->lat_mask;
 	uint64_t t_start, deadline, now, t0, t1, last_progress, t_end;
-	uint64_t enq = 0, cpl = 0, bytes = 0, enq_cyc = 0, cpl_cyc = 0, idle = 0, hits = 0, idles = 0;
+	uint64_t enq = 0, cpl = 0, bytes = 0;
+	uint64_t enq_cyc = 0, cpl_cyc = 0, idle = 0, hits = 0, idles = 0;
 	uint16_t id = c->next_id, cpl_id = c->next_id, last_idx = 0;
 	uint64_t x;
 	uint32_t out = 0, n, i;

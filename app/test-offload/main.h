@@ -117,13 +117,14 @@ struct to_options {
 	bool park;		/**< park service lcores a case does not use */
 	double long_us;		/**< dma timed regions longer than this are left out */
 	uint64_t corrupt_op;	/**< testing: damage the copy of this operation */
-	uint32_t lat_every;	/**< --lat-sample: one op in N (a power of 2), 0: off, TO_LAT_AUTO */
+	/** --lat-sample: one op in N (a power of 2), 0: off, or TO_LAT_AUTO */
+	uint32_t lat_every;
 	enum to_dist dist;
 	uint32_t dist_sizes[TO_DIST_MAX];
 	uint32_t dist_weights[TO_DIST_MAX];
 	unsigned int nb_dist;
 	char dist_spec[256];	/**< --dist as given, for --dry-run */
-	int src_node;		/**< --src-node: NUMA node of the source pool, -1: the submitter's */
+	int src_node;		/**< --src-node: the source pool's node, -1: the submitter's */
 	int dst_node;		/**< --dst-node */
 	bool flush_cache;	/**< --flush-cache: evict the caches before each measured run */
 	char offload_args[512];	/**< --offload: ocopy_conf_parse() string */

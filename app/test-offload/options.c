@@ -340,13 +340,31 @@ parse_sizes(struct to_options *o, const char *arg)
 	return 0;
 }
 
+static int
+add_lcore(struct to_options *o, const char *arg, uint16_t lcore)
+{
+	unsigned int i;
+
+	for (i = 0; i < o->nb_lcores; i++) {
+		if (o->lcores[i] == lcore) {
+			to_err("--lcores %s: lcore %u given twice", arg, lcore);
+			return -EINVAL;
+		}
+	}
+	if (o->nb_lcores == TO_MAX_WORKERS) {
+		to_err("--lcores %s: more than %u lcores", arg, TO_MAX_WORKERS);
+		return -EINVAL;
+	}
+	o->lcores[o->nb_lcores++] = lcore;
+	return 0;
+}
+
 /* --lcores 1,2,4-6: distinct lcore ids. */
 static int
 parse_lcores(struct to_options *o, const char *arg)
 {
 	char buf[256], *item, *save = NULL, *dash;
 	uint64_t a, b, v;
-	unsigned int i;
 
 	if (strlen(arg) >= sizeof(buf)) {
 		to_err("--lcores: list too long");
@@ -359,9 +377,9 @@ parse_lcores(struct to_options *o, const char *arg)
 		dash = strchr(item, '-');
 		if (dash != NULL)
 			*dash = '\0';
-		if (parse_uint(item, RTE_MAX_LCORE - 1, &a) != 0 ||
-				(dash != NULL && parse_uint(dash + 1, RTE_MAX_LCORE - 1, &b) != 0) ||
-				(dash != NULL && b < a)) {
+		b = 0;
+		if (parse_uint(item, RTE_MAX_LCORE - 1, &a) != 0 || (dash != NULL &&
+				(parse_uint(dash + 1, RTE_MAX_LCORE - 1, &b) != 0 || b < a))) {
 			to_err("--lcores %s: expected lcore ids 0 .. %u or ranges A-B, comma-separated",
 				arg, RTE_MAX_LCORE - 1);
 			return -EINVAL;
@@ -369,17 +387,8 @@ parse_lcores(struct to_options *o, const char *arg)
 		if (dash == NULL)
 			b = a;
 		for (v = a; v <= b; v++) {
-			for (i = 0; i < o->nb_lcores; i++) {
-				if (o->lcores[i] == v) {
-					to_err("--lcores %s: lcore %" PRIu64 " given twice", arg, v);
-					return -EINVAL;
-				}
-			}
-			if (o->nb_lcores == TO_MAX_WORKERS) {
-				to_err("--lcores %s: more than %u lcores", arg, TO_MAX_WORKERS);
+			if (add_lcore(o, arg, (uint16_t)v) != 0)
 				return -EINVAL;
-			}
-			o->lcores[o->nb_lcores++] = (uint16_t)v;
 		}
 	}
 	if (o->nb_lcores == 0) {

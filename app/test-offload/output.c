@@ -36,11 +36,14 @@ static char json_path[PATH_MAX];
 
 /* Every field, in order. Keep in step with put_fields(). */
 static const char *const columns[] = {
-	"case", "mode", "device", "workers", "worker", "size", "dist", "mean_size", "ops", "bytes", "seconds", "mops", "gbps",
-	"cycles_per_op", "enq_cycles_per_op", "cpl_cycles_per_op", "idle_cycles_per_op",
-	"ops_per_poll", "long_regions", "verified", "path_cpu_pct", "path_engine_pct",
-	"path_split_pct", "lat_samples", "lat_p50_us", "lat_p99_us", "lat_p999_us", "lib_cpu", "lib_engine", "lib_split", "errors", "maps",
-	"burst", "window", "ring", "working_set", "tsc_hz",
+	"case", "mode", "device", "workers", "worker", "size", "dist",
+	"mean_size", "ops", "bytes", "seconds", "mops", "gbps",
+	"cycles_per_op", "enq_cycles_per_op", "cpl_cycles_per_op",
+	"idle_cycles_per_op", "ops_per_poll", "long_regions", "verified",
+	"path_cpu_pct", "path_engine_pct", "path_split_pct", "lat_samples",
+	"lat_p50_us", "lat_p99_us", "lat_p999_us", "lib_cpu", "lib_engine",
+	"lib_split", "errors", "maps", "burst", "window", "ring",
+	"working_set", "tsc_hz",
 };
 
 enum field_kind { F_STR, F_U64, F_DBL };
