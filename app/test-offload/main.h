@@ -11,11 +11,23 @@
  * any dmadev, over sizes from 64 B to 1 MiB and beyond, with the data of
  * every copy verified.
  *
- * One run = a list of cases, each one (mode, device, size). main.c runs
- * them in order (mode-major, so each device is configured and started
- * once), bench.c runs one case on the submitter lcore, dev.c owns the
- * dmadevs and the service lcores, report.c prints rows and summaries, and
- * options.c turns the command line into struct to_options.
+ * One run = a list of case groups (the command line, or one per section
+ * of an INI file), each a list of cases (mode, device, size or size
+ * distribution). The files, one concern each:
+ *   options.c   the command line (and INI keys) into struct to_options
+ *   config.c    --config: the INI file's sections, via rte_cfgfile
+ *   main.c      EAL, the case groups and their modes (mode-major, so each
+ *               device is configured and started once), the exit status
+ *   worker.c    the submitter lcores: their resources, simultaneous runs,
+ *               the merge of their results
+ *   bench.c     the measured loops of one case on one lcore
+ *   dist.c      --dist: size distributions and the per-op size table
+ *   lat.c       the completion latency histogram
+ *   flush.c     --flush-cache
+ *   dev.c       the dmadevs and the service lcores
+ *   report.c    the table and the summaries (stdout)
+ *   output.c    --csv and --json
+ *   progress.c  the progress line (stderr)
  */
 
 #include <limits.h>

@@ -250,6 +250,12 @@ to_report_row(const struct to_case *c, const struct to_result *r, int worker)
 	}
 }
 
+static double
+cyc_op(const struct to_result *r)
+{
+	return r->ops ? (double)r->sub_cycles / r->ops : 0;
+}
+
 static const struct row *
 find_row(enum to_mode mode, const char *name, uint32_t size)
 {
@@ -289,7 +295,8 @@ summary_offload(const struct to_options *o)
 {
 	unsigned int i, j;
 
-	printf("\nsummary: offload against the better of cpu and each engine alone (GB/s)\n");
+	printf("\nsummary: offload against the better of cpu and each engine alone (GB/s),"
+		" and the submitter's cycles per copy of each\n");
 	for (i = 0; i < nb_rows; i++) {
 		const struct row *off = &rows[i], *best = NULL, *x;
 		char size[32];
@@ -314,6 +321,17 @@ summary_offload(const struct to_options *o)
 			size, gbps(&off->r), gbps(&off->r) / gbps(&best->r),
 			best->mode == TO_MODE_CPU ? "cpu" : "dma:",
 			best->mode == TO_MODE_CPU ? "" : best->name, "", gbps(&best->r));
+		/* What the datapath core pays, beside what it gets. */
+		printf("  %7s  submitter cycles/op: offload %.1f", "", cyc_op(&off->r));
+		x = find_row(TO_MODE_CPU, "cpu", off->size);
+		if (x != NULL)
+			printf(", cpu %.1f", cyc_op(&x->r));
+		for (j = 0; j < o->nb_devs; j++) {
+			x = find_row(TO_MODE_DMA, o->devs[j], off->size);
+			if (x != NULL)
+				printf(", dma:%s %.1f", x->name, cyc_op(&x->r));
+		}
+		printf("\n");
 	}
 }
 

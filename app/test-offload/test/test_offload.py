@@ -360,8 +360,10 @@ def group_output(a):
                                                             r["mean_size"]))
             check(len(set(r["bytes"] for r in mrows)) == 1,
                   "imix: every mode copied the same bytes")
-            check("imix: " in out and "better single strategy" in out,
-                  "imix: the summary compares offload with the better single")
+            check("imix: " in out and "better single strategy" in out and
+                  "submitter cycles/op: offload" in out,
+                  "imix: the summary compares offload with the better single,"
+                  " GB/s and cycles per copy")
         else:
             print(out, err)
         # Two submitter lcores sharing CPU 0, dma_sw0's engine on lcore 2
@@ -414,6 +416,21 @@ def group_output(a):
                                     "--warmup", "0", "--working-set", "8M"])
         check(rc == 0 and "elapsed" not in err,
               "no progress by default when stderr is not a terminal")
+
+        # Verification can fail: a damaged copy ends the run with exit 1
+        # and names the copy, in every mode and with several workers.
+        for mode in ("cpu", "dma", "offload"):
+            rc, out, err = run(a.tool, ["--mode", mode, "--dev", "dma_sw0",
+                                        "--sizes", "4K", "--ops", "200",
+                                        "--warmup", "0", "--working-set",
+                                        "4M", "--corrupt-op", "5"]
+                               if mode != "cpu" else
+                               ["--mode", mode, "--sizes", "4K", "--ops",
+                                "200", "--warmup", "0", "--working-set", "4M",
+                                "--corrupt-op", "5"])
+            check(rc == 1 and "verification failed for copy #5" in err,
+                  "--corrupt-op 5, %s: exit 1 naming copy #5 (exit %d)" %
+                  (mode, rc))
 
         # The table is still there, and the files do not leak into it.
         check("mode" in out and "GB/s" in out and "cycles_per_op" not in out,
