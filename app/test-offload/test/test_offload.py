@@ -417,6 +417,22 @@ def group_output(a):
         check(rc == 0 and "elapsed" not in err,
               "no progress by default when stderr is not a terminal")
 
+        # A custom distribution: equal weights of 64 B and 4 KiB, so over the
+        # whole table (4096 ops) the mean is exactly 2080 B.
+        c5 = os.path.join(d, "custom.csv")
+        rc, out, err = run(a.tool, ["--mode", "cpu", "--dist", "64:1,4K:1",
+                                    "--ops", "4096", "--warmup", "0",
+                                    "--working-set", "4M", "--csv", c5])
+        if check(rc == 0, "--dist 64:1,4K:1 runs (exit %d)" % rc):
+            with open(c5, newline="") as f:
+                r = list(csv.DictReader(f))[0]
+            check(r["dist"] == "custom" and r["size"] == "4096" and
+                  r["bytes"] == str(4096 * 2080),
+                  "custom distribution: 4096 ops of mean 2080 B (%s bytes)" %
+                  r["bytes"])
+            check("custom distribution, mean 2080 B" in out,
+                  "the header names the distribution and its mean")
+
         # Verification can fail: a damaged copy ends the run with exit 1
         # and names the copy, in every mode and with several workers.
         for mode in ("cpu", "dma", "offload"):
