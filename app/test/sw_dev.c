@@ -26,15 +26,27 @@ unsigned int swdev_service_lcore = SWDEV_WORKER_LCORE;
 void
 swdev_service_run(const char *name, bool run)
 {
+	uint64_t deadline;
 	uint32_t id;
 
 	TEST_ASSERT_SUCCESS(rte_service_get_by_name(name, &id),
 		"device %s has no service named like it", name);
 	TEST_ASSERT_SUCCESS(rte_service_runstate_set(id, run ? 1 : 0),
 		"service %u runstate %d", id, run);
-	/* Let an iteration under way finish before the caller relies on it. */
-	if (!run)
-		rte_delay_ms(2);
+	if (run)
+		return;
+	/*
+	 * Let an iteration under way finish before the caller relies on the
+	 * engine standing still: a preempted service core may resume one
+	 * long after the runstate changed (a fixed 2 ms delay was not enough
+	 * on a busy machine), and that iteration takes whatever was submitted
+	 * meanwhile.
+	 */
+	deadline = test_deadline(5000);
+	while (rte_service_may_be_active(id) == 1) {
+		TEST_ASSERT(!test_expired(deadline), "service %u still running after 5 s", id);
+		rte_delay_us(10);
+	}
 }
 
 void

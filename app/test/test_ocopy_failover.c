@@ -100,7 +100,7 @@ test_stall(void)
 	struct ocopy_qengine_stats es;
 	struct ocopy_queue *q;
 	struct ocopy *oc;
-	uint64_t deadline;
+	uint64_t deadline, stalls0;
 	unsigned int i;
 
 	test_section("engine stalled mid-run: new work to the CPU, resumes after");
@@ -114,6 +114,11 @@ test_stall(void)
 	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain while running");
 	TEST_ASSERT_EQUAL(nb_done, 50, "running: all done");
 
+	/* A busy machine may have preempted the running engine past
+	 * stall_us already (a stall, then a resume): count from here.
+	 */
+	ocopy_engine_stats_get(oc, 0, &es);
+	stalls0 = es.stalls;
 	swdev_service_run("dma_sw0", false);
 	for (; i < 60; i++)
 		TEST_ASSERT(ocopy_copy(q, dst + (size_t)i * LEN, src + i, LEN, seq_cb,
@@ -123,8 +128,8 @@ test_stall(void)
 	do {
 		ocopy_poll(q, UINT16_MAX);
 		ocopy_engine_stats_get(oc, 0, &es);
-	} while (es.stalls == 0 && !test_expired(deadline));
-	TEST_ASSERT_EQUAL(es.stalls, 1, "stall detected");
+	} while (es.stalls == stalls0 && !test_expired(deadline));
+	TEST_ASSERT_EQUAL(es.stalls, stalls0 + 1, "stall detected");
 	ocopy_queue_stats_get(q, &a);
 	for (; i < 100; i++)
 		TEST_ASSERT(ocopy_copy(q, dst + (size_t)i * LEN, src + i, LEN, seq_cb,
@@ -164,14 +169,17 @@ test_undoorbelled(void)
 
 	test_section("ops not doorbelled do not make a stall");
 	reset_counts();
-	oc = ocdev_create("engines=dma_sw0,threshold=64,slack=100000,split=off,stall_us=2000");
+	/* A stall time a busy machine does not reach by preempting the
+	 * engine's service core (it did, at 2 ms, with compilers running).
+	 */
+	oc = ocdev_create("engines=dma_sw0,threshold=64,slack=100000,split=off,stall_us=50000");
 	q = ocopy_queue_get(oc, 0);
 	memset(dst, 0, (size_t)NB * LEN);
 	for (i = 0; i < 10; i++)
 		TEST_ASSERT(ocopy_copy(q, dst + (size_t)i * LEN, src + i, LEN, seq_cb,
 			(void *)(uintptr_t)i, 0) >= 0, "copy %u", i);
-	/* Five times the stall time, polling, with no doorbell. */
-	deadline = test_deadline(10);
+	/* Three times the stall time, polling, with no doorbell. */
+	deadline = test_deadline(150);
 	while (!test_expired(deadline))
 		ocopy_poll(q, UINT16_MAX);
 	ocopy_engine_stats_get(oc, 0, &es);
@@ -183,14 +191,22 @@ test_undoorbelled(void)
 			(void *)(uintptr_t)i, 0) >= 0, "copy %u", i);
 	ocopy_queue_stats_get(q, &b);
 	TEST_ASSERT_EQUAL(b.engine - a.engine, 10, "the engine still takes work");
-	/* Doorbell now: a working engine finishes well inside stall_us. */
+	/* Doorbell now: a working engine finishes well inside stall_us; had
+	 * the stall clock started at the first enqueue, 150 ms ago, the
+	 * first poll would declare a stall.
+	 */
 	ocopy_flush(q);
+	ocopy_poll(q, UINT16_MAX);
+	ocopy_engine_stats_get(oc, 0, &es);
+	TEST_ASSERT_EQUAL(es.stalls, 0, "the stall clock starts at the doorbell");
 	deadline = test_deadline(1000);
 	while (nb_done < 20 && !test_expired(deadline))
 		ocopy_poll(q, UINT16_MAX);
 	ocopy_engine_stats_get(oc, 0, &es);
 	TEST_ASSERT_EQUAL(nb_done, 20, "every op once");
-	TEST_ASSERT_EQUAL(es.stalls, 0, "no stall after the doorbell either");
+	/* No check of es.stalls here: on a busy machine the service core may
+	 * be preempted past stall_us during the drain, a stall indeed.
+	 */
 	TEST_ASSERT_EQUAL(nb_err + nb_abort, 0, "no error");
 	check_data(20);
 	ocopy_destroy(oc);

@@ -195,6 +195,8 @@ main(int argc, char **argv)
 	conf.threshold = 0;
 	conf.split_threshold = UINT32_MAX;
 	conf.ring_size = 1024;
+	/* Not a stall test: a preempted service core must not look stalled. */
+	conf.stall_us = 1000000;
 	oc = ocopy_create(&conf);
 	TEST_ASSERT(oc != NULL, "create: %s", rte_strerror(rte_errno));
 	q = ocopy_queue_get(oc, 0);
