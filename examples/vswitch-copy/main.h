@@ -116,7 +116,10 @@ struct vsw_core_stats {
 	uint64_t busy_loops;
 	uint64_t busy_cycles;		/* cycles of the loops that moved packets */
 	uint64_t total_cycles;
-	uint64_t pkts;			/* packets switched (rx) */
+	uint64_t pkts;			/* packets switched (rx) in busy loops */
+	uint64_t long_loops;		/* loops over long_cycles: preempted, not counted */
+	uint64_t long_pkts;		/* ... and their packets */
+	uint64_t long_cycles;		/* 1 ms of TSC */
 };
 
 extern struct vsw_conf vsw_conf;

@@ -79,11 +79,12 @@ vsw_stats_print(FILE *f)
 	struct lib_summary ls;
 	unsigned int i;
 
-	fprintf(f, "vswitch-copy: %s copies, %.1f cycles/packet (%" PRIu64 " packets, busy %.1f%% of %" PRIu64 " loops)\n",
+	fprintf(f, "vswitch-copy: %s copies, %.1f cycles/packet (%" PRIu64 " packets, busy %.1f%% of %" PRIu64
+			" loops; %" PRIu64 " loops over 1 ms left out, %" PRIu64 " packets)\n",
 			vsw_conf.offload ? vsw_conf.dma_name : "CPU",
 			cycles_per_pkt(), vsw_core.pkts,
 			vsw_core.loops ? 100.0 * vsw_core.busy_loops / vsw_core.loops : 0.0,
-			vsw_core.loops);
+			vsw_core.loops, vsw_core.long_loops, vsw_core.long_pkts);
 	for (i = 0; i < vsw_conf.nb_ports; i++) {
 		const struct vsw_port *p = &vsw_ports[i];
 
@@ -191,6 +192,8 @@ tel_stats_cmd(const char *cmd __rte_unused, const char *params __rte_unused,
 	rte_tel_data_add_dict_u64(d, "packets_switched", vsw_core.pkts);
 	rte_tel_data_add_dict_u64(d, "busy_cycles", vsw_core.busy_cycles);
 	rte_tel_data_add_dict_u64(d, "total_cycles", vsw_core.total_cycles);
+	rte_tel_data_add_dict_u64(d, "long_loops", vsw_core.long_loops);
+	rte_tel_data_add_dict_u64(d, "long_loop_packets", vsw_core.long_pkts);
 	rte_tel_data_add_dict_u64(d, "cycles_per_packet",
 			(uint64_t)(cycles_per_pkt() + 0.5));
 	rte_tel_data_add_dict_u64(d, "tsc_hz", rte_get_tsc_hz());

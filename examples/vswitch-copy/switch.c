@@ -257,6 +257,7 @@ vsw_switch_loop(void *arg __rte_unused)
 			rte_lcore_id(), nb,
 			vsw_conf.pairs ? "port pairs" : "MAC learning",
 			vsw_conf.offload ? vsw_conf.dma_name : "CPU");
+	vsw_core.long_cycles = rte_get_tsc_hz() / 1000;
 	__atomic_store_n(&vsw_dp_running, true, __ATOMIC_RELEASE);
 	while (!__atomic_load_n(&vsw_quit, __ATOMIC_RELAXED)) {
 		uint64_t t0 = rte_rdtsc(), t1;
@@ -301,7 +302,15 @@ vsw_switch_loop(void *arg __rte_unused)
 		t1 = rte_rdtsc();
 		vsw_core.loops++;
 		vsw_core.total_cycles += t1 - t0;
-		if (rx + work > 0) {
+		if (unlikely(t1 - t0 > vsw_core.long_cycles)) {
+			/*
+			 * No loop takes a millisecond of work: the thread lost
+			 * its core (cores shared with guests or other load).
+			 * Kept out of cycles per packet, counted apart.
+			 */
+			vsw_core.long_loops++;
+			vsw_core.long_pkts += rx;
+		} else if (rx + work > 0) {
 			vsw_core.busy_loops++;
 			vsw_core.busy_cycles += t1 - t0;
 			vsw_core.pkts += rx;
