@@ -45,7 +45,8 @@ test_conf_parse(void)
 		"queues=1x", "queues=-1", "queue_size=3", "queue_size=65536",
 		"policy=fast", "engines=", "engines=nosuch", "engines=999",
 		"threshold=0", "split=10", "slack=0", "stall_us=0",
-		"unknown=1", "queues=1,,", "socket=999999",
+		"unknown=1", "queues=1,,", "socket=999999", "learn=1",
+		"learn=", "learn=OFF",
 	};
 	struct ocopy_conf conf, before;
 	unsigned int i;
@@ -63,7 +64,7 @@ test_conf_parse(void)
 	TEST_ASSERT_FAIL(ocopy_conf_parse(&conf, NULL), "NULL args");
 
 	TEST_ASSERT_SUCCESS(ocopy_conf_parse(&conf,
-		"engines=dma_sw0:dma_sw1,queues=2,queue_size=64,ring_size=128,policy=engine,threshold=512,split=off,slack=150,stall_us=2000,degrade_errors=3,reprobe_ms=20,socket=0"),
+		"engines=dma_sw0:dma_sw1,queues=2,queue_size=64,ring_size=128,policy=engine,threshold=512,split=off,slack=150,stall_us=2000,degrade_errors=3,reprobe_ms=20,socket=0,learn=off"),
 		"good string");
 	TEST_ASSERT_EQUAL(conf.nb_engines, 2, "engines");
 	TEST_ASSERT_EQUAL(conf.engines[0], rte_dma_get_dev_id_by_name("dma_sw0"), "engine 0");
@@ -79,6 +80,9 @@ test_conf_parse(void)
 	TEST_ASSERT_EQUAL(conf.degrade_errors, 3, "degrade_errors");
 	TEST_ASSERT_EQUAL(conf.reprobe_ms, 20, "reprobe_ms");
 	TEST_ASSERT_EQUAL(conf.socket_id, 0, "socket");
+	TEST_ASSERT(conf.no_learn, "learn=off");
+	TEST_ASSERT_SUCCESS(ocopy_conf_parse(&conf, "learn=on"), "learn=on");
+	TEST_ASSERT(!conf.no_learn, "learn=on");
 	TEST_ASSERT_SUCCESS(ocopy_conf_parse(&conf, "engines=all"), "all");
 	TEST_ASSERT(conf.all_engines && conf.nb_engines == 0, "all engines");
 	TEST_ASSERT_SUCCESS(ocopy_conf_parse(&conf, "engines=0"), "by id");

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <rte_bus_vdev.h>
+#include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_malloc.h>
 
@@ -332,6 +333,168 @@ test_split(void)
 	ocopy_destroy(oc);
 }
 
+/*
+ * A large copy is split only when the engines are idle: behind older work
+ * the engine's parts would wait while the CPU copies its share.
+ */
+static void
+test_split_busy(void)
+{
+	struct ocopy_queue_stats a, b;
+	struct ocopy_queue *q;
+	struct ocopy *oc;
+
+	test_section("split: not while the engine is busy");
+	swdev_service_run("dma_sw0", false);
+	oc = ocdev_create("engines=dma_sw0,threshold=64,split=262144,learn=off");
+	q = ocopy_queue_get(oc, 0);
+	nb_split_done = 0;
+	memset(dst, 0, 2 * 1024 * 1024);
+	/* The engine holds one copy (its service is stopped). */
+	TEST_ASSERT(ocopy_copy(q, dst + 1024 * 1024, src, 65536, NULL, NULL,
+		OCOPY_F_FLUSH) >= 0, "64 KiB copy");
+	ocopy_queue_stats_get(q, &a);
+	TEST_ASSERT_EQUAL(a.engine, 1, "on the engine");
+	TEST_ASSERT(ocopy_copy(q, dst, src, 1024 * 1024, split_done, dst,
+		OCOPY_F_FLUSH) >= 0, "1 MiB copy");
+	ocopy_queue_stats_get(q, &b);
+	TEST_ASSERT_EQUAL(b.split, 0, "not split behind the engine's work");
+	TEST_ASSERT_EQUAL(b.cpu + b.engine - a.cpu - a.engine, 1, "placed whole");
+	swdev_service_run("dma_sw0", true);
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	TEST_ASSERT_EQUAL(nb_split_done, 1, "completed, data checked");
+	TEST_ASSERT(memcmp(dst + 1024 * 1024, src, 65536) == 0, "64 KiB copy data");
+	/* Idle again: split. */
+	TEST_ASSERT(ocopy_copy(q, dst, src, 1024 * 1024, split_done, dst,
+		OCOPY_F_FLUSH) >= 0, "1 MiB copy, engine idle");
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	ocopy_queue_stats_get(q, &b);
+	TEST_ASSERT_EQUAL(b.split, 1, "split with the engine idle");
+	ocopy_destroy(oc);
+}
+
+/* Cycles per KiB of memcpy() on the test buffers, best of a few runs. */
+static uint32_t
+memcpy_cyc_per_kib(uint32_t len, unsigned int n)
+{
+	uint64_t best = UINT64_MAX, t0, t;
+	unsigned int r, i;
+
+	for (r = 0; r < 5; r++) {
+		t0 = rte_rdtsc_precise();
+		for (i = 0; i < n; i++)
+			memcpy(dst + (size_t)i * len % (BUF_LEN - len), src, len);
+		t = rte_rdtsc_precise() - t0;
+		best = RTE_MIN(best, t);
+	}
+	return (uint32_t)(best * 1024 / ((uint64_t)len * n));
+}
+
+/*
+ * Online rates: the CPU's from timed copies the policy sent to the CPU,
+ * the engine's from its completions while it had work queued; each must
+ * come near what the test measures itself (a factor 3: the machine may be
+ * busy). With learn=off the calibrated figures stay.
+ */
+static void
+test_learning(void)
+{
+	struct ocopy_queue_rates r0, r1;
+	struct ocopy_queue *q;
+	struct ocopy *oc;
+	uint32_t ref, len = 16384;
+	uint64_t t0, best;
+	unsigned int i, k;
+
+	/* Every page touched first: no page fault in what is timed. */
+	memset(dst, 0, BUF_LEN);
+	test_section("learning: the CPU's rate from its copies");
+	/* slack=1: the CPU takes nearly every copy, and times one in 16. */
+	oc = ocdev_create("engines=dma_sw0,threshold=64,slack=1,split=off");
+	q = ocopy_queue_get(oc, 0);
+	TEST_ASSERT_SUCCESS(ocopy_queue_rates_get(q, &r0), "rates");
+	for (i = 0; i < 4000; i++) {
+		while (ocopy_copy(q, dst + (size_t)i * len % (BUF_LEN - len), src,
+				len, NULL, NULL, 0) < 0) {
+			ocopy_flush(q);
+			ocopy_poll(q, UINT16_MAX);
+		}
+		if (i % 32 == 31) {
+			ocopy_flush(q);
+			ocopy_poll(q, UINT16_MAX);
+		}
+	}
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	TEST_ASSERT_SUCCESS(ocopy_queue_rates_get(q, &r1), "rates");
+	ref = memcpy_cyc_per_kib(len, 256);
+	printf("CPU: %u cycles/KiB calibrated, %u learned from %" PRIu64
+		" samples, memcpy() here %u\n", r0.cpu_cyc_per_kib,
+		r1.cpu_cyc_per_kib, r1.cpu_samples, ref);
+	TEST_ASSERT(r1.cpu_samples >= 100, "samples: %" PRIu64, r1.cpu_samples);
+	TEST_ASSERT(r1.cpu_cyc_per_kib * 3 >= ref && r1.cpu_cyc_per_kib <= ref * 3,
+		"learned CPU rate %u near memcpy's %u", r1.cpu_cyc_per_kib, ref);
+	ocopy_destroy(oc);
+
+	test_section("learning: the engine's rate from its completions");
+	oc = ocdev_create("engines=dma_sw0,threshold=64,slack=100000,split=off");
+	q = ocopy_queue_get(oc, 0);
+	/*
+	 * Keep the engine busy (64 copies queued at all times) and time the
+	 * run in chunks of 100 copies: the fastest chunk is the reference, the
+	 * one a busy machine disturbed least.
+	 */
+	best = UINT64_MAX;
+	t0 = rte_rdtsc();
+	for (i = 0; i < 3000; i++) {
+		while (ocopy_copy(q, dst + (size_t)i * len % (BUF_LEN - len), src,
+				len, NULL, NULL, 0) < 0)
+			ocopy_poll(q, UINT16_MAX);
+		if (i % 16 == 15) {
+			ocopy_flush(q);
+			while (ocopy_queue_inflight(q) > 64)
+				ocopy_poll(q, UINT16_MAX);
+		}
+		if (i % 100 == 99) {
+			uint64_t t = rte_rdtsc();
+
+			/* The first chunks fill the queue: not steady. */
+			if (i >= 300)
+				best = RTE_MIN(best, t - t0);
+			t0 = t;
+		}
+	}
+	ref = (uint32_t)(best * 1024 / (100ULL * len));
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	TEST_ASSERT_SUCCESS(ocopy_queue_rates_get(q, &r1), "rates");
+	printf("dma_sw0: %u cycles/KiB learned from %" PRIu64 " windows, %u in the fastest chunk\n",
+		r1.engine_cyc_per_kib[0], r1.engine_samples[0], ref);
+	TEST_ASSERT(r1.engine_samples[0] >= 10, "windows: %" PRIu64, r1.engine_samples[0]);
+	TEST_ASSERT(r1.engine_cyc_per_kib[0] * 3 >= ref &&
+		r1.engine_cyc_per_kib[0] <= ref * 3,
+		"learned engine rate %u near the measured %u", r1.engine_cyc_per_kib[0], ref);
+	ocopy_destroy(oc);
+
+	test_section("learn=off: the calibrated rates stay");
+	oc = ocdev_create("engines=dma_sw0,threshold=64,slack=1,split=off,learn=off");
+	q = ocopy_queue_get(oc, 0);
+	TEST_ASSERT_SUCCESS(ocopy_queue_rates_get(q, &r0), "rates");
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < 1000; i++)
+			TEST_ASSERT(ocopy_copy(q, dst + (size_t)i * len % (BUF_LEN - len),
+				src, len, NULL, NULL, 0) >= 0, "copy %u", i);
+		TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	}
+	TEST_ASSERT_SUCCESS(ocopy_queue_rates_get(q, &r1), "rates");
+	TEST_ASSERT_EQUAL(r1.cpu_samples, 0, "no sample");
+	TEST_ASSERT_EQUAL(r1.cpu_cyc_per_kib, r0.cpu_cyc_per_kib, "CPU rate kept");
+	TEST_ASSERT_EQUAL(r1.engine_cyc_per_kib[0], r0.engine_cyc_per_kib[0],
+		"engine rate kept");
+	TEST_ASSERT_EQUAL(r1.engine_samples[0], 0, "no engine window");
+	TEST_ASSERT_EQUAL(ocopy_queue_rates_get(NULL, &r1), -EINVAL, "NULL queue");
+	TEST_ASSERT_EQUAL(ocopy_queue_rates_get(q, NULL), -EINVAL, "NULL rates");
+	ocopy_destroy(oc);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -352,8 +515,10 @@ main(int argc, char **argv)
 	test_forced();
 	test_split();
 	test_fill_capable();
+	test_learning();
 	/* Two dma_sw engines need two worker lcores in lcore mode. */
 	if (test_worker == TEST_WORKER_SERVICE) {
+		test_split_busy();
 		test_flush_flag();
 		test_backlog();
 		test_two_engines();

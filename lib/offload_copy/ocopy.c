@@ -135,6 +135,9 @@ oc_queue_init(struct ocopy *oc, uint16_t qid)
 			c->split_threshold : UINT32_MAX;
 	q->depth_slack_q8 = (uint32_t)((uint64_t)c->depth_slack * 256 / 100);
 	q->split_cpu_q16 = 65536 / 2;
+	q->learn = !c->no_learn && c->policy == OCOPY_POLICY_AUTO;
+	/* Not learning: counting down from 0 wraps, it never samples. */
+	q->cpu_sample_left = q->learn ? OC_CPU_SAMPLE_EVERY : 0;
 	q->stall_cyc = hz / 1000000 * c->stall_us;
 	q->reprobe_cyc = hz / 1000 * c->reprobe_ms;
 	q->degrade_errors = c->degrade_errors;

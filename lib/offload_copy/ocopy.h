@@ -88,10 +88,13 @@ struct ocopy_conf {
 	int socket_id;			/**< memory of the queues (SOCKET_ID_ANY: 0 is socket 0!) */
 	uint32_t threshold;		/**< engine from this size on; 0: calibrated at create */
 	uint32_t split_threshold;	/**< split copies from this size on (256 KiB); UINT32_MAX: never */
-	uint32_t depth_slack;		/**< percent: engine while it finishes no later than the CPU x slack (100) */
+	uint32_t depth_slack;		/**< percent: engine while it finishes no later than the CPU x slack (1000) */
 	uint32_t stall_us;		/**< no progress this long with work in flight: stalled (10000) */
 	uint32_t degrade_errors;	/**< consecutive errors that degrade an engine (4) */
 	uint32_t reprobe_ms;		/**< a degraded engine is tried again after this (100) */
+	bool no_learn;			/**< keep the calibrated rates (learn=off); default:
+					 * each queue learns the CPU's and engines' rates
+					 * from its own copies */
 };
 
 /**
@@ -101,6 +104,7 @@ struct ocopy_conf {
  *   queues=<n>  queue_size=<n>  ring_size=<n>  policy=auto|cpu|engine
  *   threshold=<bytes>  split=<bytes>|off  slack=<percent>
  *   stall_us=<n>  degrade_errors=<n>  reprobe_ms=<n>  socket=<n>
+ *   learn=on|off
  * EAL must be initialised (engine names are resolved to dmadev ids).
  *
  * @return 0, or -EINVAL with a log line naming the key (conf unchanged).
@@ -151,6 +155,21 @@ struct ocopy_engine_info {
 };
 int ocopy_engine_info_get(const struct ocopy *oc, uint16_t idx,
 		struct ocopy_engine_info *info);
+
+/**
+ * The rates a queue decides with, in cycles per KiB: calibrated at
+ * create, then learned from the queue's own copies (unless learn=off):
+ * the CPU's from timed samples of its copies, each engine's from its
+ * completions while it had work queued.
+ */
+struct ocopy_queue_rates {
+	uint32_t cpu_cyc_per_kib;
+	uint16_t nb_engines;	/**< entries of engine_cyc_per_kib, by engine index */
+	uint32_t engine_cyc_per_kib[OCOPY_MAX_ENGINES];	/**< 0: the queue has no vchan there */
+	uint64_t cpu_samples;	/**< timed CPU copies so far */
+	uint64_t engine_samples[OCOPY_MAX_ENGINES];	/**< completion windows used */
+};
+int ocopy_queue_rates_get(const struct ocopy_queue *q, struct ocopy_queue_rates *r);
 
 /**
  * Wait until every op accepted on the queue is delivered, polling it, or
@@ -234,6 +253,11 @@ int oc_submit_slow(struct ocopy_queue *q, void *dst, const void *src,
 		uint64_t flags);
 bool oc_qe_usable(struct ocopy_queue *q, struct ocopy_qengine *qe);
 void oc_cpu_fill(void *dst, uint64_t pattern, uint32_t len);
+
+void oc_reap_one(struct ocopy_queue *q, struct ocopy_qengine *qe,
+		uint64_t *now);
+int oc_cpu_copy_timed(struct ocopy_queue *q, uint32_t slot,
+		struct ocopy_op *op, void *dst, const void *src, uint32_t len);
 
 /*
  * The CPU's copy: libc's memcpy(), which glibc picks at run time for this
@@ -331,6 +355,7 @@ oc_slot_engine(struct ocopy_queue *q, struct ocopy_qengine *qe, uint32_t slot,
 static inline void
 ocopy_flush(struct ocopy_queue *q)
 {
+	uint64_t now = 0;
 	uint16_t i;
 
 	q->burst_cpu_base = q->stats.cpu_bytes;
@@ -341,9 +366,12 @@ ocopy_flush(struct ocopy_queue *q)
 
 		if (qe->unsubmitted == 0)
 			continue;
+		/* Learning: see first whether it is idle (oc_reap_one()). */
+		if (q->learn && qe->inflight != qe->unsubmitted)
+			oc_reap_one(q, qe, &now);
 		/* Idle until now: its stall clock starts at this doorbell. */
 		if (qe->inflight == qe->unsubmitted)
-			qe->last_progress = rte_get_tsc_cycles();
+			qe->last_progress = now != 0 ? now : rte_get_tsc_cycles();
 		rte_dma_submit(qe->dev_id, qe->vchan);
 		qe->unsubmitted = 0;
 		qe->stats.doorbells++;
@@ -410,6 +438,12 @@ oc_submit(struct ocopy_queue *q, void *dst, const void *src, uint64_t pattern,
 		} else if (q->policy == OCOPY_POLICY_ENGINE) {
 			/* Any op on the CPU is one no engine could take. */
 			q->stats.failovers++;
+		} else if (unlikely(--q->cpu_sample_left == 0) && !fill) {
+			/* Now and then a CPU copy the policy chose is timed. */
+			ret = oc_cpu_copy_timed(q, slot, op, dst, src, len);
+			if (flags & OCOPY_F_FLUSH)
+				ocopy_flush(q);
+			return ret;
 		}
 	}
 	/*

@@ -20,7 +20,7 @@
 static const char *const oc_conf_keys[] = {
 	"engines", "queues", "queue_size", "ring_size", "policy", "threshold",
 	"split", "slack", "stall_us", "degrade_errors", "reprobe_ms", "socket",
-	NULL,
+	"learn", NULL,
 };
 
 static const char *const oc_policy_names[] = {
@@ -129,6 +129,18 @@ oc_parse_pair(const char *key, const char *val, void *opaque)
 			val != NULL ? val : "");
 		return -EINVAL;
 	}
+	if (strcmp(key, "learn") == 0) {
+		if (val != NULL && strcmp(val, "on") == 0)
+			c->no_learn = false;
+		else if (val != NULL && strcmp(val, "off") == 0)
+			c->no_learn = true;
+		else {
+			OC_LOG(ERR, "learn=%s: expected on or off",
+				val != NULL ? val : "");
+			return -EINVAL;
+		}
+		return 0;
+	}
 	if (strcmp(key, "split") == 0 && val != NULL && strcmp(val, "off") == 0) {
 		c->split_threshold = UINT32_MAX;
 		return 0;
@@ -195,11 +207,16 @@ ocopy_conf_parse(struct ocopy_conf *conf, const char *args)
 	}
 	kv = rte_kvargs_parse(args, oc_conf_keys);
 	if (kv == NULL) {
-		OC_LOG(ERR, "configuration '%s': not key=value pairs of known keys (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-			args, oc_conf_keys[0], oc_conf_keys[1], oc_conf_keys[2],
-			oc_conf_keys[3], oc_conf_keys[4], oc_conf_keys[5],
-			oc_conf_keys[6], oc_conf_keys[7], oc_conf_keys[8],
-			oc_conf_keys[9], oc_conf_keys[10], oc_conf_keys[11]);
+		char keys[256] = "";
+		unsigned int k;
+
+		for (k = 0; oc_conf_keys[k] != NULL; k++) {
+			if (k != 0)
+				strlcat(keys, ", ", sizeof(keys));
+			strlcat(keys, oc_conf_keys[k], sizeof(keys));
+		}
+		OC_LOG(ERR, "configuration '%s': not key=value pairs of known keys (%s)",
+			args, keys);
 		return -EINVAL;
 	}
 	tmp = *conf;

@@ -117,6 +117,11 @@ struct ocopy_qengine {
 				 * doorbell that gave an idle engine work */
 	uint64_t reprobe_at;	/**< tsc when a degraded engine is probed */
 
+	/* Online rate (slow path): the current window of completions. */
+	uint64_t learn_cyc;
+	uint64_t learn_bytes;
+	uint64_t learn_samples;	/**< windows folded into cyc_per_kib */
+
 	struct ocopy_qengine_stats stats;
 } __rte_cache_aligned;
 
@@ -154,12 +159,19 @@ struct ocopy_queue {
 	uint32_t depth_slack_q8;	/**< engine while its finish <= CPU's x slack/256 */
 	uint64_t burst_cpu_base;	/**< stats.cpu_bytes at the last doorbell */
 	uint32_t split_cpu_q16;		/**< CPU share of a split copy, x/65536 */
+	uint32_t cpu_sample_left;	/**< CPU copies the policy chooses until one is timed;
+					 * never reaches 0 again when not learning */
 	uint32_t deferred_pending;	/**< deferred ops not yet run */
 	struct ocopy_op *ops;
 	struct ocopy_deferred *deferred;
 
 	uint64_t stall_cyc;
 	uint64_t reprobe_cyc;
+	/* Online rates (slow path): the current window of timed CPU copies. */
+	uint64_t cpu_learn_cyc;
+	uint64_t cpu_learn_bytes;
+	uint64_t cpu_samples;
+	uint8_t learn;			/**< learn rates (conf learn=on) */
 	uint32_t degrade_errors;
 	uint16_t qid;
 	int16_t socket_id;

@@ -168,25 +168,112 @@ oc_reap_qe(struct ocopy_queue *q, struct ocopy_qengine *qe)
 	return done;
 }
 
+/*
+ * The engine's rate, from its completions: bytes done since its last
+ * progress, over the time since, counted only while it still has
+ * doorbelled work (it was busy all along, not waiting for us).
+ */
+static void
+oc_learn_engine(struct ocopy_queue *q, struct ocopy_qengine *qe,
+		uint64_t bytes, uint64_t cyc)
+{
+	uint32_t old = qe->cyc_per_kib;
+
+	qe->learn_cyc += cyc;
+	qe->learn_bytes += bytes;
+	if (qe->learn_bytes < OC_LEARN_WINDOW)
+		return;
+	qe->cyc_per_kib = oc_rate_fold(old, qe->learn_cyc, qe->learn_bytes);
+	OC_LOG(DEBUG, "%s: queue %u: dmadev %d: %" PRIu64 " cycles/KiB measured, rate %u -> %u",
+		q->oc->name, q->qid, qe->dev_id,
+		qe->learn_cyc * 1024 / qe->learn_bytes, old, qe->cyc_per_kib);
+	qe->learn_samples++;
+	qe->learn_cyc = 0;
+	qe->learn_bytes = 0;
+}
+
+/*
+ * Reap one engine, learn from what it did, update its health. A sample
+ * is taken only when the engine still has doorbelled work: it was busy
+ * since its last progress (or since the doorbell that woke it). When it
+ * is found idle, the time since its last completion may hold idle time:
+ * no sample. ocopy_flush() reaps a busy engine before a doorbell for the
+ * same reason: a doorbell must not hide an idle gap.
+ */
+void
+oc_reap_one(struct ocopy_queue *q, struct ocopy_qengine *qe, uint64_t *now)
+{
+	uint64_t backlog = qe->backlog;
+	uint16_t done;
+
+	done = oc_reap_qe(q, qe);
+	if (done == 0 && qe->health == OCOPY_HEALTH_OK && qe->inflight == 0)
+		return;
+	if (*now == 0)
+		*now = rte_get_tsc_cycles();
+	if (done != 0 && q->learn && qe->inflight > qe->unsubmitted &&
+			qe->health == OCOPY_HEALTH_OK)
+		oc_learn_engine(q, qe, backlog - qe->backlog,
+				*now - qe->last_progress);
+	oc_health_update(q, qe, done, *now);
+}
+
 void
 oc_reap(struct ocopy_queue *q)
 {
 	uint64_t now = 0;
-	uint16_t i, done;
+	uint16_t i;
 
 	for (i = 0; i < q->nb_qe; i++) {
 		struct ocopy_qengine *qe = &q->qe[i];
 
 		if (qe->inflight == 0 && qe->health == OCOPY_HEALTH_OK)
 			continue;
-		done = oc_reap_qe(q, qe);
-		if (done == 0 && qe->health == OCOPY_HEALTH_OK &&
-				qe->inflight == 0)
-			continue;
-		if (now == 0)
-			now = rte_get_tsc_cycles();
-		oc_health_update(q, qe, done, now);
+		oc_reap_one(q, qe, &now);
 	}
+}
+
+/*
+ * A CPU copy the policy chose, timed: the CPU's rate on the data this
+ * queue really copies (cache-resident or not), which calibration cannot
+ * know. Booked as oc_submit() books a CPU op.
+ */
+int
+oc_cpu_copy_timed(struct ocopy_queue *q, uint32_t slot, struct ocopy_op *op,
+		void *dst, const void *src, uint32_t len)
+{
+	uint64_t t0, cyc;
+
+	op->pending = 0;
+	op->path = OCOPY_PATH_CPU;
+	q->stats.cpu++;
+	q->stats.cpu_bytes += len;
+	q->head = slot + 1;
+	t0 = rte_rdtsc_precise();
+	oc_cpu_copy(dst, src, len);
+	cyc = rte_rdtsc_precise() - t0;
+	if (!q->learn) {
+		q->cpu_sample_left = 0;
+		return (uint16_t)slot;
+	}
+	q->cpu_sample_left = OC_CPU_SAMPLE_EVERY;
+	q->cpu_samples++;
+	q->cpu_learn_cyc += cyc - RTE_MIN(cyc, (uint64_t)q->cpu_op_cyc);
+	q->cpu_learn_bytes += len;
+	/* Samples are one CPU copy in OC_CPU_SAMPLE_EVERY: a smaller window. */
+	if (q->cpu_learn_bytes >= OC_LEARN_WINDOW / OC_CPU_SAMPLE_EVERY) {
+		uint32_t old = q->cpu_cyc_per_kib;
+
+		q->cpu_cyc_per_kib = oc_rate_fold(old, q->cpu_learn_cyc,
+				q->cpu_learn_bytes);
+		OC_LOG(DEBUG, "%s: queue %u: CPU: %" PRIu64 " cycles/KiB measured, rate %u -> %u",
+			q->oc->name, q->qid,
+			q->cpu_learn_cyc * 1024 / q->cpu_learn_bytes, old,
+			q->cpu_cyc_per_kib);
+		q->cpu_learn_cyc = 0;
+		q->cpu_learn_bytes = 0;
+	}
+	return (uint16_t)slot;
 }
 
 /* Run a deferred (fenced) op now: every older op has been delivered. */
@@ -452,6 +539,27 @@ oc_submit_fenced(struct ocopy_queue *q, void *dst, const void *src,
 }
 
 /*
+ * Whether every engine of the queue is done with its work (reaped first:
+ * a large copy is worth a look). A large copy is split only then: when
+ * engines are busy with older copies (a stream of large copies), their
+ * parts would wait behind that work while the CPU copies its share, and
+ * each copy placed whole on the engine or the CPU keeps both busy at less
+ * cost.
+ */
+static bool
+oc_engines_idle(struct ocopy_queue *q)
+{
+	unsigned int nb_busy;
+
+	oc_busy_engine(q, &nb_busy);
+	if (nb_busy == 0)
+		return true;
+	oc_reap(q);
+	oc_busy_engine(q, &nb_busy);
+	return nb_busy == 0;
+}
+
+/*
  * A large copy cut between the engines and the CPU: the engines' parts
  * are submitted first so they run while the CPU copies its share. The
  * share adapts: if the engines were already done when the CPU finished,
@@ -550,7 +658,8 @@ oc_submit_slow(struct ocopy_queue *q, void *dst, const void *src,
 	if (flags & OCOPY_F_FENCE)
 		return oc_submit_fenced(q, dst, src, pattern, len, cb, arg,
 				flags);
-	if (!(flags & OCOPY_F_CPU) && !fill && len >= q->split_threshold)
+	if (!(flags & OCOPY_F_CPU) && !fill && len >= q->split_threshold &&
+			oc_engines_idle(q))
 		return oc_submit_split(q, dst, src, len, cb, arg, flags);
 
 	op = oc_slot_open(q, slot, len, cb, arg);
@@ -634,6 +743,31 @@ oc_cpu_copy_sg(const struct ocopy_sge *src, uint16_t nb_src,
 	}
 }
 
+/* Whether the engine takes a scatter-gather copy of these sizes. */
+static inline bool
+oc_qe_sg_ok(const struct ocopy_queue *q, const struct ocopy_qengine *qe,
+		uint16_t nb_src, uint16_t nb_dst)
+{
+	const struct oc_engine *e = &q->oc->engines[qe->engine];
+
+	return (e->capa & RTE_DMA_CAPA_OPS_COPY_SG) != 0 &&
+		nb_src <= e->max_sges && nb_dst <= e->max_sges;
+}
+
+/* A scatter-gather copy an engine accepted: book it. */
+static int
+oc_sg_engine_done(struct ocopy_queue *q, struct ocopy_qengine *qe,
+		uint32_t slot, uint32_t len, ocopy_cb_t cb, void *arg,
+		uint64_t flags)
+{
+	struct ocopy_op *op = oc_slot_open(q, slot, len, cb, arg);
+	int ret = oc_slot_engine(q, qe, slot, op, len, flags);
+
+	if (flags & OCOPY_F_FLUSH)
+		ocopy_flush(q);
+	return ret;
+}
+
 int
 ocopy_copy_sg(struct ocopy_queue *q, const struct ocopy_sge *src,
 		uint16_t nb_src, const struct ocopy_sge *dst, uint16_t nb_dst,
@@ -671,10 +805,33 @@ ocopy_copy_sg(struct ocopy_queue *q, const struct ocopy_sge *src,
 		q->stats.refused++;
 		return -ENOSPC;
 	}
+	for (i = 0; i < nb_src; i++) {
+		s[i].addr = (rte_iova_t)(uintptr_t)src[i].addr;
+		s[i].length = src[i].len;
+	}
+	for (i = 0; i < nb_dst; i++) {
+		d[i].addr = (rte_iova_t)(uintptr_t)dst[i].addr;
+		d[i].length = dst[i].len;
+	}
 	if (flags & OCOPY_F_FENCE) {
 		unsigned int nb_busy;
 
-		oc_busy_engine(q, &nb_busy);
+		qe = oc_busy_engine(q, &nb_busy);
+		/*
+		 * Older work on one engine only, which can take the SG copy:
+		 * its own fence orders it, as for a fenced copy.
+		 */
+		if (nb_busy == 1 && q->deferred_pending == 0 &&
+				q->policy != OCOPY_POLICY_CPU &&
+				!(flags & OCOPY_F_CPU) &&
+				qe->health == OCOPY_HEALTH_OK &&
+				qe->inflight < qe->max_inflight &&
+				oc_qe_sg_ok(q, qe, nb_src, nb_dst) &&
+				rte_dma_copy_sg(qe->dev_id, qe->vchan, s, d, nb_src,
+					nb_dst, RTE_DMA_OP_FLAG_FENCE |
+					(flags & OCOPY_F_FLUSH)) >= 0)
+			return oc_sg_engine_done(q, qe, slot, (uint32_t)slen,
+					cb, arg, flags);
 		if (nb_busy != 0 || q->deferred_pending != 0) {
 			/* Rare: wait for the older ops here, then copy. */
 			int ret = oc_complete_older(q, q->stall_cyc * 1000000 /
@@ -683,35 +840,19 @@ ocopy_copy_sg(struct ocopy_queue *q, const struct ocopy_sge *src,
 				return -EBUSY;
 		}
 	}
-	op = oc_slot_open(q, slot, (uint32_t)slen, cb, arg);
 	if (!(flags & OCOPY_F_CPU) && slen >= q->min_threshold) {
 		qe = oc_pick(q, (uint32_t)slen, false);
-		if (qe != NULL && (q->oc->engines[qe->engine].capa &
-				RTE_DMA_CAPA_OPS_COPY_SG) &&
-				nb_src <= q->oc->engines[qe->engine].max_sges &&
-				nb_dst <= q->oc->engines[qe->engine].max_sges) {
-			for (i = 0; i < nb_src; i++) {
-				s[i].addr = (rte_iova_t)(uintptr_t)src[i].addr;
-				s[i].length = src[i].len;
-			}
-			for (i = 0; i < nb_dst; i++) {
-				d[i].addr = (rte_iova_t)(uintptr_t)dst[i].addr;
-				d[i].length = dst[i].len;
-			}
+		if (qe != NULL && oc_qe_sg_ok(q, qe, nb_src, nb_dst)) {
 			if (rte_dma_copy_sg(qe->dev_id, qe->vchan, s, d,
 					nb_src, nb_dst,
-					flags & OCOPY_F_FLUSH) >= 0) {
-				int ret = oc_slot_engine(q, qe, slot, op,
-						(uint32_t)slen, flags);
-
-				if (flags & OCOPY_F_FLUSH)
-					ocopy_flush(q);
-				return ret;
-			}
+					flags & OCOPY_F_FLUSH) >= 0)
+				return oc_sg_engine_done(q, qe, slot,
+						(uint32_t)slen, cb, arg, flags);
 			qe->stats.full++;
 			q->stats.failovers++;
 		}
 	}
+	op = oc_slot_open(q, slot, (uint32_t)slen, cb, arg);
 	oc_cpu_copy_sg(src, nb_src, dst, nb_dst);
 	op->path = OCOPY_PATH_CPU;
 	q->stats.cpu++;

@@ -28,10 +28,21 @@ extern int oc_logtype;
 #define OC_DEFAULT_QUEUE_SIZE	1024
 #define OC_DEFAULT_RING_SIZE	1024
 #define OC_DEFAULT_SPLIT	(256 * 1024)
-#define OC_DEFAULT_SLACK	100
+#define OC_DEFAULT_SLACK	1000
 #define OC_DEFAULT_STALL_US	10000
 #define OC_DEFAULT_DEGRADE	4
 #define OC_DEFAULT_REPROBE_MS	100
+/*
+ * Online rates: one CPU copy in OC_CPU_SAMPLE_EVERY that the policy sends
+ * to the CPU (from the smallest engine threshold up) is timed; engine
+ * completions are timed while the engine still has work queued. Each
+ * OC_LEARN_WINDOW bytes of samples are folded into the rate with weight
+ * 1/OC_LEARN_WEIGHT.
+ */
+#define OC_CPU_SAMPLE_EVERY	16
+#define OC_LEARN_WINDOW		(64 * 1024)
+#define OC_LEARN_WEIGHT		4
+#define OC_LEARN_OUTLIER	16
 /* Engine thresholds when calibration cannot run. */
 #define OC_FALLBACK_THRESHOLD	2048
 
@@ -88,6 +99,9 @@ int oc_map_init(struct ocopy *oc);
 void oc_map_fini(struct ocopy *oc);
 /* Lines for ocopy_dump(). */
 void oc_map_dump(const struct ocopy *oc, FILE *f);
+
+/* ocopy_policy.c: fold a window of samples into a rate (cycles per KiB). */
+uint32_t oc_rate_fold(uint32_t rate, uint64_t cyc, uint64_t bytes);
 
 /* ocopy_fp.c: out-of-line fast path. */
 void oc_reap(struct ocopy_queue *q);

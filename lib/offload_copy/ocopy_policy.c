@@ -184,6 +184,27 @@ oc_threshold(uint32_t eng_op, uint32_t cpu_op, uint32_t cpu_cpk)
 	return s;
 }
 
+/*
+ * Fold a window of samples into a rate. A window far off the rate (more
+ * than OC_LEARN_OUTLIER times slower or faster: the thread was preempted,
+ * an interrupt) is dropped; others count for at most twice or half the
+ * rate, so one odd window moves it by a quarter at most.
+ */
+uint32_t
+oc_rate_fold(uint32_t rate, uint64_t cyc, uint64_t bytes)
+{
+	uint64_t sample, r = RTE_MAX(rate, 1u);
+
+	if (bytes == 0)
+		return rate;
+	sample = RTE_MAX(cyc * 1024 / bytes, (uint64_t)1);
+	if (sample > r * OC_LEARN_OUTLIER || sample * OC_LEARN_OUTLIER < r)
+		return rate;
+	sample = RTE_MIN(RTE_MAX(sample, r / 2), r * 2);
+	return (uint32_t)RTE_MIN((r * (OC_LEARN_WEIGHT - 1) + sample) /
+			OC_LEARN_WEIGHT, (uint64_t)UINT32_MAX);
+}
+
 void
 oc_calibrate(struct ocopy *oc)
 {

@@ -40,6 +40,24 @@ ocopy_queue_stats_get(const struct ocopy_queue *q, struct ocopy_queue_stats *st)
 }
 
 int
+ocopy_queue_rates_get(const struct ocopy_queue *q, struct ocopy_queue_rates *r)
+{
+	uint16_t i;
+
+	if (q == NULL || r == NULL)
+		return -EINVAL;
+	memset(r, 0, sizeof(*r));
+	r->cpu_cyc_per_kib = q->cpu_cyc_per_kib;
+	r->cpu_samples = q->cpu_samples;
+	r->nb_engines = q->oc->nb_engines;
+	for (i = 0; i < q->nb_qe; i++) {
+		r->engine_cyc_per_kib[q->qe[i].engine] = q->qe[i].cyc_per_kib;
+		r->engine_samples[q->qe[i].engine] = q->qe[i].learn_samples;
+	}
+	return 0;
+}
+
+int
 ocopy_stats_get(const struct ocopy *oc, struct ocopy_queue_stats *st)
 {
 	uint16_t qid;
@@ -150,13 +168,16 @@ ocopy_dump(const struct ocopy *oc, FILE *f)
 	for (qid = 0; qid < oc->nb_queues; qid++) {
 		const struct ocopy_queue *q = &oc->queues[qid];
 
-		fprintf(f, "  queue %u: in flight %u, split cpu share %u/65536\n",
-			qid, q->head - q->tail, q->split_cpu_q16);
+		fprintf(f, "  queue %u: in flight %u, split cpu share %u/65536, cpu %u cycles/KiB (%s, %" PRIu64 " samples)\n",
+			qid, q->head - q->tail, q->split_cpu_q16,
+			q->cpu_cyc_per_kib, q->learn ? "learning" : "fixed",
+			q->cpu_samples);
 		for (i = 0; i < q->nb_qe; i++)
-			fprintf(f, "    engine %u vchan %u: %s, %u in flight, backlog %" PRIu64 " bytes\n",
+			fprintf(f, "    engine %u vchan %u: %s, %u in flight, backlog %" PRIu64 " bytes, %u cycles/KiB (%" PRIu64 " windows)\n",
 				q->qe[i].engine, q->qe[i].vchan,
 				oc_health_name(q->qe[i].health),
-				q->qe[i].inflight, q->qe[i].backlog);
+				q->qe[i].inflight, q->qe[i].backlog,
+				q->qe[i].cyc_per_kib, q->qe[i].learn_samples);
 	}
 	oc_map_dump(oc, f);
 	return 0;

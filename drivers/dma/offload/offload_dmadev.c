@@ -46,6 +46,7 @@ static const char *const offload_valid_args[] = {
 	"degrade_errors",
 	"reprobe_ms",
 	"socket",
+	"learn",
 	/* Library keys the dmadev API sets: refused with a reason. */
 	"queues",
 	"queue_size",
@@ -55,7 +56,7 @@ static const char *const offload_valid_args[] = {
 #define OFFLOAD_KEYS_HELP "engines=<dmadev>[:<dmadev>...]|all, " \
 	"policy=auto|cpu|engine, threshold=<bytes>, split=<bytes>|off, " \
 	"slack=<percent>, ring_size=<descriptors>, stall_us=<us>, " \
-	"degrade_errors=<n>, reprobe_ms=<ms>, socket=<n>"
+	"degrade_errors=<n>, reprobe_ms=<ms>, socket=<n>, learn=on|off"
 
 static const char *
 policy_name(enum ocopy_policy p)
@@ -208,6 +209,8 @@ print_devargs(const struct offload_dmadev *od, FILE *f)
 		fprintf(f, ",reprobe_ms=%u", c->reprobe_ms);
 	if (c->socket_id != SOCKET_ID_ANY)
 		fprintf(f, ",socket=%d", c->socket_id);
+	if (c->no_learn)
+		fprintf(f, ",learn=off");
 	fprintf(f, "\n");
 }
 
@@ -647,4 +650,5 @@ RTE_PMD_REGISTER_PARAM_STRING(dma_offload,
 	"stall_us=<us> "
 	"degrade_errors=<n> "
 	"reprobe_ms=<ms> "
-	"socket=<n>");
+	"socket=<n> "
+	"learn=on|off");
