@@ -60,6 +60,9 @@ cleanup() {
 	rm -rf "$dir" "/var/run/dpdk/$tag-"*
 }
 trap cleanup EXIT
+# meson's timeout sends SIGTERM: clean up then too (bash runs no EXIT trap
+# on a signal it does not trap).
+trap 'exit 1' INT TERM
 
 fail() {
 	echo "FAIL ($scenario): $*"
@@ -109,7 +112,7 @@ esac
 "$SW" -l 0-1 -s 0x2 --no-huge -m 256 --no-pci --file-prefix "$tag-sw" \
 	--log-level=user.vswitch_copy:info $DEVS -- \
 	--socket "$dir/a.sock" --socket "$dir/b.sock" --idle-yield \
-	--drain-timeout-ms 3000 "${sw_args[@]}" >"$dir/sw.log" 2>&1 &
+	--drain-timeout-ms 3000 --duration 110 "${sw_args[@]}" >"$dir/sw.log" 2>&1 &
 swpid=$!
 pids="$pids $swpid"
 for _ in $(seq 100); do
@@ -119,6 +122,8 @@ for _ in $(seq 100); do
 done
 [ -S "$dir/b.sock" ] || fail "the switch's sockets did not appear"
 
+# Run a guest (exec: in a subshell, "peer ... &" or "(peer ...)", so
+# that $! is the guest itself and signals reach it).
 peer() { # NAME LCORE SOCKET ARGS...
 	local name=$1 lcore=$2 sock=$3
 	shift 3
@@ -154,8 +159,29 @@ if [ "$scenario" = signal ]; then
 	exit 0
 fi
 
-peer b 1 "$dir/b.sock" --role gen --id 1 --to 2 "${gen_args[@]}"
+(peer b 1 "$dir/b.sock" --role gen --id 1 --to 2 "${gen_args[@]}")
 brc=$?
+# The switch's telemetry, while it and guest A still run (traffic
+# scenario: A waits for its idle time before it leaves).
+if [ "$scenario" = traffic ]; then
+	python3 - "/var/run/dpdk/$tag-sw/dpdk_telemetry.v2" >"$dir/telemetry.log" 2>&1 <<'PY'
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.connect(sys.argv[1])
+json.loads(s.recv(16384).decode())
+out = {}
+for cmd in ("/vswitch_copy/stats", "/vswitch_copy/ports", "/vswitch_copy/port,0"):
+    s.send(cmd.encode())
+    out.update(json.loads(s.recv(65536).decode()))
+print(json.dumps(out))
+st, p0 = out["/vswitch_copy/stats"], out["/vswitch_copy/port"]
+ok = (st["packets_switched"] > 0 and st["copies_engine"] > 0 and
+      out["/vswitch_copy/ports"] == [0, 1] and p0["connects"] == 1 and
+      p0["guest_maps"] >= 1 and p0["rx"] > 0)
+sys.exit(0 if ok else 1)
+PY
+	tel=$?
+fi
 wait $apid
 arc=$?
 kill -INT $swpid
@@ -178,6 +204,7 @@ if [ "$scenario" = corrupt ]; then
 fi
 
 [ $brc -eq 0 ] || fail "guest B (gen) exited $brc"
+[ "${tel:-0}" -eq 0 ] || fail "telemetry: $(cat "$dir/telemetry.log")"
 [ $arc -eq 0 ] || fail "guest A (echo) exited $arc"
 [ $swrc -eq 0 ] || fail "the switch exited with $swrc"
 grep -q 'vswitch-copy summary' "$dir/sw.log" || fail "no summary from the switch"
