@@ -335,17 +335,44 @@ oc_qe_push(struct ocopy_queue *q, struct ocopy_qengine *qe, uint32_t slot,
 	qe->inflight++;
 }
 
-/* Record an op given to an engine in its slot; returns the op's index. */
+/*
+ * Write an op's slot in one go: a whole-struct store (two 16-byte stores)
+ * costs the submitter less than a store per field (bench_ocopy_overhead,
+ * CPU path: 12 -> 10 cycles per op over memcpy()).
+ */
+static __rte_always_inline void
+oc_op_init(struct ocopy_op *op, ocopy_cb_t cb, void *arg, uint32_t len,
+		uint16_t pending, enum ocopy_path path)
+{
+	*op = (struct ocopy_op){
+		.cb = cb,
+		.arg = arg,
+		.len = len,
+		.pending = pending,
+		.status = RTE_DMA_STATUS_SUCCESSFUL,
+		.path = (uint8_t)path,
+	};
+}
+
+/* Book an op given to an engine: its slot, the engine's FIFO; its index. */
+static __rte_always_inline int
+oc_book_engine(struct ocopy_queue *q, struct ocopy_qengine *qe, uint32_t slot,
+		struct ocopy_op *op, ocopy_cb_t cb, void *arg, uint32_t len,
+		uint64_t flags)
+{
+	oc_op_init(op, cb, arg, len, 1, OCOPY_PATH_ENGINE);
+	oc_qe_push(q, qe, slot, len, flags);
+	q->stats.engine++;
+	q->head = slot + 1;
+	return (uint16_t)slot;
+}
+
+/* The same, for a slot already opened (slow paths). */
 static __rte_always_inline int
 oc_slot_engine(struct ocopy_queue *q, struct ocopy_qengine *qe, uint32_t slot,
 		struct ocopy_op *op, uint32_t len, uint64_t flags)
 {
-	oc_qe_push(q, qe, slot, len, flags);
-	op->pending = 1;
-	op->path = OCOPY_PATH_ENGINE;
-	q->stats.engine++;
-	q->head = slot + 1;
-	return (uint16_t)slot;
+	return oc_book_engine(q, qe, slot, op, op->cb, op->arg, len, flags);
 }
 
 /**
@@ -406,10 +433,6 @@ oc_submit(struct ocopy_queue *q, void *dst, const void *src, uint64_t pattern,
 	}
 
 	op = &q->ops[slot & q->mask];
-	op->cb = cb;
-	op->arg = arg;
-	op->len = len;
-	op->status = RTE_DMA_STATUS_SUCCESSFUL;
 	q->stats.submitted++;
 	q->stats.bytes += len;
 
@@ -426,8 +449,8 @@ oc_submit(struct ocopy_queue *q, void *dst, const void *src, uint64_t pattern,
 						(rte_iova_t)(uintptr_t)dst, len,
 						flags & OCOPY_F_FLUSH);
 			if (likely(ret >= 0)) {
-				ret = oc_slot_engine(q, qe, slot, op, len,
-						flags);
+				ret = oc_book_engine(q, qe, slot, op, cb, arg,
+						len, flags);
 				if (flags & OCOPY_F_FLUSH)
 					ocopy_flush(q);
 				return ret;
@@ -440,6 +463,7 @@ oc_submit(struct ocopy_queue *q, void *dst, const void *src, uint64_t pattern,
 			q->stats.failovers++;
 		} else if (unlikely(--q->cpu_sample_left == 0) && !fill) {
 			/* Now and then a CPU copy the policy chose is timed. */
+			oc_op_init(op, cb, arg, len, 0, OCOPY_PATH_CPU);
 			ret = oc_cpu_copy_timed(q, slot, op, dst, src, len);
 			if (flags & OCOPY_F_FLUSH)
 				ocopy_flush(q);
@@ -451,8 +475,7 @@ oc_submit(struct ocopy_queue *q, void *dst, const void *src, uint64_t pattern,
 	 * cannot see through (dst might alias the queue), so nothing of the
 	 * queue is reloaded after it.
 	 */
-	op->pending = 0;
-	op->path = OCOPY_PATH_CPU;
+	oc_op_init(op, cb, arg, len, 0, OCOPY_PATH_CPU);
 	q->stats.cpu++;
 	q->stats.cpu_bytes += len;
 	q->head = slot + 1;

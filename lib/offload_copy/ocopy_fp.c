@@ -244,8 +244,7 @@ oc_cpu_copy_timed(struct ocopy_queue *q, uint32_t slot, struct ocopy_op *op,
 {
 	uint64_t t0, cyc;
 
-	op->pending = 0;
-	op->path = OCOPY_PATH_CPU;
+	RTE_SET_USED(op);	/* booked by the caller */
 	q->stats.cpu++;
 	q->stats.cpu_bytes += len;
 	q->head = slot + 1;
