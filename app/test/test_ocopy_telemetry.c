@@ -103,7 +103,8 @@ expect_null(const char *cmd)
 
 	TEST_ASSERT(strstr(r, "null") != NULL, "%s refused: got %s", cmd, r);
 	TEST_ASSERT(strstr(r, "\"submitted\"") == NULL &&
-		strstr(r, "\"dmadev\"") == NULL, "%s: no figures: got %s", cmd, r);
+		strstr(r, "\"dmadev\"") == NULL &&
+		strstr(r, "\"queue\"") == NULL, "%s: no figures: got %s", cmd, r);
 }
 
 int
@@ -113,6 +114,7 @@ main(int argc, char **argv)
 	struct ocopy_qengine_stats es;
 	struct ocopy_queue_stats st;
 	struct ocopy_map_stats ms;
+	struct ocopy_queue_rates rates;
 	struct ocopy_conf conf;
 	struct ocopy_queue *q;
 	struct ocopy *oc;
@@ -179,7 +181,29 @@ main(int argc, char **argv)
 	TEST_ASSERT(ms.maps >= 1, "the registration was mapped: %" PRIu64, ms.maps);
 	TEST_ASSERT_EQUAL(tel_u64(r, "unmaps"), ms.unmaps, "unmaps");
 
+	test_section("/offload_copy/queue: counters, rates, engine health");
+	TEST_ASSERT_SUCCESS(ocopy_queue_rates_get(q, &rates), "rates");
+	r = tel_query("/offload_copy/queue,tel0,0");
+	TEST_ASSERT_EQUAL(tel_u64(r, "queue"), 0, "queue id");
+	TEST_ASSERT_EQUAL(tel_u64(r, "in_flight"), 0, "drained");
+	TEST_ASSERT_EQUAL(tel_u64(r, "submitted"), NB_OPS, "submitted");
+	TEST_ASSERT_EQUAL(tel_u64(r, "cpu"), st.cpu, "cpu");
+	TEST_ASSERT_EQUAL(tel_u64(r, "engine"), st.engine, "engine");
+	TEST_ASSERT(strstr(r, "learning") != NULL, "rates learned: %s", r);
+	TEST_ASSERT_EQUAL(tel_u64(r, "cpu_cycles_per_kib"), rates.cpu_cyc_per_kib,
+		"CPU rate");
+	TEST_ASSERT_EQUAL(tel_u64(r, "engine0_cycles_per_kib"),
+		rates.engine_cyc_per_kib[0], "engine rate");
+	TEST_ASSERT_EQUAL(tel_u64(r, "engine0_windows"), rates.engine_samples[0],
+		"engine windows");
+	TEST_ASSERT(strstr(r, "\"engine0_health\":\"ok\"") != NULL ||
+		strstr(r, "\"engine0_health\": \"ok\"") != NULL, "health: %s", r);
+
 	test_section("bad parameters: a null reply");
+	expect_null("/offload_copy/queue,tel0,1");
+	expect_null("/offload_copy/queue,tel0,-1");
+	expect_null("/offload_copy/queue,tel0");
+	expect_null("/offload_copy/queue,nosuch,0");
 	expect_null("/offload_copy/stats");
 	expect_null("/offload_copy/stats,nosuch");
 	expect_null("/offload_copy/engine,tel0");

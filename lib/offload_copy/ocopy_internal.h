@@ -103,6 +103,9 @@ void oc_map_dump(const struct ocopy *oc, FILE *f);
 /* ocopy_policy.c: fold a window of samples into a rate (cycles per KiB). */
 uint32_t oc_rate_fold(uint32_t rate, uint64_t cyc, uint64_t bytes);
 
+/* ocopy_stats.c: "ok", "stalled", ... */
+const char *oc_health_name(uint8_t h);
+
 /* ocopy_fp.c: out-of-line fast path. */
 void oc_reap(struct ocopy_queue *q);
 void oc_queue_abort(struct ocopy_queue *q);

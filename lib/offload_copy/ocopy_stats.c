@@ -117,7 +117,7 @@ ocopy_stats_reset(struct ocopy *oc)
 	return 0;
 }
 
-static const char *
+const char *
 oc_health_name(uint8_t h)
 {
 	switch (h) {

@@ -7,10 +7,13 @@
  *   /offload_copy/list                  instance names
  *   /offload_copy/stats,<name>          totals and current settings
  *   /offload_copy/engine,<name>,<idx>   one engine: figures, counters, maps
+ *   /offload_copy/queue,<name>,<qid>    one queue: counters, learned rates
  * They run on the telemetry thread and hold the instance-list lock, so an
  * instance cannot be destroyed under them.
  */
 
+#include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,26 +78,87 @@ oc_tel_stats(const char *cmd __rte_unused, const char *params,
 	return 0;
 }
 
+/* "<name>,<decimal index>": the name in name[], the index in *idx. */
+static int
+oc_tel_name_index(const char *params, char *name, size_t size,
+		unsigned long *idx)
+{
+	char *comma, *end;
+
+	if (params == NULL || strlcpy(name, params, size) >= size)
+		return -EINVAL;
+	comma = strchr(name, ',');
+	if (comma == NULL)
+		return -EINVAL;
+	*comma = '\0';
+	if (!isdigit((unsigned char)comma[1]))
+		return -EINVAL;
+	*idx = strtoul(comma + 1, &end, 10);
+	if (*end != '\0')
+		return -EINVAL;
+	return 0;
+}
+
+static int
+oc_tel_queue(const char *cmd __rte_unused, const char *params,
+		struct rte_tel_data *d)
+{
+	char name[OCOPY_NAME_LEN + 16], key[48];
+	const struct ocopy_queue *q;
+	struct ocopy_queue_stats st;
+	struct ocopy *oc;
+	unsigned long qid;
+	uint16_t i;
+
+	if (oc_tel_name_index(params, name, sizeof(name), &qid) < 0)
+		return -EINVAL;
+	rte_spinlock_lock(&oc_instances_lock);
+	oc = ocopy_find(name);
+	if (oc == NULL || qid >= oc->nb_queues) {
+		rte_spinlock_unlock(&oc_instances_lock);
+		return -EINVAL;
+	}
+	/* Read while the queue's lcore runs: approximate, never torn. */
+	q = &oc->queues[qid];
+	ocopy_queue_stats_get(q, &st);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "queue", qid);
+	rte_tel_data_add_dict_u64(d, "in_flight", q->head - q->tail);
+	OC_TEL_U64(d, st, submitted);
+	OC_TEL_U64(d, st, completed);
+	OC_TEL_U64(d, st, cpu);
+	OC_TEL_U64(d, st, engine);
+	OC_TEL_U64(d, st, split);
+	OC_TEL_U64(d, st, failovers);
+	rte_tel_data_add_dict_string(d, "rates", q->learn ? "learning" : "fixed");
+	rte_tel_data_add_dict_u64(d, "cpu_cycles_per_kib", q->cpu_cyc_per_kib);
+	rte_tel_data_add_dict_u64(d, "cpu_samples", q->cpu_samples);
+	rte_tel_data_add_dict_u64(d, "split_cpu_share_q16", q->split_cpu_q16);
+	for (i = 0; i < q->nb_qe; i++) {
+		snprintf(key, sizeof(key), "engine%u_cycles_per_kib", q->qe[i].engine);
+		rte_tel_data_add_dict_u64(d, key, q->qe[i].cyc_per_kib);
+		snprintf(key, sizeof(key), "engine%u_windows", q->qe[i].engine);
+		rte_tel_data_add_dict_u64(d, key, q->qe[i].learn_samples);
+		snprintf(key, sizeof(key), "engine%u_health", q->qe[i].engine);
+		rte_tel_data_add_dict_string(d, key,
+			oc_health_name(q->qe[i].health));
+	}
+	rte_spinlock_unlock(&oc_instances_lock);
+	return 0;
+}
+
 static int
 oc_tel_engine(const char *cmd __rte_unused, const char *params,
 		struct rte_tel_data *d)
 {
-	char name[OCOPY_NAME_LEN + 16], *comma, *end;
+	char name[OCOPY_NAME_LEN + 16];
 	struct ocopy_qengine_stats es;
 	struct ocopy_map_stats ms;
 	const struct oc_engine *e;
 	struct ocopy *oc;
 	unsigned long idx;
 
-	if (params == NULL ||
-			strlcpy(name, params, sizeof(name)) >= sizeof(name))
-		return -EINVAL;
-	comma = strchr(name, ',');
-	if (comma == NULL)
-		return -EINVAL;
-	*comma = '\0';
-	idx = strtoul(comma + 1, &end, 10);
-	if (*end != '\0' || end == comma + 1)
+	if (oc_tel_name_index(params, name, sizeof(name), &idx) < 0)
 		return -EINVAL;
 	rte_spinlock_lock(&oc_instances_lock);
 	oc = ocopy_find(name);
@@ -138,4 +202,6 @@ RTE_INIT(oc_telemetry_init)
 		"Counters and settings of an instance. Parameters: name");
 	rte_telemetry_register_cmd("/offload_copy/engine", oc_tel_engine,
 		"One engine of an instance: figures, counters, mappings. Parameters: name,engine index");
+	rte_telemetry_register_cmd("/offload_copy/queue", oc_tel_queue,
+		"One queue of an instance: counters, learned rates, engine health. Parameters: name,queue id");
 }
