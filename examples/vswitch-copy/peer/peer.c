@@ -21,6 +21,9 @@
  * corrupt, foreign, duplicated, lost or misordered frame), 2 bad options.
  * --corrupt-every N makes gen flip one payload byte of every Nth frame
  * after stamping it: the run must then fail (the test's negative check).
+ * --grow-at F:M makes gen allocate M MiB more after F frames (with
+ * hugepages, EAL maps more memory and virtio-user sends the switch a new
+ * memory table mid-traffic).
  * --reconnect-every N makes gen drop its port and attach it again (a
  * guest disconnecting mid-traffic); only frames in flight at that moment
  * may be lost, and are counted so.
@@ -75,6 +78,9 @@ static struct {
 	uint64_t corrupt_every;
 	uint64_t reconnect_every;
 	uint64_t pps;		/* gen: frames per second, 0: as fast as it can */
+	uint64_t grow_at;	/* gen: after this many frames ... */
+	uint64_t grow_mb;	/* ... allocate this much more memory */
+	unsigned int mbufs;
 	unsigned int idle_ms;	/* echo/sink: stop after so long without traffic */
 	unsigned int timeout_s;	/* give up */
 	uint64_t expect;	/* echo/sink: frames expected, 0: any */
@@ -88,6 +94,7 @@ static struct {
 	.window = 64,
 	.idle_ms = 2000,
 	.timeout_s = 60,
+	.mbufs = 8191,
 };
 
 static volatile bool quit;
@@ -100,6 +107,7 @@ static char vdev_args[512];
 static uint64_t sent, received, bad, dup, foreign, written_off, reconnects;
 static uint64_t rx_bytes;
 static uint8_t *seen;		/* gen: one byte per sequence number */
+static void *grown;		/* gen: the memory --grow-at added */
 
 static void
 on_signal(int sig)
@@ -331,6 +339,22 @@ run_gen(void)
 			if (reconnect() != 0)
 				return -EIO;
 			continue;
+		}
+		/*
+		 * Grow our memory: with hugepages in dynamic mode EAL maps more,
+		 * and virtio-user sends the switch a new memory table while the
+		 * traffic runs.
+		 */
+		if (opt.grow_mb != 0 && grown == NULL && sent >= opt.grow_at) {
+			grown = rte_malloc("peer_grow", opt.grow_mb << 20, 0);
+			if (grown == NULL) {
+				printf("peer %u: cannot grow by %" PRIu64 " MiB\n",
+						opt.id, opt.grow_mb);
+				return -ENOMEM;
+			}
+			memset(grown, 0xa5, opt.grow_mb << 20);
+			printf("peer %u: memory grown by %" PRIu64 " MiB after %" PRIu64 " frames\n",
+					opt.id, opt.grow_mb, sent);
 		}
 		/* Send (paced: no more than pps x elapsed). */
 		while (k < PEER_BURST && sent + k < opt.count &&
@@ -576,6 +600,8 @@ parse_args(int argc, char **argv)
 		{ "reconnect-every", required_argument, NULL, 'R' },
 		{ "idle-ms", required_argument, NULL, 'I' },
 		{ "pps", required_argument, NULL, 'P' },
+		{ "grow-at", required_argument, NULL, 'G' },
+		{ "mbufs", required_argument, NULL, 'm' },
 		{ "timeout", required_argument, NULL, 'T' },
 		{ "expect", required_argument, NULL, 'e' },
 		{ NULL, 0, NULL, 0 },
@@ -631,6 +657,27 @@ parse_args(int argc, char **argv)
 				return -1;
 			opt.reconnect_every = v;
 			break;
+		case 'G': {
+			char *colon = strchr(optarg, ':');
+
+			if (colon == NULL) {
+				fprintf(stderr, "--grow-at: expected FRAMES:MIB, got '%s'\n", optarg);
+				return -1;
+			}
+			*colon = '\0';
+			if (num("grow-at", optarg, 0, UINT64_MAX, &v) != 0)
+				return -1;
+			opt.grow_at = v;
+			if (num("grow-at", colon + 1, 1, 4096, &v) != 0)
+				return -1;
+			opt.grow_mb = v;
+			break;
+		}
+		case 'm':
+			if (num("mbufs", optarg, 511, 1 << 20, &v) != 0)
+				return -1;
+			opt.mbufs = v;
+			break;
 		case 'P':
 			if (num("pps", optarg, 1, 100000000, &v) != 0)
 				return -1;
@@ -685,7 +732,7 @@ main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
-	pool = rte_pktmbuf_pool_create("peer_mbufs", 8191, 256, 0,
+	pool = rte_pktmbuf_pool_create("peer_mbufs", opt.mbufs, 256, 0,
 			RTE_PKTMBUF_HEADROOM + PEER_MAX_FRAME, rte_socket_id());
 	if (pool == NULL || find_vdev() != 0 || port_up() != 0) {
 		rte_eal_cleanup();
@@ -696,6 +743,7 @@ main(int argc, char **argv)
 	else
 		ret = run_echo_sink(opt.role == ROLE_ECHO);
 	port_down();
+	rte_free(grown);
 	free(seen);
 	rte_eal_cleanup();
 	printf("peer %u: %s\n", opt.id, ret == 0 ? "PASS" : "FAIL");

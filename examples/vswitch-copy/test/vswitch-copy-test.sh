@@ -32,6 +32,9 @@
 #   stall       engine policy; the engine's service is unmapped for 600 ms
 #               mid-traffic: the library reports a stall, the CPU takes
 #               new copies (failovers > 0), every frame intact
+#   memtable    (engine policy) guest B, on hugepages, grows its memory
+#               mid-traffic: the switch drains, unregisters the old table,
+#               registers the new one; every frame intact, none lost
 #   signal      SIGTERM to the switch mid-traffic: exit 0, everything
 #               drained, unregistered, mbufs back
 # Exit: 0 pass, 1 fail, 77 skip (not root, or no virtio_user driver).
@@ -104,6 +107,13 @@ stall)
 	echo_args=(--idle-ms 3000)
 	a_role=sink
 	;;
+memtable)
+	# Guest B grows its memory by 64 MiB mid-traffic: a new memory table
+	# while the switch runs (engine policy: copies need the new mapping).
+	DEVS="$DEVS,policy=engine"
+	gen_args=(--count 10000 --sizes 64,512,1518,9000 --window 64 --idle-ms 5000 \
+		--mbufs 2047 --grow-at 3000:64)
+	;;
 signal) gen_args=(--count 100000000 --sizes 64,1518,9000 --window 64 --timeout 20) ;;
 *) echo "unknown scenario '$scenario'"; exit 1 ;;
 esac
@@ -127,7 +137,11 @@ done
 peer() { # NAME LCORE SOCKET ARGS...
 	local name=$1 lcore=$2 sock=$3
 	shift 3
-	exec "$PEER" -l "$lcore" --no-huge -m 256 --no-pci --file-prefix "$tag-$name" \
+	local mem="--no-huge -m 256"
+	# memtable: guest B on hugepages (dynamic memory: it can grow).
+	[ "$scenario" = memtable ] && [ "$name" = b ] && mem="--single-file-segments"
+	# shellcheck disable=SC2086
+	exec "$PEER" -l "$lcore" $mem --no-pci --file-prefix "$tag-$name" \
 		--vdev "net_virtio_user0,path=$sock,queues=1" -- "$@" \
 		>"$dir/$name.log" 2>&1
 }
@@ -228,6 +242,13 @@ stall)
 	rcv=$(sed -n 's/.*sink: received \([0-9]*\) .*/\1/p' "$dir/a.log")
 	[ $((rcv + $(value drops))) = "$s" ] ||
 		fail "sent $s, received $rcv + dropped $(value drops) by the switch"
+	;;
+memtable)
+	grep -q 'memory grown by 64 MiB' "$dir/b.log" || fail "guest B did not grow its memory"
+	n=$(grep -c 'port 1: guest memory registered' "$dir/sw.log")
+	[ "$n" -ge 2 ] || fail "guest B's memory registered $n time(s): the new table was not"
+	grep -q 'port 1: guest memory unregistered' "$dir/sw.log" || fail "old table not unregistered"
+	[ "$s" = "$r" ] || fail "sent $s, received $r"
 	;;
 traffic|auto|cpu)
 	[ "$(value drops)" = 0 ] || fail "drops: $(value drops)"
