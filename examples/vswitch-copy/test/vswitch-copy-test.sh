@@ -26,7 +26,7 @@
 #   cpu         --no-offload: the same checks on plain CPU vhost
 #   corrupt     negative check: guest B corrupts 1 frame in 1000 after
 #               stamping it; both guests must fail, naming the corruption
-#   reconnect   (engine policy) guest B drops its port and attaches it again every 4000
+#   reconnect   (engine policy) guest B drops its port and attaches it again every 2000
 #               frames: only frames in flight then may be lost, maps ==
 #               unmaps, mappings and mbufs back to baseline
 #   stall       engine policy; the engine's service is unmapped for 600 ms
@@ -83,16 +83,21 @@ value() {
 
 DEVS="--vdev dma_sw0,domain=strict --vdev dma_offload0,engines=dma_sw0"
 sw_args=()
-gen_args=(--count 20000 --sizes 64,512,1518,9000 --window 64 --idle-ms 5000)
-echo_args=(--idle-ms 5000)
+# Counts and time limits fit a loaded 2-core machine, where a starved
+# dma_sw service can make a run last a minute: guests give up after 240 s,
+# the switch after 280 s, meson after 300 s.
+gen_args=(--count 10000 --sizes 64,512,1518,9000 --window 64 --idle-ms 5000 --timeout 240)
+echo_args=(--idle-ms 5000 --timeout 240)
 case $scenario in
 traffic) DEVS="$DEVS,policy=engine" ;;
 auto) ;;
 cpu) sw_args+=(--no-offload) ;;
-corrupt) gen_args=(--count 5000 --sizes 64,1518,9000 --window 64 --corrupt-every 1000) ;;
+corrupt)
+	gen_args=(--count 5000 --sizes 64,1518,9000 --window 64 --corrupt-every 1000 --timeout 240)
+	;;
 reconnect)
 	DEVS="$DEVS,policy=engine"
-	gen_args+=(--reconnect-every 4000)
+	gen_args+=(--reconnect-every 2000)
 	;;
 stall)
 	DEVS="$DEVS,policy=engine"
@@ -103,18 +108,16 @@ stall)
 	# is stalled, and their copies go to the CPU. Guests' rings may then
 	# overflow: every frame must be either received intact or counted as
 	# a drop by the switch.
-	gen_args=(--count 20000 --sizes 1518,9000 --window 0 --pps 8000)
-	echo_args=(--idle-ms 3000)
+	gen_args=(--count 20000 --sizes 1518,9000 --window 0 --pps 8000 --timeout 240)
 	a_role=sink
 	;;
 memtable)
 	# Guest B grows its memory by 64 MiB mid-traffic: a new memory table
 	# while the switch runs (engine policy: copies need the new mapping).
 	DEVS="$DEVS,policy=engine"
-	gen_args=(--count 10000 --sizes 64,512,1518,9000 --window 64 --idle-ms 5000 \
-		--mbufs 2047 --grow-at 3000:64)
+	gen_args+=(--mbufs 2047 --grow-at 3000:64)
 	;;
-signal) gen_args=(--count 100000000 --sizes 64,1518,9000 --window 64 --timeout 20) ;;
+signal) gen_args=(--count 100000000 --sizes 64,1518,9000 --window 64 --timeout 240) ;;
 *) echo "unknown scenario '$scenario'"; exit 1 ;;
 esac
 
@@ -122,7 +125,7 @@ esac
 "$SW" -l 0-1 -s 0x2 --no-huge -m 256 --no-pci --file-prefix "$tag-sw" \
 	--log-level=user.vswitch_copy:info $DEVS -- \
 	--socket "$dir/a.sock" --socket "$dir/b.sock" --idle-yield \
-	--drain-timeout-ms 3000 --duration 110 "${sw_args[@]}" >"$dir/sw.log" 2>&1 &
+	--drain-timeout-ms 3000 --duration 280 "${sw_args[@]}" >"$dir/sw.log" 2>&1 &
 swpid=$!
 pids="$pids $swpid"
 for _ in $(seq 100); do
@@ -154,8 +157,12 @@ if [ "$scenario" = signal ]; then
 	peer b 1 "$dir/b.sock" --role gen --id 1 --to 2 "${gen_args[@]}" &
 	bpid=$!
 	pids="$pids $bpid"
-	sleep 2
+	for _ in $(seq 300); do
+		grep -q 'vswitch: port 1: guest up' "$dir/sw.log" && break
+		sleep 0.1
+	done
 	grep -q 'vswitch: port 1: guest up' "$dir/sw.log" || fail "guest B never came up"
+	sleep 1	# traffic in flight
 	kill -TERM $swpid
 	wait $swpid
 	swrc=$?
