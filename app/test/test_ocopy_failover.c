@@ -136,6 +136,7 @@ test_stall(void)
 			(void *)(uintptr_t)i, 0) >= 0, "copy %u", i);
 	ocopy_queue_stats_get(q, &b);
 	TEST_ASSERT_EQUAL(b.cpu - a.cpu, 40, "stalled: the CPU took all new copies");
+	TEST_ASSERT_EQUAL(b.failovers - a.failovers, 40, "each one a failover");
 	TEST_ASSERT_EQUAL(nb_done, 50, "stalled ops hold back the later ones (order)");
 
 	swdev_service_run("dma_sw0", true);

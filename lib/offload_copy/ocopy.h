@@ -277,6 +277,7 @@ oc_pick(struct ocopy_queue *q, uint32_t len, const bool fill)
 {
 	struct ocopy_qengine *best = NULL;
 	uint64_t best_t = UINT64_MAX;
+	bool unusable = false;
 	uint16_t i;
 
 	for (i = 0; i < q->nb_qe; i++) {
@@ -287,8 +288,10 @@ oc_pick(struct ocopy_queue *q, uint32_t len, const bool fill)
 				(fill && !qe->fill_ok))
 			continue;
 		if (unlikely(qe->health != OCOPY_HEALTH_OK) &&
-				!oc_qe_usable(q, qe))
+				!oc_qe_usable(q, qe)) {
+			unusable = true;
 			continue;
+		}
 		/* When would the engine be done with it (cycles x 1024)? */
 		t = (qe->backlog + len) * qe->cyc_per_kib;
 		if (unlikely(!qe->socket_ok))
@@ -298,6 +301,13 @@ oc_pick(struct ocopy_queue *q, uint32_t len, const bool fill)
 			best = qe;
 		}
 	}
+	/*
+	 * Auto: a copy an engine would take but for its health (stalled,
+	 * degraded) is a failover. The engine policy counts its own.
+	 */
+	if (unlikely(unusable) && best == NULL &&
+			q->policy == OCOPY_POLICY_AUTO)
+		q->stats.failovers++;
 	/*
 	 * Auto: the CPU if it would be done sooner (x slack), counting the
 	 * copies it already made since the last doorbell: over a burst the
