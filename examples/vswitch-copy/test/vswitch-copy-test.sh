@@ -152,7 +152,15 @@ peer() { # NAME LCORE SOCKET ARGS...
 peer a 0 "$dir/a.sock" --role "${a_role:-echo}" --id 2 "${echo_args[@]}" &
 apid=$!
 pids="$pids $apid"
-sleep 0.5
+# Guest B's first frames are flooded to the ports that are up: guest A
+# must be up by then, or they are dropped (no_dest) and B waits for echoes
+# that never come. A fixed pause was not enough on a loaded machine.
+for _ in $(seq 300); do
+	grep -q 'vswitch: port 0: guest up' "$dir/sw.log" && break
+	kill -0 $apid 2>/dev/null || fail "guest A exited at start"
+	sleep 0.1
+done
+grep -q 'vswitch: port 0: guest up' "$dir/sw.log" || fail "guest A never came up"
 if [ "$scenario" = signal ]; then
 	peer b 1 "$dir/b.sock" --role gen --id 1 --to 2 "${gen_args[@]}" &
 	bpid=$!
