@@ -10,9 +10,8 @@
  *
  *   - submitted ops only: the library may have run an op on the CPU at
  *     enqueue; completions are handed out up to the last submit (sub);
- *   - the submit flag submits everything: the library's flush flag rings
- *     only the engine that took the op, so an op flagged SUBMIT is
- *     followed by ocopy_flush() for the others;
+ *   - the submit flag submits everything: it is passed to the library as
+ *     OCOPY_F_FLUSH, which rings every engine of the queue;
  *   - addresses no mapping can back (first page, or wrapping around) fail
  *     with a status instead of a fault: see offload_dmadev.h.
  *
@@ -64,12 +63,14 @@ addr_bad(rte_iova_t a, uint32_t len)
 	return a < OFFLOAD_MIN_ADDR || a + len < a;
 }
 
-/* The library accepted op idx: apply the submit flag. */
+/*
+ * The library accepted op idx (and rang the doorbells if the op had the
+ * submit flag): count what the submit hands out.
+ */
 static __rte_always_inline int
 vchan_commit(struct offload_vchan *vc, int idx, uint64_t flags)
 {
 	if (flags & RTE_DMA_OP_FLAG_SUBMIT) {
-		ocopy_flush(vc->q);
 		vc->st_submitted += (uint16_t)(idx + 1 - vc->sub);
 		vc->sub = (uint16_t)(idx + 1);
 	}
@@ -87,7 +88,7 @@ static __rte_noinline int
 vchan_refuse(struct offload_vchan *vc, uint16_t status, uint64_t flags)
 {
 	int idx = ocopy_fill(vc->q, &vc->scratch, 0, 0, NULL, NULL,
-			OCOPY_F_CPU);
+			OCOPY_F_CPU | (flags & RTE_DMA_OP_FLAG_SUBMIT));
 
 	if (idx < 0)
 		return idx;
