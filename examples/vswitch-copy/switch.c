@@ -179,15 +179,6 @@ forward(unsigned int in, struct rte_mbuf **pkts, uint16_t n,
 	}
 }
 
-static inline void
-free_bulk(struct rte_mbuf **m, uint16_t n)
-{
-	uint16_t i;
-
-	for (i = 0; i < n; i++)
-		rte_pktmbuf_free(m[i]);
-}
-
 /* Hand the output buffer of port o to its guest. */
 static void
 flush_out(struct vsw_port *p, bool up)
@@ -207,11 +198,11 @@ flush_out(struct vsw_port *p, bool up)
 			p->st.tx += sent;
 			for (i = 0; i < sent; i++)
 				p->st.tx_bytes += p->out[i]->pkt_len;
-			free_bulk(p->out, sent);
+			rte_pktmbuf_free_bulk(p->out, sent);
 		}
 	}
 	p->st.drops += n - sent;
-	free_bulk(p->out + sent, n - sent);
+	rte_pktmbuf_free_bulk(p->out + sent, n - sent);
 }
 
 /* Count and free what the guest has received (async copies completed). */
@@ -226,7 +217,7 @@ reap_tx(struct vsw_port *p)
 	p->st.tx += n;
 	for (i = 0; i < n; i++)
 		p->st.tx_bytes += cpl[i]->pkt_len;
-	free_bulk(cpl, n);
+	rte_pktmbuf_free_bulk(cpl, n);
 	return n;
 }
 
@@ -271,7 +262,7 @@ vsw_switch_loop(void *arg __rte_unused)
 
 			if (unlikely(gen != p->dp_gen)) {
 				up[i] = false;
-				free_bulk(p->out, p->nb_out);
+				rte_pktmbuf_free_bulk(p->out, p->nb_out);
 				p->st.drops += p->nb_out;
 				p->nb_out = 0;
 				vsw_mac_flush_port(i);
@@ -319,7 +310,7 @@ vsw_switch_loop(void *arg __rte_unused)
 		}
 	}
 	for (i = 0; i < nb; i++) {
-		free_bulk(vsw_ports[i].out, vsw_ports[i].nb_out);
+		rte_pktmbuf_free_bulk(vsw_ports[i].out, vsw_ports[i].nb_out);
 		vsw_ports[i].nb_out = 0;
 	}
 	/* R3: destroy_device no longer waits for us (pairs with its A1). */

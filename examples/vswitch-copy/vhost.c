@@ -58,13 +58,6 @@ vsw_port_of_vid(int vid)
 	return -1;
 }
 
-static void
-free_mbufs(struct rte_mbuf **m, uint16_t n)
-{
-	while (n-- > 0)
-		rte_pktmbuf_free(m[n]);
-}
-
 /*
  * Give back every packet of the queue still in the DMA path. locked: the
  * caller is a vhost callback that holds the queue's lock. Bounded by the
@@ -93,7 +86,7 @@ drain_queue(struct vsw_port *p, uint16_t qid, bool locked)
 				RTE_MIN(left, VSW_BURST), vsw_conf.dma_id, 0) :
 			rte_vhost_clear_queue(p->vid, qid, cpl,
 				RTE_MIN(left, VSW_BURST), vsw_conf.dma_id, 0);
-		free_mbufs(cpl, n);
+		rte_pktmbuf_free_bulk(cpl, n);
 		if (n == 0)
 			rte_pause();
 	}
