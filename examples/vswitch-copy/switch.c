@@ -125,13 +125,18 @@ forward(unsigned int in, struct rte_mbuf **pkts, uint16_t n,
 		const bool *up)
 {
 	struct vsw_port *src = &vsw_ports[in];
+	unsigned int o, targets = 0;
 	uint16_t i;
+
+	/* Flooding targets: every other port that is up (once per burst). */
+	if (!vsw_conf.pairs)
+		for (o = 0; o < vsw_conf.nb_ports; o++)
+			targets += (o != in && up[o]);
 
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		const struct rte_ether_hdr *eh =
 				rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-		unsigned int o, targets = 0;
 		uint8_t dst;
 
 		src->st.rx_bytes += m->pkt_len;
@@ -164,8 +169,6 @@ forward(unsigned int in, struct rte_mbuf **pkts, uint16_t n,
 			continue;
 		}
 		/* Unknown or group address: every other port that is up. */
-		for (o = 0; o < vsw_conf.nb_ports; o++)
-			targets += (o != in && up[o]);
 		if (targets == 0) {
 			src->st.no_dest++;
 			rte_pktmbuf_free(m);
@@ -261,7 +264,6 @@ vsw_switch_loop(void *arg __rte_unused)
 			uint32_t gen = __atomic_load_n(&p->ctl_gen, __ATOMIC_ACQUIRE);
 
 			if (unlikely(gen != p->dp_gen)) {
-				up[i] = false;
 				rte_pktmbuf_free_bulk(p->out, p->nb_out);
 				p->st.drops += p->nb_out;
 				p->nb_out = 0;
