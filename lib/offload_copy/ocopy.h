@@ -256,8 +256,8 @@ void oc_cpu_fill(void *dst, uint64_t pattern, uint32_t len);
 
 void oc_reap_one(struct ocopy_queue *q, struct ocopy_qengine *qe,
 		uint64_t *now);
-int oc_cpu_copy_timed(struct ocopy_queue *q, uint32_t slot,
-		struct ocopy_op *op, void *dst, const void *src, uint32_t len);
+int oc_cpu_copy_timed(struct ocopy_queue *q, uint32_t slot, void *dst,
+		const void *src, uint32_t len);
 
 /*
  * The CPU's copy: libc's memcpy(), which glibc picks at run time for this
@@ -362,6 +362,15 @@ oc_op_init(struct ocopy_op *op, ocopy_cb_t cb, void *arg, uint32_t len,
 		.status = RTE_DMA_STATUS_SUCCESSFUL,
 		.path = (uint8_t)path,
 	};
+}
+
+/* Count an op the CPU runs and take its slot (its op already written). */
+static __rte_always_inline void
+oc_book_cpu(struct ocopy_queue *q, uint32_t slot, uint32_t len)
+{
+	q->stats.cpu++;
+	q->stats.cpu_bytes += len;
+	q->head = slot + 1;
 }
 
 /* Book an op given to an engine: its slot, the engine's FIFO; its index. */
@@ -474,7 +483,7 @@ oc_submit(struct ocopy_queue *q, void *dst, const void *src, uint64_t pattern,
 		} else if (unlikely(--q->cpu_sample_left == 0) && !fill) {
 			/* Now and then a CPU copy the policy chose is timed. */
 			oc_op_init(op, cb, arg, len, 0, OCOPY_PATH_CPU);
-			ret = oc_cpu_copy_timed(q, slot, op, dst, src, len);
+			ret = oc_cpu_copy_timed(q, slot, dst, src, len);
 			if (flags & OCOPY_F_FLUSH)
 				ocopy_flush(q);
 			return ret;
@@ -486,9 +495,7 @@ oc_submit(struct ocopy_queue *q, void *dst, const void *src, uint64_t pattern,
 	 * queue is reloaded after it.
 	 */
 	oc_op_init(op, cb, arg, len, 0, OCOPY_PATH_CPU);
-	q->stats.cpu++;
-	q->stats.cpu_bytes += len;
-	q->head = slot + 1;
+	oc_book_cpu(q, slot, len);
 	if (fill)
 		oc_cpu_fill(dst, pattern, len);
 	else

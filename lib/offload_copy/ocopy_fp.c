@@ -239,15 +239,12 @@ oc_reap(struct ocopy_queue *q)
  * know. Booked as oc_submit() books a CPU op.
  */
 int
-oc_cpu_copy_timed(struct ocopy_queue *q, uint32_t slot, struct ocopy_op *op,
-		void *dst, const void *src, uint32_t len)
+oc_cpu_copy_timed(struct ocopy_queue *q, uint32_t slot, void *dst,
+		const void *src, uint32_t len)
 {
 	uint64_t t0, cyc;
 
-	RTE_SET_USED(op);	/* booked by the caller */
-	q->stats.cpu++;
-	q->stats.cpu_bytes += len;
-	q->head = slot + 1;
+	oc_book_cpu(q, slot, len);	/* its op written by the caller */
 	t0 = rte_rdtsc_precise();
 	oc_cpu_copy(dst, src, len);
 	cyc = rte_rdtsc_precise() - t0;
@@ -457,9 +454,7 @@ oc_slot_cpu(struct ocopy_queue *q, uint32_t slot, struct ocopy_op *op,
 	else
 		oc_cpu_copy(dst, src, len);
 	op->path = OCOPY_PATH_CPU;
-	q->stats.cpu++;
-	q->stats.cpu_bytes += len;
-	q->head = slot + 1;
+	oc_book_cpu(q, slot, len);
 	return (uint16_t)slot;
 }
 
@@ -854,9 +849,7 @@ ocopy_copy_sg(struct ocopy_queue *q, const struct ocopy_sge *src,
 	op = oc_slot_open(q, slot, (uint32_t)slen, cb, arg);
 	oc_cpu_copy_sg(src, nb_src, dst, nb_dst);
 	op->path = OCOPY_PATH_CPU;
-	q->stats.cpu++;
-	q->stats.cpu_bytes += slen;
-	q->head = slot + 1;
+	oc_book_cpu(q, slot, (uint32_t)slen);
 	if (flags & OCOPY_F_FLUSH)
 		ocopy_flush(q);
 	return (uint16_t)slot;
