@@ -204,7 +204,7 @@ int
 to_workers_run(struct to_group *g, bool flush)
 {
 	struct to_worker *on_main = NULL;
-	unsigned int i, launched = 0;
+	unsigned int i;
 	int ret, failed = 0;
 
 	__atomic_store_n(&barrier_in, 0, __ATOMIC_RELEASE);
@@ -226,9 +226,7 @@ to_workers_run(struct to_group *g, bool flush)
 				w->lcore, strerror(-ret));
 			w->r->failed = TO_EXIT_FAIL;
 			failed = 1;
-			continue;
 		}
-		launched++;
 	}
 	if (on_main != NULL) {
 		worker_main(on_main);
@@ -246,7 +244,6 @@ to_workers_run(struct to_group *g, bool flush)
 			rte_eal_wait_lcore(g->w[i].lcore);
 	for (i = 0; i < g->nb; i++)
 		failed |= g->w[i].r->failed != 0;
-	RTE_SET_USED(launched);
 	return failed ? -1 : 0;
 }
 
