@@ -504,17 +504,6 @@ run_offload(struct to_case *c, struct to_result *r)
 	return ret;
 }
 
-static void
-latency_result(const struct to_case *c, struct to_result *r)
-{
-	const struct to_hist *h = c->hist;
-
-	r->lat_samples = h->count;
-	r->lat_p50 = to_hist_percentile(h, 0.50);
-	r->lat_p99 = to_hist_percentile(h, 0.99);
-	r->lat_p999 = to_hist_percentile(h, 0.999);
-}
-
 int
 to_case_run(struct to_case *c, struct to_result *r)
 {
@@ -537,6 +526,6 @@ to_case_run(struct to_case *c, struct to_result *r)
 		r->failed = TO_EXIT_FAIL;
 		return -1;
 	}
-	latency_result(c, r);
+	to_hist_result(c->hist, r);
 	return ret;
 }

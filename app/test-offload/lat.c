@@ -69,3 +69,12 @@ to_hist_percentile(const struct to_hist *h, double p)
 	}
 	return bucket_mid(TO_HIST_BUCKETS - 1);
 }
+
+void
+to_hist_result(const struct to_hist *h, struct to_result *r)
+{
+	r->lat_samples = h->count;
+	r->lat_p50 = to_hist_percentile(h, 0.50);
+	r->lat_p99 = to_hist_percentile(h, 0.99);
+	r->lat_p999 = to_hist_percentile(h, 0.999);
+}

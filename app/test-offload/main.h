@@ -41,6 +41,7 @@
 #include <rte_memory.h>
 
 struct ocopy_queue;
+struct to_result;
 
 extern int to_logtype;
 #define TO_LOG(level, fmt, ...) \
@@ -216,6 +217,8 @@ to_hist_add_n(struct to_hist *h, uint64_t v, uint32_t n)
 
 void to_hist_reset(struct to_hist *h);
 double to_hist_percentile(const struct to_hist *h, double p);
+/** The sample count and the p50/p99/p99.9 of h, into r's lat_* fields. */
+void to_hist_result(const struct to_hist *h, struct to_result *r);
 
 /** One case: what to run. */
 struct to_case {

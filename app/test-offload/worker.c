@@ -279,8 +279,5 @@ to_workers_merge(struct to_group *g, struct to_result *all)
 			g->hist_all->n[b] += h->n[b];
 		g->hist_all->count += h->count;
 	}
-	all->lat_samples = g->hist_all->count;
-	all->lat_p50 = to_hist_percentile(g->hist_all, 0.50);
-	all->lat_p99 = to_hist_percentile(g->hist_all, 0.99);
-	all->lat_p999 = to_hist_percentile(g->hist_all, 0.999);
+	to_hist_result(g->hist_all, all);
 }
