@@ -19,7 +19,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "main.h"
 
@@ -34,12 +33,7 @@ static volatile uint64_t flush_sink;
 int
 to_flush_alloc(void)
 {
-	long llc = sysconf(_SC_LEVEL3_CACHE_SIZE);
-
-	if (llc <= 0)
-		llc = sysconf(_SC_LEVEL2_CACHE_SIZE);
-	flush_len = RTE_MAX((uint64_t)FLUSH_LLC_FACTOR * (llc > 0 ? (uint64_t)llc : 0),
-		FLUSH_MIN);
+	flush_len = RTE_MAX((uint64_t)FLUSH_LLC_FACTOR * to_llc_size(), FLUSH_MIN);
 	flush_buf = malloc(flush_len);
 	if (flush_buf == NULL) {
 		to_err("--flush-cache: cannot allocate %zu MiB to evict the caches with",

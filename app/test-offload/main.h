@@ -335,6 +335,7 @@ int to_option_lookup(const char *name, bool *has_arg, bool *run_wide);
 int to_option_apply(struct to_options *o, struct to_run *g, int opt, const char *arg);
 int to_options_finish(struct to_options *o);
 int to_parse_bytes(const char *s, uint64_t *out);
+uint64_t to_llc_size(void);
 void to_options_dump(FILE *f, const struct to_options *o);
 
 /* progress.c */

@@ -427,8 +427,8 @@ parse_modes(struct to_options *o, const char *arg)
 }
 
 /* Last-level cache size, or 0 when unknown. */
-static uint64_t
-llc_size(void)
+uint64_t
+to_llc_size(void)
 {
 	long v = sysconf(_SC_LEVEL3_CACHE_SIZE);
 
@@ -462,7 +462,7 @@ min_working_set(const struct to_options *o)
 uint64_t
 to_default_working_set(const struct to_options *o)
 {
-	uint64_t ws = RTE_MAX(MIN_WORKING_SET, LLC_FACTOR * llc_size());
+	uint64_t ws = RTE_MAX(MIN_WORKING_SET, LLC_FACTOR * to_llc_size());
 
 	ws = RTE_MAX(ws, min_working_set(o));
 	return rte_align64pow2(ws);
