@@ -96,8 +96,6 @@ to_report_header(const struct to_options *o, const struct to_group *g)
 	printf("  source pool on NUMA node %d, destination pool on node %d%s\n", src_node,
 		dst_node, o->flush_cache ? "; caches evicted before each measured run" : "");
 	if (o->dist != TO_DIST_FIXED) {
-		unsigned int i;
-
 		printf("  sizes: %s distribution, mean %.0f B per copy (size:weight by count):",
 			to_dist_name(o), to_dist_mean(o));
 		for (i = 0; i < o->nb_dist; i++)
@@ -293,43 +291,42 @@ summary_vs_cpu(const char *name, uint32_t size, bool ops_rate)
 static void
 summary_offload(const struct to_options *o)
 {
-	unsigned int i, j;
+	const struct row *alt[TO_MAX_DEVS + 1];
+	char label[RTE_DEV_NAME_MAX_LEN + 8];
+	unsigned int i, j, nb_alt;
 
 	printf("\nsummary: offload against the better of cpu and each engine alone (GB/s),"
 		" and the submitter's cycles per copy of each\n");
 	for (i = 0; i < nb_rows; i++) {
-		const struct row *off = &rows[i], *best = NULL, *x;
-		char size[32];
+		const struct row *off = &rows[i], *best = NULL;
 
 		if (off->mode != TO_MODE_OFFLOAD)
 			continue;
-		x = find_row(TO_MODE_CPU, "cpu", off->size);
-		if (x != NULL)
-			best = x;
+		/* The single strategies measured at this size: cpu, then each dma. */
+		nb_alt = 0;
+		alt[nb_alt] = find_row(TO_MODE_CPU, "cpu", off->size);
+		nb_alt += alt[nb_alt] != NULL;
 		for (j = 0; j < o->nb_devs; j++) {
-			x = find_row(TO_MODE_DMA, o->devs[j], off->size);
-			if (x != NULL && (best == NULL || gbps(&x->r) > gbps(&best->r)))
-				best = x;
+			alt[nb_alt] = find_row(TO_MODE_DMA, o->devs[j], off->size);
+			nb_alt += alt[nb_alt] != NULL;
 		}
-		snprintf(size, sizeof(size), "%s", off->label);
+		for (j = 0; j < nb_alt; j++)
+			if (best == NULL || gbps(&alt[j]->r) > gbps(&best->r))
+				best = alt[j];
 		if (best == NULL || gbps(&best->r) <= 0) {
-			printf("  %7s: %.3f GB/s (nothing to compare with)\n", size,
+			printf("  %7s: %.3f GB/s (nothing to compare with)\n", off->label,
 				gbps(&off->r));
 			continue;
 		}
-		printf("  %7s: %.3f GB/s, %.2fx the better single strategy (%s%s%s, %.3f GB/s)\n",
-			size, gbps(&off->r), gbps(&off->r) / gbps(&best->r),
-			best->mode == TO_MODE_CPU ? "cpu" : "dma:",
-			best->mode == TO_MODE_CPU ? "" : best->name, "", gbps(&best->r));
+		to_mode_label(label, sizeof(label), best->mode, best->name);
+		printf("  %7s: %.3f GB/s, %.2fx the better single strategy (%s, %.3f GB/s)\n",
+			off->label, gbps(&off->r), gbps(&off->r) / gbps(&best->r), label,
+			gbps(&best->r));
 		/* What the datapath core pays, beside what it gets. */
 		printf("  %7s  submitter cycles/op: offload %.1f", "", cyc_op(&off->r));
-		x = find_row(TO_MODE_CPU, "cpu", off->size);
-		if (x != NULL)
-			printf(", cpu %.1f", cyc_op(&x->r));
-		for (j = 0; j < o->nb_devs; j++) {
-			x = find_row(TO_MODE_DMA, o->devs[j], off->size);
-			if (x != NULL)
-				printf(", dma:%s %.1f", x->name, cyc_op(&x->r));
+		for (j = 0; j < nb_alt; j++) {
+			to_mode_label(label, sizeof(label), alt[j]->mode, alt[j]->name);
+			printf(", %s %.1f", label, cyc_op(&alt[j]->r));
 		}
 		printf("\n");
 	}
