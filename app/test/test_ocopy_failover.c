@@ -50,6 +50,22 @@ reset_counts(void)
 	next_seq = nb_done = nb_err = nb_abort = 0;
 }
 
+/*
+ * Copy i (seq_cb's argument, for the order check) for i in [from, to):
+ * source byte offset i, destination slot i. Returns to.
+ */
+static unsigned int
+submit_seq(struct ocopy_queue *q, unsigned int from, unsigned int to,
+		uint64_t flags)
+{
+	unsigned int i;
+
+	for (i = from; i < to; i++)
+		TEST_ASSERT(ocopy_copy(q, dst + (size_t)i * LEN, src + i, LEN, seq_cb,
+			(void *)(uintptr_t)i, flags) >= 0, "copy %u", i);
+	return to;
+}
+
 static void
 check_data(unsigned int n)
 {
@@ -66,7 +82,6 @@ test_ring_full(void)
 	struct ocopy_queue_stats st;
 	struct ocopy_queue *q;
 	struct ocopy *oc;
-	unsigned int i;
 
 	test_section("engine ring full: the CPU takes the rest, order kept");
 	reset_counts();
@@ -74,9 +89,7 @@ test_ring_full(void)
 	oc = ocdev_create("engines=dma_sw0,policy=engine,ring_size=32,queue_size=256");
 	q = ocopy_queue_get(oc, 0);
 	memset(dst, 0, (size_t)NB * LEN);
-	for (i = 0; i < NB; i++)
-		TEST_ASSERT(ocopy_copy(q, dst + (size_t)i * LEN, src + i, LEN, seq_cb,
-			(void *)(uintptr_t)i, 0) >= 0, "copy %u", i);
+	submit_seq(q, 0, NB, 0);
 	ocopy_flush(q);
 	ocopy_queue_stats_get(q, &st);
 	TEST_ASSERT(st.engine > 0 && st.engine <= 32, "engine took its ring: %" PRIu64,
@@ -108,9 +121,7 @@ test_stall(void)
 	oc = ocdev_create("engines=dma_sw0,threshold=64,slack=100000,split=off,stall_us=2000");
 	q = ocopy_queue_get(oc, 0);
 	memset(dst, 0, (size_t)NB * LEN);
-	for (i = 0; i < 50; i++)
-		TEST_ASSERT(ocopy_copy(q, dst + (size_t)i * LEN, src + i, LEN, seq_cb,
-			(void *)(uintptr_t)i, 0) >= 0, "copy %u", i);
+	i = submit_seq(q, 0, 50, 0);
 	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain while running");
 	TEST_ASSERT_EQUAL(nb_done, 50, "running: all done");
 
@@ -120,9 +131,7 @@ test_stall(void)
 	ocopy_engine_stats_get(oc, 0, &es);
 	stalls0 = es.stalls;
 	swdev_service_run("dma_sw0", false);
-	for (; i < 60; i++)
-		TEST_ASSERT(ocopy_copy(q, dst + (size_t)i * LEN, src + i, LEN, seq_cb,
-			(void *)(uintptr_t)i, OCOPY_F_FLUSH) >= 0, "copy %u", i);
+	i = submit_seq(q, i, 60, OCOPY_F_FLUSH);
 	/* Polling notices the stall after stall_us. */
 	deadline = test_deadline(1000);
 	do {
@@ -131,9 +140,7 @@ test_stall(void)
 	} while (es.stalls == stalls0 && !test_expired(deadline));
 	TEST_ASSERT_EQUAL(es.stalls, stalls0 + 1, "stall detected");
 	ocopy_queue_stats_get(q, &a);
-	for (; i < 100; i++)
-		TEST_ASSERT(ocopy_copy(q, dst + (size_t)i * LEN, src + i, LEN, seq_cb,
-			(void *)(uintptr_t)i, 0) >= 0, "copy %u", i);
+	i = submit_seq(q, i, 100, 0);
 	ocopy_queue_stats_get(q, &b);
 	TEST_ASSERT_EQUAL(b.cpu - a.cpu, 40, "stalled: the CPU took all new copies");
 	TEST_ASSERT_EQUAL(b.failovers - a.failovers, 40, "each one a failover");
@@ -176,9 +183,7 @@ test_undoorbelled(void)
 	oc = ocdev_create("engines=dma_sw0,threshold=64,slack=100000,split=off,stall_us=50000");
 	q = ocopy_queue_get(oc, 0);
 	memset(dst, 0, (size_t)NB * LEN);
-	for (i = 0; i < 10; i++)
-		TEST_ASSERT(ocopy_copy(q, dst + (size_t)i * LEN, src + i, LEN, seq_cb,
-			(void *)(uintptr_t)i, 0) >= 0, "copy %u", i);
+	i = submit_seq(q, 0, 10, 0);
 	/* Three times the stall time, polling, with no doorbell. */
 	deadline = test_deadline(150);
 	while (!test_expired(deadline))
@@ -187,9 +192,7 @@ test_undoorbelled(void)
 	TEST_ASSERT_EQUAL(es.stalls, 0, "no stall before the doorbell");
 	TEST_ASSERT_EQUAL(nb_done, 0, "nothing ran: no doorbell");
 	ocopy_queue_stats_get(q, &a);
-	for (; i < 20; i++)
-		TEST_ASSERT(ocopy_copy(q, dst + (size_t)i * LEN, src + i, LEN, seq_cb,
-			(void *)(uintptr_t)i, 0) >= 0, "copy %u", i);
+	i = submit_seq(q, i, 20, 0);
 	ocopy_queue_stats_get(q, &b);
 	TEST_ASSERT_EQUAL(b.engine - a.engine, 10, "the engine still takes work");
 	/* Doorbell now: a working engine finishes well inside stall_us; had
@@ -284,16 +287,13 @@ test_teardown_stuck(void)
 {
 	struct ocopy_queue *q;
 	struct ocopy *oc;
-	unsigned int i;
 
 	test_section("teardown with work stuck on an engine: aborted, reported once");
 	reset_counts();
 	oc = ocdev_create("engines=dma_sw0,policy=engine,stall_us=1000");
 	q = ocopy_queue_get(oc, 0);
 	swdev_service_run("dma_sw0", false);
-	for (i = 0; i < 20; i++)
-		TEST_ASSERT(ocopy_copy(q, dst + (size_t)i * LEN, src + i, LEN, seq_cb,
-			(void *)(uintptr_t)i, 0) >= 0, "copy %u", i);
+	submit_seq(q, 0, 20, 0);
 	ocopy_flush(q);
 	ocopy_destroy(oc);
 	TEST_ASSERT_EQUAL(nb_done, 20, "every op reported");
