@@ -391,6 +391,7 @@ void to_report_summary(const struct to_options *o);
 void to_format_size(char *buf, size_t len, uint64_t bytes);
 void to_metrics_get(const struct to_case *c, const struct to_result *r,
 		struct to_metrics *m);
+const char *to_mode_name(enum to_mode mode);
 void to_mode_label(char *buf, size_t len, enum to_mode mode, const char *name);
 void to_case_size_label(char *buf, size_t len, const struct to_case *c);
 

@@ -403,6 +403,7 @@ static int
 parse_modes(struct to_options *o, const char *arg)
 {
 	char buf[256], *item, *save = NULL;
+	unsigned int m;
 
 	if (strlen(arg) >= sizeof(buf)) {
 		to_err("--mode: list too long");
@@ -412,16 +413,13 @@ parse_modes(struct to_options *o, const char *arg)
 	memset(o->modes, 0, sizeof(o->modes));
 	for (item = strtok_r(buf, ",", &save); item != NULL;
 			item = strtok_r(NULL, ",", &save)) {
-		if (strcmp(item, "cpu") == 0) {
-			o->modes[TO_MODE_CPU] = true;
-		} else if (strcmp(item, "dma") == 0) {
-			o->modes[TO_MODE_DMA] = true;
-		} else if (strcmp(item, "offload") == 0) {
-			o->modes[TO_MODE_OFFLOAD] = true;
-		} else {
+		for (m = 0; m < TO_MODE_MAX && strcmp(item, to_mode_name(m)) != 0; m++)
+			;
+		if (m == TO_MODE_MAX) {
 			to_err("--mode: unknown mode '%s' (accepted: cpu, dma, offload)", item);
 			return -EINVAL;
 		}
+		o->modes[m] = true;
 	}
 	return 0;
 }
@@ -838,13 +836,12 @@ verify_key(enum to_verify v)
 void
 to_options_dump(FILE *f, const struct to_options *o)
 {
-	static const char *const mode_names[TO_MODE_MAX] = { "cpu", "dma", "offload" };
 	unsigned int i, n;
 
 	fprintf(f, "[%s]\nmode = ", o->name);
 	for (i = 0, n = 0; i < TO_MODE_MAX; i++)
 		if (o->modes[i])
-			fprintf(f, "%s%s", n++ ? "," : "", mode_names[i]);
+			fprintf(f, "%s%s", n++ ? "," : "", to_mode_name(i));
 	fprintf(f, "\n");
 	if (o->nb_devs != 0) {
 		fprintf(f, "dev = ");

@@ -93,8 +93,6 @@ static void
 put_fields(struct field *fl, const struct to_options *o, const struct to_case *c,
 		const struct to_result *r, const char *worker, unsigned int nb_workers)
 {
-	const char *mode = c->mode == TO_MODE_CPU ? "cpu" :
-		c->mode == TO_MODE_DMA ? "dma" : "offload";
 	struct to_metrics m;
 	unsigned int i = 0;
 
@@ -103,7 +101,7 @@ put_fields(struct field *fl, const struct to_options *o, const struct to_case *c
 #define U64(v) fl[i++] = (struct field){ .kind = F_U64, .u = (v) }
 #define DBL(v) fl[i++] = (struct field){ .kind = F_DBL, .d = (v) }
 	STR(o->name);
-	STR(mode);
+	STR(to_mode_name(c->mode));
 	STR(c->mode == TO_MODE_DMA ? c->name : "");
 	U64(nb_workers);
 	STR(worker);

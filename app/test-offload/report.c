@@ -59,15 +59,26 @@ verify_name(enum to_verify v)
 	}
 }
 
+/* The --mode name of a mode: "cpu", "dma", "offload". */
+const char *
+to_mode_name(enum to_mode mode)
+{
+	static const char *const names[TO_MODE_MAX] = {
+		[TO_MODE_CPU] = "cpu",
+		[TO_MODE_DMA] = "dma",
+		[TO_MODE_OFFLOAD] = "offload",
+	};
+
+	return names[mode];
+}
+
 void
 to_mode_label(char *buf, size_t len, enum to_mode mode, const char *name)
 {
-	if (mode == TO_MODE_CPU)
-		snprintf(buf, len, "cpu");
-	else if (mode == TO_MODE_OFFLOAD)
-		snprintf(buf, len, "offload");
-	else
+	if (mode == TO_MODE_DMA)
 		snprintf(buf, len, "dma:%s", name);
+	else
+		snprintf(buf, len, "%s", to_mode_name(mode));
 }
 
 void
