@@ -245,6 +245,7 @@ dma_setup(void)
 		.direction = RTE_DMA_DIR_MEM_TO_MEM,
 	};
 	struct rte_dma_info info;
+	uint64_t maps, unmaps;
 	int id = rte_dma_get_dev_id_by_name(vsw_conf.dma_name);
 
 	if (id < 0) {
@@ -275,12 +276,7 @@ dma_setup(void)
 				strerror(-pool_reg));
 		return pool_reg;
 	}
-	for (id = 0; id < ocopy_engine_count(vsw_oc); id++) {
-		struct ocopy_map_stats ms;
-
-		if (ocopy_map_stats_get(vsw_oc, id, &ms) == 0)
-			baseline_segments += ms.segments;
-	}
+	vsw_map_counts(&maps, &unmaps, &baseline_segments);
 	VSW_LOG(INFO, "copies through %s: %u engine(s), mbuf pool registered (%u segment(s) mapped)",
 			vsw_conf.dma_name, ocopy_engine_count(vsw_oc), baseline_segments);
 	return 0;
@@ -338,47 +334,6 @@ control_thread(void *arg __rte_unused)
 	return 0;
 }
 
-/* One line for scripts: the totals at exit. */
-static void
-print_summary(void)
-{
-	uint64_t rx = 0, tx = 0, drops = 0, maps = 0, unmaps = 0;
-	uint32_t segments = 0;
-	struct ocopy_queue_stats qs = { 0 };
-	uint64_t eng_ops = 0;
-	unsigned int i;
-	uint16_t e;
-
-	for (i = 0; i < vsw_conf.nb_ports; i++) {
-		rx += vsw_ports[i].st.rx;
-		tx += vsw_ports[i].st.tx;
-		drops += vsw_ports[i].st.drops;
-		maps += vsw_ports[i].maps;
-		unmaps += vsw_ports[i].unmaps;
-		segments += vsw_ports[i].segments;
-	}
-	if (vsw_oc != NULL) {
-		ocopy_stats_get(vsw_oc, &qs);
-		for (e = 0; e < ocopy_engine_count(vsw_oc); e++) {
-			struct ocopy_qengine_stats es;
-
-			if (ocopy_engine_stats_get(vsw_oc, e, &es) == 0)
-				eng_ops += es.ops;
-		}
-	}
-	printf("vswitch-copy summary: rx=%" PRIu64 " tx=%" PRIu64 " drops=%" PRIu64
-			" copies_cpu=%" PRIu64 " copies_engine=%" PRIu64 " copies_split=%" PRIu64
-			" copy_errors=%" PRIu64 " copy_failovers=%" PRIu64 " engine_ops=%" PRIu64 " engine_stalls=%" PRIu64
-			" guest_maps=%" PRIu64 " guest_unmaps=%" PRIu64
-			" guest_segments_left=%u mbufs_in_use=%u cycles_per_packet=%.1f\n",
-			rx, tx, drops, qs.cpu, qs.engine, qs.split, qs.errors,
-			qs.failovers, eng_ops,
-			vsw_engine_stalls(), maps, unmaps, segments,
-			rte_mempool_in_use_count(vsw_pool),
-			vsw_core.pkts ? (double)vsw_core.busy_cycles / vsw_core.pkts : 0.0);
-	fflush(stdout);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -427,17 +382,12 @@ main(int argc, char **argv)
 	/* Guests still connected are destroyed: drained, memory unregistered. */
 	vsw_vhost_stop();
 	vsw_stats_print(stdout);
-	print_summary();
+	vsw_summary_print();
 	if (vsw_oc != NULL) {
-		uint32_t seg = 0;
-		uint16_t e;
+		uint64_t maps, unmaps;
+		uint32_t seg;
 
-		for (e = 0; e < ocopy_engine_count(vsw_oc); e++) {
-			struct ocopy_map_stats ms;
-
-			if (ocopy_map_stats_get(vsw_oc, e, &ms) == 0)
-				seg += ms.segments;
-		}
+		vsw_map_counts(&maps, &unmaps, &seg);
 		printf("vswitch-copy mappings: %u segment(s) mapped at exit, %u before any guest\n",
 				seg, baseline_segments);
 	}

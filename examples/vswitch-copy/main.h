@@ -141,8 +141,9 @@ int vsw_port_of_vid(int vid);
 
 /* stats.c */
 void vsw_stats_print(FILE *f);
+void vsw_summary_print(void);
 int vsw_telemetry_init(void);
-uint64_t vsw_engine_stalls(void);
+void vsw_map_counts(uint64_t *maps, uint64_t *unmaps, uint32_t *segments);
 
 /* stall.c */
 int vsw_stall_engines(bool stall);

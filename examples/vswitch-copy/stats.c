@@ -30,6 +30,24 @@ struct lib_summary {
 	bool present;
 };
 
+/* The library's IOMMU map counters, summed over its engines (vsw_oc set). */
+void
+vsw_map_counts(uint64_t *maps, uint64_t *unmaps, uint32_t *segments)
+{
+	struct ocopy_map_stats ms;
+	uint16_t e;
+
+	*maps = *unmaps = 0;
+	*segments = 0;
+	for (e = 0; e < ocopy_engine_count(vsw_oc); e++) {
+		if (ocopy_map_stats_get(vsw_oc, e, &ms) != 0)
+			continue;
+		*maps += ms.maps;
+		*unmaps += ms.unmaps;
+		*segments += ms.segments;
+	}
+}
+
 static void
 lib_summary_get(struct lib_summary *ls)
 {
@@ -41,28 +59,14 @@ lib_summary_get(struct lib_summary *ls)
 	ls->present = true;
 	for (e = 0; e < ocopy_engine_count(vsw_oc); e++) {
 		struct ocopy_qengine_stats es;
-		struct ocopy_map_stats ms;
 
 		if (ocopy_engine_stats_get(vsw_oc, e, &es) == 0) {
 			ls->engine_ops += es.ops;
 			ls->engine_errors += es.errors;
 			ls->stalls += es.stalls;
 		}
-		if (ocopy_map_stats_get(vsw_oc, e, &ms) == 0) {
-			ls->maps += ms.maps;
-			ls->unmaps += ms.unmaps;
-			ls->segments += ms.segments;
-		}
 	}
-}
-
-uint64_t
-vsw_engine_stalls(void)
-{
-	struct lib_summary ls;
-
-	lib_summary_get(&ls);
-	return ls.stalls;
+	vsw_map_counts(&ls->maps, &ls->unmaps, &ls->segments);
 }
 
 static double
@@ -105,6 +109,36 @@ vsw_stats_print(FILE *f)
 				ls.q.errors, ls.q.failovers, ls.stalls, ls.maps,
 				ls.unmaps, ls.segments);
 	fflush(f);
+}
+
+/* One line for scripts: the totals at exit. */
+void
+vsw_summary_print(void)
+{
+	uint64_t rx = 0, tx = 0, drops = 0, maps = 0, unmaps = 0;
+	uint32_t segments = 0;
+	struct lib_summary ls;
+	unsigned int i;
+
+	for (i = 0; i < vsw_conf.nb_ports; i++) {
+		rx += vsw_ports[i].st.rx;
+		tx += vsw_ports[i].st.tx;
+		drops += vsw_ports[i].st.drops;
+		maps += vsw_ports[i].maps;
+		unmaps += vsw_ports[i].unmaps;
+		segments += vsw_ports[i].segments;
+	}
+	lib_summary_get(&ls);
+	printf("vswitch-copy summary: rx=%" PRIu64 " tx=%" PRIu64 " drops=%" PRIu64
+			" copies_cpu=%" PRIu64 " copies_engine=%" PRIu64 " copies_split=%" PRIu64
+			" copy_errors=%" PRIu64 " copy_failovers=%" PRIu64 " engine_ops=%" PRIu64 " engine_stalls=%" PRIu64
+			" guest_maps=%" PRIu64 " guest_unmaps=%" PRIu64
+			" guest_segments_left=%u mbufs_in_use=%u cycles_per_packet=%.1f\n",
+			rx, tx, drops, ls.q.cpu, ls.q.engine, ls.q.split, ls.q.errors,
+			ls.q.failovers, ls.engine_ops, ls.stalls, maps, unmaps,
+			segments, rte_mempool_in_use_count(vsw_pool),
+			cycles_per_pkt());
+	fflush(stdout);
 }
 
 /* ---- telemetry ---------------------------------------------------- */

@@ -101,23 +101,6 @@ drain_queue(struct vsw_port *p, uint16_t qid, bool locked)
 /* ---- guest memory ---------------------------------------------------- */
 
 static void
-map_counts(uint64_t *maps, uint64_t *unmaps, uint32_t *segments)
-{
-	struct ocopy_map_stats ms;
-	uint16_t e;
-
-	*maps = *unmaps = 0;
-	*segments = 0;
-	for (e = 0; e < ocopy_engine_count(vsw_oc); e++) {
-		if (ocopy_map_stats_get(vsw_oc, e, &ms) != 0)
-			continue;
-		*maps += ms.maps;
-		*unmaps += ms.unmaps;
-		*segments += ms.segments;
-	}
-}
-
-static void
 mem_unregister(struct vsw_port *p)
 {
 	uint64_t maps0, unmaps0, maps1, unmaps1;
@@ -132,7 +115,7 @@ mem_unregister(struct vsw_port *p)
 				(unsigned int)(p - vsw_ports));
 		return;
 	}
-	map_counts(&maps0, &unmaps0, &seg0);
+	vsw_map_counts(&maps0, &unmaps0, &seg0);
 	for (i = 0; i < p->nb_regs; i++) {
 		int ret = ocopy_mem_unregister(vsw_oc, p->regs[i].reg_id);
 
@@ -141,7 +124,7 @@ mem_unregister(struct vsw_port *p)
 					(unsigned int)(p - vsw_ports),
 					p->regs[i].host_addr, strerror(-ret));
 	}
-	map_counts(&maps1, &unmaps1, &seg1);
+	vsw_map_counts(&maps1, &unmaps1, &seg1);
 	p->unmaps += unmaps1 - unmaps0;
 	p->segments = 0;
 	VSW_LOG(INFO, "port %u: guest memory unregistered: %u region(s), %" PRIu64 " unmap(s)",
@@ -189,7 +172,7 @@ mem_sync(struct vsw_port *p)
 		ret = -E2BIG;
 		goto out;
 	}
-	map_counts(&maps0, &unmaps0, &seg0);
+	vsw_map_counts(&maps0, &unmaps0, &seg0);
 	for (i = 0; i < mem->nregions; i++) {
 		const struct rte_vhost_mem_region *r = &mem->regions[i];
 		struct stat st;
@@ -217,7 +200,7 @@ mem_sync(struct vsw_port *p)
 		p->nb_regs++;
 		ret = 0;
 	}
-	map_counts(&maps1, &unmaps1, &seg1);
+	vsw_map_counts(&maps1, &unmaps1, &seg1);
 	p->maps += maps1 - maps0;
 	p->segments = seg1 - seg0;
 	if (ret == 0)
