@@ -74,28 +74,40 @@ run_case(struct to_group *g, const struct to_case *proto, struct ocopy *oc)
 	uint64_t hz = rte_get_tsc_hz();
 	const char *phase = "warm-up: ";
 	char what[TO_NAME_LEN + RTE_DEV_NAME_MAX_LEN + 48], size[32];
+	struct to_case base = *proto;
 	struct to_result all;
 	unsigned int i;
 
-	to_mode_label(what, sizeof(what), proto->mode, proto->name);
-	if (o->dist != TO_DIST_FIXED)
-		snprintf(size, sizeof(size), "%s", to_dist_name(o));
-	else
-		to_format_size(size, sizeof(size), proto->size);
+	/* What every worker's copy shares. */
+	if (o->dist != TO_DIST_FIXED) {
+		base.dist = to_dist_name(o);
+		base.size_tab = size_tab;
+		base.size_mask = TO_DIST_TAB - 1;
+	}
+	base.stride = RTE_ALIGN_CEIL(base.size, RTE_CACHE_LINE_SIZE);
+	base.nb_slots = (uint32_t)RTE_MIN(o->working_set / base.stride,
+		(uint64_t)UINT32_MAX - 1);
+	base.nb_slots &= ~UINT32_C(1);
+	RTE_VERIFY(base.nb_slots >= 2u * base.burst);
+	/* Fewer than nb_slots - 1 in flight: no two share a destination. */
+	base.window = RTE_MIN((uint32_t)o->ring, base.nb_slots - 1);
+	base.verify = o->verify;
+	base.corrupt_op = o->corrupt_op;
+	base.lat_every = o->lat_every != TO_LAT_AUTO ? o->lat_every :
+		base.size >= TO_LAT_AUTO_SIZE ? 1 : TO_LAT_AUTO_EVERY;
+
+	to_mode_label(what, sizeof(what), base.mode, base.name);
+	to_case_size_label(size, sizeof(size), &base);
 	snprintf(what + strlen(what), sizeof(what) - strlen(what), " %s (case %s)", size,
 		o->name);
 	to_progress_case(what);
 
+	/* Each worker's own pools, vchan or queue and records. */
 	for (i = 0; i < g->nb; i++) {
 		struct to_worker *w = &g->w[i];
 		struct to_case *c = &w->c;
 
-		*c = *proto;
-		if (o->dist != TO_DIST_FIXED) {
-			c->dist = to_dist_name(o);
-			c->size_tab = size_tab;
-			c->size_mask = TO_DIST_TAB - 1;
-		}
+		*c = base;
 		c->src = &w->src;
 		c->dst = &w->dst;
 		c->burst_buf = &w->burst;
@@ -107,17 +119,6 @@ run_case(struct to_group *g, const struct to_case *proto, struct ocopy *oc)
 			/* Op indexes run on across cases: start where the last ended. */
 			c->next_id = (uint16_t)c->oq->head;
 		}
-		c->stride = RTE_ALIGN_CEIL(c->size, RTE_CACHE_LINE_SIZE);
-		c->nb_slots = (uint32_t)RTE_MIN(o->working_set / c->stride,
-			(uint64_t)UINT32_MAX - 1);
-		c->nb_slots &= ~UINT32_C(1);
-		RTE_VERIFY(c->nb_slots >= 2u * c->burst);
-		/* Fewer than nb_slots - 1 in flight: no two share a destination. */
-		c->window = RTE_MIN((uint32_t)o->ring, c->nb_slots - 1);
-		c->verify = o->verify;
-		c->corrupt_op = o->corrupt_op;
-		c->lat_every = o->lat_every != TO_LAT_AUTO ? o->lat_every :
-			c->size >= TO_LAT_AUTO_SIZE ? 1 : TO_LAT_AUTO_EVERY;
 		c->lat_ts = w->lat_ts;
 		c->lat_mask = w->lat_mask;
 		c->hist = w->hist;
