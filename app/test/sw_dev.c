@@ -249,6 +249,37 @@ swdev_wait_idle(int16_t dev, uint16_t vchan)
 	}
 }
 
+void
+swdev_probe_must_fail(const char *name, const char *devargs, const char *why)
+{
+	uint16_t before = rte_dma_count_avail();
+	int ret;
+
+	ret = rte_vdev_init(name, devargs);
+	TEST_ASSERT(ret < 0, "devargs \"%s\" (%s) accepted (ret %d)", devargs, why, ret);
+	TEST_ASSERT_EQUAL(rte_dma_count_avail(), before,
+		"devargs \"%s\" (%s): dmadev count changed", devargs, why);
+	TEST_ASSERT(rte_dma_get_dev_id_by_name(name) < 0,
+		"devargs \"%s\" (%s): dmadev left behind", devargs, why);
+	TEST_ASSERT_EQUAL(rte_vdev_uninit(name), -ENOENT,
+		"devargs \"%s\" (%s): vdev left on the bus", devargs, why);
+}
+
+char *
+swdev_dumped_devargs(int16_t dev)
+{
+	char *dump = swdev_dump(dev), *line, *end, *out;
+
+	line = strstr(dump, "  devargs: ");
+	TEST_ASSERT(line != NULL, "no devargs line in the dump:\n%s", dump);
+	line += strlen("  devargs: ");
+	end = strchr(line, '\n');
+	TEST_ASSERT(end != NULL, "unterminated devargs line");
+	out = strndup(line, end - line);
+	free(dump);
+	return out;
+}
+
 char *
 swdev_dump(int16_t dev)
 {

@@ -103,6 +103,17 @@ void swdev_wait_idle(int16_t dev, uint16_t vchan);
 /** Capture rte_dma_dump() output in a malloc'd string (caller frees). */
 char *swdev_dump(int16_t dev);
 
+/** The "devargs:" line of the device's dump (dma_sw, dma_offload), malloc'd. */
+char *swdev_dumped_devargs(int16_t dev);
+
+/**
+ * Probe vdev name with devargs, which must fail (why says why) and leave
+ * nothing behind: no dmadev added, none by that name, no vdev on the bus.
+ * Callers check what else their driver must not leave.
+ */
+void swdev_probe_must_fail(const char *name, const char *devargs,
+		const char *why);
+
 /** Name of a dmadev status code, for messages. */
 const char *swdev_status_name(enum rte_dma_status_code st);
 

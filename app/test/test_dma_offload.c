@@ -179,35 +179,9 @@ static const struct bad_arg bad_args[] = {
 static void
 probe_must_fail(const char *name, const char *devargs, const char *why)
 {
-	uint16_t before = rte_dma_count_avail();
-	int ret;
-
-	ret = rte_vdev_init(name, devargs);
-	TEST_ASSERT(ret < 0, "devargs \"%s\" (%s) accepted (ret %d)", devargs, why, ret);
-	TEST_ASSERT_EQUAL(rte_dma_count_avail(), before,
-		"devargs \"%s\" (%s): dmadev count changed", devargs, why);
-	TEST_ASSERT(rte_dma_get_dev_id_by_name(name) < 0,
-		"devargs \"%s\" (%s): dmadev left behind", devargs, why);
+	swdev_probe_must_fail(name, devargs, why);
 	TEST_ASSERT(ocopy_find(name) == NULL,
 		"devargs \"%s\" (%s): offload_copy instance left behind", devargs, why);
-	TEST_ASSERT_EQUAL(rte_vdev_uninit(name), -ENOENT,
-		"devargs \"%s\" (%s): vdev left on the bus", devargs, why);
-}
-
-/* The "devargs:" line of the device's dump, malloc'd. */
-static char *
-dumped_devargs(int16_t dev)
-{
-	char *dump = swdev_dump(dev), *line, *end, *out;
-
-	line = strstr(dump, "  devargs: ");
-	TEST_ASSERT(line != NULL, "no devargs line in the dump:\n%s", dump);
-	line += strlen("  devargs: ");
-	end = strchr(line, '\n');
-	TEST_ASSERT(end != NULL, "unterminated devargs line");
-	out = strndup(line, end - line);
-	free(dump);
-	return out;
 }
 
 static void
@@ -236,17 +210,17 @@ test_devargs(void)
 
 	test_section("devargs: the dump's line round-trips");
 	dev = od_create(OD, good);
-	line = dumped_devargs(dev);
+	line = swdev_dumped_devargs(dev);
 	TEST_ASSERT(strcmp(line, good) == 0, "dumped '%s', given '%s'", line, good);
 	dev = od_create(OD2, line);
-	line2 = dumped_devargs(dev);
+	line2 = swdev_dumped_devargs(dev);
 	TEST_ASSERT(strcmp(line, line2) == 0, "'%s' dumps as '%s'", line, line2);
 	free(line);
 	free(line2);
 	od_destroy(OD2);
 	od_destroy(OD);
 	dev = od_create(OD, NULL);
-	line = dumped_devargs(dev);
+	line = swdev_dumped_devargs(dev);
 	TEST_ASSERT(strcmp(line, "engines=all,policy=auto") == 0,
 		"defaults dump as '%s'", line);
 	free(line);

@@ -88,36 +88,11 @@ static const struct bad_arg bad_strtoull[] = {
 static void
 probe_must_fail(const char *devargs, const char *why)
 {
-	uint16_t before = rte_dma_count_avail();
 	uint32_t sid;
-	int ret;
 
-	ret = rte_vdev_init(NAME, devargs);
-	TEST_ASSERT(ret < 0, "devargs \"%s\" (%s) accepted (ret %d)", devargs, why, ret);
-	TEST_ASSERT_EQUAL(rte_dma_count_avail(), before,
-		"devargs \"%s\" (%s): dmadev count changed", devargs, why);
-	TEST_ASSERT(rte_dma_get_dev_id_by_name(NAME) < 0,
-		"devargs \"%s\" (%s): dmadev left behind", devargs, why);
+	swdev_probe_must_fail(NAME, devargs, why);
 	TEST_ASSERT(rte_service_get_by_name(NAME, &sid) != 0,
 		"devargs \"%s\" (%s): service left registered", devargs, why);
-	TEST_ASSERT_EQUAL(rte_vdev_uninit(NAME), -ENOENT,
-		"devargs \"%s\" (%s): vdev left on the bus", devargs, why);
-}
-
-/* The "devargs:" line of the device's dump, malloc'd. */
-static char *
-dumped_devargs(int16_t dev)
-{
-	char *dump = swdev_dump(dev), *line, *end, *out;
-
-	line = strstr(dump, "  devargs: ");
-	TEST_ASSERT(line != NULL, "no devargs line in the dump:\n%s", dump);
-	line += strlen("  devargs: ");
-	end = strchr(line, '\n');
-	TEST_ASSERT(end != NULL, "unterminated devargs line");
-	out = strndup(line, end - line);
-	free(dump);
-	return out;
 }
 
 static void
@@ -127,13 +102,13 @@ roundtrip(const char *devargs, const char *canonical)
 	int16_t dev;
 
 	dev = swdev_create(NAME, devargs);
-	first = dumped_devargs(dev);
+	first = swdev_dumped_devargs(dev);
 	TEST_ASSERT(strcmp(first, canonical) == 0,
 		"devargs \"%s\" dumped as \"%s\", expected \"%s\"", devargs, first, canonical);
 	swdev_destroy(NAME);
 
 	dev = swdev_create(NAME, first);
-	second = dumped_devargs(dev);
+	second = swdev_dumped_devargs(dev);
 	TEST_ASSERT(strcmp(first, second) == 0,
 		"devargs \"%s\" dumped as \"%s\" the second time", first, second);
 	swdev_destroy(NAME);
