@@ -7,11 +7,10 @@
  * path only, main lcore.
  *
  * Each device gets one MEM_TO_MEM vchan of --ring descriptors per submitter
- * lcore. A device
- * whose worker is a DPDK service (a service named like the device, as
- * dma_sw registers) must have that service mapped to a service lcore, or
- * its copies never run: that is checked before start and reported with the
- * fix instead of timing out.
+ * lcore. A device whose worker is a DPDK service (a service named like the
+ * device, as dma_sw registers) must have that service mapped to a service
+ * lcore, or its copies never run: that is checked before start and reported
+ * with the fix instead of timing out.
  *
  * Parking: a service lcore spins even when none of its services has work,
  * and an engine that runs on a thread of its own (dma_skeleton, with
@@ -86,13 +85,20 @@ service_lcore_running(uint32_t lcore)
 	return rte_service_lcore_may_be_active(lcore) == 1;
 }
 
+/* The end of a PARK_WAIT_MS wait that starts now. */
+static uint64_t
+park_deadline(void)
+{
+	return rte_get_timer_cycles() + PARK_WAIT_MS * rte_get_timer_hz() / 1000;
+}
+
 /* A started service lcore reports itself active once its thread has
  * entered the service loop: wait for that, bounded.
  */
 static bool
 service_lcore_wait_running(uint32_t lcore)
 {
-	uint64_t deadline = rte_get_timer_cycles() + PARK_WAIT_MS * rte_get_timer_hz() / 1000;
+	uint64_t deadline = park_deadline();
 
 	while (!service_lcore_running(lcore) && rte_get_timer_cycles() < deadline)
 		rte_pause();
@@ -185,7 +191,7 @@ to_services_park(const struct to_options *o, const char *name)
 		if (ret != 0)
 			continue;
 		/* Bounded: the lcore leaves after its current iteration. */
-		deadline = rte_get_timer_cycles() + PARK_WAIT_MS * rte_get_timer_hz() / 1000;
+		deadline = park_deadline();
 		while (rte_eal_get_lcore_state(lc) != WAIT &&
 				rte_get_timer_cycles() < deadline)
 			rte_pause();
@@ -247,7 +253,7 @@ to_dev_start(const struct to_options *o, const char *name, int16_t dev_id)
 	return 0;
 }
 
-/* Stop and close: each device is measured in one block of cases. */
+/* Stop: each device is measured in one block of cases. */
 void
 to_dev_stop(const char *name, int16_t dev_id)
 {
