@@ -126,7 +126,6 @@ set title "Submitter cost per copy (what the datapath core pays)"
 set ylabel "submitter cycles per copy"
 set logscale y 10
 set yrange [*:*]
-set key top left
 plot $plots_cyc
 unset multiplot
 EOF
