@@ -198,12 +198,11 @@ verify_fail(const struct to_case *c, struct to_result *r, const struct to_cursor
 		;
 	for (o = first; o < len; o++)
 		bad += s[o] != d[o];
-	o = first;
 	snprintf(r->why, sizeof(r->why),
 		"%s, size %u: verification failed for copy #%" PRIu64
 		" (source slot %u -> destination slot %u): first mismatch at offset %u"
 		" (expected 0x%02x, found 0x%02x), %u byte(s) differ",
-		c->name, c->size, seq + 1, cur->src, cur->dst, o, s[o], d[o], bad);
+		c->name, c->size, seq + 1, cur->src, cur->dst, first, s[first], d[first], bad);
 	r->failed = TO_EXIT_FAIL;
 	return -1;
 }
