@@ -152,8 +152,8 @@ next_rand(uint64_t *x)
 
 /*
  * Fill tab[TO_DIST_TAB]: each size gets its share of the entries (at least
- * one), the largest remainders take the entries rounding left, then a
- * Fisher-Yates shuffle with a fixed seed.
+ * one), the size with the most weight takes or gives the entries rounding
+ * leaves over or short, then a Fisher-Yates shuffle with a fixed seed.
  */
 void
 to_dist_table(const struct to_options *o, uint32_t *tab)
