@@ -23,7 +23,6 @@
 struct lib_summary {
 	struct ocopy_queue_stats q;
 	uint64_t engine_ops;	/* completed by engines, summed */
-	uint64_t engine_errors;
 	uint64_t stalls;
 	uint64_t maps, unmaps;
 	uint32_t segments;
@@ -62,7 +61,6 @@ lib_summary_get(struct lib_summary *ls)
 
 		if (ocopy_engine_stats_get(vsw_oc, e, &es) == 0) {
 			ls->engine_ops += es.ops;
-			ls->engine_errors += es.errors;
 			ls->stalls += es.stalls;
 		}
 	}
