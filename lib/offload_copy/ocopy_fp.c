@@ -748,6 +748,19 @@ oc_qe_sg_ok(const struct ocopy_queue *q, const struct ocopy_qengine *qe,
 		nb_src <= e->max_sges && nb_dst <= e->max_sges;
 }
 
+/* The engine's form of a list, for the engine that takes it; true. */
+static inline bool
+oc_sg_to_dma(struct rte_dma_sge *out, const struct ocopy_sge *in, uint16_t n)
+{
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		out[i].addr = (rte_iova_t)(uintptr_t)in[i].addr;
+		out[i].length = in[i].len;
+	}
+	return true;
+}
+
 /* A scatter-gather copy an engine accepted: book it. */
 static int
 oc_sg_engine_done(struct ocopy_queue *q, struct ocopy_qengine *qe,
@@ -799,14 +812,6 @@ ocopy_copy_sg(struct ocopy_queue *q, const struct ocopy_sge *src,
 		q->stats.refused++;
 		return -ENOSPC;
 	}
-	for (i = 0; i < nb_src; i++) {
-		s[i].addr = (rte_iova_t)(uintptr_t)src[i].addr;
-		s[i].length = src[i].len;
-	}
-	for (i = 0; i < nb_dst; i++) {
-		d[i].addr = (rte_iova_t)(uintptr_t)dst[i].addr;
-		d[i].length = dst[i].len;
-	}
 	if (flags & OCOPY_F_FENCE) {
 		unsigned int nb_busy;
 
@@ -821,6 +826,8 @@ ocopy_copy_sg(struct ocopy_queue *q, const struct ocopy_sge *src,
 				qe->health == OCOPY_HEALTH_OK &&
 				qe->inflight < qe->max_inflight &&
 				oc_qe_sg_ok(q, qe, nb_src, nb_dst) &&
+				oc_sg_to_dma(s, src, nb_src) &&
+				oc_sg_to_dma(d, dst, nb_dst) &&
 				rte_dma_copy_sg(qe->dev_id, qe->vchan, s, d, nb_src,
 					nb_dst, RTE_DMA_OP_FLAG_FENCE |
 					(flags & OCOPY_F_FLUSH)) >= 0)
@@ -836,7 +843,9 @@ ocopy_copy_sg(struct ocopy_queue *q, const struct ocopy_sge *src,
 	}
 	if (!(flags & OCOPY_F_CPU) && slen >= q->min_threshold) {
 		qe = oc_pick(q, (uint32_t)slen, false);
-		if (qe != NULL && oc_qe_sg_ok(q, qe, nb_src, nb_dst)) {
+		if (qe != NULL && oc_qe_sg_ok(q, qe, nb_src, nb_dst) &&
+				oc_sg_to_dma(s, src, nb_src) &&
+				oc_sg_to_dma(d, dst, nb_dst)) {
 			if (rte_dma_copy_sg(qe->dev_id, qe->vchan, s, d,
 					nb_src, nb_dst,
 					flags & OCOPY_F_FLUSH) >= 0)
