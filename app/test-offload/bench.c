@@ -500,6 +500,7 @@ run_offload(struct to_case *c, struct to_result *r)
 	r->lib_engine = b.engine - a.engine;
 	r->lib_split = b.split - a.split;
 	r->errors = b.errors - a.errors;
+	r->maps = c->maps;
 	return ret;
 }
 

@@ -149,7 +149,6 @@ run_case(struct to_group *g, const struct to_case *proto, struct ocopy *oc)
 	to_output_row(o, &g->w[0].c, &all, -1, g->nb);
 	if (g->nb > 1) {
 		for (i = 0; i < g->nb; i++) {
-			g->w[i].r->maps = all.maps;
 			to_report_row(&g->w[i].c, g->w[i].r, (int)g->w[i].lcore);
 			to_output_row(o, &g->w[i].c, g->w[i].r, (int)g->w[i].lcore, g->nb);
 		}

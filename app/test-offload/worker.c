@@ -274,7 +274,7 @@ to_workers_merge(struct to_group *g, struct to_result *all)
 		all->lib_engine += r->lib_engine;
 		all->lib_split += r->lib_split;
 		all->errors += r->errors;
-		all->maps = r->maps;
+		all->maps = r->maps;	/* the instance's: the same in every result */
 		for (b = 0; b < TO_HIST_BUCKETS; b++)
 			g->hist_all->n[b] += h->n[b];
 		g->hist_all->count += h->count;
