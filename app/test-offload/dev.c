@@ -156,7 +156,7 @@ to_dev_prepare(const struct to_options *o, const char *name, int16_t dev_id,
 }
 
 int
-to_services_park(const struct to_options *o, const char *name)
+to_services_park(bool park, const char *name)
 {
 	uint32_t lcores[RTE_MAX_LCORE];
 	int32_t sid = name != NULL ? dev_service(name) : -1;
@@ -181,7 +181,7 @@ to_services_park(const struct to_options *o, const char *name)
 			}
 			continue;
 		}
-		if (!o->park || parked[lc] || !service_lcore_running(lc))
+		if (!park || parked[lc] || !service_lcore_running(lc))
 			continue;
 		ret = rte_service_lcore_stop(lc);
 		if (ret == -EBUSY) {
@@ -242,7 +242,7 @@ to_dev_start(const struct to_options *o, const char *name, int16_t dev_id)
 {
 	int ret;
 
-	ret = to_services_park(o, name);
+	ret = to_services_park(o->park, name);
 	if (ret != 0)
 		return ret;
 	ret = rte_dma_start(dev_id);

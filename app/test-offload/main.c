@@ -168,7 +168,7 @@ run_cpu(struct to_group *g)
 	unsigned int i;
 	int ret;
 
-	if (to_services_park(o, NULL) != 0)
+	if (to_services_park(o->park, NULL) != 0)
 		return TO_EXIT_FAIL;
 	for (i = 0; i < o->nb_sizes; i++) {
 		struct to_case c = {
@@ -226,7 +226,6 @@ static int
 run_offload(struct to_group *g, const int16_t *dev_ids)
 {
 	const struct to_options *o = g->o;
-	struct to_options svc = *o;
 	struct ocopy_map_stats ms;
 	struct ocopy_conf conf;
 	struct ocopy *oc;
@@ -235,10 +234,9 @@ run_offload(struct to_group *g, const int16_t *dev_ids)
 	int ret = TO_EXIT_OK;
 
 	/* Every engine's worker must run: no parking of theirs. */
-	svc.park = false;
 	to_services_unpark();
 	for (i = 0; i < o->nb_devs; i++)
-		if (to_services_park(&svc, o->devs[i]) != 0)
+		if (to_services_park(false, o->devs[i]) != 0)
 			return TO_EXIT_USAGE;
 
 	ocopy_conf_init(&conf);

@@ -381,7 +381,7 @@ int to_dev_prepare(const struct to_options *o, const char *name, int16_t dev_id,
 		uint16_t nb_vchans);
 int to_dev_start(const struct to_options *o, const char *name, int16_t dev_id);
 void to_dev_stop(const char *name, int16_t dev_id);
-int to_services_park(const struct to_options *o, const char *name);
+int to_services_park(bool park, const char *name);
 void to_services_unpark(void);
 
 /* report.c */
