@@ -97,6 +97,13 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/* --verify values, by enum to_verify. */
+static const char *const verify_keys[] = {
+	[TO_VERIFY_OFF] = "off",
+	[TO_VERIFY_SAMPLE] = "sample",
+	[TO_VERIFY_ALL] = "all",
+};
+
 void
 to_usage(const char *prog)
 {
@@ -577,16 +584,13 @@ to_option_apply(struct to_options *o, struct to_run *g, int opt, const char *arg
 		}
 		break;
 	case OPT_VERIFY:
-		if (strcmp(arg, "all") == 0) {
-			o->verify = TO_VERIFY_ALL;
-		} else if (strcmp(arg, "sample") == 0) {
-			o->verify = TO_VERIFY_SAMPLE;
-		} else if (strcmp(arg, "off") == 0) {
-			o->verify = TO_VERIFY_OFF;
-		} else {
+		for (i = 0; i < RTE_DIM(verify_keys) && strcmp(arg, verify_keys[i]) != 0; i++)
+			;
+		if (i == RTE_DIM(verify_keys)) {
 			to_err("--verify %s: expected all, sample or off", arg);
 			return -EINVAL;
 		}
+		o->verify = (enum to_verify)i;
 		break;
 	case OPT_DEV:
 		/* A section's dev keys replace the command line's --dev. */
@@ -823,12 +827,6 @@ to_options_parse(struct to_options *o, struct to_run *g, int argc, char **argv)
 	return to_options_finish(o);
 }
 
-static const char *
-verify_key(enum to_verify v)
-{
-	return v == TO_VERIFY_ALL ? "all" : v == TO_VERIFY_SAMPLE ? "sample" : "off";
-}
-
 /*
  * Print a case group as an INI section, every key explicit, in the syntax
  * --config reads: what --dry-run shows, and what reproduces the case.
@@ -864,7 +862,7 @@ to_options_dump(FILE *f, const struct to_options *o)
 		fprintf(f, "ops = %" PRIu64 "\n", o->ops);
 	else
 		fprintf(f, "time = %.15g\n", o->time_s);
-	fprintf(f, "warmup = %.15g\nverify = %s\n", o->warmup_s, verify_key(o->verify));
+	fprintf(f, "warmup = %.15g\nverify = %s\n", o->warmup_s, verify_keys[o->verify]);
 	if (o->nb_lcores != 0) {
 		fprintf(f, "lcores = ");
 		for (i = 0; i < o->nb_lcores; i++)
