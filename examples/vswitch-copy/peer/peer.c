@@ -166,8 +166,8 @@ make_frame(uint64_t seq)
 }
 
 /*
- * Check one frame, whatever its segmentation. Returns its header, or
- * NULL (counted) when anything is wrong.
+ * Check one frame, whatever its segmentation: true and its header in *h,
+ * or false (counted) when anything is wrong.
  */
 static bool
 check_frame(const struct rte_mbuf *m, struct peer_hdr *h, uint8_t want_src,
@@ -311,8 +311,36 @@ tx_all(struct rte_mbuf **m, uint16_t n)
 	/* The switch drains its rings: retry a while, then drop (counted). */
 	while (done < n && rte_get_timer_cycles() < deadline && !quit)
 		done += rte_eth_tx_burst(port_id, 0, m + done, n - done);
-	while (done < n)
-		rte_pktmbuf_free(m[done++]);
+	rte_pktmbuf_free_bulk(m + done, n - done);
+}
+
+/*
+ * gen: receive a burst of echoes; each sequence number counts once. A
+ * duplicate or one never sent is reported (counted) when report is set.
+ */
+static uint16_t
+rx_echoes(bool report)
+{
+	struct rte_mbuf *pkts[PEER_BURST];
+	uint16_t n = rte_eth_rx_burst(port_id, 0, pkts, PEER_BURST), i;
+
+	for (i = 0; i < n; i++) {
+		struct peer_hdr h;
+
+		if (check_frame(pkts[i], &h, opt.id, true)) {
+			if (h.seq < sent && !seen[h.seq]) {
+				seen[h.seq] = 1;
+				received++;
+				rx_bytes += pkts[i]->pkt_len;
+			} else if (report) {
+				printf("peer %u: seq %" PRIu64 " %s\n", opt.id,
+					h.seq, h.seq >= sent ? "never sent" : "received twice");
+				dup++;
+			}
+		}
+		rte_pktmbuf_free(pkts[i]);
+	}
+	return n;
 }
 
 static int
@@ -329,7 +357,7 @@ run_gen(void)
 	while (!quit) {
 		uint64_t now = rte_get_timer_cycles();
 		int64_t inflight = (int64_t)(sent - received - written_off);
-		uint16_t n, i, k = 0;
+		uint16_t n, k = 0;
 
 		if (opt.reconnect_every != 0 && sent >= next_reconnect &&
 				sent < opt.count) {
@@ -367,36 +395,17 @@ run_gen(void)
 		}
 		if (k > 0) {
 			n = rte_eth_tx_burst(port_id, 0, pkts, k);
-			for (i = n; i < k; i++)
-				rte_pktmbuf_free(pkts[i]);
+			rte_pktmbuf_free_bulk(pkts + n, k - n);
 			sent += n;
 		}
 		/* Receive the echoes. */
-		n = rte_eth_rx_burst(port_id, 0, pkts, PEER_BURST);
-		for (i = 0; i < n; i++) {
-			struct peer_hdr h;
-
-			if (check_frame(pkts[i], &h, opt.id, true)) {
-				if (h.seq >= sent || seen[h.seq]) {
-					printf("peer %u: seq %" PRIu64 " %s\n", opt.id,
-						h.seq, h.seq >= sent ? "never sent" : "received twice");
-					dup++;
-				} else {
-					seen[h.seq] = 1;
-					received++;
-					rx_bytes += pkts[i]->pkt_len;
-				}
-			}
-			rte_pktmbuf_free(pkts[i]);
-		}
+		n = rx_echoes(true);
 		if (n > 0)
 			last_rx = now;
 		else if (k == 0)
 			sched_yield();	/* idle: let the switch run (shared cores) */
 		if (sent == opt.count &&
 				(!want_echo || received + written_off >= sent))
-			break;
-		if (!want_echo && sent == opt.count)
 			break;
 		if (want_echo && now - last_rx > opt.idle_ms * hz / 1000 &&
 				sent - received > written_off) {
@@ -419,21 +428,8 @@ run_gen(void)
 	if (want_echo && received < sent) {
 		uint64_t end = rte_get_timer_cycles() + hz / 2;
 
-		while (rte_get_timer_cycles() < end && received < sent) {
-			uint16_t n = rte_eth_rx_burst(port_id, 0, pkts, PEER_BURST), i;
-
-			for (i = 0; i < n; i++) {
-				struct peer_hdr h;
-
-				if (check_frame(pkts[i], &h, opt.id, true) &&
-						h.seq < sent && !seen[h.seq]) {
-					seen[h.seq] = 1;
-					received++;
-					rx_bytes += pkts[i]->pkt_len;
-				}
-				rte_pktmbuf_free(pkts[i]);
-			}
-		}
+		while (rte_get_timer_cycles() < end && received < sent)
+			rx_echoes(false);
 	}
 	{
 		double s = (double)(rte_get_timer_cycles() - start) / hz;
