@@ -7,11 +7,12 @@
 # dma_offload dmadev over one dma_sw engine, auto and engine policies), at
 # 64, 512, 1518 and 9000-byte frames.
 #
-#   peer B (gen, no window) ── b.sock ── switch (port pairs) ── a.sock ── peer A (sink)
+#   peer B (gen) ── b.sock ── switch (port pairs) ── a.sock ── peer A (echo)
 #
-# The generator sends as fast as its ring takes frames; the sink checks
-# every frame and reports what it received per second; the switch reports
-# its cycles per packet (cycles of the loops that moved packets / packets).
+# The generator keeps --window frames in flight; the echo checks every
+# frame, sends it back and reports what it received per second (the gen
+# checks the echoes); the switch reports its cycles per packet (cycles of
+# the loops that moved packets / packets).
 # Everything runs without hugepages. Prints one table row per size and
 # mode; --csv FILE also writes them as CSV.
 #
@@ -34,6 +35,7 @@ Usage: $0 [--build DIR] [--count N] [--sizes LIST] [--modes LIST] [--csv FILE]
 
   --build DIR    build folder (default: build)
   --count N      frames per run (default 100000)
+  --window N     frames the generator keeps in flight (default 128)
   --sizes LIST   frame sizes, comma separated (default 64,512,1518,9000)
   --modes LIST   cpu, auto, engine (default cpu,auto,engine)
   --csv FILE     also write the results as CSV
