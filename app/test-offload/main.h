@@ -330,7 +330,6 @@ struct to_metrics {
 
 /* options.c */
 int to_options_parse(struct to_options *o, struct to_run *g, int argc, char **argv);
-void to_options_defaults(struct to_options *o);
 int to_option_lookup(const char *name, bool *has_arg, bool *run_wide);
 int to_option_apply(struct to_options *o, struct to_run *g, int opt, const char *arg);
 int to_options_finish(struct to_options *o);
@@ -359,8 +358,6 @@ void to_dist_table(const struct to_options *o, uint32_t *tab);
 /* config.c */
 int to_config_load(const char *path, const struct to_options *base,
 		struct to_options **cases, unsigned int *nb_cases);
-void to_usage(const char *prog);
-uint64_t to_default_working_set(const struct to_options *o);
 
 /* bench.c */
 extern uint64_t to_timer_overhead;

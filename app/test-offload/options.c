@@ -104,8 +104,8 @@ static const char *const verify_keys[] = {
 	[TO_VERIFY_ALL] = "all",
 };
 
-void
-to_usage(const char *prog)
+static void
+usage(const char *prog)
 {
 	printf("Usage: %s [EAL options] -- [options]\n"
 		"\n"
@@ -464,8 +464,8 @@ min_working_set(const struct to_options *o)
 	return 2 * slot_stride(o->max_size) * o->burst;
 }
 
-uint64_t
-to_default_working_set(const struct to_options *o)
+static uint64_t
+default_working_set(const struct to_options *o)
 {
 	uint64_t ws = RTE_MAX(MIN_WORKING_SET, LLC_FACTOR * to_llc_size());
 
@@ -507,8 +507,8 @@ to_option_lookup(const char *name, bool *has_arg, bool *run_wide)
 	return -1;
 }
 
-void
-to_options_defaults(struct to_options *o)
+static void
+options_defaults(struct to_options *o)
 {
 	memset(o, 0, sizeof(*o));
 	strcpy(o->name, "cmdline");
@@ -773,7 +773,7 @@ to_options_finish(struct to_options *o)
 	}
 
 	if (!o->working_set_given) {
-		o->working_set = to_default_working_set(o);
+		o->working_set = default_working_set(o);
 	} else if (phys_mem() != 0 && o->working_set > phys_mem() / 2) {
 		to_err("--working-set %" PRIu64 ": two pools of that size do not fit in this"
 			" machine's %" PRIu64 " MiB of memory", o->working_set, phys_mem() >> 20);
@@ -793,7 +793,7 @@ to_options_parse(struct to_options *o, struct to_run *g, int argc, char **argv)
 {
 	int opt;
 
-	to_options_defaults(o);
+	options_defaults(o);
 	memset(g, 0, sizeof(*g));
 	g->progress = -1;
 	optind = 0;	/* glibc: full reinitialisation */
@@ -802,7 +802,7 @@ to_options_parse(struct to_options *o, struct to_run *g, int argc, char **argv)
 		switch (opt) {
 		case 'h':
 		case OPT_HELP:
-			to_usage(argv[0]);
+			usage(argv[0]);
 			return 1;
 		case '?':
 		case ':':
