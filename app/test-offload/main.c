@@ -117,7 +117,7 @@ run_case(struct to_group *g, const struct to_case *proto, struct ocopy *oc)
 		} else if (c->mode == TO_MODE_OFFLOAD) {
 			c->oq = ocopy_queue_get(oc, w->idx);
 			/* Op indexes run on across cases: start where the last ended. */
-			c->next_id = (uint16_t)c->oq->head;
+			c->next_id = ocopy_queue_next_index(c->oq);
 		}
 		c->lat_ts = w->lat_ts;
 		c->lat_mask = w->lat_mask;

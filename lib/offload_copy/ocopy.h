@@ -583,6 +583,16 @@ uint16_t ocopy_completed(struct ocopy_queue *q, uint16_t nb,
 uint16_t ocopy_completed_status(struct ocopy_queue *q, uint16_t nb,
 		uint16_t *last_idx, uint16_t *status);
 
+/**
+ * The index the next accepted op gets (as ocopy_copy() returns it): where
+ * a dmadev-style caller's job ids stand, across the queue's lifetime.
+ */
+static inline uint16_t
+ocopy_queue_next_index(const struct ocopy_queue *q)
+{
+	return (uint16_t)q->head;
+}
+
 /** Ops accepted and not yet delivered. */
 static inline uint32_t
 ocopy_queue_inflight(const struct ocopy_queue *q)
