@@ -20,7 +20,7 @@
 
 #include "main.h"
 
-#define MAX_ROWS	(TO_MAX_SIZES * (TO_MAX_DEVS + 1))
+#define MAX_ROWS	(TO_MAX_SIZES * (TO_MAX_DEVS + 2))	/* cpu, each dev, offload */
 
 struct row {
 	enum to_mode mode;

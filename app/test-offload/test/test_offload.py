@@ -313,6 +313,8 @@ def check_row(r, where):
         ok &= check(num(r["lib_cpu"]) + num(r["lib_engine"]) +
                     num(r["lib_split"]) == num(r["ops"]),
                     "%s: lib_cpu + lib_engine + lib_split = ops" % where)
+        # The pools are registered with the library: dma_sw0 is mapped.
+        ok &= check(num(r["maps"]) > 0, "%s: maps = %s > 0" % (where, r["maps"]))
     return ok
 
 
