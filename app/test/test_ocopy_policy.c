@@ -495,6 +495,108 @@ test_learning(void)
 	ocopy_destroy(oc);
 }
 
+/* Rates set, checked and kept (learn=off) for the asserts below. */
+static void
+rates_set_cpu(struct ocopy_queue *q, uint32_t cpu, struct ocopy_queue_rates *r)
+{
+	TEST_ASSERT_SUCCESS(ocopy_queue_rates_get(q, r), "rates");
+	r->cpu_cyc_per_kib = cpu;
+	TEST_ASSERT_SUCCESS(ocopy_queue_rates_set(q, r), "set CPU rate %u", cpu);
+	TEST_ASSERT_SUCCESS(ocopy_queue_rates_get(q, r), "rates");
+	TEST_ASSERT_EQUAL(r->cpu_cyc_per_kib, cpu, "CPU rate set");
+}
+
+/*
+ * Thresholds follow the CPU's rate: a CPU that copies slowly makes every
+ * size worth offloading, a fast one raises the threshold. Rates set with
+ * ocopy_queue_rates_set() (learning re-derives them the same way); bad
+ * rates are refused and change nothing; a configured threshold stays.
+ */
+static void
+test_rates_set(void)
+{
+	struct ocopy_queue_rates r, before, after;
+	struct ocopy_engine_info info;
+	struct ocopy_queue_stats d;
+	struct ocopy_queue *q;
+	struct ocopy *oc;
+	uint32_t t_slow, t_fast;
+
+	test_section("rates set: thresholds derived again from the CPU's rate");
+	oc = ocdev_create("engines=dma_sw0,split=off,learn=off");
+	q = ocopy_queue_get(oc, 0);
+	TEST_ASSERT_SUCCESS(ocopy_engine_info_get(oc, 0, &info), "info");
+	TEST_ASSERT(info.calibrated, "calibrated");
+	TEST_ASSERT_SUCCESS(ocopy_queue_rates_get(q, &before), "rates");
+	TEST_ASSERT_EQUAL(before.engine_threshold[0], info.threshold,
+		"the queue starts from the calibrated threshold");
+
+	/* A CPU this slow loses at every size: the smallest threshold. */
+	rates_set_cpu(q, 4000000, &r);
+	t_slow = r.engine_threshold[0];
+	TEST_ASSERT_EQUAL(t_slow, 64, "threshold with a slow CPU");
+	submit(q, 16, 64, &d);
+	TEST_ASSERT_EQUAL(d.engine, 16, "64-byte copies to the engine: %" PRIu64
+		" of 16", d.engine);
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+
+	/* A CPU this fast wins wherever the engine costs it more per op. */
+	rates_set_cpu(q, 1, &r);
+	t_fast = r.engine_threshold[0];
+	printf("dma_sw0: %u cycles per op; threshold %u calibrated, %u with a slow CPU, %u with a fast one\n",
+		info.op_cycles, info.threshold, t_slow, t_fast);
+	TEST_ASSERT(t_fast >= info.threshold && rte_is_power_of_2(t_fast) &&
+		t_fast <= 65536, "threshold with a fast CPU: %u", t_fast);
+	if (t_fast > 64) {
+		submit(q, 16, 64, &d);
+		TEST_ASSERT_EQUAL(d.cpu, 16, "64-byte copies to the CPU: %" PRIu64
+			" of 16", d.cpu);
+		TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	}
+
+	/* Engine rates: 0 keeps the queue's, others replace it. */
+	TEST_ASSERT_SUCCESS(ocopy_queue_rates_get(q, &r), "rates");
+	r.engine_cyc_per_kib[0] = 0;
+	TEST_ASSERT_SUCCESS(ocopy_queue_rates_set(q, &r), "keep engine rate");
+	TEST_ASSERT_SUCCESS(ocopy_queue_rates_get(q, &after), "rates");
+	TEST_ASSERT_EQUAL(after.engine_cyc_per_kib[0], before.engine_cyc_per_kib[0],
+		"engine rate kept");
+	r.engine_cyc_per_kib[0] = 12345;
+	TEST_ASSERT_SUCCESS(ocopy_queue_rates_set(q, &r), "engine rate");
+	TEST_ASSERT_SUCCESS(ocopy_queue_rates_get(q, &before), "rates");
+	TEST_ASSERT_EQUAL(before.engine_cyc_per_kib[0], 12345, "engine rate set");
+
+	test_section("rates set: bad rates refused, nothing changed");
+	r = before;
+	TEST_ASSERT_EQUAL(ocopy_queue_rates_set(NULL, &r), -EINVAL, "NULL queue");
+	TEST_ASSERT_EQUAL(ocopy_queue_rates_set(q, NULL), -EINVAL, "NULL rates");
+	r.nb_engines = 2;
+	TEST_ASSERT_EQUAL(ocopy_queue_rates_set(q, &r), -EINVAL, "engine count");
+	r = before;
+	r.cpu_cyc_per_kib = 0;
+	TEST_ASSERT_EQUAL(ocopy_queue_rates_set(q, &r), -EINVAL, "CPU rate 0");
+	r.cpu_cyc_per_kib = 4000001;
+	TEST_ASSERT_EQUAL(ocopy_queue_rates_set(q, &r), -EINVAL, "CPU rate too large");
+	r = before;
+	r.cpu_cyc_per_kib = 4000000;	/* would lower the threshold */
+	r.engine_cyc_per_kib[0] = 4000001;
+	TEST_ASSERT_EQUAL(ocopy_queue_rates_set(q, &r), -EINVAL,
+		"engine rate too large");
+	TEST_ASSERT_SUCCESS(ocopy_queue_rates_get(q, &after), "rates");
+	TEST_ASSERT(memcmp(&before, &after, sizeof(before)) == 0,
+		"rates and thresholds unchanged by refused calls");
+	ocopy_destroy(oc);
+
+	test_section("rates set: a configured threshold stays");
+	oc = ocdev_create("engines=dma_sw0,threshold=1024,split=off,learn=off");
+	q = ocopy_queue_get(oc, 0);
+	rates_set_cpu(q, 4000000, &r);
+	TEST_ASSERT_EQUAL(r.engine_threshold[0], 1024, "configured threshold");
+	rates_set_cpu(q, 1, &r);
+	TEST_ASSERT_EQUAL(r.engine_threshold[0], 1024, "configured threshold");
+	ocopy_destroy(oc);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -516,6 +618,7 @@ main(int argc, char **argv)
 	test_split();
 	test_fill_capable();
 	test_learning();
+	test_rates_set();
 	/* Two dma_sw engines need two worker lcores in lcore mode. */
 	if (test_worker == TEST_WORKER_SERVICE) {
 		test_split_busy();

@@ -196,6 +196,8 @@ main(int argc, char **argv)
 		rates.engine_cyc_per_kib[0], "engine rate");
 	TEST_ASSERT_EQUAL(tel_u64(r, "engine0_windows"), rates.engine_samples[0],
 		"engine windows");
+	TEST_ASSERT_EQUAL(tel_u64(r, "engine0_threshold"),
+		rates.engine_threshold[0], "engine threshold");
 	TEST_ASSERT(strstr(r, "\"engine0_health\":\"ok\"") != NULL ||
 		strstr(r, "\"engine0_health\": \"ok\"") != NULL, "health: %s", r);
 

@@ -182,18 +182,9 @@ oc_queue_policy(struct ocopy *oc, struct ocopy_queue *q)
 
 	q->cpu_op_cyc = oc->cpu_op_cycles;
 	q->cpu_cyc_per_kib = oc->cpu_cyc_per_kib;
-	q->min_threshold = UINT32_MAX;
-	for (i = 0; i < q->nb_qe; i++) {
-		struct ocopy_qengine *qe = &q->qe[i];
-		struct oc_engine *e = &oc->engines[qe->engine];
-
-		qe->threshold = oc->conf.policy == OCOPY_POLICY_ENGINE ? 0 :
-				e->threshold;
-		qe->cyc_per_kib = e->cyc_per_kib;
-		q->min_threshold = RTE_MIN(q->min_threshold, qe->threshold);
-	}
-	if (oc->conf.policy == OCOPY_POLICY_CPU)
-		q->min_threshold = UINT32_MAX;
+	for (i = 0; i < q->nb_qe; i++)
+		q->qe[i].cyc_per_kib = oc->engines[q->qe[i].engine].cyc_per_kib;
+	oc_queue_thresholds(q);
 }
 
 static void

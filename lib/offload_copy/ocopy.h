@@ -160,16 +160,34 @@ int ocopy_engine_info_get(const struct ocopy *oc, uint16_t idx,
  * The rates a queue decides with, in cycles per KiB: calibrated at
  * create, then learned from the queue's own copies (unless learn=off):
  * the CPU's from timed samples of its copies, each engine's from its
- * completions while it had work queued.
+ * completions while it had work queued. Each engine's threshold follows
+ * the CPU's rate (unless the configuration sets threshold=).
  */
 struct ocopy_queue_rates {
 	uint32_t cpu_cyc_per_kib;
-	uint16_t nb_engines;	/**< entries of engine_cyc_per_kib, by engine index */
+	uint16_t nb_engines;	/**< entries of the engine arrays, by engine index */
 	uint32_t engine_cyc_per_kib[OCOPY_MAX_ENGINES];	/**< 0: the queue has no vchan there */
 	uint64_t cpu_samples;	/**< timed CPU copies so far */
 	uint64_t engine_samples[OCOPY_MAX_ENGINES];	/**< completion windows used */
+	uint32_t engine_threshold[OCOPY_MAX_ENGINES];	/**< the queue's current
+							 * thresholds (get only) */
 };
 int ocopy_queue_rates_get(const struct ocopy_queue *q, struct ocopy_queue_rates *r);
+
+/**
+ * Set the rates a queue decides with, e.g. those ocopy_queue_rates_get()
+ * gave at the end of an earlier run, to start from where it left off; the
+ * thresholds are derived again from the CPU's rate. Learning (learn=on)
+ * goes on from these figures. Call it from the lcore that uses the queue,
+ * or while no lcore does.
+ *
+ * @param r
+ *   nb_engines must be the instance's engine count; cpu_cyc_per_kib
+ *   1..4000000; each engine_cyc_per_kib 0 (keep the queue's) or
+ *   1..4000000. Samples and thresholds are ignored.
+ * @return 0, or -EINVAL with a log line (the queue unchanged).
+ */
+int ocopy_queue_rates_set(struct ocopy_queue *q, const struct ocopy_queue_rates *r);
 
 /**
  * Wait until every op accepted on the queue is delivered, polling it, or

@@ -268,6 +268,8 @@ oc_cpu_copy_timed(struct ocopy_queue *q, uint32_t slot, void *dst,
 			q->cpu_cyc_per_kib);
 		q->cpu_learn_cyc = 0;
 		q->cpu_learn_bytes = 0;
+		/* What the engines are worth depends on what the CPU costs. */
+		oc_queue_thresholds(q);
 	}
 	return (uint16_t)slot;
 }

@@ -43,6 +43,8 @@ extern int oc_logtype;
 #define OC_LEARN_WINDOW		(64 * 1024)
 #define OC_LEARN_WEIGHT		4
 #define OC_LEARN_OUTLIER	16
+/* Largest rate ocopy_queue_rates_set() takes: 1 MiB/s at 4 GHz. */
+#define OC_RATE_MAX		(4000000u)
 /* Engine thresholds when calibration cannot run. */
 #define OC_FALLBACK_THRESHOLD	2048
 
@@ -102,6 +104,8 @@ void oc_map_dump(const struct ocopy *oc, FILE *f);
 
 /* ocopy_policy.c: fold a window of samples into a rate (cycles per KiB). */
 uint32_t oc_rate_fold(uint32_t rate, uint64_t cyc, uint64_t bytes);
+/* ocopy_policy.c: re-derive the queue's engine thresholds from its rates. */
+void oc_queue_thresholds(struct ocopy_queue *q);
 
 /* ocopy_stats.c: "ok", "stalled", ... */
 const char *oc_health_name(uint8_t h);

@@ -31,6 +31,7 @@
 #define OC_CAL_LARGE_OPS	16
 #define OC_CAL_BUF		(2 * OC_CAL_LARGE)
 #define OC_CAL_TRIALS		5
+#define OC_CAL_OP_TRIALS	3
 #define OC_CAL_TIMEOUT_MS	200
 
 static uint64_t
@@ -114,7 +115,7 @@ oc_calibrate_engine(struct ocopy *oc, uint16_t idx, uint8_t *buf)
 	struct ocopy_queue *q0 = &oc->queues[0];
 	struct ocopy_qengine *qe = NULL;
 	uint64_t enq = 0, reap = 0, t0, wall;
-	unsigned int i, n, done = 0;
+	unsigned int i, n, done = 0, trial, warm;
 	rte_iova_t src = (rte_iova_t)(uintptr_t)buf;
 	rte_iova_t dst = src + OC_CAL_LARGE;
 	int ret;
@@ -125,21 +126,36 @@ oc_calibrate_engine(struct ocopy *oc, uint16_t idx, uint8_t *buf)
 	if (qe == NULL)
 		return -ENODEV;
 
-	/* Per-op cost for the submitter: 64-byte copies, one doorbell. */
+	/*
+	 * Per-op cost for the submitter: 64-byte copies, one doorbell; the
+	 * best of a few trials, so that one preemption of this thread (or a
+	 * busy engine core) does not set the threshold. Untimed rounds first
+	 * go once around the ring: the first touch of its descriptors (page
+	 * faults, cold lines) is not what each op costs.
+	 */
 	n = RTE_MIN((unsigned int)OC_CAL_SMALL_OPS, e->ring_size / 2u);
-	t0 = rte_rdtsc_precise();
-	for (i = 0; i < n; i++)
-		if (rte_dma_copy(e->dev_id, 0, src + (i % 64) * OC_CAL_SMALL,
-				dst + (i % 64) * OC_CAL_SMALL, OC_CAL_SMALL,
-				0) < 0)
-			break;
-	rte_dma_submit(e->dev_id, 0);
-	enq = rte_rdtsc_precise() - t0;
-	n = i;
-	ret = oc_cal_wait(e->dev_id, 0, n, &reap, &done);
-	if (ret < 0)
-		goto leftover;
-	e->op_cycles = (uint32_t)((enq + reap) / RTE_MAX(n, 1u));
+	warm = (e->ring_size + RTE_MAX(n, 1u) - 1) / RTE_MAX(n, 1u);
+	e->op_cycles = UINT32_MAX;
+	for (trial = 0; trial < warm + OC_CAL_OP_TRIALS; trial++) {
+		n = RTE_MIN((unsigned int)OC_CAL_SMALL_OPS, e->ring_size / 2u);
+		reap = 0;
+		t0 = rte_rdtsc_precise();
+		for (i = 0; i < n; i++)
+			if (rte_dma_copy(e->dev_id, 0,
+					src + (i % 64) * OC_CAL_SMALL,
+					dst + (i % 64) * OC_CAL_SMALL,
+					OC_CAL_SMALL, 0) < 0)
+				break;
+		rte_dma_submit(e->dev_id, 0);
+		enq = rte_rdtsc_precise() - t0;
+		n = i;
+		ret = oc_cal_wait(e->dev_id, 0, n, &reap, &done);
+		if (ret < 0)
+			goto leftover;
+		if (trial >= warm)
+			e->op_cycles = RTE_MIN(e->op_cycles,
+					(uint32_t)((enq + reap) / RTE_MAX(n, 1u)));
+	}
 
 	/* The engine's rate: 64 KiB copies, first submit to last completion. */
 	n = RTE_MIN((unsigned int)OC_CAL_LARGE_OPS, e->ring_size / 2u);
@@ -182,6 +198,79 @@ oc_threshold(uint32_t eng_op, uint32_t cpu_op, uint32_t cpu_cpk)
 		if (cpu_op + (uint64_t)s * cpu_cpk / 1024 >= eng_op)
 			break;
 	return s;
+}
+
+/*
+ * The queue's engine thresholds from its current rates: the engine's
+ * calibrated per-op cost against what the CPU would spend on each size at
+ * the rate this queue sees (learned, or set). A threshold the
+ * configuration gives, and that of an engine calibration could not
+ * measure, stay as they are. The engine policy has none.
+ */
+void
+oc_queue_thresholds(struct ocopy_queue *q)
+{
+	const struct ocopy *oc = q->oc;
+	uint16_t i;
+
+	q->min_threshold = UINT32_MAX;
+	for (i = 0; i < q->nb_qe; i++) {
+		struct ocopy_qengine *qe = &q->qe[i];
+		const struct oc_engine *e = &oc->engines[qe->engine];
+
+		if (oc->conf.policy == OCOPY_POLICY_ENGINE)
+			qe->threshold = 0;
+		else if (e->calibrated)
+			qe->threshold = oc_threshold(e->op_cycles,
+					q->cpu_op_cyc, q->cpu_cyc_per_kib);
+		else
+			qe->threshold = e->threshold;
+		q->min_threshold = RTE_MIN(q->min_threshold, qe->threshold);
+	}
+	if (oc->conf.policy == OCOPY_POLICY_CPU)
+		q->min_threshold = UINT32_MAX;
+}
+
+int
+ocopy_queue_rates_set(struct ocopy_queue *q, const struct ocopy_queue_rates *r)
+{
+	uint16_t i;
+
+	if (q == NULL || r == NULL) {
+		OC_LOG(ERR, "ocopy_queue_rates_set: NULL %s", q == NULL ?
+			"queue" : "rates");
+		return -EINVAL;
+	}
+	if (r->nb_engines != q->oc->nb_engines) {
+		OC_LOG(ERR, "%s: queue %u: rates for %u engines, the instance has %u",
+			q->oc->name, q->qid, r->nb_engines, q->oc->nb_engines);
+		return -EINVAL;
+	}
+	if (r->cpu_cyc_per_kib == 0 || r->cpu_cyc_per_kib > OC_RATE_MAX) {
+		OC_LOG(ERR, "%s: queue %u: CPU rate %u cycles/KiB: expected 1..%u",
+			q->oc->name, q->qid, r->cpu_cyc_per_kib, OC_RATE_MAX);
+		return -EINVAL;
+	}
+	for (i = 0; i < q->nb_qe; i++) {
+		uint32_t v = r->engine_cyc_per_kib[q->qe[i].engine];
+
+		if (v > OC_RATE_MAX) {
+			OC_LOG(ERR, "%s: queue %u: engine %u rate %u cycles/KiB: expected 0 (keep) or 1..%u",
+				q->oc->name, q->qid, q->qe[i].engine, v,
+				OC_RATE_MAX);
+			return -EINVAL;
+		}
+	}
+	/* Checked: now apply, all or nothing. */
+	q->cpu_cyc_per_kib = r->cpu_cyc_per_kib;
+	for (i = 0; i < q->nb_qe; i++) {
+		uint32_t v = r->engine_cyc_per_kib[q->qe[i].engine];
+
+		if (v != 0)
+			q->qe[i].cyc_per_kib = v;
+	}
+	oc_queue_thresholds(q);
+	return 0;
 }
 
 /*

@@ -53,6 +53,7 @@ ocopy_queue_rates_get(const struct ocopy_queue *q, struct ocopy_queue_rates *r)
 	for (i = 0; i < q->nb_qe; i++) {
 		r->engine_cyc_per_kib[q->qe[i].engine] = q->qe[i].cyc_per_kib;
 		r->engine_samples[q->qe[i].engine] = q->qe[i].learn_samples;
+		r->engine_threshold[q->qe[i].engine] = q->qe[i].threshold;
 	}
 	return 0;
 }

@@ -139,6 +139,8 @@ oc_tel_queue(const char *cmd __rte_unused, const char *params,
 		rte_tel_data_add_dict_u64(d, key, q->qe[i].cyc_per_kib);
 		snprintf(key, sizeof(key), "engine%u_windows", q->qe[i].engine);
 		rte_tel_data_add_dict_u64(d, key, q->qe[i].learn_samples);
+		snprintf(key, sizeof(key), "engine%u_threshold", q->qe[i].engine);
+		rte_tel_data_add_dict_u64(d, key, q->qe[i].threshold);
 		snprintf(key, sizeof(key), "engine%u_health", q->qe[i].engine);
 		rte_tel_data_add_dict_string(d, key,
 			oc_health_name(q->qe[i].health));
