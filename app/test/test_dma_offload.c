@@ -155,6 +155,10 @@ static const struct bad_arg bad_args[] = {
 	{ "engines=dma_sw0:nosuch", "second engine no such dmadev" },
 	{ "engines=dma_sw0:dma_sw0", "engine named twice" },
 	{ "engines=999", "no dmadev with that id" },
+	{ "engines=dma_sw0@", "engine NUMA node empty" },
+	{ "engines=dma_sw0@x", "engine NUMA node not a number" },
+	{ "engines=dma_sw0@999999", "engine NUMA node out of range" },
+	{ "engines=nosuch@0", "no such dmadev, with a node" },
 	{ "threshold=0", "threshold zero" },
 	{ "threshold=abc", "threshold not a number" },
 	{ "threshold=-1", "threshold negative" },
@@ -188,7 +192,7 @@ static void
 test_devargs(void)
 {
 	static const char *const good =
-		"engines=dma_sw1:dma_sw0,policy=engine,threshold=4096,split=off,slack=150,ring_size=256,stall_us=20000,degrade_errors=8,reprobe_ms=50,socket=0,learn=off";
+		"engines=dma_sw1@0:dma_sw0,policy=engine,threshold=4096,split=off,slack=150,ring_size=256,stall_us=20000,degrade_errors=8,reprobe_ms=50,socket=0,learn=off";
 	char *line, *line2;
 	unsigned int i;
 	int16_t dev;

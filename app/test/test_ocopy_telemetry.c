@@ -115,6 +115,8 @@ main(int argc, char **argv)
 	struct ocopy_queue_stats st;
 	struct ocopy_map_stats ms;
 	struct ocopy_queue_rates rates;
+	struct ocopy_engine_info info;
+	char want[64], want_sp[64];
 	struct ocopy_conf conf;
 	struct ocopy_queue *q;
 	struct ocopy *oc;
@@ -177,6 +179,12 @@ main(int argc, char **argv)
 	TEST_ASSERT_EQUAL(tel_u64(r, "doorbells"), es.doorbells, "doorbells");
 	TEST_ASSERT(es.doorbells > 0, "doorbells rung");
 	TEST_ASSERT_EQUAL(tel_u64(r, "threshold"), 64, "threshold as configured");
+	TEST_ASSERT_EQUAL(tel_u64(r, "remote"), es.remote, "remote");
+	TEST_ASSERT_SUCCESS(ocopy_engine_info_get(oc, 0, &info), "info");
+	snprintf(want, sizeof(want), "\"numa_node\":%d", info.numa_node);
+	snprintf(want_sp, sizeof(want_sp), "\"numa_node\": %d", info.numa_node);
+	TEST_ASSERT(strstr(r, want) != NULL || strstr(r, want_sp) != NULL,
+		"%s in %s", want, r);
 	TEST_ASSERT_EQUAL(tel_u64(r, "maps"), ms.maps, "maps");
 	TEST_ASSERT(ms.maps >= 1, "the registration was mapped: %" PRIu64, ms.maps);
 	TEST_ASSERT_EQUAL(tel_u64(r, "unmaps"), ms.unmaps, "unmaps");

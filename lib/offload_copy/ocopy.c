@@ -78,6 +78,20 @@ oc_conf_check(struct ocopy_conf *c, const char *name)
 				return -EINVAL;
 			}
 	}
+	if (c->engine_node_set >> c->nb_engines != 0) {
+		OC_LOG(ERR, "%s: NUMA node given for engine %u of %u", name,
+			(unsigned int)(31 - __builtin_clz(c->engine_node_set)),
+			c->nb_engines);
+		return -EINVAL;
+	}
+	for (i = 0; i < c->nb_engines; i++)
+		if ((c->engine_node_set & RTE_BIT32(i)) &&
+				(c->engine_node[i] < 0 ||
+				 c->engine_node[i] >= RTE_MAX_NUMA_NODES)) {
+			OC_LOG(ERR, "%s: engine %u: NUMA node %d: 0..%d", name,
+				i, c->engine_node[i], RTE_MAX_NUMA_NODES - 1);
+			return -EINVAL;
+		}
 	if (c->split_threshold == 0)
 		c->split_threshold = OC_DEFAULT_SPLIT;
 	if (c->depth_slack == 0)
@@ -107,6 +121,7 @@ oc_conf_all_engines(struct ocopy_conf *c)
 	int16_t id;
 
 	c->nb_engines = 0;
+	c->engine_node_set = 0;	/* nodes go with names */
 	RTE_DMA_FOREACH_DEV(id) {
 		if (c->nb_engines == OCOPY_MAX_ENGINES)
 			break;
@@ -169,8 +184,15 @@ oc_queue_init(struct ocopy *oc, uint16_t qid)
 			return -ENOMEM;
 		qe->socket_ok = e->socket_id < 0 || c->socket_id < 0 ||
 				e->socket_id == c->socket_id;
+		qe->node = e->socket_id;
 		qe->fill_ok = (e->capa & RTE_DMA_CAPA_OPS_FILL) != 0;
 	}
+	/* Engines on two nodes or more: each copy looks at its buffer's. */
+	for (i = 1; i < q->nb_qe; i++)
+		if (q->qe[i].node >= 0 && q->qe[0].node >= 0 &&
+				q->qe[i].node != q->qe[0].node)
+			q->numa_pick = 1;
+	q->node_cached = -1;
 	return 0;
 }
 
@@ -395,5 +417,6 @@ ocopy_engine_info_get(const struct ocopy *oc, uint16_t idx,
 	info->op_cycles = e->op_cycles;
 	info->cyc_per_kib = e->cyc_per_kib;
 	info->calibrated = e->calibrated;
+	info->numa_node = e->socket_id;
 	return 0;
 }

@@ -95,12 +95,16 @@ struct ocopy_conf {
 	bool no_learn;			/**< keep the calibrated rates (learn=off); default:
 					 * each queue learns the CPU's and engines' rates
 					 * from its own copies */
+	uint32_t engine_node_set;	/**< bit i: engine_node[i] gives engines[i]'s
+					 * NUMA node (engines=name@node); otherwise
+					 * its driver's (rte_dma_info.numa_node) */
+	int16_t engine_node[OCOPY_MAX_ENGINES];
 };
 
 /**
  * Fill a configuration from a string of key=value pairs, separated by
  * commas, on top of what conf holds:
- *   engines=<name or id>[:<name or id>...] | all
+ *   engines=<name or id>[@<node>][:<name or id>[@<node>]...] | all
  *   queues=<n>  queue_size=<n>  ring_size=<n>  policy=auto|cpu|engine
  *   threshold=<bytes>  split=<bytes>|off  slack=<percent>
  *   stall_us=<n>  degrade_errors=<n>  reprobe_ms=<n>  socket=<n>
@@ -152,6 +156,7 @@ struct ocopy_engine_info {
 	uint32_t op_cycles;	/**< submitter cycles per op (calibration) */
 	uint32_t cyc_per_kib;	/**< engine time per KiB (calibration) */
 	bool calibrated;
+	int numa_node;		/**< engines=name@node, else the driver's; -1: unknown */
 };
 int ocopy_engine_info_get(const struct ocopy *oc, uint16_t idx,
 		struct ocopy_engine_info *info);
@@ -289,18 +294,50 @@ oc_cpu_copy(void *dst, const void *src, uint32_t len)
 	memcpy(dst, src, len);
 }
 
-/* Choose the engine for a len-byte op (a fill when fill), or NULL for the CPU. */
+int16_t oc_buf_node_lookup(struct ocopy_queue *q, uintptr_t va);
+
+/* The NUMA node of the buffer at p, or -1 if unknown (ocopy_numa.c). */
+static __rte_always_inline int16_t
+oc_buf_node(struct ocopy_queue *q, const void *p)
+{
+	uintptr_t va = (uintptr_t)p;
+
+	if (likely(va - q->node_lo < q->node_len))
+		return q->node_cached;
+	return oc_buf_node_lookup(q, va);
+}
+
+/*
+ * Is the engine away from the data? Against the buffer's node when it is
+ * known and so is the engine's, else against the queue's node.
+ */
+static __rte_always_inline bool
+oc_qe_remote(const struct ocopy_qengine *qe, int16_t node)
+{
+	if (node >= 0 && qe->node >= 0)
+		return qe->node != node;
+	return !qe->socket_ok;
+}
+
+/*
+ * Choose the engine for a len-byte op (a fill when fill) writing to buf,
+ * or NULL for the CPU.
+ */
 static __rte_always_inline struct ocopy_qengine *
-oc_pick(struct ocopy_queue *q, uint32_t len, const bool fill)
+oc_pick(struct ocopy_queue *q, uint32_t len, const bool fill, const void *buf)
 {
 	struct ocopy_qengine *best = NULL;
 	uint64_t best_t = UINT64_MAX;
-	bool unusable = false;
+	bool unusable = false, best_remote = false;
+	int16_t node = -1;
 	uint16_t i;
 
+	if (unlikely(q->numa_pick))
+		node = oc_buf_node(q, buf);
 	for (i = 0; i < q->nb_qe; i++) {
 		struct ocopy_qengine *qe = &q->qe[i];
 		uint64_t t;
+		bool remote;
 
 		if (len < qe->threshold || qe->inflight >= qe->max_inflight ||
 				(fill && !qe->fill_ok))
@@ -310,13 +347,18 @@ oc_pick(struct ocopy_queue *q, uint32_t len, const bool fill)
 			unusable = true;
 			continue;
 		}
-		/* When would the engine be done with it (cycles x 1024)? */
+		/*
+		 * When would the engine be done with it (cycles x 1024)? One
+		 * away from the data counts double.
+		 */
 		t = (qe->backlog + len) * qe->cyc_per_kib;
-		if (unlikely(!qe->socket_ok))
+		remote = oc_qe_remote(qe, node);
+		if (unlikely(remote))
 			t *= 2;
 		if (t < best_t) {
 			best_t = t;
 			best = qe;
+			best_remote = remote;
 		}
 	}
 	/*
@@ -337,6 +379,8 @@ oc_pick(struct ocopy_queue *q, uint32_t len, const bool fill)
 					len) * q->cpu_cyc_per_kib +
 				(uint64_t)q->cpu_op_cyc * 1024) * q->depth_slack_q8)
 		return NULL;
+	if (unlikely(best_remote))
+		best->stats.remote++;
 	return best;
 }
 
@@ -474,7 +518,7 @@ oc_submit(struct ocopy_queue *q, void *dst, const void *src, uint64_t pattern,
 	q->stats.bytes += len;
 
 	if (len >= q->min_threshold) {
-		qe = oc_pick(q, len, fill);
+		qe = oc_pick(q, len, fill, dst);
 		if (qe != NULL) {
 			if (fill)
 				ret = rte_dma_fill(qe->dev_id, qe->vchan, pattern,

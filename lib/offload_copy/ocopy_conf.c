@@ -67,18 +67,31 @@ oc_parse_engines(const char *val, struct ocopy_conf *c)
 
 	if (val == NULL || val[0] == '\0' ||
 			strlcpy(buf, val, sizeof(buf)) >= sizeof(buf)) {
-		OC_LOG(ERR, "engines=%s: expected all or names/ids separated by ':'",
+		OC_LOG(ERR, "engines=%s: expected all or names/ids (name@node for a NUMA node) separated by ':'",
 			val != NULL ? val : "");
 		return -EINVAL;
 	}
 	if (strcmp(buf, "all") == 0) {
 		c->all_engines = true;
 		c->nb_engines = 0;
+		c->engine_node_set = 0;
 		return 0;
 	}
+	c->engine_node_set = 0;
 	for (tok = strtok_r(buf, ":", &save); tok != NULL;
 			tok = strtok_r(NULL, ":", &save)) {
-		int id = rte_dma_get_dev_id_by_name(tok);
+		char *at = strrchr(tok, '@');
+		uint64_t node = 0;
+		int id;
+
+		/* name@node: the engine's NUMA node, as the user knows it. */
+		if (at != NULL) {
+			*at = '\0';
+			if (oc_parse_u64("engines: NUMA node", at + 1, 0,
+					RTE_MAX_NUMA_NODES - 1, &node) < 0)
+				return -EINVAL;
+		}
+		id = rte_dma_get_dev_id_by_name(tok);
 
 		if (id < 0 && isdigit((unsigned char)tok[0])) {
 			uint64_t v;
@@ -96,6 +109,10 @@ oc_parse_engines(const char *val, struct ocopy_conf *c)
 		if (n == OCOPY_MAX_ENGINES) {
 			OC_LOG(ERR, "engines: at most %u", OCOPY_MAX_ENGINES);
 			return -EINVAL;
+		}
+		if (at != NULL) {
+			c->engine_node[n] = (int16_t)node;
+			c->engine_node_set |= RTE_BIT32(n);
 		}
 		c->engines[n++] = (int16_t)id;
 	}

@@ -83,6 +83,9 @@ struct ocopy_qengine_stats {
 	uint64_t doorbells;
 	uint64_t stalls;
 	uint64_t degrades;
+	uint64_t remote;	/**< ops it was chosen for while the buffer is on
+				 * another NUMA node (no engine on that node could
+				 * take them as soon) */
 };
 
 /** A queue's vchan on one engine. */
@@ -95,6 +98,7 @@ struct ocopy_qengine {
 	uint8_t fill_ok;	/**< the engine can fill (RTE_DMA_CAPA_OPS_FILL) */
 	uint8_t rsvd;
 	uint16_t engine;	/**< index in the instance */
+	int16_t node;		/**< the engine's NUMA node, -1: unknown */
 	uint32_t threshold;	/**< smallest size sent to this engine */
 	uint32_t inflight;	/**< ops given, not yet completed */
 	uint32_t unsubmitted;	/**< ops given since the last doorbell */
@@ -176,6 +180,14 @@ struct ocopy_queue {
 	uint16_t qid;
 	int16_t socket_id;
 	struct ocopy *oc;
+	/*
+	 * Buffers' NUMA nodes (numa_pick: the engines are on more than one
+	 * node): the last answer and the range it holds for.
+	 */
+	uint8_t numa_pick;
+	int16_t node_cached;
+	uintptr_t node_lo;
+	size_t node_len;
 
 	struct ocopy_queue_stats stats;
 

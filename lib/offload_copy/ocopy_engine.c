@@ -39,6 +39,13 @@ oc_engine_setup(struct ocopy *oc, struct oc_engine *e)
 	e->capa = info.dev_capa;
 	e->max_sges = info.max_sges;
 	e->socket_id = info.numa_node;
+	if (oc->conf.engine_node_set & RTE_BIT32(e - oc->engines)) {
+		e->socket_id = oc->conf.engine_node[e - oc->engines];
+		if (info.numa_node >= 0 && info.numa_node != e->socket_id)
+			OC_LOG(WARNING, "%s: dmadev %s: on NUMA node %d, its driver says %d",
+				oc->name, e->name, e->socket_id,
+				info.numa_node);
+	}
 	e->nb_vchans = RTE_MIN(oc->nb_queues, info.max_vchans);
 	e->ring_size = RTE_MIN(RTE_MAX(oc->conf.ring_size, info.min_desc),
 			info.max_desc);

@@ -570,11 +570,13 @@ oc_submit_split(struct ocopy_queue *q, void *dst, const void *src,
 	uint32_t cpu_len, eng_len, part, off;
 	struct ocopy_op *op;
 	uint16_t i, nb_use = 0, parts = 0;
+	int16_t node = q->numa_pick ? oc_buf_node(q, dst) : -1;
 
+	/* The engines near the data: the queue's, or the buffer's node. */
 	for (i = 0; i < q->nb_qe; i++) {
 		struct ocopy_qengine *qe = &q->qe[i];
 
-		if (qe->inflight < qe->max_inflight && qe->socket_ok &&
+		if (qe->inflight < qe->max_inflight && !oc_qe_remote(qe, node) &&
 				(qe->health == OCOPY_HEALTH_OK ||
 				 oc_qe_usable(q, qe)))
 			use[nb_use++] = qe;
@@ -660,7 +662,7 @@ oc_submit_slow(struct ocopy_queue *q, void *dst, const void *src,
 
 	op = oc_slot_open(q, slot, len, cb, arg);
 	if (!(flags & OCOPY_F_CPU) && len >= q->min_threshold) {
-		qe = oc_pick(q, len, fill);
+		qe = oc_pick(q, len, fill, dst);
 		if (qe != NULL) {
 			if (oc_engine_op(qe, dst, src, pattern, len,
 					flags & OCOPY_F_FLUSH) >= 0) {
@@ -844,7 +846,7 @@ ocopy_copy_sg(struct ocopy_queue *q, const struct ocopy_sge *src,
 		}
 	}
 	if (!(flags & OCOPY_F_CPU) && slen >= q->min_threshold) {
-		qe = oc_pick(q, (uint32_t)slen, false);
+		qe = oc_pick(q, (uint32_t)slen, false, dst[0].addr);
 		if (qe != NULL && oc_qe_sg_ok(q, qe, nb_src, nb_dst) &&
 				oc_sg_to_dma(s, src, nb_src) &&
 				oc_sg_to_dma(d, dst, nb_dst)) {

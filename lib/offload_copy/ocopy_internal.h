@@ -107,6 +107,16 @@ uint32_t oc_rate_fold(uint32_t rate, uint64_t cyc, uint64_t bytes);
 /* ocopy_policy.c: re-derive the queue's engine thresholds from its rates. */
 void oc_queue_thresholds(struct ocopy_queue *q);
 
+/*
+ * ocopy_map.c: the node of the registered segment holding va, and its
+ * range: 0, or -ENOENT (not registered) / -EBUSY (tables being changed).
+ */
+int oc_map_node(struct ocopy *oc, uintptr_t va, uintptr_t *lo, size_t *len,
+		int *node);
+
+/* ocopy_numa.c: the node [va, va + len) lies on, or -1 (unknown, mixed). */
+int oc_va_node(uintptr_t va, size_t len);
+
 /* ocopy_stats.c: "ok", "stalled", ... */
 const char *oc_health_name(uint8_t h);
 

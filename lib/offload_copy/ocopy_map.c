@@ -61,7 +61,9 @@
  *
  * Threading: control path only. Every entry point takes state->lock (a
  * spinlock: a call may spin while another one maps, which can take a
- * while under a hypervisor). Nothing here is touched by the fast path.
+ * while under a hypervisor). The fast path comes here only through
+ * oc_map_node() (a buffer's NUMA node, on a miss of its per-queue cache),
+ * which tries the lock and gives up rather than wait.
  * Tables use libc memory: they are small, control-path only, and must be
  * freeable whatever state the DPDK heap is in.
  */
@@ -116,6 +118,7 @@ struct oc_seg {
 	uint32_t refcnt;	/* registrations using it */
 	uint32_t mapped;	/* bit e: mapped on engine e */
 	bool external;		/* in a memseg list from rte_extmem_register() */
+	int16_t node;		/* NUMA node, -1: unknown (ocopy_numa.c) */
 };
 
 /* A VA range of one memseg list, before it becomes segments. */
@@ -610,6 +613,8 @@ plan_new_seg(struct oc_seg ***newv, uint32_t *nb_new, uint32_t *cap_new,
 	s->va = va;
 	s->len = len;
 	s->external = p->msl->external != 0;
+	s->node = (int16_t)(s->external || p->msl->socket_id < 0 ?
+			oc_va_node(va, len) : p->msl->socket_id);
 	if (segp_push(newv, nb_new, cap_new, s) < 0) {
 		free(s);
 		return -ENOMEM;
@@ -981,6 +986,32 @@ ocopy_mem_unregister(struct ocopy *oc, int reg_id)
 	rte_spinlock_unlock(&ms->lock);
 	/* The registration is gone even when an unmap failed (logged). */
 	return ret == -ENOENT ? -EIO : ret;
+}
+
+int
+oc_map_node(struct ocopy *oc, uintptr_t va, uintptr_t *lo, size_t *len,
+		int *node)
+{
+	struct oc_map_state *ms = oc->map;
+	const struct oc_seg *s;
+	uint32_t i;
+	int ret = -ENOENT;
+
+	/* Called from the fast path: never wait for a registration. */
+	if (ms == NULL || !rte_spinlock_trylock(&ms->lock))
+		return -EBUSY;
+	i = seg_first_after(ms, va);
+	if (i < ms->nb_segs) {
+		s = ms->segs[i];
+		if (s->va <= va) {
+			*lo = s->va;
+			*len = s->len;
+			*node = s->node;
+			ret = 0;
+		}
+	}
+	rte_spinlock_unlock(&ms->lock);
+	return ret;
 }
 
 int

@@ -95,6 +95,7 @@ ocopy_engine_stats_get(const struct ocopy *oc, uint16_t idx,
 			st->doorbells += s->doorbells;
 			st->stalls += s->stalls;
 			st->degrades += s->degrades;
+			st->remote += s->remote;
 		}
 	}
 	return 0;
@@ -150,14 +151,16 @@ ocopy_dump(const struct ocopy *oc, FILE *f)
 		struct ocopy_qengine_stats es;
 
 		ocopy_engine_stats_get(oc, i, &es);
-		fprintf(f, "  engine %u: dmadev %d %s, %u vchans x %u, threshold %u%s, %u cycles/op, %u cycles/KiB\n",
-			i, e->dev_id, e->name, e->nb_vchans, e->ring_size,
-			e->threshold, e->calibrated ? " (calibrated)" : "",
+		fprintf(f, "  engine %u: dmadev %d %s, NUMA node %d, %u vchans x %u, threshold %u%s, %u cycles/op, %u cycles/KiB\n",
+			i, e->dev_id, e->name, e->socket_id, e->nb_vchans,
+			e->ring_size, e->threshold,
+			e->calibrated ? " (calibrated)" : "",
 			e->op_cycles, e->cyc_per_kib);
 		fprintf(f, "    ops %" PRIu64 " bytes %" PRIu64 " errors %" PRIu64
 			" full %" PRIu64 " doorbells %" PRIu64 " stalls %" PRIu64
-			" degrades %" PRIu64 "\n", es.ops, es.bytes, es.errors,
-			es.full, es.doorbells, es.stalls, es.degrades);
+			" degrades %" PRIu64 " remote %" PRIu64 "\n", es.ops,
+			es.bytes, es.errors, es.full, es.doorbells, es.stalls,
+			es.degrades, es.remote);
 	}
 	fprintf(f, "  total: submitted %" PRIu64 " completed %" PRIu64
 		" cpu %" PRIu64 " engine %" PRIu64 " split %" PRIu64

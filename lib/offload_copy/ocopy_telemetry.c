@@ -174,6 +174,7 @@ oc_tel_engine(const char *cmd __rte_unused, const char *params,
 	rte_tel_data_add_dict_string(d, "dmadev", e->name);
 	rte_tel_data_add_dict_u64(d, "dev_id", e->dev_id);
 	rte_tel_data_add_dict_u64(d, "vchans", e->nb_vchans);
+	rte_tel_data_add_dict_int(d, "numa_node", e->socket_id);
 	rte_tel_data_add_dict_u64(d, "threshold", e->threshold);
 	rte_tel_data_add_dict_u64(d, "calibrated", e->calibrated);
 	rte_tel_data_add_dict_u64(d, "op_cycles", e->op_cycles);
@@ -185,6 +186,7 @@ oc_tel_engine(const char *cmd __rte_unused, const char *params,
 	OC_TEL_U64(d, es, doorbells);
 	OC_TEL_U64(d, es, stalls);
 	OC_TEL_U64(d, es, degrades);
+	OC_TEL_U64(d, es, remote);
 	if (ocopy_map_stats_get(oc, (uint16_t)idx, &ms) == 0) {
 		OC_TEL_U64(d, ms, maps);
 		OC_TEL_U64(d, ms, unmaps);

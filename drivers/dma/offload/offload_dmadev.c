@@ -53,7 +53,7 @@ static const char *const offload_valid_args[] = {
 	NULL,
 };
 
-#define OFFLOAD_KEYS_HELP "engines=<dmadev>[:<dmadev>...]|all, " \
+#define OFFLOAD_KEYS_HELP "engines=<dmadev>[@<node>][:<dmadev>[@<node>]...]|all, " \
 	"policy=auto|cpu|engine, threshold=<bytes>, split=<bytes>|off, " \
 	"slack=<percent>, ring_size=<descriptors>, stall_us=<us>, " \
 	"degrade_errors=<n>, reprobe_ms=<ms>, socket=<n>, learn=on|off"
@@ -94,6 +94,10 @@ arg_engines(const char *key, const char *value, void *opaque)
 		return 0;	/* the library says what is wrong */
 	for (tok = strtok_r(buf, ":", &save); tok != NULL;
 			tok = strtok_r(NULL, ":", &save)) {
+		char *at = strrchr(tok, '@');
+
+		if (at != NULL)
+			*at = '\0';	/* name@node: the library checks the node */
 		if (isdigit((unsigned char)tok[0]) ||
 				rte_dma_get_dev_id_by_name(tok) >= 0)
 			continue;
@@ -186,10 +190,13 @@ print_devargs(const struct offload_dmadev *od, FILE *f)
 	fprintf(f, "  devargs: engines=");
 	if (c->all_engines)
 		fprintf(f, "all");
-	for (e = 0; !c->all_engines && e < c->nb_engines; e++)
+	for (e = 0; !c->all_engines && e < c->nb_engines; e++) {
 		fprintf(f, "%s%s", e ? ":" : "",
 			rte_dma_info_get(c->engines[e], &info) == 0 ?
 			info.dev_name : "?");
+		if (c->engine_node_set & RTE_BIT32(e))
+			fprintf(f, "@%d", c->engine_node[e]);
+	}
 	fprintf(f, ",policy=%s", policy_name(c->policy));
 	if (c->threshold != 0)
 		fprintf(f, ",threshold=%u", c->threshold);
