@@ -39,6 +39,61 @@ oc_tel_list(const char *cmd __rte_unused, const char *params __rte_unused,
 #define OC_TEL_U64(d, st, field) \
 	rte_tel_data_add_dict_u64(d, #field, (st).field)
 
+/* "<name>,<decimal index>": the name in name[], the index in *idx. */
+static int
+oc_tel_name_index(const char *params, char *name, size_t size,
+		unsigned long *idx)
+{
+	char *comma, *end;
+
+	if (params == NULL || strlcpy(name, params, size) >= size)
+		return -EINVAL;
+	comma = strchr(name, ',');
+	if (comma == NULL)
+		return -EINVAL;
+	*comma = '\0';
+	if (!isdigit((unsigned char)comma[1]))
+		return -EINVAL;
+	*idx = strtoul(comma + 1, &end, 10);
+	if (*end != '\0')
+		return -EINVAL;
+	return 0;
+}
+
+enum oc_tel_what {
+	OC_TEL_INSTANCE,	/* "<name>" */
+	OC_TEL_ENGINE,		/* "<name>,<engine index>" */
+	OC_TEL_QUEUE,		/* "<name>,<queue id>" */
+};
+
+/*
+ * The instance params name (and the index, in range, in *idx): returned
+ * with oc_instances_lock held, for the caller to unlock; or NULL, the lock
+ * free.
+ */
+static struct ocopy *
+oc_tel_lock_find(const char *params, enum oc_tel_what what, unsigned long *idx)
+{
+	char name[OCOPY_NAME_LEN + 16];
+	struct ocopy *oc;
+
+	if (what == OC_TEL_INSTANCE) {
+		if (params == NULL || params[0] == '\0' ||
+				strlcpy(name, params, sizeof(name)) >= sizeof(name))
+			return NULL;
+	} else if (oc_tel_name_index(params, name, sizeof(name), idx) < 0) {
+		return NULL;
+	}
+	rte_spinlock_lock(&oc_instances_lock);
+	oc = ocopy_find(name);
+	if (oc != NULL && ((what == OC_TEL_ENGINE && *idx >= oc->nb_engines) ||
+			(what == OC_TEL_QUEUE && *idx >= oc->nb_queues)))
+		oc = NULL;
+	if (oc == NULL)
+		rte_spinlock_unlock(&oc_instances_lock);
+	return oc;
+}
+
 static int
 oc_tel_stats(const char *cmd __rte_unused, const char *params,
 		struct rte_tel_data *d)
@@ -46,14 +101,9 @@ oc_tel_stats(const char *cmd __rte_unused, const char *params,
 	struct ocopy_queue_stats st;
 	struct ocopy *oc;
 
-	if (params == NULL || params[0] == '\0')
+	oc = oc_tel_lock_find(params, OC_TEL_INSTANCE, NULL);
+	if (oc == NULL)
 		return -EINVAL;
-	rte_spinlock_lock(&oc_instances_lock);
-	oc = ocopy_find(params);
-	if (oc == NULL) {
-		rte_spinlock_unlock(&oc_instances_lock);
-		return -EINVAL;
-	}
 	ocopy_stats_get(oc, &st);
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_string(d, "name", oc->name);
@@ -78,46 +128,20 @@ oc_tel_stats(const char *cmd __rte_unused, const char *params,
 	return 0;
 }
 
-/* "<name>,<decimal index>": the name in name[], the index in *idx. */
-static int
-oc_tel_name_index(const char *params, char *name, size_t size,
-		unsigned long *idx)
-{
-	char *comma, *end;
-
-	if (params == NULL || strlcpy(name, params, size) >= size)
-		return -EINVAL;
-	comma = strchr(name, ',');
-	if (comma == NULL)
-		return -EINVAL;
-	*comma = '\0';
-	if (!isdigit((unsigned char)comma[1]))
-		return -EINVAL;
-	*idx = strtoul(comma + 1, &end, 10);
-	if (*end != '\0')
-		return -EINVAL;
-	return 0;
-}
-
 static int
 oc_tel_queue(const char *cmd __rte_unused, const char *params,
 		struct rte_tel_data *d)
 {
-	char name[OCOPY_NAME_LEN + 16], key[48];
 	const struct ocopy_queue *q;
 	struct ocopy_queue_stats st;
 	struct ocopy *oc;
 	unsigned long qid;
+	char key[48];
 	uint16_t i;
 
-	if (oc_tel_name_index(params, name, sizeof(name), &qid) < 0)
+	oc = oc_tel_lock_find(params, OC_TEL_QUEUE, &qid);
+	if (oc == NULL)
 		return -EINVAL;
-	rte_spinlock_lock(&oc_instances_lock);
-	oc = ocopy_find(name);
-	if (oc == NULL || qid >= oc->nb_queues) {
-		rte_spinlock_unlock(&oc_instances_lock);
-		return -EINVAL;
-	}
 	/* Read while the queue's lcore runs: approximate, never torn. */
 	q = &oc->queues[qid];
 	ocopy_queue_stats_get(q, &st);
@@ -153,21 +177,15 @@ static int
 oc_tel_engine(const char *cmd __rte_unused, const char *params,
 		struct rte_tel_data *d)
 {
-	char name[OCOPY_NAME_LEN + 16];
 	struct ocopy_qengine_stats es;
 	struct ocopy_map_stats ms;
 	const struct oc_engine *e;
 	struct ocopy *oc;
 	unsigned long idx;
 
-	if (oc_tel_name_index(params, name, sizeof(name), &idx) < 0)
+	oc = oc_tel_lock_find(params, OC_TEL_ENGINE, &idx);
+	if (oc == NULL)
 		return -EINVAL;
-	rte_spinlock_lock(&oc_instances_lock);
-	oc = ocopy_find(name);
-	if (oc == NULL || idx >= oc->nb_engines) {
-		rte_spinlock_unlock(&oc_instances_lock);
-		return -EINVAL;
-	}
 	e = &oc->engines[idx];
 	ocopy_engine_stats_get(oc, (uint16_t)idx, &es);
 	rte_tel_data_start_dict(d);
