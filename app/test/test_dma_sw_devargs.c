@@ -135,6 +135,25 @@ test_bad(bool service_lcore)
 	swdev_destroy(NAME);
 }
 
+/* The NUMA node rte_dma_info_get() reports: the worker lcore's, if known. */
+static void
+test_numa_node(bool service_lcore)
+{
+	struct rte_dma_info info;
+	int16_t dev;
+
+	test_section("NUMA node: the dedicated lcore's, unknown for a service");
+	dev = swdev_create(NAME, service_lcore ? NULL : "lcore=1");
+	TEST_ASSERT_SUCCESS(rte_dma_info_get(dev, &info), "info");
+	if (service_lcore)
+		TEST_ASSERT_EQUAL(info.numa_node, SOCKET_ID_ANY,
+			"service worker: numa_node %d", info.numa_node);
+	else
+		TEST_ASSERT_EQUAL(info.numa_node, (int)rte_lcore_to_socket_id(1),
+			"worker on lcore 1: numa_node %d", info.numa_node);
+	swdev_destroy(NAME);
+}
+
 static void
 test_roundtrip_lcore(void)
 {
@@ -294,6 +313,7 @@ main(int argc, char **argv)
 	/* While lcore 1 is still an ordinary worker lcore. */
 	test_roundtrip_lcore();
 	test_bad(false);
+	test_numa_node(false);
 	dev = swdev_create(NAME, "lcore=1");
 	test_info(dev);
 	test_ops(dev);
@@ -302,6 +322,7 @@ main(int argc, char **argv)
 	/* From here on lcore 1 is a service lcore. */
 	test_roundtrip_service();
 	test_bad(true);
+	test_numa_node(true);
 	dev = swdev_create(NAME, NULL);
 	test_info(dev);
 	test_ops(dev);

@@ -644,6 +644,13 @@ sw_probe(struct rte_vdev_device *vdev)
 			goto domain_fini;
 	}
 
+	/*
+	 * Where the copies run: a dedicated lcore's node is known, and is what
+	 * rte_dma_info_get() reports; service cores are mapped later, and
+	 * anywhere: unknown (SOCKET_ID_ANY, as the vdev bus sets it).
+	 */
+	if (sw->worker == SW_WORKER_LCORE)
+		vdev->device.numa_node = socket;
 	dev->device = &vdev->device;
 	dev->dev_ops = &sw_ops;
 	dev->fp_obj->dev_private = sw;
