@@ -16,6 +16,10 @@
  *         when the echo sends it back;
  *   echo  checks each frame and sends it back to its sender;
  *   sink  checks and counts (benchmarks: gen --window 0 into a sink).
+ * gen checks that each echo comes back addressed to it from --to (the
+ * addresses swapped) and marked by our echo role; with --plain-echo the
+ * echo side is another program that swaps the addresses but does not mark
+ * the frame (dpdk-testpmd --forward-mode=macswap).
  *
  * Exit status: 0 all frames accounted for and intact, 1 a mismatch (a
  * corrupt, foreign, duplicated, lost or misordered frame), 2 bad options.
@@ -84,6 +88,7 @@ static struct {
 	unsigned int idle_ms;	/* echo/sink: stop after so long without traffic */
 	unsigned int timeout_s;	/* give up */
 	uint64_t expect;	/* echo/sink: frames expected, 0: any */
+	bool plain_echo;	/* gen: echoes come back unmarked (testpmd macswap) */
 } opt = {
 	.role = ROLE_GEN,
 	.id = 1,
@@ -210,6 +215,27 @@ check_frame(const struct rte_mbuf *m, struct peer_hdr *h, uint8_t want_src,
 	return true;
 }
 
+/* An echo must come back addressed to us, from the address we sent to. */
+static bool
+echo_addrs_ok(const struct rte_mbuf *m, uint64_t seq)
+{
+	const struct rte_ether_hdr *eh =
+			rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	static const uint8_t lo[5] = { 0x02, 0, 0, 0, 0 };
+
+	if (memcmp(eh->dst_addr.addr_bytes, lo, sizeof(lo)) == 0 &&
+			eh->dst_addr.addr_bytes[5] == opt.id &&
+			memcmp(eh->src_addr.addr_bytes, lo, sizeof(lo)) == 0 &&
+			eh->src_addr.addr_bytes[5] == opt.to)
+		return true;
+	printf("peer %u: seq %" PRIu64 ": echo from " RTE_ETHER_ADDR_PRT_FMT " to " RTE_ETHER_ADDR_PRT_FMT
+			": addresses not swapped\n", opt.id, seq,
+			RTE_ETHER_ADDR_BYTES(&eh->src_addr),
+			RTE_ETHER_ADDR_BYTES(&eh->dst_addr));
+	foreign++;
+	return false;
+}
+
 /* ---- the port ----------------------------------------------------------- */
 
 static int
@@ -327,7 +353,8 @@ rx_echoes(bool report)
 	for (i = 0; i < n; i++) {
 		struct peer_hdr h;
 
-		if (check_frame(pkts[i], &h, opt.id, true)) {
+		if (check_frame(pkts[i], &h, opt.id, !opt.plain_echo) &&
+				echo_addrs_ok(pkts[i], h.seq)) {
 			if (h.seq < sent && !seen[h.seq]) {
 				seen[h.seq] = 1;
 				received++;
@@ -349,7 +376,7 @@ run_gen(void)
 	struct rte_mbuf *pkts[PEER_BURST];
 	uint64_t hz = rte_get_timer_hz(), start = rte_get_timer_cycles();
 	uint64_t last_rx = start, next_reconnect = opt.reconnect_every;
-	bool want_echo = opt.window != 0;
+	bool want_echo = opt.window != 0, told = false;
 
 	seen = calloc(opt.count, 1);
 	if (seen == NULL)
@@ -402,6 +429,12 @@ run_gen(void)
 		n = rx_echoes(true);
 		if (n > 0)
 			last_rx = now;
+		/* Tells a script that traffic flows through the switch. */
+		if (!told && received > 0) {
+			printf("peer %u: first echo after %.3f s\n", opt.id,
+					(double)(now - start) / hz);
+			told = true;
+		}
 		else if (k == 0)
 			sched_yield();	/* idle: let the switch run (shared cores) */
 		if (sent == opt.count &&
@@ -600,6 +633,7 @@ parse_args(int argc, char **argv)
 		{ "mbufs", required_argument, NULL, 'm' },
 		{ "timeout", required_argument, NULL, 'T' },
 		{ "expect", required_argument, NULL, 'e' },
+		{ "plain-echo", no_argument, NULL, 'E' },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint64_t v;
@@ -693,6 +727,9 @@ parse_args(int argc, char **argv)
 			if (num("expect", optarg, 1, UINT64_MAX, &v) != 0)
 				return -1;
 			opt.expect = v;
+			break;
+		case 'E':
+			opt.plain_echo = true;
 			break;
 		default:
 			return -1;
