@@ -587,6 +587,51 @@ test_rates_set(void)
 		"rates and thresholds unchanged by refused calls");
 	ocopy_destroy(oc);
 
+	test_section("rates set far off: learning corrects them");
+	/*
+	 * A CPU rate of 1 cycle per KiB raises the threshold; copies of half
+	 * that size stay on the CPU, and are sampled (from half the threshold
+	 * on). Every window is then more than 16 times off the rate: dropped
+	 * as outliers at first, until enough in a row replace the rate, and
+	 * the threshold comes down again.
+	 */
+	oc = ocdev_create("engines=dma_sw0,split=off");
+	q = ocopy_queue_get(oc, 0);
+	rates_set_cpu(q, 1, &r);
+	t_fast = r.engine_threshold[0];
+	if (t_fast < 256) {
+		printf("threshold %u with a 1 cycle/KiB CPU: the engine costs no more per op than the CPU here, nothing to correct\n",
+			t_fast);
+	} else {
+		unsigned int i;
+
+		for (i = 0; i < 2000; i++) {
+			uint32_t l = t_fast / 2;
+
+			while (ocopy_copy(q, dst + (size_t)i * l % (BUF_LEN - l),
+					src, l, NULL, NULL, 0) < 0)
+				ocopy_poll(q, UINT16_MAX);
+			if (i % 32 == 31) {
+				ocopy_flush(q);
+				ocopy_poll(q, UINT16_MAX);
+			}
+		}
+		TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+		TEST_ASSERT_SUCCESS(ocopy_queue_rates_get(q, &after), "rates");
+		printf("CPU rate set to 1: %" PRIu64 " copies of %u bytes sampled, rate now %u, threshold %u -> %u\n",
+			after.cpu_samples, t_fast / 2, after.cpu_cyc_per_kib,
+			t_fast, after.engine_threshold[0]);
+		TEST_ASSERT(after.cpu_samples >= 8,
+			"copies below the threshold sampled: %" PRIu64,
+			after.cpu_samples);
+		TEST_ASSERT(after.cpu_cyc_per_kib >= 4,
+			"the rate left 1: %u", after.cpu_cyc_per_kib);
+		TEST_ASSERT(after.engine_threshold[0] < t_fast,
+			"threshold down from %u: %u", t_fast,
+			after.engine_threshold[0]);
+	}
+	ocopy_destroy(oc);
+
 	test_section("rates set: a configured threshold stays");
 	oc = ocdev_create("engines=dma_sw0,threshold=1024,split=off,learn=off");
 	q = ocopy_queue_get(oc, 0);

@@ -487,6 +487,21 @@ ocopy_flush(struct ocopy_queue *q)
 	q->dirty = 0;
 }
 
+/* A CPU copy, timed for the CPU's rate (learning). */
+static __rte_always_inline int
+oc_submit_cpu_timed(struct ocopy_queue *q, uint32_t slot, struct ocopy_op *op,
+		void *dst, const void *src, uint32_t len, ocopy_cb_t cb,
+		void *arg, uint64_t flags)
+{
+	int ret;
+
+	oc_op_init(op, cb, arg, len, 0, OCOPY_PATH_CPU);
+	ret = oc_cpu_copy_timed(q, slot, dst, src, len);
+	if (flags & OCOPY_F_FLUSH)
+		ocopy_flush(q);
+	return ret;
+}
+
 static __rte_always_inline int
 oc_submit(struct ocopy_queue *q, void *dst, const void *src, uint64_t pattern,
 		uint32_t len, ocopy_cb_t cb, void *arg, uint64_t flags,
@@ -544,12 +559,17 @@ oc_submit(struct ocopy_queue *q, void *dst, const void *src, uint64_t pattern,
 			q->stats.failovers++;
 		} else if (unlikely(--q->cpu_sample_left == 0) && !fill) {
 			/* Now and then a CPU copy the policy chose is timed. */
-			oc_op_init(op, cb, arg, len, 0, OCOPY_PATH_CPU);
-			ret = oc_cpu_copy_timed(q, slot, dst, src, len);
-			if (flags & OCOPY_F_FLUSH)
-				ocopy_flush(q);
-			return ret;
+			return oc_submit_cpu_timed(q, slot, op, dst, src, len,
+					cb, arg, flags);
 		}
+	} else if (unlikely(len >= q->sample_floor) &&
+			--q->cpu_sample_left == 0 && !fill) {
+		/*
+		 * Just below the threshold too: a CPU slower than calibrated
+		 * (data out of cache) brings the threshold down.
+		 */
+		return oc_submit_cpu_timed(q, slot, op, dst, src, len, cb, arg,
+				flags);
 	}
 	/*
 	 * The CPU copies it. Book it first: the copy is a call the compiler

@@ -125,6 +125,7 @@ struct ocopy_qengine {
 	uint64_t learn_cyc;
 	uint64_t learn_bytes;
 	uint64_t learn_samples;	/**< windows folded into cyc_per_kib */
+	uint8_t learn_outliers;	/**< windows dropped in a row */
 
 	struct ocopy_qengine_stats stats;
 } __rte_cache_aligned;
@@ -157,6 +158,8 @@ struct ocopy_queue {
 	uint8_t policy;		/**< enum ocopy_policy */
 	uint8_t dirty;		/**< some engine has unsubmitted ops */
 	uint32_t min_threshold;	/**< smallest engine threshold: below, CPU */
+	uint32_t sample_floor;	/**< CPU copies from this size on are sampled
+				 * (learning; half min_threshold) */
 	uint32_t split_threshold;
 	uint32_t cpu_cyc_per_kib;	/**< the CPU's copy cost */
 	uint32_t cpu_op_cyc;		/**< ... plus this per copy */
@@ -175,6 +178,7 @@ struct ocopy_queue {
 	uint64_t cpu_learn_cyc;
 	uint64_t cpu_learn_bytes;
 	uint64_t cpu_samples;
+	uint8_t cpu_outliers;		/**< windows dropped in a row */
 	uint8_t learn;			/**< learn rates (conf learn=on) */
 	uint32_t degrade_errors;
 	uint16_t qid;

@@ -183,7 +183,8 @@ oc_learn_engine(struct ocopy_queue *q, struct ocopy_qengine *qe,
 	qe->learn_bytes += bytes;
 	if (qe->learn_bytes < OC_LEARN_WINDOW)
 		return;
-	qe->cyc_per_kib = oc_rate_fold(old, qe->learn_cyc, qe->learn_bytes);
+	qe->cyc_per_kib = oc_rate_fold(old, qe->learn_cyc, qe->learn_bytes,
+			&qe->learn_outliers);
 	OC_LOG(DEBUG, "%s: queue %u: dmadev %d: %" PRIu64 " cycles/KiB measured, rate %u -> %u",
 		q->oc->name, q->qid, qe->dev_id,
 		qe->learn_cyc * 1024 / qe->learn_bytes, old, qe->cyc_per_kib);
@@ -261,7 +262,7 @@ oc_cpu_copy_timed(struct ocopy_queue *q, uint32_t slot, void *dst,
 		uint32_t old = q->cpu_cyc_per_kib;
 
 		q->cpu_cyc_per_kib = oc_rate_fold(old, q->cpu_learn_cyc,
-				q->cpu_learn_bytes);
+				q->cpu_learn_bytes, &q->cpu_outliers);
 		OC_LOG(DEBUG, "%s: queue %u: CPU: %" PRIu64 " cycles/KiB measured, rate %u -> %u",
 			q->oc->name, q->qid,
 			q->cpu_learn_cyc * 1024 / q->cpu_learn_bytes, old,

@@ -34,7 +34,7 @@ extern int oc_logtype;
 #define OC_DEFAULT_REPROBE_MS	100
 /*
  * Online rates: one CPU copy in OC_CPU_SAMPLE_EVERY that the policy sends
- * to the CPU (from the smallest engine threshold up) is timed; engine
+ * to the CPU (from half the smallest engine threshold up) is timed; engine
  * completions are timed while the engine still has work queued. Each
  * OC_LEARN_WINDOW bytes of samples are folded into the rate with weight
  * 1/OC_LEARN_WEIGHT.
@@ -43,6 +43,7 @@ extern int oc_logtype;
 #define OC_LEARN_WINDOW		(64 * 1024)
 #define OC_LEARN_WEIGHT		4
 #define OC_LEARN_OUTLIER	16
+#define OC_LEARN_OUTLIER_RUN	4
 /* Largest rate ocopy_queue_rates_set() takes: 1 MiB/s at 4 GHz. */
 #define OC_RATE_MAX		(4000000u)
 /* Engine thresholds when calibration cannot run. */
@@ -103,7 +104,8 @@ void oc_map_fini(struct ocopy *oc);
 void oc_map_dump(const struct ocopy *oc, FILE *f);
 
 /* ocopy_policy.c: fold a window of samples into a rate (cycles per KiB). */
-uint32_t oc_rate_fold(uint32_t rate, uint64_t cyc, uint64_t bytes);
+uint32_t oc_rate_fold(uint32_t rate, uint64_t cyc, uint64_t bytes,
+		uint8_t *outliers);
 /* ocopy_policy.c: re-derive the queue's engine thresholds from its rates. */
 void oc_queue_thresholds(struct ocopy_queue *q);
 
