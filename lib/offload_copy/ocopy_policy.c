@@ -32,6 +32,8 @@
 #define OC_CAL_BUF		(2 * OC_CAL_LARGE)
 #define OC_CAL_TRIALS		5
 #define OC_CAL_OP_TRIALS	3
+/* Below the threshold, CPU copies shorter than this are never timed. */
+#define OC_SAMPLE_FLOOR_MIN	256u
 #define OC_CAL_TIMEOUT_MS	200
 
 static uint64_t
@@ -232,9 +234,12 @@ oc_queue_thresholds(struct ocopy_queue *q)
 	/*
 	 * Learning times CPU copies from half the threshold on: sizes the
 	 * engine would take if the CPU turned out slower than calibrated.
+	 * Not the smallest ones: their time is the per-copy cost, not the
+	 * rate, and timing them costs as much as the copy.
 	 */
 	q->sample_floor = q->learn && q->min_threshold != UINT32_MAX ?
-			q->min_threshold / 2 : UINT32_MAX;
+			RTE_MAX(q->min_threshold / 2, OC_SAMPLE_FLOOR_MIN) :
+			UINT32_MAX;
 }
 
 int
