@@ -249,6 +249,44 @@ test_flush_flag(void)
 }
 
 /*
+ * A CPU copy of a size the engines take rings their doorbells first, so
+ * that the ops they already hold run while this core copies: here the
+ * engine's ring is full (64 ops, no doorbell yet), the next copy goes to
+ * the CPU and the 64 complete with no ocopy_flush().
+ */
+static void
+test_doorbell_before_cpu(void)
+{
+	struct ocopy_qengine_stats e0;
+	struct ocopy_queue_stats st;
+	struct ocopy_queue *q;
+	struct ocopy *oc;
+	uint64_t deadline;
+	unsigned int i;
+
+	test_section("a long CPU copy rings the engines' doorbells first");
+	oc = ocdev_create("engines=dma_sw0,threshold=1024,slack=100000,split=off,ring_size=64");
+	q = ocopy_queue_get(oc, 0);
+	nb_flag_done = 0;
+	for (i = 0; i < 65; i++)
+		TEST_ASSERT(ocopy_copy(q, dst + (size_t)i * 4096, src, 4096,
+			count_cb, NULL, 0) >= 0, "copy %u", i);
+	ocopy_engine_stats_get(oc, 0, &e0);
+	ocopy_queue_stats_get(q, &st);
+	TEST_ASSERT(e0.ops == 64 && st.cpu == 1, "64 on the engine (%" PRIu64
+		"), the 65th on the CPU (%" PRIu64 ")", e0.ops, st.cpu);
+	TEST_ASSERT_EQUAL(e0.doorbells, 1, "doorbell rung before the CPU copy");
+	deadline = test_deadline(2000);
+	while (nb_flag_done < 65 && !test_expired(deadline))
+		ocopy_poll(q, UINT16_MAX);
+	TEST_ASSERT_EQUAL(nb_flag_done, 65, "every op done with no ocopy_flush()");
+	for (i = 0; i < 65; i++)
+		TEST_ASSERT(memcmp(dst + (size_t)i * 4096, src, 4096) == 0,
+			"copy %u data", i);
+	ocopy_destroy(oc);
+}
+
+/*
  * Fills go only to engines that can fill: DPDK's dma_skeleton copies but
  * does not fill. Without the check, a fill given to it is refused, counted
  * as a full ring and copied by the CPU: a wasted try per fill.
@@ -668,6 +706,7 @@ main(int argc, char **argv)
 	if (test_worker == TEST_WORKER_SERVICE) {
 		test_split_busy();
 		test_flush_flag();
+		test_doorbell_before_cpu();
 		test_backlog();
 		test_two_engines();
 	}

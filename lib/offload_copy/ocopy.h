@@ -456,19 +456,13 @@ oc_slot_engine(struct ocopy_queue *q, struct ocopy_qengine *qe, uint32_t slot,
 	return oc_book_engine(q, qe, slot, op, op->cb, op->arg, len, flags);
 }
 
-/**
- * Ring the doorbell of every engine with unsubmitted ops; ends a burst.
- * OCOPY_F_FLUSH on a submission does the same after that submission.
- */
-static inline void
-ocopy_flush(struct ocopy_queue *q)
+/* Ring the doorbell of every engine with unsubmitted ops. */
+static __rte_always_inline void
+oc_doorbells(struct ocopy_queue *q)
 {
 	uint64_t now = 0;
 	uint16_t i;
 
-	q->burst_cpu_base = q->stats.cpu_bytes;
-	if (!q->dirty)
-		return;
 	for (i = 0; i < q->nb_qe; i++) {
 		struct ocopy_qengine *qe = &q->qe[i];
 
@@ -487,6 +481,20 @@ ocopy_flush(struct ocopy_queue *q)
 	q->dirty = 0;
 }
 
+/**
+ * Ring the doorbell of every engine with unsubmitted ops; ends a burst.
+ * OCOPY_F_FLUSH on a submission does the same after that submission. (A
+ * CPU copy of a size the engines take also rings them first, so that
+ * they do not wait while this core copies.)
+ */
+static inline void
+ocopy_flush(struct ocopy_queue *q)
+{
+	q->burst_cpu_base = q->stats.cpu_bytes;
+	if (q->dirty)
+		oc_doorbells(q);
+}
+
 /* A CPU copy, timed for the CPU's rate (learning). */
 static __rte_always_inline int
 oc_submit_cpu_timed(struct ocopy_queue *q, uint32_t slot, struct ocopy_op *op,
@@ -496,6 +504,8 @@ oc_submit_cpu_timed(struct ocopy_queue *q, uint32_t slot, struct ocopy_op *op,
 	int ret;
 
 	oc_op_init(op, cb, arg, len, 0, OCOPY_PATH_CPU);
+	if (q->dirty)	/* as in oc_submit() */
+		oc_doorbells(q);
 	ret = oc_cpu_copy_timed(q, slot, dst, src, len);
 	if (flags & OCOPY_F_FLUSH)
 		ocopy_flush(q);
@@ -578,6 +588,13 @@ oc_submit(struct ocopy_queue *q, void *dst, const void *src, uint64_t pattern,
 	 */
 	oc_op_init(op, cb, arg, len, 0, OCOPY_PATH_CPU);
 	oc_book_cpu(q, slot, len);
+	/*
+	 * A copy the engines could have taken keeps this core busy a while:
+	 * ring their doorbells first, so that the ops of this burst they
+	 * already hold run meanwhile instead of waiting for the flush.
+	 */
+	if (unlikely(q->dirty) && len >= q->min_threshold)
+		oc_doorbells(q);
 	if (fill)
 		oc_cpu_fill(dst, pattern, len);
 	else
