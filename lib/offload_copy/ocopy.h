@@ -320,6 +320,29 @@ oc_qe_remote(const struct ocopy_qengine *qe, int16_t node)
 }
 
 /*
+ * When would the engine be done with a len-byte op (cycles x 1024), one
+ * away from the data counting double (*remote)? UINT64_MAX when it cannot
+ * take it; *unusable set when only its health stops it.
+ */
+static __rte_always_inline uint64_t
+oc_qe_finish(struct ocopy_queue *q, struct ocopy_qengine *qe, uint32_t len,
+		const bool fill, int16_t node, bool *unusable, bool *remote)
+{
+	uint64_t t;
+
+	if (len < qe->threshold || qe->inflight >= qe->max_inflight ||
+			(fill && !qe->fill_ok))
+		return UINT64_MAX;
+	if (unlikely(qe->health != OCOPY_HEALTH_OK) && !oc_qe_usable(q, qe)) {
+		*unusable = true;
+		return UINT64_MAX;
+	}
+	t = (qe->backlog + len) * qe->cyc_per_kib;
+	*remote = oc_qe_remote(qe, node);
+	return unlikely(*remote) ? t * 2 : t;
+}
+
+/*
  * Choose the engine for a len-byte op (a fill when fill) writing to buf,
  * or NULL for the CPU.
  */
@@ -334,31 +357,23 @@ oc_pick(struct ocopy_queue *q, uint32_t len, const bool fill, const void *buf)
 
 	if (unlikely(q->numa_pick))
 		node = oc_buf_node(q, buf);
-	for (i = 0; i < q->nb_qe; i++) {
-		struct ocopy_qengine *qe = &q->qe[i];
-		uint64_t t;
-		bool remote;
+	if (likely(q->nb_qe == 1)) {
+		/* The common case, without the loop. */
+		best_t = oc_qe_finish(q, &q->qe[0], len, fill, node, &unusable,
+				&best_remote);
+		if (best_t != UINT64_MAX)
+			best = &q->qe[0];
+	} else {
+		for (i = 0; i < q->nb_qe; i++) {
+			bool remote = false;
+			uint64_t t = oc_qe_finish(q, &q->qe[i], len, fill, node,
+					&unusable, &remote);
 
-		if (len < qe->threshold || qe->inflight >= qe->max_inflight ||
-				(fill && !qe->fill_ok))
-			continue;
-		if (unlikely(qe->health != OCOPY_HEALTH_OK) &&
-				!oc_qe_usable(q, qe)) {
-			unusable = true;
-			continue;
-		}
-		/*
-		 * When would the engine be done with it (cycles x 1024)? One
-		 * away from the data counts double.
-		 */
-		t = (qe->backlog + len) * qe->cyc_per_kib;
-		remote = oc_qe_remote(qe, node);
-		if (unlikely(remote))
-			t *= 2;
-		if (t < best_t) {
-			best_t = t;
-			best = qe;
-			best_remote = remote;
+			if (t < best_t) {
+				best_t = t;
+				best = &q->qe[i];
+				best_remote = remote;
+			}
 		}
 	}
 	/*
