@@ -37,7 +37,27 @@
 #               registers the new one; every frame intact, none lost
 #   signal      SIGTERM to the switch mid-traffic: exit 0, everything
 #               drained, unregistered, mbufs back
-# Exit: 0 pass, 1 fail, 77 skip (not root, or no virtio_user driver).
+#   client      (engine policy) the switch in vhost-user client mode
+#               (--client), the guests' virtio-user ports are the servers
+#               (server=1) and start first; guest B drops its port every
+#               2500 frames (its socket goes away) and attaches it again:
+#               vhost's reconnection brings it back (4 connections), only
+#               frames in flight then may be lost; then guest A's process
+#               is killed and a new one started on the same socket: the
+#               switch reconnects and a second run of B gets every frame
+#               back; engine copies > 0, maps == unmaps, mappings and mbufs
+#               back to baseline
+#   testpmd     (engine policy) guest A is Debian's dpdk-testpmd
+#               (--forward-mode=macswap, no -i: --stats-period keeps it
+#               running until SIGINT), B checks every frame it swaps back:
+#               every one intact and addressed back, testpmd forwarded as
+#               many as B sent with no drop, switch rx = tx = 2 x sent
+#
+# Start-up waits are readiness conditions: a socket that exists, a 'guest
+# up' line of the switch, a guest's 'traffic flows' line; each fails at
+# once, with the process's exit status and log, if a process it waits on
+# exits first. The time limit is the guests' own (240 s).
+# Exit: 0 pass, 1 fail, 77 skip (not root).
 
 set -u
 
@@ -118,22 +138,61 @@ memtable)
 	gen_args+=(--mbufs 2047 --grow-at 3000:64)
 	;;
 signal) gen_args=(--count 100000000 --sizes 64,1518,9000 --window 64 --timeout 240) ;;
+client)
+	DEVS="$DEVS,policy=engine"
+	sw_args+=(--client)
+	# The guests are the vhost-user servers.
+	vdev_extra=",server=1"
+	gen_args+=(--reconnect-every 2500)
+	;;
+testpmd)
+	DEVS="$DEVS,policy=engine"
+	TESTPMD=${VSW_TESTPMD:-$(command -v dpdk-testpmd)}
+	[ -x "$TESTPMD" ] || { echo "FAIL ($scenario): no dpdk-testpmd (Debian package dpdk-dev)"; exit 1; }
+	gen_args+=(--plain-echo)
+	;;
 *) echo "unknown scenario '$scenario'"; exit 1 ;;
 esac
 
-# shellcheck disable=SC2086
-"$SW" -l 0-1 -s 0x2 --no-huge -m 256 --no-pci --file-prefix "$tag-sw" \
-	--log-level=user.vswitch_copy:info $DEVS -- \
-	--socket "$dir/a.sock" --socket "$dir/b.sock" --idle-yield \
-	--drain-timeout-ms 3000 --duration 280 "${sw_args[@]}" >"$dir/sw.log" 2>&1 &
-swpid=$!
-pids="$pids $swpid"
-for _ in $(seq 100); do
-	[ -S "$dir/a.sock" ] && [ -S "$dir/b.sock" ] && break
-	kill -0 $swpid 2>/dev/null || fail "the switch exited at start"
-	sleep 0.1
-done
-[ -S "$dir/b.sock" ] || fail "the switch's sockets did not appear"
+# alive WHAT PID...: fail, with the exit status, if one of them has exited.
+alive() {
+	local what=$1 p rc
+	shift
+	for p in "$@"; do
+		kill -0 "$p" 2>/dev/null && continue
+		wait "$p"
+		rc=$?
+		fail "$what: process $p ($(cat "/proc/$p/comm" 2>/dev/null || echo gone)) exited with $rc first"
+	done
+}
+
+# wait_until WHAT PIDS CONDITION...: poll CONDITION (a command) until it
+# holds, while every one of PIDS (a quoted list) runs.
+wait_until() {
+	local what=$1 pl=$2 deadline=$((SECONDS + 240))
+	shift 2
+	# shellcheck disable=SC2086
+	until "$@"; do
+		alive "$what" $pl
+		[ $SECONDS -lt $deadline ] || fail "$what: not after 240 s"
+		sleep 0.1
+	done
+}
+
+# up_count N PORT: the switch has logged 'port PORT: guest up' N times.
+up_count() {
+	[ "$(grep -c "vswitch: port $2: guest up" "$dir/sw.log")" -ge "$1" ]
+}
+
+start_switch() {
+	# shellcheck disable=SC2086
+	"$SW" -l 0-1 -s 0x2 --no-huge -m 256 --no-pci --file-prefix "$tag-sw" \
+		--log-level=user.vswitch_copy:info $DEVS -- \
+		--socket "$dir/a.sock" --socket "$dir/b.sock" --idle-yield \
+		--drain-timeout-ms 3000 --duration 280 "${sw_args[@]}" >"$dir/sw.log" 2>&1 &
+	swpid=$!
+	pids="$pids $swpid"
+}
 
 # Run a guest (exec: in a subshell, "peer ... &" or "(peer ...)", so
 # that $! is the guest itself and signals reach it).
@@ -145,32 +204,55 @@ peer() { # NAME LCORE SOCKET ARGS...
 	[ "$scenario" = memtable ] && [ "$name" = b ] && mem="--single-file-segments"
 	# shellcheck disable=SC2086
 	exec "$PEER" -l "$lcore" $mem --no-pci --file-prefix "$tag-$name" \
-		--vdev "net_virtio_user0,path=$sock,queues=1" -- "$@" \
+		--vdev "net_virtio_user0,path=$sock,queues=1${vdev_extra:-}" -- "$@" \
 		>"$dir/$name.log" 2>&1
 }
 
-peer a 0 "$dir/a.sock" --role "${a_role:-echo}" --id 2 "${echo_args[@]}" &
-apid=$!
-pids="$pids $apid"
+# Guest A as Debian's testpmd, swapping the MAC addresses of every frame
+# back to its sender. No -i: with --stats-period testpmd forwards until
+# SIGINT/SIGTERM (it reads stdin only after that); its forwarding lcore on
+# CPU 0, away from the engine's service core. Jumbo frames: mbufs large
+# enough for 9000-byte frames in one segment.
+testpmd_guest() { # SOCKET
+	exec "$TESTPMD" -l 0-1 --main-lcore 1 --no-huge -m 256 --no-pci \
+		--file-prefix "$tag-a" --vdev "net_virtio_user0,path=$1,queues=1" -- \
+		--forward-mode=macswap --stats-period 1 --total-num-mbufs 4096 \
+		--mbuf-size 10240 --max-pkt-len 9600 </dev/null >"$dir/a.log" 2>&1
+}
+
+start_guest_a() {
+	if [ "$scenario" = testpmd ]; then
+		testpmd_guest "$dir/a.sock" &
+	else
+		peer a 0 "$dir/a.sock" --role "${a_role:-echo}" --id 2 "${echo_args[@]}" &
+	fi
+	apid=$!
+	pids="$pids $apid"
+}
+
+if [ "$scenario" = client ]; then
+	# Guest A listens first (its EAL start waits in accept() for the
+	# switch), then the switch connects; b.sock does not exist yet, so
+	# vhost retries it every second until guest B listens.
+	start_guest_a
+	wait_until "guest A's socket" "$apid" test -S "$dir/a.sock"
+	start_switch
+else
+	start_switch
+	wait_until "the switch's sockets" "$swpid" test -S "$dir/b.sock"
+	start_guest_a
+fi
 # Guest B's first frames are flooded to the ports that are up: guest A
 # must be up by then, or they are dropped (no_dest) and B waits for echoes
-# that never come. A fixed pause was not enough on a loaded machine.
-for _ in $(seq 300); do
-	grep -q 'vswitch: port 0: guest up' "$dir/sw.log" && break
-	kill -0 $apid 2>/dev/null || fail "guest A exited at start"
-	sleep 0.1
-done
-grep -q 'vswitch: port 0: guest up' "$dir/sw.log" || fail "guest A never came up"
+# that never come.
+wait_until "guest A up" "$swpid $apid" up_count 1 0
 if [ "$scenario" = signal ]; then
 	peer b 1 "$dir/b.sock" --role gen --id 1 --to 2 "${gen_args[@]}" &
 	bpid=$!
 	pids="$pids $bpid"
-	for _ in $(seq 300); do
-		grep -q 'vswitch: port 1: guest up' "$dir/sw.log" && break
-		sleep 0.1
-	done
-	grep -q 'vswitch: port 1: guest up' "$dir/sw.log" || fail "guest B never came up"
-	sleep 1	# traffic in flight
+	# Traffic in flight: B has had echoes back through the switch.
+	wait_until "traffic through the switch" "$swpid $apid $bpid" \
+		grep -q 'peer 1: first echo' "$dir/b.log"
 	kill -TERM $swpid
 	wait $swpid
 	swrc=$?
@@ -190,6 +272,26 @@ fi
 
 (peer b 1 "$dir/b.sock" --role gen --id 1 --to 2 "${gen_args[@]}")
 brc=$?
+if [ "$scenario" = client ]; then
+	[ $brc -eq 0 ] || fail "guest B (gen) exited $brc"
+	# Guest A's process goes away for good (killed: its socket file stays
+	# behind, refusing connections, until the new server removes it) and a
+	# new guest A comes back on the same socket: the switch must find it
+	# by itself, and traffic must flow again.
+	kill -KILL $apid
+	wait $apid 2>/dev/null
+	wait_until "the switch to see guest A go" "$swpid" \
+		grep -q 'port 0: guest down' "$dir/sw.log"
+	rm -f "$dir/a.sock"
+	peer a2 0 "$dir/a.sock" --role echo --id 2 "${echo_args[@]}" &
+	apid=$!
+	pids="$pids $apid"
+	wait_until "guest A back" "$swpid $apid" up_count 2 0
+	(peer b2 1 "$dir/b.sock" --role gen --id 1 --to 2 --count 2000 \
+		--sizes 64,1518,9000 --window 64 --idle-ms 5000 --timeout 240)
+	b2rc=$?
+	[ $b2rc -eq 0 ] || fail "guest B's second run exited $b2rc"
+fi
 # The switch's telemetry, while it and guest A still run (traffic
 # scenario: A waits for its idle time before it leaves).
 if [ "$scenario" = traffic ]; then
@@ -210,6 +312,10 @@ ok = (st["packets_switched"] > 0 and st["copies_engine"] > 0 and
 sys.exit(0 if ok else 1)
 PY
 	tel=$?
+fi
+if [ "$scenario" = testpmd ]; then
+	# testpmd forwards until told to stop; it prints its totals then.
+	kill -INT $apid
 fi
 wait $apid
 arc=$?
@@ -265,11 +371,37 @@ memtable)
 	grep -q 'port 1: guest memory unregistered' "$dir/sw.log" || fail "old table not unregistered"
 	[ "$s" = "$r" ] || fail "sent $s, received $r"
 	;;
-traffic|auto|cpu)
+traffic|auto|cpu|testpmd)
 	[ "$(value drops)" = 0 ] || fail "drops: $(value drops)"
 	[ "$s" = "$r" ] || fail "sent $s, received $r"
 	[ "$(value rx)" = $((2 * s)) ] || fail "switch rx $(value rx), expected $((2 * s))"
 	[ "$(value tx)" = $((2 * s)) ] || fail "switch tx $(value tx), expected $((2 * s))"
+	;;&
+testpmd)
+	# testpmd's totals at exit: "RX-packets: N RX-dropped: N RX-total: N"
+	# and the same for TX, under "Forward statistics for port 0".
+	fwd=$(sed -n '/Forward statistics for port 0/,/------/p' "$dir/a.log" |
+		sed -n 's/^ *\([RT]X\)-packets: *\([0-9]*\) *[RT]X-dropped: *\([0-9]*\).*/\1 \2 \3/p' |
+		tr '\n' ' ')
+	[ "$fwd" = "RX $s 0 TX $s 0 " ] ||
+		fail "testpmd forward statistics '$fwd', expected RX $s 0 TX $s 0"
+	;;
+client)
+	grep -q 'port 0: .*a.sock (client)' "$dir/sw.log" || fail "port 0 not in client mode"
+	# Guest B listened only after the switch had started: vhost's
+	# reconnection, not the first attempt, found it.
+	grep -q 'b.sock) reconnecting' "$dir/sw.log" || fail "no vhost reconnection to guest B"
+	# B: 4 connections in its first run (3 reconnections), 1 in its second.
+	n=$(grep -c 'port 1: guest up' "$dir/sw.log")
+	[ "$n" -eq 5 ] || fail "guest B came up $n time(s), expected 5"
+	n=$(grep -c 'port 1: guest down' "$dir/sw.log")
+	[ "$n" -eq 5 ] || fail "guest B went down $n time(s), expected 5"
+	n=$(grep -c 'port 0: guest up' "$dir/sw.log")
+	[ "$n" -eq 2 ] || fail "guest A came up $n time(s), expected 2"
+	# After the reconnections, B's second run: every frame back.
+	grep -q 'gen: sent 2000 received 2000 ' "$dir/b2.log" ||
+		fail "second run: $(grep 'gen: sent' "$dir/b2.log")"
+	[ "$(value guest_maps)" -ge 7 ] || fail "guest maps $(value guest_maps): not one per connection"
 	;;
 reconnect)
 	n=$(grep -c 'port 1: guest up' "$dir/sw.log")
