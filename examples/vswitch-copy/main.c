@@ -16,7 +16,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +30,7 @@
 
 #include <ocopy.h>
 
+#include "args.h"
 #include "main.h"
 
 RTE_LOG_REGISTER(vsw_logtype, user.vswitch_copy, INFO);
@@ -69,26 +69,6 @@ usage(const char *prog)
 }
 
 static int
-parse_uint(const char *opt, const char *s, unsigned long min,
-		unsigned long max, unsigned long *v)
-{
-	char *end;
-
-	errno = 0;
-	if (s == NULL || *s < '0' || *s > '9') {
-		fprintf(stderr, "--%s: expected a number, got '%s'\n", opt, s ? s : "");
-		return -1;
-	}
-	*v = strtoul(s, &end, 10);
-	if (errno != 0 || *end != '\0' || *v < min || *v > max) {
-		fprintf(stderr, "--%s: '%s' is not a number in %lu..%lu\n",
-				opt, s, min, max);
-		return -1;
-	}
-	return 0;
-}
-
-static int
 parse_args(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -108,8 +88,7 @@ parse_args(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	unsigned long v, v2;
-	char *colon;
+	uint64_t v, v2;
 	int c;
 
 	vsw_conf.offload = true;
@@ -154,46 +133,39 @@ parse_args(int argc, char **argv)
 			strcpy(vsw_conf.dma_name, optarg);
 			break;
 		case 'D':
-			if (parse_uint("dma-desc", optarg, 32, 32768, &v) != 0)
+			if (vsw_parse_num("dma-desc", optarg, 32, 32768, &v) != 0)
 				return -1;
 			vsw_conf.dma_desc = v;
 			break;
 		case 'm':
-			if (parse_uint("mbufs", optarg, 1024, 1 << 24, &v) != 0)
+			if (vsw_parse_num("mbufs", optarg, 1024, 1 << 24, &v) != 0)
 				return -1;
 			vsw_conf.nb_mbufs = v;
 			break;
 		case 'M':
-			if (parse_uint("mbuf-size", optarg, RTE_PKTMBUF_HEADROOM + 128,
+			if (vsw_parse_num("mbuf-size", optarg, RTE_PKTMBUF_HEADROOM + 128,
 					UINT16_MAX, &v) != 0)
 				return -1;
 			vsw_conf.mbuf_size = v;
 			break;
 		case 'S':
-			if (parse_uint("stats", optarg, 0, 3600, &v) != 0)
+			if (vsw_parse_num("stats", optarg, 0, 3600, &v) != 0)
 				return -1;
 			vsw_conf.stats_period = v;
 			break;
 		case 't':
-			if (parse_uint("duration", optarg, 1, 86400, &v) != 0)
+			if (vsw_parse_num("duration", optarg, 1, 86400, &v) != 0)
 				return -1;
 			duration_s = v;
 			break;
 		case 'T':
-			if (parse_uint("drain-timeout-ms", optarg, 1, 600000, &v) != 0)
+			if (vsw_parse_num("drain-timeout-ms", optarg, 1, 600000, &v) != 0)
 				return -1;
 			vsw_conf.drain_timeout_us = v * 1000;
 			break;
 		case 'X':
-			colon = strchr(optarg, ':');
-			if (colon == NULL) {
-				fprintf(stderr, "--test-stall: expected START_MS:LENGTH_MS, got '%s'\n",
-						optarg);
-				return -1;
-			}
-			*colon = '\0';
-			if (parse_uint("test-stall", optarg, 1, 3600000, &v) != 0 ||
-					parse_uint("test-stall", colon + 1, 1, 3600000, &v2) != 0)
+			if (vsw_parse_num_pair("test-stall", "START_MS:LENGTH_MS", optarg,
+					1, 3600000, &v, 1, 3600000, &v2) != 0)
 				return -1;
 			vsw_conf.stall_at_ms = v;
 			vsw_conf.stall_ms = v2;
@@ -227,13 +199,6 @@ parse_args(int argc, char **argv)
 		return -1;
 	}
 	return 0;
-}
-
-static void
-on_signal(int sig)
-{
-	RTE_SET_USED(sig);
-	__atomic_store_n(&vsw_quit, true, __ATOMIC_RELAXED);
 }
 
 /* Configure and start the dmadev, find the library behind it. */
@@ -340,19 +305,13 @@ main(int argc, char **argv)
 	rte_thread_t ctl;
 	int ret;
 
-	ret = rte_eal_init(argc, argv);
-	if (ret < 0) {
-		fprintf(stderr, "EAL init failed: %s\n", rte_strerror(rte_errno));
+	if (vsw_eal_start(&argc, &argv) != 0)
 		return 1;
-	}
-	argc -= ret;
-	argv += ret;
 	if (parse_args(argc, argv) != 0) {
 		rte_eal_cleanup();
 		return 2;
 	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	vsw_quit_on_signals(&vsw_quit);
 
 	vsw_pool = rte_pktmbuf_pool_create("vsw_mbufs", vsw_conf.nb_mbufs, 256,
 			0, vsw_conf.mbuf_size, rte_socket_id());

@@ -37,19 +37,19 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <sched.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <rte_cycles.h>
 #include <rte_eal.h>
-#include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_ether.h>
 #include <rte_bus_vdev.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+
+#include "args.h"
 
 #define PEER_MAGIC	0x56535743u	/* "VSWC" */
 #define PEER_ETHERTYPE	0x88b5		/* IEEE local experimental */
@@ -113,13 +113,6 @@ static uint64_t sent, received, bad, dup, foreign, written_off, reconnects;
 static uint64_t rx_bytes;
 static uint8_t *seen;		/* gen: one byte per sequence number */
 static void *grown;		/* gen: the memory --grow-at added */
-
-static void
-on_signal(int sig)
-{
-	RTE_SET_USED(sig);
-	quit = true;
-}
 
 static inline uint8_t
 pattern(uint64_t seq, uint32_t off)
@@ -578,23 +571,6 @@ run_echo_sink(bool echo)
 /* ---- options ------------------------------------------------------------ */
 
 static int
-num(const char *name, const char *s, uint64_t min, uint64_t max, uint64_t *v)
-{
-	char *end;
-
-	errno = 0;
-	if (*s < '0' || *s > '9')
-		goto bad;
-	*v = strtoull(s, &end, 10);
-	if (errno == 0 && *end == '\0' && *v >= min && *v <= max)
-		return 0;
-bad:
-	fprintf(stderr, "--%s: '%s' is not a number in %" PRIu64 "..%" PRIu64 "\n",
-			name, s, min, max);
-	return -1;
-}
-
-static int
 parse_sizes(const char *s)
 {
 	char buf[128], *tok, *save;
@@ -608,7 +584,7 @@ parse_sizes(const char *s)
 			fprintf(stderr, "--sizes: at most %d sizes\n", PEER_MAX_SIZES);
 			return -1;
 		}
-		if (num("sizes", tok, PEER_MIN_FRAME, PEER_MAX_FRAME, &v) != 0)
+		if (vsw_parse_num("sizes", tok, PEER_MIN_FRAME, PEER_MAX_FRAME, &v) != 0)
 			return -1;
 		opt.sizes[opt.nb_sizes++] = v;
 	}
@@ -654,12 +630,12 @@ parse_args(int argc, char **argv)
 			}
 			break;
 		case 'i':
-			if (num("id", optarg, 1, 254, &v) != 0)
+			if (vsw_parse_num("id", optarg, 1, 254, &v) != 0)
 				return -1;
 			opt.id = v;
 			break;
 		case 'o':
-			if (num("to", optarg, 1, 254, &v) != 0)
+			if (vsw_parse_num("to", optarg, 1, 254, &v) != 0)
 				return -1;
 			opt.to = v;
 			break;
@@ -668,63 +644,53 @@ parse_args(int argc, char **argv)
 				return -1;
 			break;
 		case 'c':
-			if (num("count", optarg, 1, 1ULL << 32, &v) != 0)
+			if (vsw_parse_num("count", optarg, 1, 1ULL << 32, &v) != 0)
 				return -1;
 			opt.count = v;
 			break;
 		case 'w':
-			if (num("window", optarg, 0, 1 << 20, &v) != 0)
+			if (vsw_parse_num("window", optarg, 0, 1 << 20, &v) != 0)
 				return -1;
 			opt.window = v;
 			break;
 		case 'x':
-			if (num("corrupt-every", optarg, 1, UINT64_MAX, &v) != 0)
+			if (vsw_parse_num("corrupt-every", optarg, 1, UINT64_MAX, &v) != 0)
 				return -1;
 			opt.corrupt_every = v;
 			break;
 		case 'R':
-			if (num("reconnect-every", optarg, 1, UINT64_MAX, &v) != 0)
+			if (vsw_parse_num("reconnect-every", optarg, 1, UINT64_MAX, &v) != 0)
 				return -1;
 			opt.reconnect_every = v;
 			break;
-		case 'G': {
-			char *colon = strchr(optarg, ':');
-
-			if (colon == NULL) {
-				fprintf(stderr, "--grow-at: expected FRAMES:MIB, got '%s'\n", optarg);
+		case 'G':
+			if (vsw_parse_num_pair("grow-at", "FRAMES:MIB", optarg,
+					0, UINT64_MAX, &opt.grow_at,
+					1, 4096, &opt.grow_mb) != 0)
 				return -1;
-			}
-			*colon = '\0';
-			if (num("grow-at", optarg, 0, UINT64_MAX, &v) != 0)
-				return -1;
-			opt.grow_at = v;
-			if (num("grow-at", colon + 1, 1, 4096, &v) != 0)
-				return -1;
-			opt.grow_mb = v;
 			break;
-		}
 		case 'm':
-			if (num("mbufs", optarg, 511, 1 << 20, &v) != 0)
+			if (vsw_parse_num("mbufs", optarg, 511, 1 << 20, &v) != 0)
 				return -1;
 			opt.mbufs = v;
 			break;
 		case 'P':
-			if (num("pps", optarg, 1, 100000000, &v) != 0)
+			if (vsw_parse_num("pps", optarg, 1, 100000000, &v) != 0)
 				return -1;
 			opt.pps = v;
 			break;
 		case 'I':
-			if (num("idle-ms", optarg, 1, 600000, &v) != 0)
+			if (vsw_parse_num("idle-ms", optarg, 1, 600000, &v) != 0)
 				return -1;
 			opt.idle_ms = v;
 			break;
 		case 'T':
-			if (num("timeout", optarg, 1, 86400, &v) != 0)
+			if (vsw_parse_num("timeout", optarg, 1, 86400, &v) != 0)
 				return -1;
 			opt.timeout_s = v;
 			break;
 		case 'e':
-			if (num("expect", optarg, 1, UINT64_MAX, &v) != 0)
+			if (vsw_parse_num("expect", optarg, 1, UINT64_MAX, &v) != 0)
 				return -1;
 			opt.expect = v;
 			break;
@@ -749,20 +715,15 @@ parse_args(int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-	int ret = rte_eal_init(argc, argv);
+	int ret;
 
-	if (ret < 0) {
-		fprintf(stderr, "EAL init failed: %s\n", rte_strerror(rte_errno));
+	if (vsw_eal_start(&argc, &argv) != 0)
 		return 2;
-	}
-	argc -= ret;
-	argv += ret;
 	if (parse_args(argc, argv) != 0) {
 		rte_eal_cleanup();
 		return 2;
 	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	vsw_quit_on_signals(&quit);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
 	pool = rte_pktmbuf_pool_create("peer_mbufs", opt.mbufs, 256, 0,
