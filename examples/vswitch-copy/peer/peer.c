@@ -110,6 +110,7 @@ static char vdev_args[512];
 
 /* Counters. */
 static uint64_t sent, received, bad, dup, foreign, written_off, reconnects;
+static uint64_t tx_dropped;	/* echo: frames the switch did not take back */
 static uint64_t rx_bytes;
 static uint8_t *seen;		/* gen: one byte per sequence number */
 static void *grown;		/* gen: the memory --grow-at added */
@@ -321,16 +322,22 @@ find_vdev(void)
 
 /* ---- roles ------------------------------------------------------------ */
 
+/*
+ * echo: send back n frames. The switch drains our transmit ring: retry for
+ * up to a second, then free what is left and count it in tx_dropped (the
+ * gen side then reports those frames lost).
+ */
 static void
 tx_all(struct rte_mbuf **m, uint16_t n)
 {
 	uint16_t done = 0;
 	uint64_t deadline = rte_get_timer_cycles() + rte_get_timer_hz();
 
-	/* The switch drains its rings: retry a while, then drop (counted). */
 	while (done < n && rte_get_timer_cycles() < deadline && !quit)
 		done += rte_eth_tx_burst(port_id, 0, m + done, n - done);
 	rte_pktmbuf_free_bulk(m + done, n - done);
+	sent += done;
+	tx_dropped += n - done;
 }
 
 /*
@@ -530,10 +537,8 @@ run_echo_sink(bool echo)
 			}
 			back[k++] = m;
 		}
-		if (k > 0) {
-			sent += k;
+		if (k > 0)
 			tx_all(back, k);
-		}
 		if (n > 0) {
 			if (first == 0)
 				first = now;
@@ -554,9 +559,10 @@ run_echo_sink(bool echo)
 		double s = last > first ? (double)(last - first) / hz : 0;
 
 		printf("peer %u %s: received %" PRIu64 " (%" PRIu64 " bytes) corrupt %" PRIu64
-				" foreign %" PRIu64 " misordered %" PRIu64 " in %.3f s: %.3f Mpps %.3f Gbit/s\n",
+				" foreign %" PRIu64 " misordered %" PRIu64 " echo-dropped %" PRIu64
+				" in %.3f s: %.3f Mpps %.3f Gbit/s\n",
 				opt.id, echo ? "echo" : "sink", received, rx_bytes, bad,
-				foreign, dup, s, s > 0 ? received / s / 1e6 : 0,
+				foreign, dup, tx_dropped, s, s > 0 ? received / s / 1e6 : 0,
 				s > 0 ? rx_bytes * 8 / s / 1e9 : 0);
 	}
 	if (bad || foreign || dup || received == 0)
