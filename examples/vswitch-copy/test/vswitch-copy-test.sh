@@ -52,6 +52,8 @@
 #               running until SIGINT), B checks every frame it swaps back:
 #               every one intact and addressed back, testpmd forwarded as
 #               many as B sent with no drop, switch rx = tx = 2 x sent
+#   options     bad command lines of the switch and the peer: exit 2,
+#               with a message naming the option and what is wrong
 #
 # Start-up waits are readiness conditions: a socket that exists, a 'guest
 # up' line of the switch, a guest's 'traffic flows' line; each fails at
@@ -100,6 +102,37 @@ fail() {
 value() {
 	sed -n 's/.*vswitch-copy summary:.* '"$1"'=\([0-9.]*\).*/\1/p' "$dir/sw.log" | tail -1
 }
+
+# options: each bad command line must exit 2 with a message naming the
+# mistake (expect_bad PROGRAM MESSAGE ARGS...: ARGS after EAL's --).
+if [ "$scenario" = options ]; then
+	expect_bad() {
+		local prog=$1 msg=$2 rc
+		shift 2
+		"$prog" -l 0 --no-huge -m 64 --no-pci --file-prefix "$tag-o" \
+			--log-level=lib.eal:error -- "$@" >"$dir/o.log" 2>&1
+		rc=$?
+		[ $rc -eq 2 ] || fail "$(basename "$prog") $*: exit $rc, expected 2: $(cat "$dir/o.log")"
+		grep -qF -- "$msg" "$dir/o.log" ||
+			fail "$(basename "$prog") $*: no '$msg' in: $(cat "$dir/o.log")"
+	}
+	expect_bad "$SW" "at least one --socket is needed"
+	expect_bad "$SW" "--dma-desc: '16' is not a number in 32..32768" --socket "$dir/a.sock" --dma-desc 16
+	expect_bad "$SW" "--mbufs: '1k' is not a number in" --socket "$dir/a.sock" --mbufs 1k
+	expect_bad "$SW" "--test-stall: expected START_MS:LENGTH_MS, got '300'" --socket "$dir/a.sock" --test-stall 300
+	expect_bad "$SW" "--test-stall: 'x' is not a number in 1..3600000" --socket "$dir/a.sock" --test-stall 300:x
+	expect_bad "$SW" "--pairs needs an even number of ports, got 1" --socket "$dir/a.sock" --pairs
+	expect_bad "$SW" "--socket: $dir/a.sock given twice" --socket "$dir/a.sock" --socket "$dir/a.sock"
+	expect_bad "$SW" "Usage:" --socket "$dir/a.sock" --no-such-option
+	expect_bad "$PEER" "--count: '0' is not a number in 1.." --count 0
+	expect_bad "$PEER" "--sizes: '63' is not a number in 64..9600" --sizes 64,63
+	expect_bad "$PEER" "--grow-at: expected FRAMES:MIB, got '10'" --grow-at 10
+	expect_bad "$PEER" "--grow-at: '0' is not a number in 1..4096" --grow-at 10:0
+	expect_bad "$PEER" "--role: expected gen, echo or sink, got 'mirror'" --role mirror
+	expect_bad "$PEER" "--to: frames to ourselves (3)" --id 3 --to 3
+	echo "PASS ($scenario): 14 bad command lines refused with their message"
+	exit 0
+fi
 
 DEVS="--vdev dma_sw0,domain=strict --vdev dma_offload0,engines=dma_sw0"
 sw_args=()
