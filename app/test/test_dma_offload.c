@@ -174,6 +174,7 @@ static const struct bad_arg bad_args[] = {
 	{ "reprobe_ms=0", "reprobe_ms zero" },
 	{ "socket=999999", "socket out of range" },
 	{ "learn=yes", "learn neither on nor off" },
+	{ "cpu_help=maybe", "cpu_help neither auto, on nor off" },
 	{ "queues=2", "queues: set by rte_dma_configure()" },
 	{ "queue_size=64", "queue_size: set by rte_dma_vchan_setup()" },
 	{ "policy=auto,,threshold=512", "empty item" },
@@ -192,7 +193,7 @@ static void
 test_devargs(void)
 {
 	static const char *const good =
-		"engines=dma_sw1@0:dma_sw0,policy=engine,threshold=4096,split=off,slack=150,ring_size=256,stall_us=20000,degrade_errors=8,reprobe_ms=50,socket=0,learn=off";
+		"engines=dma_sw1@0:dma_sw0,policy=engine,threshold=4096,split=off,slack=150,ring_size=256,stall_us=20000,degrade_errors=8,reprobe_ms=50,socket=0,learn=off,cpu_help=off";
 	char *line, *line2;
 	unsigned int i;
 	int16_t dev;

@@ -46,7 +46,7 @@ test_conf_parse(void)
 		"policy=fast", "engines=", "engines=nosuch", "engines=999",
 		"threshold=0", "split=10", "slack=0", "stall_us=0",
 		"unknown=1", "queues=1,,", "socket=999999", "learn=1",
-		"learn=", "learn=OFF",
+		"learn=", "learn=OFF", "cpu_help=yes", "cpu_help=", "cpu_help=AUTO",
 	};
 	struct ocopy_conf conf, before;
 	unsigned int i;
@@ -83,6 +83,13 @@ test_conf_parse(void)
 	TEST_ASSERT(conf.no_learn, "learn=off");
 	TEST_ASSERT_SUCCESS(ocopy_conf_parse(&conf, "learn=on"), "learn=on");
 	TEST_ASSERT(!conf.no_learn, "learn=on");
+	TEST_ASSERT_EQUAL(conf.cpu_help, OCOPY_CPU_HELP_AUTO, "cpu_help default");
+	TEST_ASSERT_SUCCESS(ocopy_conf_parse(&conf, "cpu_help=off"), "cpu_help=off");
+	TEST_ASSERT_EQUAL(conf.cpu_help, OCOPY_CPU_HELP_OFF, "cpu_help=off");
+	TEST_ASSERT_SUCCESS(ocopy_conf_parse(&conf, "cpu_help=on"), "cpu_help=on");
+	TEST_ASSERT_EQUAL(conf.cpu_help, OCOPY_CPU_HELP_ON, "cpu_help=on");
+	TEST_ASSERT_SUCCESS(ocopy_conf_parse(&conf, "cpu_help=auto"), "cpu_help=auto");
+	TEST_ASSERT_EQUAL(conf.cpu_help, OCOPY_CPU_HELP_AUTO, "cpu_help=auto");
 	TEST_ASSERT_SUCCESS(ocopy_conf_parse(&conf, "engines=all"), "all");
 	TEST_ASSERT(conf.all_engines && conf.nb_engines == 0, "all engines");
 	TEST_ASSERT_SUCCESS(ocopy_conf_parse(&conf, "engines=0"), "by id");

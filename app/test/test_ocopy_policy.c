@@ -287,6 +287,77 @@ test_doorbell_before_cpu(void)
 }
 
 /*
+ * cpu_help: off keeps the CPU from taking copies a busy engine can take
+ * (slack=1 would give it nearly all) and from splitting; on is the backlog
+ * rule as configured; auto measures both in epochs.
+ */
+static void
+test_cpu_help(void)
+{
+	struct ocopy_queue_stats d;
+	struct ocopy_queue_rates r;
+	struct ocopy_queue *q;
+	struct ocopy *oc;
+	unsigned int i;
+
+	test_section("cpu_help=off: busy engines keep their copies, no split");
+	swdev_service_run("dma_sw0", false);
+	oc = ocdev_create("engines=dma_sw0,threshold=64,slack=1,split=65536,ring_size=64,cpu_help=off");
+	q = ocopy_queue_get(oc, 0);
+	submit(q, 100, 4096, &d);
+	TEST_ASSERT(d.engine == 64 && d.cpu == 36,
+		"64 on the engine (its ring), 36 on the CPU: %" PRIu64 " / %" PRIu64,
+		d.engine, d.cpu);
+	swdev_service_run("dma_sw0", true);
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	submit(q, 1, 262144, &d);
+	TEST_ASSERT(d.split == 0 && d.engine == 1, "256 KiB on the engine, whole");
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	TEST_ASSERT_SUCCESS(ocopy_queue_rates_get(q, &r), "rates");
+	TEST_ASSERT(!r.cpu_help && r.help_epochs == 0, "no help, no epochs");
+	ocopy_destroy(oc);
+
+	test_section("cpu_help=on: the backlog rule and splits");
+	swdev_service_run("dma_sw0", false);
+	oc = ocdev_create("engines=dma_sw0,threshold=64,slack=1,split=65536,ring_size=64,cpu_help=on");
+	q = ocopy_queue_get(oc, 0);
+	submit(q, 100, 4096, &d);
+	TEST_ASSERT(d.cpu >= 90, "slack=1: the CPU takes nearly all: %" PRIu64,
+		d.cpu);
+	swdev_service_run("dma_sw0", true);
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	submit(q, 1, 262144, &d);
+	TEST_ASSERT_EQUAL(d.split, 1, "256 KiB split");
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	TEST_ASSERT_SUCCESS(ocopy_queue_rates_get(q, &r), "rates");
+	TEST_ASSERT(r.cpu_help && r.help_epochs == 0, "help, no epochs");
+	ocopy_destroy(oc);
+
+	test_section("cpu_help=auto: epochs measured with and without help");
+	oc = ocdev_create("engines=dma_sw0,threshold=1024,split=off,queue_size=64");
+	q = ocopy_queue_get(oc, 0);
+	for (i = 0; i < 20000; i++) {
+		while (ocopy_copy(q, dst + (size_t)i * 16384 % (BUF_LEN - 16384),
+				src, 16384, NULL, NULL, 0) < 0)
+			ocopy_poll(q, UINT16_MAX);
+		if (i % 16 == 15) {
+			ocopy_flush(q);
+			ocopy_poll(q, UINT16_MAX);
+		}
+	}
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	TEST_ASSERT_SUCCESS(ocopy_queue_rates_get(q, &r), "rates");
+	printf("  %" PRIu64 " epochs: %" PRIu64 " bytes per Mcycle without help, %"
+		PRIu64 " with; help now %s\n", r.help_epochs,
+		r.alone_bytes_per_mcyc, r.help_bytes_per_mcyc,
+		r.cpu_help ? "on" : "off");
+	TEST_ASSERT(r.help_epochs >= 2, "epochs: %" PRIu64, r.help_epochs);
+	TEST_ASSERT(r.alone_bytes_per_mcyc > 0 && r.help_bytes_per_mcyc > 0,
+		"both modes measured");
+	ocopy_destroy(oc);
+}
+
+/*
  * Fills go only to engines that can fill: DPDK's dma_skeleton copies but
  * does not fill. Without the check, a fill given to it is refused, counted
  * as a full ring and copied by the CPU: a wasted try per fill.
@@ -702,6 +773,8 @@ main(int argc, char **argv)
 	test_fill_capable();
 	test_learning();
 	test_rates_set();
+	if (test_worker == TEST_WORKER_SERVICE)
+		test_cpu_help();
 	/* Two dma_sw engines need two worker lcores in lcore mode. */
 	if (test_worker == TEST_WORKER_SERVICE) {
 		test_split_busy();

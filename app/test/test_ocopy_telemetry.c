@@ -206,6 +206,10 @@ main(int argc, char **argv)
 		"engine windows");
 	TEST_ASSERT_EQUAL(tel_u64(r, "engine0_threshold"),
 		rates.engine_threshold[0], "engine threshold");
+	TEST_ASSERT_EQUAL(tel_u64(r, "help_epochs"), rates.help_epochs,
+		"CPU help epochs");
+	TEST_ASSERT_EQUAL(tel_u64(r, "help_bytes_per_mcycle"),
+		rates.help_bytes_per_mcyc, "bytes with CPU help");
 	TEST_ASSERT(strstr(r, "\"engine0_health\":\"ok\"") != NULL ||
 		strstr(r, "\"engine0_health\": \"ok\"") != NULL, "health: %s", r);
 

@@ -60,6 +60,10 @@ oc_conf_check(struct ocopy_conf *c, const char *name)
 		OC_LOG(ERR, "%s: unknown policy %d", name, c->policy);
 		return -EINVAL;
 	}
+	if (c->cpu_help > OCOPY_CPU_HELP_OFF) {
+		OC_LOG(ERR, "%s: unknown cpu_help %d", name, c->cpu_help);
+		return -EINVAL;
+	}
 	if (c->nb_engines > OCOPY_MAX_ENGINES) {
 		OC_LOG(ERR, "%s: %u engines: at most %u", name, c->nb_engines,
 			OCOPY_MAX_ENGINES);
@@ -151,6 +155,7 @@ oc_queue_init(struct ocopy *oc, uint16_t qid)
 	q->depth_slack_q8 = (uint32_t)((uint64_t)c->depth_slack * 256 / 100);
 	q->split_cpu_q16 = 65536 / 2;
 	q->learn = !c->no_learn && c->policy == OCOPY_POLICY_AUTO;
+	oc_adapt_init(q);	/* policy and split threshold, with cpu_help */
 	/* Not learning: counting down from 0 wraps, it never samples. */
 	q->cpu_sample_left = q->learn ? OC_CPU_SAMPLE_EVERY : 0;
 	q->stall_cyc = hz / 1000000 * c->stall_us;

@@ -65,6 +65,13 @@ enum ocopy_policy {
 	OCOPY_POLICY_ENGINE,	/**< an engine whenever one accepts, whatever the size */
 };
 
+/** Whether the CPU may take copies a busy engine could take (auto policy). */
+enum ocopy_cpu_help {
+	OCOPY_CPU_HELP_AUTO = 0,	/**< while it raises what the queue moves (measured) */
+	OCOPY_CPU_HELP_ON,		/**< by the backlog rule and splits, always */
+	OCOPY_CPU_HELP_OFF,		/**< never: only what no engine can take */
+};
+
 /** Op flags. FENCE and FLUSH have rte_dma_op flag values. */
 #define OCOPY_F_FENCE	RTE_DMA_OP_FLAG_FENCE	/**< start after all older ops completed */
 #define OCOPY_F_FLUSH	RTE_DMA_OP_FLAG_SUBMIT	/**< ring the doorbell now */
@@ -95,6 +102,7 @@ struct ocopy_conf {
 	bool no_learn;			/**< keep the calibrated rates (learn=off); default:
 					 * each queue learns the CPU's and engines' rates
 					 * from its own copies */
+	enum ocopy_cpu_help cpu_help;	/**< auto policy: cpu_help=auto|on|off (auto) */
 	uint32_t engine_node_set;	/**< bit i: engine_node[i] gives engines[i]'s
 					 * NUMA node (engines=name@node); otherwise
 					 * its driver's (rte_dma_info.numa_node) */
@@ -108,7 +116,7 @@ struct ocopy_conf {
  *   queues=<n>  queue_size=<n>  ring_size=<n>  policy=auto|cpu|engine
  *   threshold=<bytes>  split=<bytes>|off  slack=<percent>
  *   stall_us=<n>  degrade_errors=<n>  reprobe_ms=<n>  socket=<n>
- *   learn=on|off
+ *   learn=on|off  cpu_help=auto|on|off
  * EAL must be initialised (engine names are resolved to dmadev ids).
  *
  * @return 0, or -EINVAL with a log line naming the key (conf unchanged).
@@ -176,6 +184,14 @@ struct ocopy_queue_rates {
 	uint64_t engine_samples[OCOPY_MAX_ENGINES];	/**< completion windows used */
 	uint32_t engine_threshold[OCOPY_MAX_ENGINES];	/**< the queue's current
 							 * thresholds (get only) */
+	/* cpu_help (get only): whether the CPU helps busy engines now, and
+	 * with cpu_help=auto what was measured: epochs, and the queue's bytes
+	 * per million TSC cycles last seen without and with that help.
+	 */
+	bool cpu_help;
+	uint64_t help_epochs;
+	uint64_t alone_bytes_per_mcyc;
+	uint64_t help_bytes_per_mcyc;
 };
 int ocopy_queue_rates_get(const struct ocopy_queue *q, struct ocopy_queue_rates *r);
 
@@ -381,7 +397,7 @@ oc_pick(struct ocopy_queue *q, uint32_t len, const bool fill, const void *buf)
 	 * degraded) is a failover. The engine policy counts its own.
 	 */
 	if (unlikely(unusable) && best == NULL &&
-			q->policy == OCOPY_POLICY_AUTO)
+			q->policy != OCOPY_POLICY_ENGINE)
 		q->stats.failovers++;
 	/*
 	 * Auto: the CPU if it would be done sooner (x slack), counting the

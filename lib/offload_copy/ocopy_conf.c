@@ -20,7 +20,7 @@
 static const char *const oc_conf_keys[] = {
 	"engines", "queues", "queue_size", "ring_size", "policy", "threshold",
 	"split", "slack", "stall_us", "degrade_errors", "reprobe_ms", "socket",
-	"learn", NULL,
+	"learn", "cpu_help", NULL,
 };
 
 static const char *const oc_policy_names[] = {
@@ -157,6 +157,23 @@ oc_parse_pair(const char *key, const char *val, void *opaque)
 			return -EINVAL;
 		}
 		return 0;
+	}
+	if (strcmp(key, "cpu_help") == 0) {
+		static const char *const names[] = {
+			[OCOPY_CPU_HELP_AUTO] = "auto",
+			[OCOPY_CPU_HELP_ON] = "on",
+			[OCOPY_CPU_HELP_OFF] = "off",
+		};
+		unsigned int h;
+
+		for (h = 0; val != NULL && h < RTE_DIM(names); h++)
+			if (strcmp(val, names[h]) == 0) {
+				c->cpu_help = h;
+				return 0;
+			}
+		OC_LOG(ERR, "cpu_help=%s: expected auto, on or off",
+			val != NULL ? val : "");
+		return -EINVAL;
 	}
 	if (strcmp(key, "split") == 0 && val != NULL && strcmp(val, "off") == 0) {
 		c->split_threshold = UINT32_MAX;

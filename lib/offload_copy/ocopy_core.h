@@ -147,6 +147,31 @@ struct ocopy_queue_stats {
 
 #define OCOPY_MAX_ENGINES	16
 #define OCOPY_SLOT_NONE		UINT32_MAX
+/*
+ * struct ocopy_queue.policy while the auto policy keeps the CPU from
+ * helping busy engines (cpu_help, ocopy_adapt.c): copies an engine can
+ * take go to it however long its backlog, and nothing is split.
+ */
+#define OC_POLICY_AUTO_ALONE	3
+
+/*
+ * cpu_help=auto: whether the CPU helping busy engines raises what the
+ * queue moves, measured in epochs (ocopy_adapt.c). Slow path only.
+ */
+struct oc_adapt {
+	uint8_t on;		/**< the queue adapts (auto policy, cpu_help=auto) */
+	uint8_t help;		/**< the CPU helps busy engines now */
+	uint8_t measuring;	/**< 0: settling after a change, 1: measuring */
+	uint8_t probing;	/**< this epoch tries the other mode */
+	uint32_t left;		/**< epochs in this mode before the next probe */
+	uint64_t mark_ops;	/**< stats.submitted when the phase began */
+	uint64_t mark_bytes;	/**< stats.bytes when the phase began */
+	uint64_t mark_tsc;	/**< when the phase began */
+	uint64_t tput[2];	/**< bytes per million cycles last measured
+				 * without ([0]) and with ([1]) CPU help */
+	uint64_t epochs;	/**< epochs measured */
+	uint64_t changes;	/**< mode changes kept after a probe */
+};
 
 /** One lcore's queue: everything the fast path touches. */
 struct ocopy_queue {
@@ -155,7 +180,7 @@ struct ocopy_queue {
 	uint32_t tail;		/**< next op slot to deliver (free-running) */
 	uint32_t mask;
 	uint16_t nb_qe;
-	uint8_t policy;		/**< enum ocopy_policy */
+	uint8_t policy;		/**< enum ocopy_policy, or OC_POLICY_AUTO_ALONE */
 	uint8_t dirty;		/**< some engine has unsubmitted ops */
 	uint32_t min_threshold;	/**< smallest engine threshold: below, CPU */
 	uint32_t sample_floor;	/**< CPU copies from this size on are sampled
@@ -192,6 +217,7 @@ struct ocopy_queue {
 	int16_t node_cached;
 	uintptr_t node_lo;
 	size_t node_len;
+	struct oc_adapt adapt;
 
 	struct ocopy_queue_stats stats;
 

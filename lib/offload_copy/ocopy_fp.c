@@ -232,6 +232,9 @@ oc_reap(struct ocopy_queue *q)
 			continue;
 		oc_reap_one(q, qe, &now);
 	}
+	/* Engines progressed (the clock was read): CPU help still worth it? */
+	if (q->adapt.on && now != 0)
+		oc_adapt_tick(q, now);
 }
 
 /*

@@ -116,6 +116,15 @@ void oc_queue_thresholds(struct ocopy_queue *q);
 int oc_map_node(struct ocopy *oc, uintptr_t va, uintptr_t *lo, size_t *len,
 		int *node);
 
+/*
+ * ocopy_adapt.c: whether the CPU helps busy engines (cpu_help=auto).
+ * oc_adapt_epoch(): the mode after an epoch that moved bytes in cyc cycles
+ * (pure: the unit test drives it); oc_adapt_tick(): from oc_reap().
+ */
+bool oc_adapt_epoch(struct oc_adapt *a, uint64_t bytes, uint64_t cyc);
+void oc_adapt_init(struct ocopy_queue *q);
+void oc_adapt_tick(struct ocopy_queue *q, uint64_t now);
+
 /* ocopy_numa.c: the node [va, va + len) lies on, or -1 (unknown, mixed). */
 int oc_va_node(uintptr_t va, size_t len);
 

@@ -49,6 +49,10 @@ ocopy_queue_rates_get(const struct ocopy_queue *q, struct ocopy_queue_rates *r)
 	memset(r, 0, sizeof(*r));
 	r->cpu_cyc_per_kib = q->cpu_cyc_per_kib;
 	r->cpu_samples = q->cpu_samples;
+	r->cpu_help = q->policy == OCOPY_POLICY_AUTO;
+	r->help_epochs = q->adapt.epochs;
+	r->alone_bytes_per_mcyc = q->adapt.tput[0];
+	r->help_bytes_per_mcyc = q->adapt.tput[1];
 	r->nb_engines = q->oc->nb_engines;
 	for (i = 0; i < q->nb_qe; i++) {
 		r->engine_cyc_per_kib[q->qe[i].engine] = q->qe[i].cyc_per_kib;

@@ -158,6 +158,11 @@ oc_tel_queue(const char *cmd __rte_unused, const char *params,
 	rte_tel_data_add_dict_u64(d, "cpu_cycles_per_kib", q->cpu_cyc_per_kib);
 	rte_tel_data_add_dict_u64(d, "cpu_samples", q->cpu_samples);
 	rte_tel_data_add_dict_u64(d, "split_cpu_share_q16", q->split_cpu_q16);
+	rte_tel_data_add_dict_string(d, "cpu_help",
+		q->policy == OCOPY_POLICY_AUTO ? "on" : "off");
+	rte_tel_data_add_dict_u64(d, "help_epochs", q->adapt.epochs);
+	rte_tel_data_add_dict_u64(d, "alone_bytes_per_mcycle", q->adapt.tput[0]);
+	rte_tel_data_add_dict_u64(d, "help_bytes_per_mcycle", q->adapt.tput[1]);
 	for (i = 0; i < q->nb_qe; i++) {
 		snprintf(key, sizeof(key), "engine%u_cycles_per_kib", q->qe[i].engine);
 		rte_tel_data_add_dict_u64(d, key, q->qe[i].cyc_per_kib);

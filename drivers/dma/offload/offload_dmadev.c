@@ -47,6 +47,7 @@ static const char *const offload_valid_args[] = {
 	"reprobe_ms",
 	"socket",
 	"learn",
+	"cpu_help",
 	/* Library keys the dmadev API sets: refused with a reason. */
 	"queues",
 	"queue_size",
@@ -56,7 +57,8 @@ static const char *const offload_valid_args[] = {
 #define OFFLOAD_KEYS_HELP "engines=<dmadev>[@<node>][:<dmadev>[@<node>]...]|all, " \
 	"policy=auto|cpu|engine, threshold=<bytes>, split=<bytes>|off, " \
 	"slack=<percent>, ring_size=<descriptors>, stall_us=<us>, " \
-	"degrade_errors=<n>, reprobe_ms=<ms>, socket=<n>, learn=on|off"
+	"degrade_errors=<n>, reprobe_ms=<ms>, socket=<n>, learn=on|off, " \
+	"cpu_help=auto|on|off"
 
 static const char *
 policy_name(enum ocopy_policy p)
@@ -218,6 +220,9 @@ print_devargs(const struct offload_dmadev *od, FILE *f)
 		fprintf(f, ",socket=%d", c->socket_id);
 	if (c->no_learn)
 		fprintf(f, ",learn=off");
+	if (c->cpu_help != OCOPY_CPU_HELP_AUTO)
+		fprintf(f, ",cpu_help=%s",
+			c->cpu_help == OCOPY_CPU_HELP_ON ? "on" : "off");
 	fprintf(f, "\n");
 }
 

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The offload-copy authors
+ */
+
+/*
+ * Whether the CPU helps busy engines (cpu_help=auto, the default).
+ *
+ * The auto policy lets the submitting core take a copy an engine could
+ * take when the engine's backlog would finish it much later (the slack
+ * rule), and cuts large copies between them (split). That adds copying
+ * power only while memory keeps up: a core's memcpy() moves a byte with
+ * three memory transfers where an engine streaming its stores uses two,
+ * so on a machine whose memory one engine saturates, every byte the CPU
+ * copies slows the engine by more than it gains (see the programmer's
+ * guide). Which case holds depends on the machine and on the data, so the
+ * queue measures it: it alternates between the CPU helping (HELP) and not
+ * (ALONE), and keeps HELP only while it moves more bytes per second by a
+ * margin. Ties go to ALONE, which leaves the core free.
+ *
+ *   - An epoch is a settling phase after a mode change (the ops in flight
+ *     were placed under the old mode) and a measuring phase; each lasts
+ *     at least a queue's worth of ops and OC_ADAPT_PHASE_US. Without a
+ *     change, there is nothing to settle.
+ *   - The mode kept is measured for OC_ADAPT_STAY epochs, then the other
+ *     one for one epoch (a probe); the better of the two last measures
+ *     wins. An epoch with too little traffic tells nothing.
+ *   - ALONE is applied through the queue's fields the fast path already
+ *     reads (policy, split threshold): it costs the fast path nothing.
+ *
+ * Called from oc_reap() on the queue's lcore.
+ */
+
+#include <string.h>
+
+#include <rte_cycles.h>
+
+#include "ocopy_internal.h"
+
+#define OC_ADAPT_PHASE_US	1000
+#define OC_ADAPT_STAY		8
+#define OC_ADAPT_MARGIN_PCT	5
+#define OC_ADAPT_MIN_BYTES	(256 * 1024)
+
+bool
+oc_adapt_epoch(struct oc_adapt *a, uint64_t bytes, uint64_t cyc)
+{
+	if (bytes < OC_ADAPT_MIN_BYTES || cyc == 0)
+		return a->help;	/* too little traffic to tell */
+	a->epochs++;
+	a->tput[a->help] = bytes * 1000000 / cyc;
+	if (a->probing) {
+		bool help = a->tput[1] * 100 >
+				a->tput[0] * (100 + OC_ADAPT_MARGIN_PCT);
+
+		/* The probe ends: back, or the probed mode won. */
+		if (help == a->help)
+			a->changes++;
+		a->probing = 0;
+		a->help = help;
+		a->left = OC_ADAPT_STAY;
+		return a->help;
+	}
+	if (a->left > 0)
+		a->left--;
+	if (a->left == 0) {
+		a->probing = 1;
+		a->help = !a->help;
+	}
+	return a->help;
+}
+
+static void
+oc_adapt_apply(struct ocopy_queue *q, bool help)
+{
+	q->policy = help ? OCOPY_POLICY_AUTO : OC_POLICY_AUTO_ALONE;
+	q->split_threshold = help ? q->oc->conf.split_threshold : UINT32_MAX;
+}
+
+void
+oc_adapt_init(struct ocopy_queue *q)
+{
+	const struct ocopy_conf *c = &q->oc->conf;
+	struct oc_adapt *a = &q->adapt;
+
+	memset(a, 0, sizeof(*a));
+	if (c->policy != OCOPY_POLICY_AUTO)
+		return;
+	a->on = c->cpu_help == OCOPY_CPU_HELP_AUTO;
+	a->help = c->cpu_help != OCOPY_CPU_HELP_OFF;
+	a->left = 1;	/* measure the first mode once, then probe */
+	oc_adapt_apply(q, a->help);
+}
+
+void
+oc_adapt_tick(struct ocopy_queue *q, uint64_t now)
+{
+	struct oc_adapt *a = &q->adapt;
+	uint64_t phase_cyc = rte_get_tsc_hz() / 1000000 * OC_ADAPT_PHASE_US;
+	bool help;
+
+	if (q->stats.submitted - a->mark_ops <= q->mask ||
+			now - a->mark_tsc < phase_cyc)
+		return;
+	if (a->measuring) {
+		help = oc_adapt_epoch(a, q->stats.bytes - a->mark_bytes,
+				now - a->mark_tsc);
+		if (help != (q->policy == OCOPY_POLICY_AUTO)) {
+			OC_LOG(DEBUG, "%s: queue %u: CPU help %s (%s; %" PRIu64
+				" / %" PRIu64 " bytes per Mcycle without / with)",
+				q->oc->name, q->qid, help ? "on" : "off",
+				a->probing ? "probe" : "kept", a->tput[0],
+				a->tput[1]);
+			oc_adapt_apply(q, help);
+			a->measuring = 0;	/* settle first */
+		}
+	} else {
+		a->measuring = 1;
+	}
+	a->mark_ops = q->stats.submitted;
+	a->mark_bytes = q->stats.bytes;
+	a->mark_tsc = now;
+}
