@@ -51,6 +51,8 @@ static void
 test_calibration(void)
 {
 	struct ocopy_engine_info info;
+	struct ocopy_qengine_stats es;
+	struct ocopy_queue_stats st;
 	struct ocopy *oc;
 
 	test_section("calibration: figures measured on this machine");
@@ -65,6 +67,15 @@ test_calibration(void)
 	TEST_ASSERT(info.threshold >= 64 && info.threshold <= 65536 &&
 		rte_is_power_of_2(info.threshold), "threshold %u", info.threshold);
 	TEST_ASSERT_FAIL(ocopy_engine_info_get(oc, 1, &info), "engine out of range");
+	/* The path costs ran on a scratch queue: queue 0 starts clean. */
+	TEST_ASSERT_SUCCESS(ocopy_queue_stats_get(ocopy_queue_get(oc, 0), &st),
+		"stats");
+	TEST_ASSERT(st.submitted == 0 && st.completed == 0 && st.cpu == 0 &&
+		st.engine == 0 && st.bytes == 0, "queue 0 counted nothing");
+	TEST_ASSERT_EQUAL(ocopy_queue_inflight(ocopy_queue_get(oc, 0)), 0,
+		"queue 0 holds nothing");
+	TEST_ASSERT_SUCCESS(ocopy_engine_stats_get(oc, 0, &es), "engine stats");
+	TEST_ASSERT(es.ops == 0 && es.doorbells == 0, "engine counted nothing");
 	ocopy_dump(oc, stdout);
 	ocopy_destroy(oc);
 }

@@ -161,7 +161,8 @@ struct ocopy_engine_info {
 	uint16_t nb_vchans;
 	uint16_t ring_size;
 	uint32_t threshold;	/**< engine from this size on */
-	uint32_t op_cycles;	/**< submitter cycles per op (calibration) */
+	uint32_t op_cycles;	/**< submitter cycles per 64-byte op through the
+				 * library's engine path (calibration) */
 	uint32_t cyc_per_kib;	/**< engine time per KiB (calibration) */
 	bool calibrated;
 	int numa_node;		/**< engines=name@node, else the driver's; -1: unknown */

@@ -46,6 +46,11 @@ extern int oc_logtype;
 #define OC_LEARN_OUTLIER_RUN	4
 /* Largest rate ocopy_queue_rates_set() takes: 1 MiB/s at 4 GHz. */
 #define OC_RATE_MAX		(4000000u)
+/* Calibration: its buffer holds a source and a destination of this size. */
+#define OC_CAL_LARGE		(64 * 1024)
+#define OC_CAL_BUF		(2 * OC_CAL_LARGE)
+/* The per-op cost of each path is measured on ops of this size. */
+#define OC_PATH_LEN		64
 /* Engine thresholds when calibration cannot run. */
 #define OC_FALLBACK_THRESHOLD	2048
 
@@ -63,7 +68,8 @@ struct oc_engine {
 	bool started;
 	bool calibrated;
 	uint32_t threshold;
-	uint32_t op_cycles;
+	uint32_t op_cycles;	/* per op through the library (engine path) */
+	uint32_t raw_op_cycles;	/* ... with rte_dma_* alone */
 	uint32_t cyc_per_kib;
 	char name[64];
 	/* Device for rte_dev_dma_map(); NULL when none was found. */
@@ -80,6 +86,7 @@ struct ocopy {
 	struct oc_map_state *map;	/* ocopy_map.c */
 	uint32_t cpu_op_cycles;		/* the CPU's copy cost (calibrated) */
 	uint32_t cpu_cyc_per_kib;
+	uint32_t cpu_path_cycles;	/* a 64-byte op on the library's CPU path */
 	bool calib_leftover;		/* calibration ops left on a stalled engine */
 	void *calib_buf;		/* ... and the buffer they use */
 	TAILQ_ENTRY(ocopy) next;	/* instance list (telemetry, find) */
@@ -124,6 +131,15 @@ int oc_map_node(struct ocopy *oc, uintptr_t va, uintptr_t *lo, size_t *len,
 bool oc_adapt_epoch(struct oc_adapt *a, uint64_t bytes, uint64_t cyc);
 void oc_adapt_init(struct ocopy_queue *q);
 void oc_adapt_tick(struct ocopy_queue *q, uint64_t now);
+
+/*
+ * ocopy_path_cost.c: the submitter's cycles per 64-byte op through the
+ * library, on engine idx's path and on the CPU path (buf: OC_CAL_BUF
+ * bytes, registered). 0, or -errno.
+ */
+int oc_path_cost_engine(struct ocopy *oc, uint16_t idx, uint8_t *buf,
+		uint32_t *cycles);
+int oc_path_cost_cpu(struct ocopy *oc, uint8_t *buf, uint32_t *cycles);
 
 /* ocopy_numa.c: the node [va, va + len) lies on, or -1 (unknown, mixed). */
 int oc_va_node(uintptr_t va, size_t len);

@@ -7,15 +7,17 @@
  *
  *   CPU:    cycles(len) = op_cycles + len x cyc_per_kib / 1024
  *           (oc_cpu_copy() between cache-resident buffers, best of trials)
- *   engine: op_cycles   what the submitting lcore pays per op (enqueue,
- *                       doorbell, reaping the completion), 64-byte copies
- *           cyc_per_kib how long the engine takes per KiB (64 KiB copies,
+ *   engine: cyc_per_kib how long the engine takes per KiB (64 KiB copies,
  *                       first submit to last completion)
+ *   paths:  what the submitting core pays per 64-byte op through the
+ *           library, on the engine path and on the CPU path
+ *           (ocopy_path_cost.c); the raw rte_dma_* cost is logged too
  *
  * An engine's threshold is the smallest power-of-two size from which the
- * CPU would spend more cycles copying than the engine costs it: below
- * that, offloading costs the datapath core more than it saves. The
- * engine's rate feeds the backlog rule in oc_pick() (ocopy.h).
+ * CPU path would cost the submitting core more than the engine path:
+ * below that, offloading costs the datapath core more than it saves. Each
+ * queue derives it again from the CPU rate it learns. The engine's rate
+ * feeds the backlog rule in oc_pick() (ocopy.h).
  */
 
 #include <string.h>
@@ -27,9 +29,7 @@
 
 #define OC_CAL_SMALL		64
 #define OC_CAL_SMALL_OPS	256
-#define OC_CAL_LARGE		(64 * 1024)
 #define OC_CAL_LARGE_OPS	16
-#define OC_CAL_BUF		(2 * OC_CAL_LARGE)
 #define OC_CAL_TRIALS		5
 #define OC_CAL_OP_TRIALS	3
 /* Below the threshold, CPU copies shorter than this are never timed. */
@@ -129,15 +129,15 @@ oc_calibrate_engine(struct ocopy *oc, uint16_t idx, uint8_t *buf)
 		return -ENODEV;
 
 	/*
-	 * Per-op cost for the submitter: 64-byte copies, one doorbell; the
-	 * best of a few trials, so that one preemption of this thread (or a
-	 * busy engine core) does not set the threshold. Untimed rounds first
-	 * go once around the ring: the first touch of its descriptors (page
-	 * faults, cold lines) is not what each op costs.
+	 * Raw per-op cost for the submitter: 64-byte copies, one doorbell;
+	 * the best of a few trials, so that one preemption of this thread (or
+	 * a busy engine core) does not count. Untimed rounds first go once
+	 * around the ring: the first touch of its descriptors (page faults,
+	 * cold lines) is not what each op costs.
 	 */
 	n = RTE_MIN((unsigned int)OC_CAL_SMALL_OPS, e->ring_size / 2u);
 	warm = (e->ring_size + RTE_MAX(n, 1u) - 1) / RTE_MAX(n, 1u);
-	e->op_cycles = UINT32_MAX;
+	e->raw_op_cycles = UINT32_MAX;
 	for (trial = 0; trial < warm + OC_CAL_OP_TRIALS; trial++) {
 		n = RTE_MIN((unsigned int)OC_CAL_SMALL_OPS, e->ring_size / 2u);
 		reap = 0;
@@ -155,7 +155,7 @@ oc_calibrate_engine(struct ocopy *oc, uint16_t idx, uint8_t *buf)
 		if (ret < 0)
 			goto leftover;
 		if (trial >= warm)
-			e->op_cycles = RTE_MIN(e->op_cycles,
+			e->raw_op_cycles = RTE_MIN(e->raw_op_cycles,
 					(uint32_t)((enq + reap) / RTE_MAX(n, 1u)));
 	}
 
@@ -173,7 +173,9 @@ oc_calibrate_engine(struct ocopy *oc, uint16_t idx, uint8_t *buf)
 	wall = rte_rdtsc_precise() - t0;
 	e->cyc_per_kib = (uint32_t)RTE_MAX(wall * 1024 /
 			((uint64_t)n * OC_CAL_LARGE), (uint64_t)1);
-	return 0;
+
+	/* What an op costs the submitter through the library's engine path. */
+	return oc_path_cost_engine(oc, idx, buf, &e->op_cycles);
 
 leftover:
 	for (i = done; i < n; i++) {
@@ -209,6 +211,19 @@ oc_threshold(uint32_t eng_op, uint32_t cpu_op, uint32_t cpu_cpk)
  * configuration gives, and that of an engine calibration could not
  * measure, stay as they are. The engine policy has none.
  */
+/*
+ * The CPU path's fixed cost per op through the library: the 64-byte ops
+ * measured at create, less the copy itself at rate cpk.
+ */
+static uint32_t
+oc_cpu_path_op(const struct ocopy *oc, uint32_t cpk)
+{
+	uint64_t copy = (uint64_t)OC_PATH_LEN * cpk / 1024;
+
+	return oc->cpu_path_cycles > copy ?
+			(uint32_t)(oc->cpu_path_cycles - copy) : 0;
+}
+
 void
 oc_queue_thresholds(struct ocopy_queue *q)
 {
@@ -224,7 +239,8 @@ oc_queue_thresholds(struct ocopy_queue *q)
 			qe->threshold = 0;
 		else if (e->calibrated)
 			qe->threshold = oc_threshold(e->op_cycles,
-					q->cpu_op_cyc, q->cpu_cyc_per_kib);
+					oc_cpu_path_op(oc, q->cpu_cyc_per_kib),
+					q->cpu_cyc_per_kib);
 		else
 			qe->threshold = e->threshold;
 		q->min_threshold = RTE_MIN(q->min_threshold, qe->threshold);
@@ -339,15 +355,22 @@ oc_calibrate(struct ocopy *oc)
 					reg = ocopy_mem_register(oc, buf,
 							OC_CAL_BUF);
 			}
-			ret = (buf == NULL || reg < 0) ? -ENOMEM :
-					oc_calibrate_engine(oc, i, buf);
+			ret = (buf == NULL || reg < 0) ? -ENOMEM : 0;
+			/* The CPU path through the library, once. */
+			if (ret == 0 && oc->cpu_path_cycles == 0)
+				ret = oc_path_cost_cpu(oc, buf,
+						&oc->cpu_path_cycles);
+			if (ret == 0)
+				ret = oc_calibrate_engine(oc, i, buf);
 		}
 		if (ret == 0) {
 			e->calibrated = true;
 			e->threshold = oc_threshold(e->op_cycles,
-					oc->cpu_op_cycles, oc->cpu_cyc_per_kib);
-			OC_LOG(INFO, "%s: engine %s: %u cycles per op, %u cycles per KiB: threshold %u bytes",
+					oc_cpu_path_op(oc, oc->cpu_cyc_per_kib),
+					oc->cpu_cyc_per_kib);
+			OC_LOG(INFO, "%s: engine %s: %u cycles per op through the library (%u raw, CPU path %u), %u cycles per KiB: threshold %u bytes",
 				oc->name, e->name, e->op_cycles,
+				e->raw_op_cycles, oc->cpu_path_cycles,
 				e->cyc_per_kib, e->threshold);
 			continue;
 		}
