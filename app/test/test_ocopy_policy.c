@@ -117,7 +117,7 @@ test_backlog(void)
 	 * here (not calibrated: the engine is assumed as fast as the CPU), so
 	 * after the first copy the burst alternates: CPU, engine, CPU, ...
 	 */
-	oc = ocdev_create("engines=dma_sw0,threshold=64,slack=100,split=off");
+	oc = ocdev_create("engines=dma_sw0,threshold=64,slack=100,split=off,cpu_help=on");
 	q = ocopy_queue_get(oc, 0);
 	submit(q, 1, 4096, &d);
 	TEST_ASSERT_EQUAL(d.engine, 1, "idle engine takes the first copy");
@@ -431,7 +431,7 @@ test_split(void)
 	unsigned int i;
 
 	test_section("split: 1 MiB copies cut between the CPU and the engine");
-	oc = ocdev_create("engines=dma_sw0,threshold=64,split=262144");
+	oc = ocdev_create("engines=dma_sw0,threshold=64,split=262144,cpu_help=on");
 	q = ocopy_queue_get(oc, 0);
 	share0 = q->split_cpu_q16;
 	for (i = 0; i < 40; i++) {
@@ -466,7 +466,7 @@ test_split_busy(void)
 
 	test_section("split: not while the engine is busy");
 	swdev_service_run("dma_sw0", false);
-	oc = ocdev_create("engines=dma_sw0,threshold=64,split=262144,learn=off");
+	oc = ocdev_create("engines=dma_sw0,threshold=64,split=262144,learn=off,cpu_help=on");
 	q = ocopy_queue_get(oc, 0);
 	nb_split_done = 0;
 	memset(dst, 0, 2 * 1024 * 1024);
@@ -530,7 +530,7 @@ test_learning(void)
 	memset(dst, 0, BUF_LEN);
 	test_section("learning: the CPU's rate from its copies");
 	/* slack=1: the CPU takes nearly every copy, and times one in 16. */
-	oc = ocdev_create("engines=dma_sw0,threshold=64,slack=1,split=off");
+	oc = ocdev_create("engines=dma_sw0,threshold=64,slack=1,split=off,cpu_help=on");
 	q = ocopy_queue_get(oc, 0);
 	TEST_ASSERT_SUCCESS(ocopy_queue_rates_get(q, &r0), "rates");
 	for (i = 0; i < 4000; i++) {
@@ -595,7 +595,7 @@ test_learning(void)
 	ocopy_destroy(oc);
 
 	test_section("learn=off: the calibrated rates stay");
-	oc = ocdev_create("engines=dma_sw0,threshold=64,slack=1,split=off,learn=off");
+	oc = ocdev_create("engines=dma_sw0,threshold=64,slack=1,split=off,learn=off,cpu_help=on");
 	q = ocopy_queue_get(oc, 0);
 	TEST_ASSERT_SUCCESS(ocopy_queue_rates_get(q, &r0), "rates");
 	for (k = 0; k < 2; k++) {

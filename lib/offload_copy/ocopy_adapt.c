@@ -17,13 +17,15 @@
  * (ALONE), and keeps HELP only while it moves more bytes per second by a
  * margin. Ties go to ALONE, which leaves the core free.
  *
- *   - An epoch is a settling phase after a mode change (the ops in flight
- *     were placed under the old mode) and a measuring phase; each lasts
- *     at least a queue's worth of ops and OC_ADAPT_PHASE_US. Without a
- *     change, there is nothing to settle.
+ *   - An epoch is a measuring phase of at least OC_ADAPT_PHASE_US and
+ *     OC_ADAPT_MIN_OPS ops, after a settling phase when the mode changed:
+ *     until every op placed under the old mode has been delivered.
  *   - The mode kept is measured for OC_ADAPT_STAY epochs, then the other
  *     one for one epoch (a probe); the better of the two last measures
- *     wins. An epoch with too little traffic tells nothing.
+ *     wins. An epoch with too little traffic tells nothing. An epoch of
+ *     the kept mode lasts at least as long as the last probe did, settling
+ *     included (with large copies the ops in flight take a while to
+ *     drain): the worse mode never runs more than a ninth of the time.
  *   - ALONE is applied through the queue's fields the fast path already
  *     reads (policy, split threshold): it costs the fast path nothing.
  *
@@ -36,7 +38,8 @@
 
 #include "ocopy_internal.h"
 
-#define OC_ADAPT_PHASE_US	1000
+#define OC_ADAPT_PHASE_US	2000
+#define OC_ADAPT_MIN_OPS	32
 #define OC_ADAPT_STAY		8
 #define OC_ADAPT_MARGIN_PCT	5
 #define OC_ADAPT_MIN_BYTES	(256 * 1024)
@@ -98,12 +101,25 @@ oc_adapt_tick(struct ocopy_queue *q, uint64_t now)
 	uint64_t phase_cyc = rte_get_tsc_hz() / 1000000 * OC_ADAPT_PHASE_US;
 	bool help;
 
-	if (q->stats.submitted - a->mark_ops <= q->mask ||
-			now - a->mark_tsc < phase_cyc)
-		return;
-	if (a->measuring) {
+	if (!a->probing)
+		phase_cyc = RTE_MAX(phase_cyc, a->probe_cyc);
+	if (!a->measuring) {
+		/* Settling: ops placed under the old mode still in flight. */
+		if (q->stats.completed < a->mark_ops)
+			return;
+		a->measuring = 1;
+	} else {
+		bool probed = a->probing;
+
+		if (now - a->mark_tsc < phase_cyc ||
+				q->stats.submitted - a->mark_ops < OC_ADAPT_MIN_OPS)
+			return;
 		help = oc_adapt_epoch(a, q->stats.bytes - a->mark_bytes,
 				now - a->mark_tsc);
+		if (probed && !a->probing)
+			a->probe_cyc = now - a->switch_tsc;
+		else if (a->probing)
+			a->switch_tsc = now;	/* a probe starts */
 		if (help != (q->policy == OCOPY_POLICY_AUTO)) {
 			OC_LOG(DEBUG, "%s: queue %u: CPU help %s (%s; %" PRIu64
 				" / %" PRIu64 " bytes per Mcycle without / with)",
@@ -111,10 +127,11 @@ oc_adapt_tick(struct ocopy_queue *q, uint64_t now)
 				a->probing ? "probe" : "kept", a->tput[0],
 				a->tput[1]);
 			oc_adapt_apply(q, help);
-			a->measuring = 0;	/* settle first */
+			/* Settle until the ops accepted so far are delivered. */
+			a->measuring = 0;
+			a->mark_ops = q->stats.submitted;
+			return;
 		}
-	} else {
-		a->measuring = 1;
 	}
 	a->mark_ops = q->stats.submitted;
 	a->mark_bytes = q->stats.bytes;

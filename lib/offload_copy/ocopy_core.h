@@ -164,9 +164,12 @@ struct oc_adapt {
 	uint8_t measuring;	/**< 0: settling after a change, 1: measuring */
 	uint8_t probing;	/**< this epoch tries the other mode */
 	uint32_t left;		/**< epochs in this mode before the next probe */
-	uint64_t mark_ops;	/**< stats.submitted when the phase began */
+	uint64_t mark_ops;	/**< stats.submitted when the phase began
+				 * (settling: when the mode changed) */
 	uint64_t mark_bytes;	/**< stats.bytes when the phase began */
 	uint64_t mark_tsc;	/**< when the phase began */
+	uint64_t switch_tsc;	/**< when the last probe began */
+	uint64_t probe_cyc;	/**< how long it lasted, settling included */
 	uint64_t tput[2];	/**< bytes per million cycles last measured
 				 * without ([0]) and with ([1]) CPU help */
 	uint64_t epochs;	/**< epochs measured */
