@@ -47,6 +47,30 @@ submit(struct ocopy_queue *q, unsigned int n, uint32_t len,
 	delta->split = b.split - a.split;
 }
 
+/*
+ * n copies of len bytes through distinct destinations, a doorbell and a
+ * poll every burst copies; polls (and rings) whenever the queue is full.
+ * Ends with the queue drained.
+ */
+static void
+stream(struct ocopy_queue *q, unsigned int n, uint32_t len, unsigned int burst)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		while (ocopy_copy(q, dst + (size_t)i * len % (BUF_LEN - len),
+				src, len, NULL, NULL, 0) < 0) {
+			ocopy_flush(q);
+			ocopy_poll(q, UINT16_MAX);
+		}
+		if (i % burst == burst - 1) {
+			ocopy_flush(q);
+			ocopy_poll(q, UINT16_MAX);
+		}
+	}
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+}
+
 static void
 test_calibration(void)
 {
@@ -309,7 +333,6 @@ test_cpu_help(void)
 	struct ocopy_queue_rates r;
 	struct ocopy_queue *q;
 	struct ocopy *oc;
-	unsigned int i;
 
 	test_section("cpu_help=off: busy engines keep their copies, no split");
 	swdev_service_run("dma_sw0", false);
@@ -347,16 +370,7 @@ test_cpu_help(void)
 	test_section("cpu_help=auto: epochs measured with and without help");
 	oc = ocdev_create("engines=dma_sw0,threshold=1024,split=off,queue_size=64");
 	q = ocopy_queue_get(oc, 0);
-	for (i = 0; i < 20000; i++) {
-		while (ocopy_copy(q, dst + (size_t)i * 16384 % (BUF_LEN - 16384),
-				src, 16384, NULL, NULL, 0) < 0)
-			ocopy_poll(q, UINT16_MAX);
-		if (i % 16 == 15) {
-			ocopy_flush(q);
-			ocopy_poll(q, UINT16_MAX);
-		}
-	}
-	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	stream(q, 20000, 16384, 16);
 	TEST_ASSERT_SUCCESS(ocopy_queue_rates_get(q, &r), "rates");
 	printf("  %" PRIu64 " epochs: %" PRIu64 " bytes per Mcycle without help, %"
 		PRIu64 " with; help now %s\n", r.help_epochs,
@@ -533,18 +547,7 @@ test_learning(void)
 	oc = ocdev_create("engines=dma_sw0,threshold=64,slack=1,split=off,cpu_help=on");
 	q = ocopy_queue_get(oc, 0);
 	TEST_ASSERT_SUCCESS(ocopy_queue_rates_get(q, &r0), "rates");
-	for (i = 0; i < 4000; i++) {
-		while (ocopy_copy(q, dst + (size_t)i * len % (BUF_LEN - len), src,
-				len, NULL, NULL, 0) < 0) {
-			ocopy_flush(q);
-			ocopy_poll(q, UINT16_MAX);
-		}
-		if (i % 32 == 31) {
-			ocopy_flush(q);
-			ocopy_poll(q, UINT16_MAX);
-		}
-	}
-	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	stream(q, 4000, len, 32);
 	TEST_ASSERT_SUCCESS(ocopy_queue_rates_get(q, &r1), "rates");
 	ref = memcpy_cyc_per_kib(len, 256);
 	printf("CPU: %u cycles/KiB calibrated, %u learned from %" PRIu64
@@ -723,20 +726,7 @@ test_rates_set(void)
 		printf("threshold %u with a 1 cycle/KiB CPU: the engine costs no more per op than the CPU here, nothing to correct\n",
 			t_fast);
 	} else {
-		unsigned int i;
-
-		for (i = 0; i < 2000; i++) {
-			uint32_t l = t_fast / 2;
-
-			while (ocopy_copy(q, dst + (size_t)i * l % (BUF_LEN - l),
-					src, l, NULL, NULL, 0) < 0)
-				ocopy_poll(q, UINT16_MAX);
-			if (i % 32 == 31) {
-				ocopy_flush(q);
-				ocopy_poll(q, UINT16_MAX);
-			}
-		}
-		TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+		stream(q, 2000, t_fast / 2, 32);
 		TEST_ASSERT_SUCCESS(ocopy_queue_rates_get(q, &after), "rates");
 		printf("CPU rate set to 1: %" PRIu64 " copies of %u bytes sampled, rate now %u, threshold %u -> %u\n",
 			after.cpu_samples, t_fast / 2, after.cpu_cyc_per_kib,
