@@ -28,7 +28,8 @@
  * Descriptor flags. FENCE and LLC keep the values of the dmadev op flags
  * they stand for, so the enqueue path stores (flags & SW_DESC_F_API_MASK)
  * without translating; BATCH_START is ours and marks the first descriptor
- * enqueued after a submit (a fence applies within one submitted batch).
+ * of a submitted batch (a fence applies within one submitted batch): the
+ * submit sets it, before it publishes the batch.
  */
 #define SW_DESC_F_FENCE		RTE_DMA_OP_FLAG_FENCE
 #define SW_DESC_F_LLC		RTE_DMA_OP_FLAG_LLC

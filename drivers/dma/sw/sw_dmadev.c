@@ -322,7 +322,6 @@ vchan_reset(struct sw_vchan *vc)
 	vc->enq = 0;
 	vc->cpl = 0;
 	vc->submitted_upto = 0;
-	vc->batch_open = 0;
 	vc->sge_enq = 0;
 	vc->err_reaped = 0;
 	vc->tail = 0;

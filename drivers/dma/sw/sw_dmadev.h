@@ -89,7 +89,6 @@ struct sw_vchan {
 	uint16_t enq __rte_cache_aligned;	/* next job id */
 	uint16_t cpl;			/* next job id to reap */
 	uint16_t submitted_upto;	/* enq at the last submit */
-	uint8_t batch_open;		/* enqueued since the last submit */
 	uint32_t sge_enq;
 	uint64_t err_reaped;		/* errors handed to the application */
 	uint64_t st_submitted;

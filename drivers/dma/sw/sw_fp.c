@@ -35,9 +35,17 @@ fp_vchan(void *dev_private, uint16_t vchan)
 static __rte_always_inline void
 vchan_submit(struct sw_vchan *vc)
 {
-	vc->st_submitted += (uint16_t)(vc->enq - vc->submitted_upto);
+	uint16_t n = (uint16_t)(vc->enq - vc->submitted_upto);
+
+	/*
+	 * The batch's first descriptor carries the mark the worker scopes
+	 * fences with: once per submit here, not once per op at enqueue.
+	 */
+	if (n != 0)
+		vc->ring[vc->submitted_upto & vc->mask].flags |=
+				SW_DESC_F_BATCH_START;
+	vc->st_submitted += n;
 	vc->submitted_upto = vc->enq;
-	vc->batch_open = 0;
 	/* R0: descriptors written before the tail that exposes them;
 	 * pairs with A0 in the worker.
 	 */
@@ -57,9 +65,7 @@ vchan_claim(struct sw_vchan *vc, uint8_t op, uint64_t flags, uint32_t len)
 	d = &vc->ring[vc->enq & vc->mask];
 	d->len = len;
 	d->op = op;
-	d->flags = (uint8_t)(flags & SW_DESC_F_API_MASK) |
-		(vc->batch_open ? 0 : SW_DESC_F_BATCH_START);
-	vc->batch_open = 1;
+	d->flags = (uint8_t)(flags & SW_DESC_F_API_MASK);
 	return d;
 }
 
