@@ -22,14 +22,19 @@
 
 #include "sw_dmadev.h"
 
-static __rte_always_inline struct sw_vchan *
-fp_vchan(void *dev_private, uint16_t vchan)
+/*
+ * The vchan, if the device has it. Only the range is tested: a pointer
+ * returned and tested for NULL again cost two instructions per op.
+ */
+static __rte_always_inline bool
+fp_vchan(void *dev_private, uint16_t vchan, struct sw_vchan **vc)
 {
 	struct sw_dmadev *sw = dev_private;
 
 	if (unlikely(vchan >= sw->nb_vchans))
-		return NULL;
-	return &sw->vchans[vchan];
+		return false;
+	*vc = &sw->vchans[vchan];
+	return true;
 }
 
 static __rte_always_inline void
@@ -86,10 +91,10 @@ static __rte_always_inline int
 vchan_enqueue(void *dev_private, uint16_t vchan, uint8_t op, uint64_t src,
 		uint64_t dst, uint32_t length, uint64_t flags)
 {
-	struct sw_vchan *vc = fp_vchan(dev_private, vchan);
+	struct sw_vchan *vc;
 	struct sw_desc *d;
 
-	if (unlikely(vc == NULL))
+	if (unlikely(!fp_vchan(dev_private, vchan, &vc)))
 		return -EINVAL;
 	d = vchan_claim(vc, op, flags, length);
 	if (unlikely(d == NULL))
@@ -129,12 +134,13 @@ sw_copy_sg(void *dev_private, uint16_t vchan, const struct rte_dma_sge *src,
 		const struct rte_dma_sge *dst, uint16_t nb_src, uint16_t nb_dst,
 		uint64_t flags)
 {
-	struct sw_vchan *vc = fp_vchan(dev_private, vchan);
 	uint32_t need = (uint32_t)nb_src + nb_dst, i;
+	struct sw_vchan *vc;
 	uint64_t total;
 	struct sw_desc *d;
 
-	if (unlikely(vc == NULL || src == NULL || dst == NULL ||
+	if (unlikely(!fp_vchan(dev_private, vchan, &vc) || src == NULL ||
+			dst == NULL ||
 			nb_src == 0 || nb_dst == 0 ||
 			nb_src > SW_MAX_SGES || nb_dst > SW_MAX_SGES))
 		return -EINVAL;
@@ -162,9 +168,9 @@ sw_copy_sg(void *dev_private, uint16_t vchan, const struct rte_dma_sge *src,
 int
 sw_submit(void *dev_private, uint16_t vchan)
 {
-	struct sw_vchan *vc = fp_vchan(dev_private, vchan);
+	struct sw_vchan *vc;
 
-	if (unlikely(vc == NULL))
+	if (unlikely(!fp_vchan(dev_private, vchan, &vc)))
 		return -EINVAL;
 	vchan_submit(vc);
 	return 0;
@@ -204,10 +210,10 @@ uint16_t
 sw_completed(void *dev_private, uint16_t vchan, const uint16_t nb_cpls,
 		uint16_t *last_idx, bool *has_error)
 {
-	struct sw_vchan *vc = fp_vchan(dev_private, vchan);
+	struct sw_vchan *vc;
 	uint16_t n, first_err;
 
-	if (unlikely(vc == NULL))
+	if (unlikely(!fp_vchan(dev_private, vchan, &vc)))
 		return 0;
 	n = vchan_ready(vc, nb_cpls, &first_err);
 	/* Stop at the first failure; it stays at the head, so later calls
@@ -227,10 +233,10 @@ uint16_t
 sw_completed_status(void *dev_private, uint16_t vchan, const uint16_t nb_cpls,
 		uint16_t *last_idx, enum rte_dma_status_code *status)
 {
-	struct sw_vchan *vc = fp_vchan(dev_private, vchan);
+	struct sw_vchan *vc;
 	uint16_t n, first_err, i;
 
-	if (unlikely(vc == NULL))
+	if (unlikely(!fp_vchan(dev_private, vchan, &vc)))
 		return 0;
 	n = vchan_ready(vc, nb_cpls, &first_err);
 	for (i = 0; i < first_err; i++)
