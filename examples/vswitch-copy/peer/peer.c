@@ -429,14 +429,14 @@ run_gen(void)
 		n = rx_echoes(true);
 		if (n > 0)
 			last_rx = now;
+		else if (k == 0)
+			sched_yield();	/* idle: let the switch run (shared cores) */
 		/* Tells a script that traffic flows through the switch. */
 		if (!told && received > 0) {
 			printf("peer %u: first echo after %.3f s\n", opt.id,
 					(double)(now - start) / hz);
 			told = true;
 		}
-		else if (k == 0)
-			sched_yield();	/* idle: let the switch run (shared cores) */
 		if (sent == opt.count &&
 				(!want_echo || received + written_off >= sent))
 			break;
