@@ -192,20 +192,21 @@ testpmd)
 *) echo "unknown scenario '$scenario'"; exit 1 ;;
 esac
 
-# alive WHAT PID...: fail, with the exit status, if one of them has exited.
+# alive WHAT NAME=PID...: fail, naming the process and its exit status,
+# if one of them has exited.
 alive() {
-	local what=$1 p rc
+	local what=$1 np rc
 	shift
-	for p in "$@"; do
-		kill -0 "$p" 2>/dev/null && continue
-		wait "$p"
+	for np in "$@"; do
+		kill -0 "${np#*=}" 2>/dev/null && continue
+		wait "${np#*=}"
 		rc=$?
-		fail "$what: process $p ($(cat "/proc/$p/comm" 2>/dev/null || echo gone)) exited with $rc first"
+		fail "$what: ${np%%=*} (pid ${np#*=}) exited with $rc first"
 	done
 }
 
-# wait_until WHAT PIDS CONDITION...: poll CONDITION (a command) until it
-# holds, while every one of PIDS (a quoted list) runs.
+# wait_until WHAT PROCS CONDITION...: poll CONDITION (a command) until it
+# holds, while every process of PROCS (a quoted list of NAME=PID) runs.
 wait_until() {
 	local what=$1 pl=$2 deadline=$((SECONDS + 240))
 	shift 2
@@ -273,23 +274,23 @@ if [ "$scenario" = client ]; then
 	# switch), then the switch connects; b.sock does not exist yet, so
 	# vhost retries it every second until guest B listens.
 	start_guest_a
-	wait_until "guest A's socket" "$apid" test -S "$dir/a.sock"
+	wait_until "guest A's socket" "guest-A=$apid" test -S "$dir/a.sock"
 	start_switch
 else
 	start_switch
-	wait_until "the switch's sockets" "$swpid" test -S "$dir/b.sock"
+	wait_until "the switch's sockets" "switch=$swpid" test -S "$dir/b.sock"
 	start_guest_a
 fi
 # Guest B's first frames are flooded to the ports that are up: guest A
 # must be up by then, or they are dropped (no_dest) and B waits for echoes
 # that never come.
-wait_until "guest A up" "$swpid $apid" up_count 1 0
+wait_until "guest A up" "switch=$swpid guest-A=$apid" up_count 1 0
 if [ "$scenario" = signal ]; then
 	peer b 1 "$dir/b.sock" --role gen --id 1 --to 2 "${gen_args[@]}" &
 	bpid=$!
 	pids="$pids $bpid"
 	# Traffic in flight: B has had echoes back through the switch.
-	wait_until "traffic through the switch" "$swpid $apid $bpid" \
+	wait_until "traffic through the switch" "switch=$swpid guest-A=$apid guest-B=$bpid" \
 		grep -q 'peer 1: first echo' "$dir/b.log"
 	kill -TERM $swpid
 	wait $swpid
@@ -318,13 +319,13 @@ if [ "$scenario" = client ]; then
 	# by itself, and traffic must flow again.
 	kill -KILL $apid
 	wait $apid 2>/dev/null
-	wait_until "the switch to see guest A go" "$swpid" \
+	wait_until "the switch to see guest A go" "switch=$swpid" \
 		grep -q 'port 0: guest down' "$dir/sw.log"
 	rm -f "$dir/a.sock"
 	peer a2 0 "$dir/a.sock" --role echo --id 2 "${echo_args[@]}" &
 	apid=$!
 	pids="$pids $apid"
-	wait_until "guest A back" "$swpid $apid" up_count 2 0
+	wait_until "guest A back" "switch=$swpid guest-A=$apid" up_count 2 0
 	(peer b2 1 "$dir/b.sock" --role gen --id 1 --to 2 --count 2000 \
 		--sizes 64,1518,9000 --window 64 --idle-ms 5000 --timeout 240)
 	b2rc=$?
