@@ -252,6 +252,12 @@ port_up(void)
 	/* Jumbo frames arrive in chains of receive buffers. */
 	if (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_SCATTER)
 		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_SCATTER;
+	/*
+	 * Link-state interrupts: a virtio-user server (server=1) takes the
+	 * switch back in its interrupt handler when the switch restarts.
+	 */
+	if (*info.dev_flags & RTE_ETH_DEV_INTR_LSC)
+		conf.intr_conf.lsc = 1;
 	ret = rte_eth_dev_configure(port_id, 1, 1, &conf);
 	if (ret == 0)
 		ret = rte_eth_rx_queue_setup(port_id, 0, 256, rte_socket_id(),
