@@ -45,8 +45,10 @@
 #               frames in flight then may be lost; then guest A's process
 #               is killed and a new one started on the same socket: the
 #               switch reconnects and a second run of B gets every frame
-#               back; engine copies > 0, maps == unmaps, mappings and mbufs
-#               back to baseline
+#               back; then the switch restarts, the guests take the new one
+#               back and a third run of B gets every frame back; in both
+#               switches engine copies > 0, maps == unmaps, mappings and
+#               mbufs back to baseline
 #   testpmd     (engine policy) guest A is Debian's dpdk-testpmd
 #               (--forward-mode=macswap, no -i: --stats-period keeps it
 #               running until SIGINT), B checks every frame it swaps back:
@@ -98,9 +100,9 @@ fail() {
 	exit 1
 }
 
-# value KEY: from the switch's summary line.
+# value KEY [LOG]: from the switch's summary line (in sw.log by default).
 value() {
-	sed -n 's/.*vswitch-copy summary:.* '"$1"'=\([0-9.]*\).*/\1/p' "$dir/sw.log" | tail -1
+	sed -n 's/.*vswitch-copy summary:.* '"$1"'=\([0-9.]*\).*/\1/p' "${2:-$dir/sw.log}" | tail -1
 }
 
 # options: each bad command line must exit 2 with a message naming the
@@ -330,6 +332,28 @@ if [ "$scenario" = client ]; then
 		--sizes 64,1518,9000 --window 64 --idle-ms 5000 --timeout 240)
 	b2rc=$?
 	[ $b2rc -eq 0 ] || fail "guest B's second run exited $b2rc"
+	# Then the switch itself restarts: the guests, virtio-user servers
+	# with link-state interrupts, take the new one back. The first one
+	# must have let go of everything.
+	kill -TERM $swpid
+	wait $swpid
+	swrc=$?
+	[ $swrc -eq 0 ] || fail "the first switch exited with $swrc at SIGTERM"
+	mv "$dir/sw.log" "$dir/sw1.log"
+	sw1="$dir/sw1.log"
+	[ "$(value copy_errors "$sw1")" = 0 ] || fail "first switch: copy errors"
+	[ "$(value mbufs_in_use "$sw1")" = 0 ] || fail "first switch: mbufs still in use"
+	[ "$(value guest_segments_left "$sw1")" = 0 ] || fail "first switch: guest mappings left"
+	[ "$(value guest_maps "$sw1")" = "$(value guest_unmaps "$sw1")" ] ||
+		fail "first switch: guest maps $(value guest_maps "$sw1") != unmaps $(value guest_unmaps "$sw1")"
+	[ "$(value engine_ops "$sw1")" -gt 0 ] || fail "first switch: no copy ran on the engine"
+	start_switch
+	wait_until "guest A back through the new switch" "switch=$swpid guest-A=$apid" up_count 1 0
+	# A new station (id 3): guest A checks each sender's order.
+	(peer b3 1 "$dir/b.sock" --role gen --id 3 --to 2 --count 2000 \
+		--sizes 64,1518,9000 --window 64 --idle-ms 5000 --timeout 240)
+	brc=$?
+	[ $brc -eq 0 ] || fail "guest B's run through the new switch exited $brc"
 fi
 # The switch's telemetry, while it and guest A still run (traffic
 # scenario: A waits for its idle time before it leaves).
@@ -426,21 +450,30 @@ testpmd)
 		fail "testpmd forward statistics '$fwd', expected RX $s 0 TX $s 0"
 	;;
 client)
-	grep -q 'port 0: .*a.sock (client)' "$dir/sw.log" || fail "port 0 not in client mode"
+	# The first switch (sw1.log).
+	grep -q 'port 0: .*a.sock (client)' "$sw1" || fail "port 0 not in client mode"
 	# Guest B listened only after the switch had started: vhost's
 	# reconnection, not the first attempt, found it.
-	grep -q 'b.sock) reconnecting' "$dir/sw.log" || fail "no vhost reconnection to guest B"
+	grep -q 'b.sock) reconnecting' "$sw1" || fail "no vhost reconnection to guest B"
 	# B: 4 connections in its first run (3 reconnections), 1 in its second.
-	n=$(grep -c 'port 1: guest up' "$dir/sw.log")
+	n=$(grep -c 'port 1: guest up' "$sw1")
 	[ "$n" -eq 5 ] || fail "guest B came up $n time(s), expected 5"
-	n=$(grep -c 'port 1: guest down' "$dir/sw.log")
+	n=$(grep -c 'port 1: guest down' "$sw1")
 	[ "$n" -eq 5 ] || fail "guest B went down $n time(s), expected 5"
-	n=$(grep -c 'port 0: guest up' "$dir/sw.log")
+	n=$(grep -c 'port 0: guest up' "$sw1")
 	[ "$n" -eq 2 ] || fail "guest A came up $n time(s), expected 2"
+	[ "$(value guest_maps "$sw1")" -ge 7 ] ||
+		fail "guest maps $(value guest_maps "$sw1"): not one per connection"
 	# After the reconnections, B's second run: every frame back.
 	grep -q 'gen: sent 2000 received 2000 ' "$dir/b2.log" ||
 		fail "second run: $(grep 'gen: sent' "$dir/b2.log")"
-	[ "$(value guest_maps)" -ge 7 ] || fail "guest maps $(value guest_maps): not one per connection"
+	# The restarted switch: guest A (the same process) and B's third
+	# run, every frame back through it.
+	grep -q 'gen: sent 2000 received 2000 ' "$dir/b3.log" ||
+		fail "run through the new switch: $(grep 'gen: sent' "$dir/b3.log")"
+	[ "$(value rx)" = 4000 ] || fail "new switch: rx $(value rx), expected 4000"
+	grep -q 'peer 2 echo: received 4000 .* misordered 0 ' "$dir/a2.log" ||
+		fail "guest A: $(grep 'echo: received' "$dir/a2.log")"
 	;;
 reconnect)
 	n=$(grep -c 'port 1: guest up' "$dir/sw.log")
