@@ -330,6 +330,7 @@ static void
 test_cpu_help(void)
 {
 	struct ocopy_queue_stats d;
+	uint64_t epochs;
 	struct ocopy_queue_rates r;
 	struct ocopy_queue *q;
 	struct ocopy *oc;
@@ -379,6 +380,19 @@ test_cpu_help(void)
 	TEST_ASSERT(r.help_epochs >= 2, "epochs: %" PRIu64, r.help_epochs);
 	TEST_ASSERT(r.alone_bytes_per_mcyc > 0 && r.help_bytes_per_mcyc > 0,
 		"both modes measured");
+
+	/* Counters reset: the epochs go on, on the new counts. */
+	epochs = r.help_epochs;
+	TEST_ASSERT_SUCCESS(ocopy_stats_reset(oc), "reset");
+	stream(q, 20000, 16384, 16);
+	TEST_ASSERT_SUCCESS(ocopy_queue_rates_get(q, &r), "rates");
+	printf("  after a counter reset: %" PRIu64 " epochs, %" PRIu64 " / %"
+		PRIu64 " bytes per Mcycle\n", r.help_epochs,
+		r.alone_bytes_per_mcyc, r.help_bytes_per_mcyc);
+	TEST_ASSERT(r.help_epochs > epochs, "epochs after the reset");
+	/* A stale mark would make a wrapped, absurd figure. */
+	TEST_ASSERT(r.alone_bytes_per_mcyc < UINT64_C(1) << 40 &&
+		r.help_bytes_per_mcyc < UINT64_C(1) << 40, "sane figures");
 	ocopy_destroy(oc);
 }
 

@@ -95,6 +95,18 @@ oc_adapt_init(struct ocopy_queue *q)
 }
 
 void
+oc_adapt_restart(struct ocopy_queue *q)
+{
+	struct oc_adapt *a = &q->adapt;
+
+	/* The counters the phases are marked on start again from 0. */
+	a->measuring = 0;
+	a->mark_ops = 0;
+	a->mark_bytes = 0;
+	a->mark_tsc = 0;
+}
+
+void
 oc_adapt_tick(struct ocopy_queue *q, uint64_t now)
 {
 	struct oc_adapt *a = &q->adapt;

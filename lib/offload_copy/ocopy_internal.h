@@ -130,6 +130,8 @@ int oc_map_node(struct ocopy *oc, uintptr_t va, uintptr_t *lo, size_t *len,
  */
 bool oc_adapt_epoch(struct oc_adapt *a, uint64_t bytes, uint64_t cyc);
 void oc_adapt_init(struct ocopy_queue *q);
+/* After ocopy_stats_reset(): the phase marks are stale. */
+void oc_adapt_restart(struct ocopy_queue *q);
 void oc_adapt_tick(struct ocopy_queue *q, uint64_t now);
 
 /*

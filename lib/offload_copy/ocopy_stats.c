@@ -117,6 +117,7 @@ ocopy_stats_reset(struct ocopy *oc)
 
 		memset(&q->stats, 0, sizeof(q->stats));
 		q->burst_cpu_base = 0;	/* the policy's burst count */
+		oc_adapt_restart(q);	/* cpu_help's epochs are marked on them */
 		for (i = 0; i < q->nb_qe; i++)
 			memset(&q->qe[i].stats, 0, sizeof(q->qe[i].stats));
 	}
