@@ -324,7 +324,9 @@ if [ "$scenario" = client ]; then
 	wait_until "the switch to see guest A go" "switch=$swpid" \
 		grep -q 'port 0: guest down' "$dir/sw.log"
 	rm -f "$dir/a.sock"
-	peer a2 0 "$dir/a.sock" --role echo --id 2 "${echo_args[@]}" &
+	# No idle limit: it waits through the switch restart below, and is
+	# stopped with SIGINT at the end.
+	peer a2 0 "$dir/a.sock" --role echo --id 2 --idle-ms 240000 --timeout 240 &
 	apid=$!
 	pids="$pids $apid"
 	wait_until "guest A back" "switch=$swpid guest-A=$apid" up_count 2 0
@@ -376,8 +378,9 @@ sys.exit(0 if ok else 1)
 PY
 	tel=$?
 fi
-if [ "$scenario" = testpmd ]; then
-	# testpmd forwards until told to stop; it prints its totals then.
+if [ "$scenario" = testpmd ] || [ "$scenario" = client ]; then
+	# testpmd forwards until told to stop, and the client scenario's
+	# second guest A has no idle limit: they print their totals then.
 	kill -INT $apid
 fi
 wait $apid
