@@ -78,13 +78,19 @@ dir=$(mktemp -d /tmp/vsw-test.XXXXXX) || exit 1
 tag="vsw$$"
 pids=""
 cleanup() {
-	local p
+	local p m
 	for p in $pids; do
 		kill -KILL "$p" 2>/dev/null
 	done
 	wait 2>/dev/null
+	# EAL leaves its runtime folders, and hugepage files (memtable's
+	# guest B) until another DPDK process starts: ours go now, logs or not.
+	rm -rf "/var/run/dpdk/$tag-"*
+	for m in $(awk '$3 == "hugetlbfs" { print $2 }' /proc/mounts); do
+		rm -f "$m/$tag-"*
+	done
 	[ -n "${VSW_KEEP:-}" ] && { echo "logs kept in $dir"; return; }
-	rm -rf "$dir" "/var/run/dpdk/$tag-"*
+	rm -rf "$dir"
 }
 trap cleanup EXIT
 # meson's timeout sends SIGTERM: clean up then too (bash runs no EXIT trap
