@@ -297,7 +297,8 @@ void oc_cpu_fill(void *dst, uint64_t pattern, uint32_t len);
 void oc_reap_one(struct ocopy_queue *q, struct ocopy_qengine *qe,
 		uint64_t *now);
 int oc_cpu_copy_timed(struct ocopy_queue *q, uint32_t slot, void *dst,
-		const void *src, uint32_t len);
+		const void *src, uint32_t len, ocopy_cb_t cb, void *arg);
+void oc_doorbells_before_cpu(struct ocopy_queue *q);
 
 /*
  * The CPU's copy: libc's memcpy(), which glibc picks at run time for this
@@ -529,16 +530,12 @@ ocopy_flush(struct ocopy_queue *q)
 
 /* A CPU copy, timed for the CPU's rate (learning). */
 static __rte_always_inline int
-oc_submit_cpu_timed(struct ocopy_queue *q, uint32_t slot, struct ocopy_op *op,
-		void *dst, const void *src, uint32_t len, ocopy_cb_t cb,
-		void *arg, uint64_t flags)
+oc_submit_cpu_timed(struct ocopy_queue *q, uint32_t slot, void *dst,
+		const void *src, uint32_t len, ocopy_cb_t cb, void *arg,
+		uint64_t flags)
 {
-	int ret;
+	int ret = oc_cpu_copy_timed(q, slot, dst, src, len, cb, arg);
 
-	oc_op_init(op, cb, arg, len, 0, OCOPY_PATH_CPU);
-	if (q->dirty)	/* as in oc_submit() */
-		oc_doorbells(q);
-	ret = oc_cpu_copy_timed(q, slot, dst, src, len);
 	if (flags & OCOPY_F_FLUSH)
 		ocopy_flush(q);
 	return ret;
@@ -601,8 +598,8 @@ oc_submit(struct ocopy_queue *q, void *dst, const void *src, uint64_t pattern,
 			q->stats.failovers++;
 		} else if (unlikely(--q->cpu_sample_left == 0) && !fill) {
 			/* Now and then a CPU copy the policy chose is timed. */
-			return oc_submit_cpu_timed(q, slot, op, dst, src, len,
-					cb, arg, flags);
+			return oc_submit_cpu_timed(q, slot, dst, src, len, cb,
+					arg, flags);
 		}
 	} else if (unlikely(len >= q->sample_floor) &&
 			--q->cpu_sample_left == 0 && !fill) {
@@ -610,7 +607,7 @@ oc_submit(struct ocopy_queue *q, void *dst, const void *src, uint64_t pattern,
 		 * Just below the threshold too: a CPU slower than calibrated
 		 * (data out of cache) brings the threshold down.
 		 */
-		return oc_submit_cpu_timed(q, slot, op, dst, src, len, cb, arg,
+		return oc_submit_cpu_timed(q, slot, dst, src, len, cb, arg,
 				flags);
 	}
 	/*
@@ -626,7 +623,7 @@ oc_submit(struct ocopy_queue *q, void *dst, const void *src, uint64_t pattern,
 	 * already hold run meanwhile instead of waiting for the flush.
 	 */
 	if (unlikely(q->dirty) && len >= q->min_threshold)
-		oc_doorbells(q);
+		oc_doorbells_before_cpu(q);
 	if (fill)
 		oc_cpu_fill(dst, pattern, len);
 	else

@@ -238,17 +238,32 @@ oc_reap(struct ocopy_queue *q)
 }
 
 /*
+ * Out of line: the inline submission path calls it for a CPU copy of a
+ * size the engines take (rarely small), so that the doorbell loop does
+ * not swell every caller's code.
+ */
+void
+oc_doorbells_before_cpu(struct ocopy_queue *q)
+{
+	oc_doorbells(q);
+}
+
+/*
  * A CPU copy the policy chose, timed: the CPU's rate on the data this
  * queue really copies (cache-resident or not), which calibration cannot
- * know. Booked as oc_submit() books a CPU op.
+ * know. Booked as oc_submit() books a CPU op; out of line, since it is
+ * one CPU copy in OC_CPU_SAMPLE_EVERY.
  */
 int
 oc_cpu_copy_timed(struct ocopy_queue *q, uint32_t slot, void *dst,
-		const void *src, uint32_t len)
+		const void *src, uint32_t len, ocopy_cb_t cb, void *arg)
 {
 	uint64_t t0, cyc;
 
-	oc_book_cpu(q, slot, len);	/* its op written by the caller */
+	oc_op_init(&q->ops[slot & q->mask], cb, arg, len, 0, OCOPY_PATH_CPU);
+	if (q->dirty)	/* as oc_submit() does before a CPU copy */
+		oc_doorbells(q);
+	oc_book_cpu(q, slot, len);
 	t0 = rte_rdtsc_precise();
 	oc_cpu_copy(dst, src, len);
 	cyc = rte_rdtsc_precise() - t0;
