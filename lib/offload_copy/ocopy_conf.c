@@ -37,6 +37,30 @@ oc_policy_name(enum ocopy_policy p)
 	return oc_policy_names[p];
 }
 
+static const char *const oc_on_off[] = { "on", "off" };
+
+static const char *const oc_cpu_help_names[] = {
+	[OCOPY_CPU_HELP_AUTO] = "auto",
+	[OCOPY_CPU_HELP_ON] = "on",
+	[OCOPY_CPU_HELP_OFF] = "off",
+};
+
+/* One of nb words, exactly: its index in *idx. */
+static int
+oc_parse_word(const char *key, const char *val, const char *const *words,
+		unsigned int nb, const char *expected, unsigned int *idx)
+{
+	unsigned int i;
+
+	for (i = 0; val != NULL && i < nb; i++)
+		if (strcmp(val, words[i]) == 0) {
+			*idx = i;
+			return 0;
+		}
+	OC_LOG(ERR, "%s=%s: expected %s", key, val != NULL ? val : "", expected);
+	return -EINVAL;
+}
+
 /* A decimal number in [min, max], nothing around it. */
 static int
 oc_parse_u64(const char *key, const char *val, uint64_t min, uint64_t max,
@@ -129,51 +153,32 @@ static int
 oc_parse_pair(const char *key, const char *val, void *opaque)
 {
 	struct ocopy_conf *c = opaque;
+	unsigned int word = 0;
 	uint64_t v;
 	int ret;
 
 	if (strcmp(key, "engines") == 0)
 		return oc_parse_engines(val, c);
 	if (strcmp(key, "policy") == 0) {
-		unsigned int p;
-
-		for (p = 0; val != NULL && p < RTE_DIM(oc_policy_names); p++)
-			if (strcmp(val, oc_policy_names[p]) == 0) {
-				c->policy = p;
-				return 0;
-			}
-		OC_LOG(ERR, "policy=%s: expected auto, cpu or engine",
-			val != NULL ? val : "");
-		return -EINVAL;
+		ret = oc_parse_word(key, val, oc_policy_names,
+				RTE_DIM(oc_policy_names), "auto, cpu or engine", &word);
+		if (ret == 0)
+			c->policy = word;
+		return ret;
 	}
 	if (strcmp(key, "learn") == 0) {
-		if (val != NULL && strcmp(val, "on") == 0)
-			c->no_learn = false;
-		else if (val != NULL && strcmp(val, "off") == 0)
-			c->no_learn = true;
-		else {
-			OC_LOG(ERR, "learn=%s: expected on or off",
-				val != NULL ? val : "");
-			return -EINVAL;
-		}
-		return 0;
+		ret = oc_parse_word(key, val, oc_on_off, RTE_DIM(oc_on_off),
+				"on or off", &word);
+		if (ret == 0)
+			c->no_learn = word == 1;
+		return ret;
 	}
 	if (strcmp(key, "cpu_help") == 0) {
-		static const char *const names[] = {
-			[OCOPY_CPU_HELP_AUTO] = "auto",
-			[OCOPY_CPU_HELP_ON] = "on",
-			[OCOPY_CPU_HELP_OFF] = "off",
-		};
-		unsigned int h;
-
-		for (h = 0; val != NULL && h < RTE_DIM(names); h++)
-			if (strcmp(val, names[h]) == 0) {
-				c->cpu_help = h;
-				return 0;
-			}
-		OC_LOG(ERR, "cpu_help=%s: expected auto, on or off",
-			val != NULL ? val : "");
-		return -EINVAL;
+		ret = oc_parse_word(key, val, oc_cpu_help_names,
+				RTE_DIM(oc_cpu_help_names), "auto, on or off", &word);
+		if (ret == 0)
+			c->cpu_help = word;
+		return ret;
 	}
 	if (strcmp(key, "split") == 0 && val != NULL && strcmp(val, "off") == 0) {
 		c->split_threshold = UINT32_MAX;
