@@ -205,25 +205,28 @@ oc_threshold(uint32_t eng_op, uint32_t cpu_op, uint32_t cpu_cpk)
 }
 
 /*
+ * A calibrated engine's threshold with the CPU copying at cpk cycles per
+ * KiB: the engine path's cost per op against the CPU path's, whose fixed
+ * part is the 64-byte op measured at create less the copy itself.
+ */
+static uint32_t
+oc_engine_threshold(const struct ocopy *oc, const struct oc_engine *e,
+		uint32_t cpk)
+{
+	uint64_t copy = (uint64_t)OC_PATH_LEN * cpk / 1024;
+	uint32_t cpu_op = oc->cpu_path_cycles > copy ?
+			(uint32_t)(oc->cpu_path_cycles - copy) : 0;
+
+	return oc_threshold(e->op_cycles, cpu_op, cpk);
+}
+
+/*
  * The queue's engine thresholds from its current rates: the engine's
  * calibrated per-op cost against what the CPU would spend on each size at
  * the rate this queue sees (learned, or set). A threshold the
  * configuration gives, and that of an engine calibration could not
  * measure, stay as they are. The engine policy has none.
  */
-/*
- * The CPU path's fixed cost per op through the library: the 64-byte ops
- * measured at create, less the copy itself at rate cpk.
- */
-static uint32_t
-oc_cpu_path_op(const struct ocopy *oc, uint32_t cpk)
-{
-	uint64_t copy = (uint64_t)OC_PATH_LEN * cpk / 1024;
-
-	return oc->cpu_path_cycles > copy ?
-			(uint32_t)(oc->cpu_path_cycles - copy) : 0;
-}
-
 void
 oc_queue_thresholds(struct ocopy_queue *q)
 {
@@ -238,8 +241,7 @@ oc_queue_thresholds(struct ocopy_queue *q)
 		if (oc->conf.policy == OCOPY_POLICY_ENGINE)
 			qe->threshold = 0;
 		else if (e->calibrated)
-			qe->threshold = oc_threshold(e->op_cycles,
-					oc_cpu_path_op(oc, q->cpu_cyc_per_kib),
+			qe->threshold = oc_engine_threshold(oc, e,
 					q->cpu_cyc_per_kib);
 		else
 			qe->threshold = e->threshold;
@@ -365,8 +367,7 @@ oc_calibrate(struct ocopy *oc)
 		}
 		if (ret == 0) {
 			e->calibrated = true;
-			e->threshold = oc_threshold(e->op_cycles,
-					oc_cpu_path_op(oc, oc->cpu_cyc_per_kib),
+			e->threshold = oc_engine_threshold(oc, e,
 					oc->cpu_cyc_per_kib);
 			OC_LOG(INFO, "%s: engine %s: %u cycles per op through the library (%u raw, CPU path %u), %u cycles per KiB: threshold %u bytes",
 				oc->name, e->name, e->op_cycles,
