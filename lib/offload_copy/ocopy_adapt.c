@@ -121,7 +121,7 @@ oc_adapt_tick(struct ocopy_queue *q, uint64_t now)
 			return;
 		a->measuring = 1;
 	} else {
-		bool probed = a->probing;
+		bool probed = a->probing, before = a->help;
 
 		if (now - a->mark_tsc < phase_cyc ||
 				q->stats.submitted - a->mark_ops < OC_ADAPT_MIN_OPS)
@@ -132,7 +132,7 @@ oc_adapt_tick(struct ocopy_queue *q, uint64_t now)
 			a->probe_cyc = now - a->switch_tsc;
 		else if (a->probing)
 			a->switch_tsc = now;	/* a probe starts */
-		if (help != (q->policy == OCOPY_POLICY_AUTO)) {
+		if (help != before) {
 			OC_LOG(DEBUG, "%s: queue %u: CPU help %s (%s; %" PRIu64
 				" / %" PRIu64 " bytes per Mcycle without / with)",
 				q->oc->name, q->qid, help ? "on" : "off",
