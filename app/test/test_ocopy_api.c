@@ -211,6 +211,84 @@ test_queue_full(struct ocopy_queue *q, uint8_t *buf, uint32_t qsize)
 	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
 }
 
+/*
+ * ocopy_copy_burst(): a bad op stops the burst where it is, the queue's
+ * room bounds it, and ops without callbacks are delivered by index, in
+ * parts, with their statuses.
+ */
+static void
+test_burst(struct ocopy_queue *q, uint8_t *buf, uint32_t qsize, const char *what)
+{
+	const uint32_t len = 64, nb = 40;
+	struct ocopy_queue_stats st0, st1;
+	uint16_t first, last, status[128];
+	void *dst[128];
+	const void *src[128];
+	uint32_t lens[128], i;
+	bool err = true;
+
+	test_section("%s: burst: a NULL destination stops it, nothing after is copied", what);
+	RTE_VERIFY(qsize + 8 <= RTE_DIM(dst));
+	memset(buf + 65536, 0, 128 * len);
+	for (i = 0; i < RTE_DIM(dst); i++) {
+		dst[i] = buf + 65536 + i * len;
+		src[i] = buf + i * len;
+		lens[i] = len;
+		memset(buf + i * len, (int)(i + 1), len);
+	}
+	ocopy_queue_stats_get(q, &st0);
+	first = ocopy_queue_next_index(q);
+	dst[5] = NULL;
+	TEST_ASSERT_EQUAL(ocopy_copy_burst(q, dst, src, lens, nb, NULL, NULL), 5,
+		"ops before the bad one");
+	dst[5] = buf + 65536 + 5 * len;
+	ocopy_queue_stats_get(q, &st1);
+	TEST_ASSERT_EQUAL(st1.submitted - st0.submitted, 5, "accepted");
+	TEST_ASSERT_EQUAL(ocopy_queue_inflight(q), 5, "in flight");
+	TEST_ASSERT_EQUAL(ocopy_queue_next_index(q), (uint16_t)(first + 5), "indexes");
+
+	test_section("%s: burst: delivered by index, in parts, with statuses", what);
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	for (i = 0; i < nb; i++) {
+		uint8_t want = i < 5 ? (uint8_t)(i + 1) : 0;
+
+		TEST_ASSERT_EQUAL(((uint8_t *)dst[i])[0], want, "op %u first byte", i);
+		TEST_ASSERT_EQUAL(((uint8_t *)dst[i])[len - 1], want, "op %u last byte", i);
+	}
+	first = ocopy_queue_next_index(q);
+	TEST_ASSERT_EQUAL(ocopy_copy_burst(q, dst, src, lens, nb, NULL, NULL), nb,
+		"whole burst");
+	i = 0;
+	while (i < 3)
+		i += ocopy_completed(q, 3 - i, &last, &err);
+	TEST_ASSERT(!err, "no error");
+	TEST_ASSERT_EQUAL(last, (uint16_t)(first + 2), "last index of the first part");
+	for (i = 3; i < nb; ) {
+		uint16_t k, n = ocopy_completed_status(q, RTE_DIM(status), &last, status);
+
+		for (k = 0; k < n; k++)
+			TEST_ASSERT_EQUAL(status[k], RTE_DMA_STATUS_SUCCESSFUL, "status");
+		i += n;
+		if (n != 0)
+			TEST_ASSERT_EQUAL(last, (uint16_t)(first + i - 1), "last index");
+	}
+	TEST_ASSERT_EQUAL(i, nb, "each op once");
+	TEST_ASSERT_EQUAL(ocopy_queue_inflight(q), 0, "all delivered");
+	for (i = 0; i < nb; i++)
+		TEST_ASSERT(memcmp(dst[i], src[i], len) == 0, "op %u", i);
+
+	test_section("%s: burst: the queue's room bounds it, the rest is refused", what);
+	TEST_ASSERT_EQUAL(ocopy_copy_burst(q, dst, src, lens, 5, NULL, NULL), 5, "5 first");
+	ocopy_queue_stats_get(q, &st0);
+	TEST_ASSERT_EQUAL(ocopy_copy_burst(q, dst, src, lens, (uint16_t)(qsize + 8),
+		NULL, NULL), qsize - 5, "as many as fit");
+	ocopy_queue_stats_get(q, &st1);
+	TEST_ASSERT_EQUAL(st1.refused - st0.refused, 1, "one refusal");
+	TEST_ASSERT_EQUAL(ocopy_queue_room(q), 0, "full");
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	TEST_ASSERT_EQUAL(ocopy_queue_inflight(q), 0, "all delivered");
+}
+
 static void
 test_fill_sg(struct ocopy_queue *q, uint8_t *buf, const char *what)
 {
@@ -338,12 +416,14 @@ main(int argc, char **argv)
 	q = ocopy_queue_get(oc, 0);
 	test_fast_path_args(q, buf);
 	test_queue_full(q, buf, 64);
+	test_burst(q, buf, 64, "engine");
 	test_fill_sg(q, buf, "engine");
 	test_mbuf(q, buf, mp);
 	ocopy_destroy(oc);
 
 	oc = ocdev_create("policy=cpu,queue_size=64");
 	q = ocopy_queue_get(oc, 0);
+	test_burst(q, buf, 64, "CPU");
 	test_fill_sg(q, buf, "CPU");
 	test_mbuf(q, buf, mp);
 	ocopy_destroy(oc);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_malloc.h>
@@ -143,6 +144,118 @@ run_mix(struct ocopy_queue *q, uint8_t *src, uint8_t *area)
 	TEST_ASSERT_EQUAL(nb_done, NB_OPS, "completions");
 }
 
+/* Op rec (next_expected) was delivered: check it as op_done() does. */
+static void
+delivered(void)
+{
+	struct op_rec *r = &recs[next_expected % QSIZE];
+
+	op_done(r, RTE_DMA_STATUS_SUCCESSFUL);
+}
+
+/* Submit ops [first, first + n) of recs from their burst arrays. */
+static void
+submit_batch(struct ocopy_queue *q, void **dst, const void **src,
+		uint32_t *len, uint16_t n, uint32_t first)
+{
+	uint16_t index = ocopy_queue_next_index(q);
+
+	if (n == 0)
+		return;
+	TEST_ASSERT_EQUAL(index, first & 0xffff, "next index");
+	TEST_ASSERT_EQUAL(ocopy_copy_burst(q, dst, (const void *const *)src,
+		len, n, NULL, NULL), n, "burst of %u from op %u", n, first);
+}
+
+/*
+ * The same mix, the way a dmadev consumer submits it: no callbacks, most
+ * ops in bursts (ocopy_copy_burst), fenced ones alone, completions taken
+ * by index with ocopy_completed(). Small CPU copies are then plain ops,
+ * booked without a slot of their own, between ops that have one.
+ */
+static void
+run_mix_indexed(struct ocopy_queue *q, uint8_t *src, uint8_t *area)
+{
+	void *bdst[32];
+	const void *bsrc[32];
+	uint32_t blen[32];
+	uint32_t seq = 0, prev_slot = 0, first;
+	bool have_prev = false, err;
+	uint16_t nb, n, k, last;
+	uint64_t deadline;
+
+	next_expected = 0;
+	nb_done = 0;
+	cur_q = q;
+	while (seq < NB_OPS) {
+		uint16_t burst = (uint16_t)test_rand_range(1, 32), i;
+
+		nb = 0;
+		first = seq;
+		for (i = 0; i < burst && seq < NB_OPS; i++) {
+			uint32_t slot = seq % QSIZE;
+			struct op_rec *r = &recs[slot];
+			bool fence = have_prev && test_rand_range(0, 99) < 5;
+
+			if (ocopy_queue_room(q) <= nb)
+				break;
+			r->dst = area + (size_t)(seq % NB_AREAS) * SLOT_AREA;
+			r->seq = seq;
+			r->fence = fence;
+			r->prev_path = UINT8_MAX;	/* plain ops have no record */
+			if (fence) {
+				/* The ops before it first, then it, alone. */
+				struct op_rec *p = &recs[prev_slot];
+
+				submit_batch(q, bdst, bsrc, blen, nb, first);
+				nb = 0;
+				r->len = p->len;
+				r->prev_seq = p->seq;
+				r->expect = p->expect;
+				memset(r->dst, POISON, r->len + 64);
+				TEST_ASSERT_EQUAL(ocopy_copy(q, r->dst, p->dst,
+					r->len, NULL, NULL, OCOPY_F_FENCE),
+					(int)(seq & 0xffff), "fenced op %u", seq);
+				first = seq + 1;
+			} else {
+				r->len = random_len();
+				r->expect = src + test_rand_range(0,
+						SRC_LEN - r->len);
+				memset(r->dst, POISON, r->len + 64);
+				bdst[nb] = r->dst;
+				bsrc[nb] = r->expect;
+				blen[nb] = r->len;
+				nb++;
+			}
+			prev_slot = slot;
+			have_prev = true;
+			seq++;
+		}
+		submit_batch(q, bdst, bsrc, blen, nb, first);
+		ocopy_flush(q);
+		n = ocopy_completed(q, (uint16_t)test_rand_range(0, 64), &last,
+				&err);
+		TEST_ASSERT(!err, "no op fails");
+		for (i = 0; i < n; i++)
+			delivered();
+		if (n != 0)
+			TEST_ASSERT_EQUAL(last, (next_expected - 1) & 0xffff,
+				"last index");
+	}
+	ocopy_flush(q);
+	deadline = rte_get_timer_cycles() + 5 * rte_get_timer_hz();
+	while (nb_done < NB_OPS) {
+		TEST_ASSERT(rte_get_timer_cycles() < deadline,
+			"%" PRIu64 " ops never delivered",
+			(uint64_t)(NB_OPS - nb_done));
+		n = ocopy_completed(q, UINT16_MAX, &last, &err);
+		TEST_ASSERT(!err, "no op fails");
+		for (k = 0; k < n; k++)
+			delivered();
+	}
+	TEST_ASSERT_EQUAL(ocopy_queue_inflight(q), 0, "all delivered");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -190,6 +303,22 @@ main(int argc, char **argv)
 	TEST_ASSERT_EQUAL(st.errors, 0, "errors");
 	ocopy_destroy(oc);
 
+	test_section("auto, no callbacks: bursts, plain CPU ops, completions by index");
+	oc = ocopy_create(&conf);
+	TEST_ASSERT(oc != NULL, "create: %s", rte_strerror(rte_errno));
+	q = ocopy_queue_get(oc, 0);
+	run_mix_indexed(q, src, area);
+	ocopy_stats_get(oc, &st);
+	TEST_ASSERT_EQUAL(st.submitted, NB_OPS, "submitted");
+	TEST_ASSERT_EQUAL(st.completed, NB_OPS, "completed");
+	TEST_ASSERT_EQUAL(st.cpu + st.engine + st.split + st.deferred,
+		NB_OPS, "every op on exactly one path");
+	TEST_ASSERT(st.cpu > 0 && st.engine > 0 && st.split > 0,
+		"a real mix: cpu %" PRIu64 " engine %" PRIu64 " split %" PRIu64,
+		st.cpu, st.engine, st.split);
+	TEST_ASSERT_EQUAL(st.errors, 0, "errors");
+	ocopy_destroy(oc);
+
 	test_section("engine only: every op on the engine, fences by the engine");
 	conf.policy = OCOPY_POLICY_ENGINE;
 	conf.threshold = 0;
@@ -204,6 +333,17 @@ main(int argc, char **argv)
 	ocopy_stats_get(oc, &st);
 	TEST_ASSERT_EQUAL(st.cpu, st.failovers, "the CPU copied only what the engine refused");
 	TEST_ASSERT(st.engine > NB_OPS * 9 / 10, "engine took %" PRIu64, st.engine);
+	ocopy_destroy(oc);
+
+	test_section("CPU only, no callbacks: every op plain, delivered by index");
+	conf.policy = OCOPY_POLICY_CPU;
+	oc = ocopy_create(&conf);
+	TEST_ASSERT(oc != NULL, "create: %s", rte_strerror(rte_errno));
+	q = ocopy_queue_get(oc, 0);
+	run_mix_indexed(q, src, area);
+	ocopy_stats_get(oc, &st);
+	TEST_ASSERT_EQUAL(st.cpu + st.deferred, NB_OPS, "all on the CPU");
+	TEST_ASSERT_EQUAL(st.completed, NB_OPS, "completed");
 	ocopy_destroy(oc);
 
 	rte_free(area);

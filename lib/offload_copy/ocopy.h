@@ -438,6 +438,7 @@ oc_qe_push(struct ocopy_queue *q, struct ocopy_qengine *qe, uint32_t slot,
 		q->dirty = 1;
 	}
 	qe->inflight++;
+	q->engine_work = 1;
 }
 
 /*
@@ -615,7 +616,10 @@ oc_submit(struct ocopy_queue *q, void *dst, const void *src, uint64_t pattern,
 	 * cannot see through (dst might alias the queue), so nothing of the
 	 * queue is reloaded after it.
 	 */
-	oc_op_init(op, cb, arg, len, 0, OCOPY_PATH_CPU);
+	if (cb == NULL && q->plain_end == slot)
+		q->plain_end = slot + 1;	/* nothing to record */
+	else
+		oc_op_init(op, cb, arg, len, 0, OCOPY_PATH_CPU);
 	oc_book_cpu(q, slot, len);
 	/*
 	 * A copy the engines could have taken keeps this core busy a while:
@@ -677,17 +681,63 @@ ocopy_copy_burst(struct ocopy_queue *q, void *const *dst,
 		const void *const *src, const uint32_t *len, uint16_t n,
 		ocopy_cb_t cb, void *const *args);
 
+/*
+ * A run of ops i.. of a burst without callback that the CPU takes
+ * whatever happens (below every threshold, none sampled) while the queue
+ * holds plain ops only: each is copied, and they are booked together. The
+ * first op not copied.
+ */
+static __rte_always_inline uint16_t
+oc_copy_plain_run(struct ocopy_queue *q, void *const *dst,
+		const void *const *src, const uint32_t *len, uint16_t i,
+		uint16_t n)
+{
+	const uint32_t slot = q->head;
+	uint32_t small, room;
+	uint64_t bytes = 0;
+	uint16_t k;
+
+	if (q->plain_end != slot)
+		return i;
+	small = RTE_MIN(RTE_MIN(q->min_threshold, q->sample_floor),
+			q->split_threshold);
+	room = q->mask + 1 - (slot - q->tail);
+	if ((uint32_t)(n - i) > room)
+		n = (uint16_t)(i + room);
+	for (k = i; k < n; k++) {
+		if (len[k] >= small || dst[k] == NULL || src[k] == NULL)
+			break;
+		oc_cpu_copy(dst[k], src[k], len[k]);
+		bytes += len[k];
+	}
+	q->head = slot + (k - i);
+	q->plain_end = q->head;
+	q->stats.submitted += k - i;
+	q->stats.cpu += k - i;
+	q->stats.bytes += bytes;
+	q->stats.cpu_bytes += bytes;
+	return k;
+}
+
 static inline uint16_t
 ocopy_copy_burst(struct ocopy_queue *q, void *const *dst,
 		const void *const *src, const uint32_t *len, uint16_t n,
 		ocopy_cb_t cb, void *const *args)
 {
-	uint16_t i;
+	uint16_t i = 0;
 
-	for (i = 0; i < n; i++)
+	while (i < n) {
+		/* Small copies first, booked as one. */
+		if (cb == NULL) {
+			i = oc_copy_plain_run(q, dst, src, len, i, n);
+			if (i == n)
+				break;
+		}
 		if (ocopy_copy(q, dst[i], src[i], len[i], cb,
 				args != NULL ? args[i] : NULL, 0) < 0)
 			break;
+		i++;
+	}
 	ocopy_flush(q);
 	return i;
 }

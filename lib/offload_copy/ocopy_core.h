@@ -181,10 +181,20 @@ struct ocopy_queue {
 	/* Hot, submitter side. */
 	uint32_t head;		/**< next op slot to fill (free-running) */
 	uint32_t tail;		/**< next op slot to deliver (free-running) */
+	/*
+	 * Ops [tail, plain_end) are plain: run by the CPU, with no callback.
+	 * Their slots are never written; delivery only counts them. Every
+	 * op from plain_end to head has its slot. When no op is in the
+	 * queue, plain_end is head, and a plain op just moves both.
+	 */
+	uint32_t plain_end;
 	uint32_t mask;
 	uint16_t nb_qe;
 	uint8_t policy;		/**< enum ocopy_policy, or OC_POLICY_AUTO_ALONE */
 	uint8_t dirty;		/**< some engine has unsubmitted ops */
+	uint8_t engine_work;	/**< some engine may hold ops of this queue:
+				 * set with each op given, cleared by the
+				 * reap that finds none (else nothing to reap) */
 	uint32_t min_threshold;	/**< smallest engine threshold: below, CPU */
 	uint32_t sample_floor;	/**< CPU copies from this size on are sampled
 				 * (learning; half min_threshold) */

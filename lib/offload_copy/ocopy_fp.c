@@ -223,15 +223,21 @@ void
 oc_reap(struct ocopy_queue *q)
 {
 	uint64_t now = 0;
+	uint8_t work = 0;
 	uint16_t i;
 
+	/* Nothing given to an engine since they were all found idle. */
+	if (!q->engine_work)
+		return;
 	for (i = 0; i < q->nb_qe; i++) {
 		struct ocopy_qengine *qe = &q->qe[i];
 
 		if (qe->inflight == 0 && qe->health == OCOPY_HEALTH_OK)
 			continue;
 		oc_reap_one(q, qe, &now);
+		work |= qe->inflight != 0;
 	}
+	q->engine_work = work;
 	/* Engines progressed (the clock was read): CPU help still worth it? */
 	if (q->adapt.on && now != 0)
 		oc_adapt_tick(q, now);
@@ -325,8 +331,17 @@ oc_deliver(struct ocopy_queue *q, uint16_t max, enum oc_deliver_mode mode,
 	struct ocopy_op *const ops = q->ops;
 	const uint32_t mask = q->mask;
 	uint32_t tail = q->tail, head = q->head;
+	uint32_t plain = q->plain_end - tail;
 	uint16_t n = 0, counted = 0, nb_err = 0;
 
+	/* The plain ops first: done, successful, nobody to call. */
+	RTE_BUILD_BUG_ON(RTE_DMA_STATUS_SUCCESSFUL != 0);
+	if ((int32_t)plain > 0) {
+		n = (uint16_t)RTE_MIN(plain, (uint32_t)max);
+		if (status != NULL)
+			memset(status, 0, n * sizeof(*status));
+		tail += n;
+	}
 	while (n < max && tail != head) {
 		struct ocopy_op *op = &ops[tail & mask];
 		uint16_t st;
@@ -364,6 +379,9 @@ oc_deliver(struct ocopy_queue *q, uint16_t max, enum oc_deliver_mode mode,
 		}
 	}
 	q->tail = tail;
+	/* Past the plain ops: the next one may start a new run. */
+	if ((int32_t)(q->plain_end - tail) < 0)
+		q->plain_end = tail;
 	q->stats.completed += n - counted;
 	q->stats.errors += nb_err;
 	return n;
@@ -723,8 +741,9 @@ oc_complete_older(struct ocopy_queue *q, uint64_t timeout_us)
 			return -ETIMEDOUT;
 		rte_pause();
 	}
-	for (slot = q->tail; q->deferred_pending != 0 && slot != q->head;
-			slot++) {
+	/* Deferred ops have slots: they are at or after plain_end. */
+	slot = (int32_t)(q->plain_end - q->tail) > 0 ? q->plain_end : q->tail;
+	for (; q->deferred_pending != 0 && slot != q->head; slot++) {
 		struct ocopy_op *op = &q->ops[slot & q->mask];
 
 		if (op->pending != 0 && op->path == OCOPY_PATH_DEFERRED)

@@ -47,6 +47,7 @@ oc_scratch_queue(struct ocopy *oc)
 	s->mask = OC_PATH_OPS - 1;
 	s->head = 0;
 	s->tail = 0;
+	s->plain_end = 0;
 	s->dirty = 0;
 	s->learn = 0;
 	s->cpu_sample_left = 0;
@@ -80,6 +81,7 @@ oc_scratch_free(struct ocopy *oc, struct ocopy_queue *s)
 					OCOPY_SLOT_NONE;
 			qe->backlog += OC_PATH_LEN;
 			qe->inflight++;
+			q0->engine_work = 1;
 			oc->calib_leftover = true;
 		}
 		if (s->qe[i].inflight != 0)

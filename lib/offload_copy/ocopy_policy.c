@@ -181,6 +181,7 @@ leftover:
 	for (i = done; i < n; i++) {
 		qe->fifo[qe->fifo_head++ & qe->fifo_mask] = OCOPY_SLOT_NONE;
 		qe->inflight++;
+		q0->engine_work = 1;
 	}
 	qe->last_progress = rte_get_tsc_cycles();
 	if (done < n)
