@@ -282,6 +282,60 @@ out:
 }
 
 /*
+ * One burst of n copies (b->s, b->d, b->len) with one doorbell, through
+ * the library (oq) or the dmadev (dev, vchan). Returns the number
+ * accepted; *ret is the last call's return (the job id, or why it stopped
+ * short); *full is set, and nothing enqueued, when the burst does not fit.
+ *
+ * Out of line on purpose, for both paths alike: inlined into run_async(),
+ * the copy loop shared registers with the measuring loop's many live
+ * values and spilled its counters to the stack. The call is once a burst.
+ * The library's burst is one ocopy_copy_burst() call, its own call for a
+ * burst (small CPU copies booked together).
+ */
+static __rte_noinline uint32_t
+enqueue_lib(struct ocopy_queue *oq, const struct to_burst *b, uint32_t n,
+		uint16_t id, int *ret, bool *full)
+{
+	uint32_t i;
+
+	*full = ocopy_queue_room(oq) < n;
+	if (*full)
+		return 0;
+	/* The burst call: its ops take the indexes from id on. */
+	*ret = ocopy_queue_next_index(oq);
+	if (unlikely(*ret != id))
+		return 0;
+	i = ocopy_copy_burst(oq, (void *const *)b->dp,
+			(const void *const *)b->sp, b->len, (uint16_t)n, NULL,
+			NULL);
+	if (unlikely(i != n))
+		*ret = -EINVAL;	/* room was checked: a refused op */
+	return i;
+}
+
+static __rte_noinline uint32_t
+enqueue_dma(int16_t dev, uint16_t vchan, const struct to_burst *b, uint32_t n,
+		uint16_t id, int *ret, bool *full)
+{
+	uint32_t i;
+	int r = 0;
+
+	*full = rte_dma_burst_capacity(dev, vchan) < n;
+	if (*full)
+		return 0;
+	for (i = 0; i < n; i++) {
+		r = rte_dma_copy(dev, vchan, b->s[i], b->d[i], b->len[i], 0);
+		if (unlikely(r != (uint16_t)(id + i)))
+			break;
+	}
+	if (likely(i != 0))
+		rte_dma_submit(dev, vchan);
+	*ret = r;
+	return i;
+}
+
+/*
  * The dma loop, for a dmadev (lib false) or for the library (lib true):
  * ocopy_copy/ocopy_flush/ocopy_completed keep dmadev's contract (indexes
  * one per op, in-order completion), so one loop measures both.
@@ -309,9 +363,9 @@ run_async(struct to_case *c, struct to_result *r, const bool lib)
 	uint16_t id = c->next_id, cpl_id = c->next_id, last_idx = 0;
 	uint64_t x;
 	uint32_t out = 0, n, i;
-	bool has_error = false, stop = false;
+	bool has_error = false, stop = false, full;
 	uint16_t nc;
-	int ret;
+	int ret = 0;
 
 	t_start = rte_rdtsc();
 	deadline = c->ops != 0 ? UINT64_MAX : t_start + c->cycles;
@@ -325,33 +379,21 @@ run_async(struct to_case *c, struct to_result *r, const bool lib)
 			next = ec;
 			/* Op numbers: c->seq completed, out in flight. */
 			for (i = 0; i < n; i++) {
-				b->s[i] = sbase + next.src * stride;
-				b->d[i] = dbase + next.dst * stride;
+				if (lib) {
+					b->sp[i] = c->src->va + next.src * stride;
+					b->dp[i] = c->dst->va + next.dst * stride;
+				} else {
+					b->s[i] = sbase + next.src * stride;
+					b->d[i] = dbase + next.dst * stride;
+				}
 				b->len[i] = op_len(c, c->seq + out + i);
 				cursor_next(&next, nb_slots);
 			}
 			t0 = rte_rdtsc();
-			if ((lib ? ocopy_queue_room(oq) :
-					rte_dma_burst_capacity(dev, vchan)) >= n) {
-				for (i = 0; i < n; i++) {
-					if (lib)
-						ret = ocopy_copy(oq,
-							(void *)(uintptr_t)b->d[i],
-							(const void *)(uintptr_t)b->s[i],
-							b->len[i], NULL, NULL, 0);
-					else
-						ret = rte_dma_copy(dev, vchan, b->s[i],
-							b->d[i], b->len[i], 0);
-					if (unlikely(ret != (uint16_t)(id + i)))
-						break;
-				}
-				if (likely(i != 0)) {
-					if (lib)
-						ocopy_flush(oq);
-					else
-						rte_dma_submit(dev, vchan);
-				}
-				t1 = rte_rdtsc();
+			i = lib ? enqueue_lib(oq, b, n, id, &ret, &full) :
+				enqueue_dma(dev, vchan, b, n, id, &ret, &full);
+			t1 = rte_rdtsc();
+			if (!full) {
 				if (likely(i == n))
 					ec = next;
 				/* Latency: the sampled ops' submit time, by op number. */
@@ -369,8 +411,6 @@ run_async(struct to_case *c, struct to_result *r, const bool lib)
 					r->failed = TO_EXIT_FAIL;
 					stop = true;
 				}
-			} else {
-				t1 = rte_rdtsc();
 			}
 			timed_async(t0, t1, &enq_cyc, r, lib);
 		}
