@@ -282,6 +282,82 @@ test_degrade(void)
 	swdev_destroy("dma_sw_strict");
 }
 
+/*
+ * Ops without callbacks (plain: no slot of their own) around one that
+ * fails: delivered by index, the dmadev way, the failed one stops
+ * ocopy_completed() and carries its status; the others succeed.
+ */
+static void
+test_plain_errors(void)
+{
+	uint16_t st[16], last, want_last;
+	struct gbuf *g;
+	struct ocopy_queue *q;
+	struct ocopy *oc;
+	unsigned int got = 0, k;
+	uint64_t deadline;
+	bool err = false;
+	int first;
+
+	test_section("no callbacks: an engine error among plain ops, by index");
+	swdev_create_worker("dma_sw_strict", "domain=strict");
+	oc = ocdev_create("engines=dma_sw_strict,threshold=1024,slack=100000,split=off,degrade_errors=100");
+	q = ocopy_queue_get(oc, 0);
+	TEST_ASSERT(ocopy_mem_register(oc, src, 1024 * 1024) >= 0, "register src");
+	TEST_ASSERT(ocopy_mem_register(oc, dst, 1024 * 1024) >= 0, "register dst");
+	g = gbuf_alloc("unmapped", 1, LEN);
+	TEST_ASSERT(g != NULL, "guarded buffer");
+	memset(dst, 0, 6 * LEN);
+
+	/* CPU, engine, engine (fails), engine, CPU, engine. */
+	first = ocopy_copy(q, dst, src, 64, NULL, NULL, 0);
+	TEST_ASSERT(first >= 0, "op 0");
+	TEST_ASSERT(ocopy_copy(q, dst + LEN, src + 1, LEN, NULL, NULL, 0) >= 0, "op 1");
+	TEST_ASSERT(ocopy_copy(q, g->data, src, LEN, NULL, NULL, 0) >= 0, "op 2");
+	TEST_ASSERT(ocopy_copy(q, dst + 3 * LEN, src + 3, LEN, NULL, NULL, 0) >= 0, "op 3");
+	TEST_ASSERT(ocopy_copy(q, dst + 4 * LEN, src + 4, 64, NULL, NULL, 0) >= 0, "op 4");
+	TEST_ASSERT(ocopy_copy(q, dst + 5 * LEN, src + 5, LEN, NULL, NULL, 0) >= 0, "op 5");
+	ocopy_flush(q);
+
+	/* Ops 0 and 1, then a stop before op 2. */
+	deadline = rte_get_timer_cycles() + 5 * rte_get_timer_hz();
+	while (!err) {
+		TEST_ASSERT(rte_get_timer_cycles() < deadline, "no error reported");
+		got += ocopy_completed(q, 16, &last, &err);
+		if (got != 0)
+			TEST_ASSERT_EQUAL(last, (uint16_t)(first + got - 1), "last index");
+	}
+	TEST_ASSERT_EQUAL(got, 2, "delivered before the failed op");
+	/* Op 2 with its error, then 3 to 5 successful. */
+	while (got < 6) {
+		uint16_t n = ocopy_completed_status(q, RTE_DIM(st), &last, st);
+
+		TEST_ASSERT(rte_get_timer_cycles() < deadline, "ops never delivered");
+		for (k = 0; k < n; k++) {
+			if (got + k == 2)
+				TEST_ASSERT(st[k] != RTE_DMA_STATUS_SUCCESSFUL,
+					"op 2 failed");
+			else
+				TEST_ASSERT_EQUAL(st[k], RTE_DMA_STATUS_SUCCESSFUL,
+					"op %u", got + k);
+		}
+		got += n;
+		want_last = (uint16_t)(first + got - 1);
+		if (n != 0)
+			TEST_ASSERT_EQUAL(last, want_last, "last index");
+	}
+	TEST_ASSERT_EQUAL(ocopy_queue_inflight(q), 0, "all delivered");
+	GBUF_ASSERT_OK(g, "the failed copy wrote nothing");
+	TEST_ASSERT(memcmp(dst, src, 64) == 0, "op 0 data");
+	for (k = 1; k < 6; k++)
+		if (k != 2)
+			TEST_ASSERT(memcmp(dst + (size_t)k * LEN, src + k,
+				k == 4 ? 64 : LEN) == 0, "op %u data", k);
+	gbuf_free(g);
+	ocopy_destroy(oc);
+	swdev_destroy("dma_sw_strict");
+}
+
 static void
 test_teardown_stuck(void)
 {
@@ -323,6 +399,7 @@ main(int argc, char **argv)
 	test_stall();
 	test_undoorbelled();
 	test_degrade();
+	test_plain_errors();
 	test_teardown_stuck();
 
 	rte_free(dst);

@@ -585,8 +585,17 @@ oc_submit(struct ocopy_queue *q, void *dst, const void *src, uint64_t pattern,
 						(rte_iova_t)(uintptr_t)dst, len,
 						flags & OCOPY_F_FLUSH);
 			if (likely(ret >= 0)) {
-				ret = oc_book_engine(q, qe, slot, op, cb, arg,
-						len, flags);
+				/* Plain: its engine's FIFO is all there is. */
+				if (cb == NULL && q->plain_end == slot) {
+					q->plain_end = slot + 1;
+					oc_qe_push(q, qe, slot, len, flags);
+					q->stats.engine++;
+					q->head = slot + 1;
+					ret = (uint16_t)slot;
+				} else {
+					ret = oc_book_engine(q, qe, slot, op,
+							cb, arg, len, flags);
+				}
 				if (flags & OCOPY_F_FLUSH)
 					ocopy_flush(q);
 				return ret;

@@ -182,10 +182,12 @@ struct ocopy_queue {
 	uint32_t head;		/**< next op slot to fill (free-running) */
 	uint32_t tail;		/**< next op slot to deliver (free-running) */
 	/*
-	 * Ops [tail, plain_end) are plain: run by the CPU, with no callback.
-	 * Their slots are never written; delivery only counts them. Every
-	 * op from plain_end to head has its slot. When no op is in the
-	 * queue, plain_end is head, and a plain op just moves both.
+	 * Ops [tail, plain_end) are plain: without callback, each copied by
+	 * the CPU or given whole to one engine. Their slots are never
+	 * written: one is done once the CPU copied it, or once its engine's
+	 * FIFO passed it, and delivery only counts them. Every op from
+	 * plain_end to head has its slot. When no op is in the queue,
+	 * plain_end is head, and a plain op just moves both.
 	 */
 	uint32_t plain_end;
 	uint32_t mask;

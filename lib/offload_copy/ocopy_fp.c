@@ -86,6 +86,67 @@ oc_part_done(struct ocopy_queue *q, struct ocopy_qengine *qe, uint64_t e,
 	op->pending--;
 }
 
+/*
+ * Give the plain ops a slot each (ocopy_core.h), as if they had been
+ * recorded: done for those the CPU copied, one part pending for those an
+ * engine still holds. Before anything that needs their slots: an engine
+ * error (its status goes to the op), an abort.
+ */
+static void
+oc_plain_record(struct ocopy_queue *q)
+{
+	const uint32_t tail = q->tail, plain = q->plain_end - tail;
+	uint32_t s, k;
+	uint16_t i;
+
+	if ((int32_t)plain <= 0)
+		return;
+	for (s = 0; s < plain; s++)
+		oc_op_init(&q->ops[(tail + s) & q->mask], NULL, NULL, 0, 0,
+				OCOPY_PATH_CPU);
+	for (i = 0; i < q->nb_qe; i++) {
+		struct ocopy_qengine *qe = &q->qe[i];
+
+		for (k = qe->fifo_tail; k != qe->fifo_head; k++) {
+			uint32_t slot = (uint32_t)qe->fifo[k & qe->fifo_mask];
+			struct ocopy_op *op;
+
+			if (slot == OCOPY_SLOT_NONE || slot - tail >= plain)
+				continue;
+			op = &q->ops[slot & q->mask];
+			op->pending = 1;
+			op->path = OCOPY_PATH_ENGINE;
+		}
+	}
+	q->plain_end = tail;
+}
+
+/*
+ * How many of the plain ops from tail on (plain of them) are done: those
+ * before the oldest one an engine still holds.
+ */
+static uint32_t
+oc_plain_done(const struct ocopy_queue *q, uint32_t tail, uint32_t plain)
+{
+	uint16_t i;
+
+	for (i = 0; i < q->nb_qe; i++) {
+		const struct ocopy_qengine *qe = &q->qe[i];
+		uint32_t k = qe->fifo_tail, slot = OCOPY_SLOT_NONE;
+
+		if (qe->inflight == 0)
+			continue;
+		/* Calibration leftovers first (queue 0): not ops of ours. */
+		while (k != qe->fifo_head &&
+				(slot = (uint32_t)qe->fifo[k & qe->fifo_mask]) ==
+				OCOPY_SLOT_NONE)
+			k++;
+		if (slot != OCOPY_SLOT_NONE && slot - tail < plain)
+			plain = slot - tail;
+	}
+	return plain;
+}
+
 static void
 oc_health_update(struct ocopy_queue *q, struct ocopy_qengine *qe,
 		uint16_t done, uint64_t now)
@@ -139,16 +200,37 @@ oc_reap_qe(struct ocopy_queue *q, struct ocopy_qengine *qe)
 	bool has_error = false;
 
 	while (qe->inflight != 0) {
+		/*
+		 * Plain ops: nothing to note but the bytes done. The FIFO
+		 * index and those bytes stay in registers through the loop
+		 * (through memory, each op waited for the previous one's
+		 * store: some 5 cycles an op).
+		 */
+		const uint32_t tail = q->tail, plain = q->plain_end - tail;
+		uint32_t ft = qe->fifo_tail;
+		uint64_t freed = 0;
+
 		n = rte_dma_completed(qe->dev_id, qe->vchan,
 				RTE_MIN(qe->inflight, (uint32_t)OC_REAP_BURST),
 				&last, &has_error);
-		for (i = 0; i < n; i++)
-			oc_part_done(q, qe,
-				qe->fifo[qe->fifo_tail++ & qe->fifo_mask],
-				RTE_DMA_STATUS_SUCCESSFUL);
+		for (i = 0; i < n; i++) {
+			uint64_t e = qe->fifo[ft++ & qe->fifo_mask];
+
+			if ((int32_t)plain > 0 && (uint32_t)e - tail < plain)
+				freed += e >> 32;
+			else
+				oc_part_done(q, qe, e,
+						RTE_DMA_STATUS_SUCCESSFUL);
+		}
+		qe->fifo_tail = ft;
+		qe->backlog -= freed;
+		if (n != 0)
+			qe->consec_errors = 0;
 		qe->inflight -= n;
 		done += n;
 		if (has_error) {
+			/* Statuses go to slots: the plain ops get theirs. */
+			oc_plain_record(q);
 			/* The failed op and what follows it, with statuses. */
 			n = rte_dma_completed_status(qe->dev_id, qe->vchan,
 					RTE_MIN(qe->inflight,
@@ -334,13 +416,22 @@ oc_deliver(struct ocopy_queue *q, uint16_t max, enum oc_deliver_mode mode,
 	uint32_t plain = q->plain_end - tail;
 	uint16_t n = 0, counted = 0, nb_err = 0;
 
-	/* The plain ops first: done, successful, nobody to call. */
+	/*
+	 * The plain ops first: those done are successful (an engine error
+	 * gives them slots), with nobody to call. The recorded ops after
+	 * them wait until they are all delivered.
+	 */
 	RTE_BUILD_BUG_ON(RTE_DMA_STATUS_SUCCESSFUL != 0);
 	if ((int32_t)plain > 0) {
-		n = (uint16_t)RTE_MIN(plain, (uint32_t)max);
+		uint32_t ready = q->engine_work ?
+				oc_plain_done(q, tail, plain) : plain;
+
+		n = (uint16_t)RTE_MIN(ready, (uint32_t)max);
 		if (status != NULL)
 			memset(status, 0, n * sizeof(*status));
 		tail += n;
+		if (n != plain)
+			max = n;	/* some still on an engine, or max */
 	}
 	while (n < max && tail != head) {
 		struct ocopy_op *op = &ops[tail & mask];
@@ -429,6 +520,7 @@ oc_queue_abort(struct ocopy_queue *q)
 {
 	uint16_t i;
 
+	oc_plain_record(q);
 	for (i = 0; i < q->nb_qe; i++) {
 		struct ocopy_qengine *qe = &q->qe[i];
 
