@@ -290,7 +290,13 @@ oc_reap_one(struct ocopy_queue *q, struct ocopy_qengine *qe, uint64_t *now)
 	uint16_t done;
 
 	done = oc_reap_qe(q, qe);
-	if (done == 0 && qe->health == OCOPY_HEALTH_OK && qe->inflight == 0)
+	/*
+	 * Idle and healthy, before or after this reap: no sample, nothing
+	 * to watch (the doorbell that gives it work starts its stall clock
+	 * again), so the clock is not read.
+	 */
+	if (qe->inflight == 0 && qe->health == OCOPY_HEALTH_OK &&
+			qe->consec_errors == 0)
 		return;
 	if (*now == 0)
 		*now = rte_get_tsc_cycles();
