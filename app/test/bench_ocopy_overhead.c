@@ -7,7 +7,8 @@
  * path it replaces: rte_dma_copy()/rte_dma_submit()/rte_dma_completed() on
  * dma_sw0 against ocopy_copy()/ocopy_flush()/ocopy_completed() forced to
  * that engine (the decision overhead), and memcpy() against ocopy_copy()
- * forced to the CPU.
+ * forced to the CPU; each library path also with the burst submitted by
+ * one ocopy_copy_burst() call.
  *
  * Bursts of BURST copies between cache-resident buffers; each burst is
  * waited for before the next, so the engine is idle while the submitter
@@ -80,17 +81,46 @@ keep_best(struct cost *best, uint64_t enq, uint64_t cpl)
 }
 
 /*
+ * One burst, with its doorbell: per op through the raw dmadev (lib false:
+ * dev, vchan 0) or the library's queue q, or by one ocopy_copy_burst()
+ * call (burst). The number accepted.
+ */
+static __rte_always_inline unsigned int
+enqueue(int16_t dev, struct ocopy_queue *q, uint32_t len, const uint32_t *lens,
+		const bool lib, const bool burst)
+{
+	unsigned int i;
+
+	if (burst)
+		return ocopy_copy_burst(q, dp, sp, lens, BURST, NULL, NULL);
+	for (i = 0; i < BURST; i++)
+		if ((lib ? ocopy_copy(q, dp[i], sp[i], len, NULL, NULL, 0) :
+				rte_dma_copy(dev, 0, (rte_iova_t)(uintptr_t)sp[i],
+					(rte_iova_t)(uintptr_t)dp[i], len, 0)) < 0)
+			break;
+	if (lib)
+		ocopy_flush(q);
+	else
+		rte_dma_submit(dev, 0);
+	return i;
+}
+
+/*
  * Bursts through the raw dmadev (q NULL: dev, vchan 0) or through the
  * library's queue q; one loop, so both are timed alike. Inlined twice with
  * the branch resolved.
  */
 static __rte_always_inline struct cost
-run_async(int16_t dev, struct ocopy_queue *q, uint32_t len, const bool lib)
+run_async(int16_t dev, struct ocopy_queue *q, uint32_t len, const bool lib,
+		const bool burst)
 {
+	static uint32_t lens[BURST];
 	struct cost best = { 1e9, 1e9 };
 	unsigned int r, b, i;
 
 	set_addresses(len);
+	for (i = 0; i < BURST; i++)
+		lens[i] = len;
 	for (r = 0; r < ROUNDS; r++) {
 		uint64_t enq = 0, cpl = 0;
 
@@ -101,18 +131,7 @@ run_async(int16_t dev, struct ocopy_queue *q, uint32_t len, const bool lib)
 			uint64_t t0, t1;
 
 			t0 = rte_rdtsc();
-			for (i = 0; i < BURST; i++)
-				if ((lib ? ocopy_copy(q, dp[i], sp[i], len, NULL,
-						NULL, 0) :
-						rte_dma_copy(dev, 0,
-						(rte_iova_t)(uintptr_t)sp[i],
-						(rte_iova_t)(uintptr_t)dp[i],
-						len, 0)) < 0)
-					break;
-			if (lib)
-				ocopy_flush(q);
-			else
-				rte_dma_submit(dev, 0);
+			i = enqueue(dev, q, len, lens, lib, burst);
 			t1 = rte_rdtsc();
 			TEST_ASSERT_EQUAL(i, BURST, "enqueue");
 			enq += t1 - t0;
@@ -138,13 +157,20 @@ run_async(int16_t dev, struct ocopy_queue *q, uint32_t len, const bool lib)
 static struct cost
 run_raw(int16_t dev, uint32_t len)
 {
-	return run_async(dev, NULL, len, false);
+	return run_async(dev, NULL, len, false, false);
 }
 
 static struct cost
 run_lib(struct ocopy_queue *q, uint32_t len)
 {
-	return run_async(-1, q, len, true);
+	return run_async(-1, q, len, true, false);
+}
+
+/* The same bursts through ocopy_copy_burst(). */
+static struct cost
+run_lib_burst(struct ocopy_queue *q, uint32_t len)
+{
+	return run_async(-1, q, len, true, true);
 }
 
 static struct cost
@@ -226,6 +252,11 @@ main(int argc, char **argv)
 		lib = run_lib(q, sizes[s]);
 		ocopy_destroy(oc);
 		print_row("ocopy, engine, queue_size=64", sizes[s], &lib, &raw[s]);
+		oc = ocdev_create("engines=dma_sw0,policy=engine,split=off");
+		q = ocopy_queue_get(oc, 0);
+		lib = run_lib_burst(q, sizes[s]);
+		ocopy_destroy(oc);
+		print_row("ocopy_copy_burst, engine", sizes[s], &lib, &raw[s]);
 	}
 
 	oc = ocdev_create("engines=dma_sw0,policy=cpu,split=off");
@@ -235,6 +266,8 @@ main(int argc, char **argv)
 		lib = run_lib(q, sizes[s]);
 		print_row("memcpy", sizes[s], &cpu, NULL);
 		print_row("ocopy, policy=cpu", sizes[s], &lib, &cpu);
+		lib = run_lib_burst(q, sizes[s]);
+		print_row("ocopy_copy_burst, cpu", sizes[s], &lib, &cpu);
 	}
 	ocopy_destroy(oc);
 	printf("\n");

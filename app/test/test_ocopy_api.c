@@ -217,7 +217,8 @@ test_queue_full(struct ocopy_queue *q, uint8_t *buf, uint32_t qsize)
  * parts, with their statuses.
  */
 static void
-test_burst(struct ocopy_queue *q, uint8_t *buf, uint32_t qsize, const char *what)
+test_burst(struct ocopy_queue *q, uint8_t *buf, uint32_t qsize, const char *what,
+		bool engine)
 {
 	const uint32_t len = 64, nb = 40;
 	struct ocopy_queue_stats st0, st1;
@@ -256,8 +257,13 @@ test_burst(struct ocopy_queue *q, uint8_t *buf, uint32_t qsize, const char *what
 		TEST_ASSERT_EQUAL(((uint8_t *)dst[i])[len - 1], want, "op %u last byte", i);
 	}
 	first = ocopy_queue_next_index(q);
+	ocopy_queue_stats_get(q, &st0);
 	TEST_ASSERT_EQUAL(ocopy_copy_burst(q, dst, src, lens, nb, NULL, NULL), nb,
 		"whole burst");
+	ocopy_queue_stats_get(q, &st1);
+	TEST_ASSERT_EQUAL(engine ? st1.engine - st0.engine : st1.cpu - st0.cpu, nb,
+		"every op of the burst on the %s", what);
+	TEST_ASSERT_EQUAL(st1.bytes - st0.bytes, nb * len, "bytes");
 	i = 0;
 	while (i < 3)
 		i += ocopy_completed(q, 3 - i, &last, &err);
@@ -276,6 +282,35 @@ test_burst(struct ocopy_queue *q, uint8_t *buf, uint32_t qsize, const char *what
 	TEST_ASSERT_EQUAL(ocopy_queue_inflight(q), 0, "all delivered");
 	for (i = 0; i < nb; i++)
 		TEST_ASSERT(memcmp(dst[i], src[i], len) == 0, "op %u", i);
+
+	if (engine) {
+		struct ocopy_conf conf;
+		struct ocopy_queue *q2;
+		struct ocopy *oc2;
+
+		ocopy_conf_init(&conf);
+		TEST_ASSERT_SUCCESS(ocopy_conf_parse(&conf,
+			"engines=dma_sw1,policy=engine,ring_size=32,queue_size=64"),
+			"configuration");
+		conf.name = "ring32";
+		oc2 = ocopy_create(&conf);
+		TEST_ASSERT(oc2 != NULL, "create: %s", rte_strerror(rte_errno));
+		q2 = ocopy_queue_get(oc2, 0);
+
+		test_section("%s: burst: the engine's ring full, the rest on the CPU", what);
+		memset(buf + 65536, 0, nb * len);
+		ocopy_queue_stats_get(q2, &st0);
+		TEST_ASSERT_EQUAL(ocopy_copy_burst(q2, dst, src, lens, nb, NULL, NULL),
+			nb, "all accepted");
+		ocopy_queue_stats_get(q2, &st1);
+		TEST_ASSERT_EQUAL(st1.engine - st0.engine, 32, "as many as the ring holds");
+		TEST_ASSERT_EQUAL(st1.cpu - st0.cpu, nb - 32, "the rest on the CPU");
+		TEST_ASSERT_EQUAL(st1.failovers - st0.failovers, nb - 32, "counted");
+		TEST_ASSERT_SUCCESS(ocopy_queue_drain(q2, 5000000), "drain");
+		for (i = 0; i < nb; i++)
+			TEST_ASSERT(memcmp(dst[i], src[i], len) == 0, "op %u", i);
+		ocopy_destroy(oc2);
+	}
 
 	test_section("%s: burst: the queue's room bounds it, the rest is refused", what);
 	TEST_ASSERT_EQUAL(ocopy_copy_burst(q, dst, src, lens, 5, NULL, NULL), 5, "5 first");
@@ -416,14 +451,14 @@ main(int argc, char **argv)
 	q = ocopy_queue_get(oc, 0);
 	test_fast_path_args(q, buf);
 	test_queue_full(q, buf, 64);
-	test_burst(q, buf, 64, "engine");
+	test_burst(q, buf, 64, "engine", true);
 	test_fill_sg(q, buf, "engine");
 	test_mbuf(q, buf, mp);
 	ocopy_destroy(oc);
 
 	oc = ocdev_create("policy=cpu,queue_size=64");
 	q = ocopy_queue_get(oc, 0);
-	test_burst(q, buf, 64, "CPU");
+	test_burst(q, buf, 64, "CPU", false);
 	test_fill_sg(q, buf, "CPU");
 	test_mbuf(q, buf, mp);
 	ocopy_destroy(oc);

@@ -728,19 +728,104 @@ oc_copy_plain_run(struct ocopy_queue *q, void *const *dst,
 	return k;
 }
 
+/*
+ * A run of ops i.. of a burst without callback that the queue's only
+ * engine takes, as oc_pick() would choose it (healthy, on the queue's
+ * node, room, threshold, not split, and under the auto policy done
+ * sooner there than on the CPU), while the queue holds plain ops only: each is given to the
+ * engine, and they are booked together. The first op not given; the
+ * per-op path decides for it.
+ */
+static __rte_always_inline uint16_t
+oc_engine_plain_run(struct ocopy_queue *q, void *const *dst,
+		const void *const *src, const uint32_t *len, uint16_t i,
+		uint16_t n)
+{
+	struct ocopy_qengine *const qe = &q->qe[0];
+	const uint32_t first = q->head;
+	/*
+	 * What the loop reads, in locals: the driver call could change any
+	 * memory as far as the compiler knows, and would have each one
+	 * loaded again after it.
+	 */
+	const int16_t dev_id = qe->dev_id;
+	const uint16_t vchan = qe->vchan;
+	uint64_t *const fifo = qe->fifo;
+	const uint32_t fifo_mask = qe->fifo_mask;
+	const bool rule = q->policy == OCOPY_POLICY_AUTO;
+	const uint64_t eng_rate = qe->cyc_per_kib;
+	const uint64_t cpu_rate = q->cpu_cyc_per_kib;
+	const uint64_t cpu_op = (uint64_t)q->cpu_op_cyc * 1024;
+	const uint64_t slack = q->depth_slack_q8;
+	uint32_t slot = first, fh, room, lo, hi;
+	uint64_t backlog, bytes = 0, cpu_base;
+	uint16_t k;
+
+	if (q->plain_end != first || q->nb_qe != 1 || q->numa_pick ||
+			qe->health != OCOPY_HEALTH_OK || !qe->socket_ok ||
+			q->policy == OCOPY_POLICY_CPU)
+		return i;
+	lo = RTE_MAX(q->min_threshold, qe->threshold);
+	hi = q->split_threshold;
+	room = RTE_MIN(q->mask + 1 - (first - q->tail),
+			qe->max_inflight - qe->inflight);
+	if ((uint32_t)(n - i) > room)
+		n = (uint16_t)(i + room);
+	fh = qe->fifo_head;
+	backlog = qe->backlog;
+	/* The CPU's side of oc_pick()'s comparison, in this burst. */
+	cpu_base = q->stats.cpu_bytes - q->burst_cpu_base;
+	for (k = i; k < n; k++) {
+		const uint32_t l = len[k];
+
+		if (l < lo || l >= hi || dst[k] == NULL || src[k] == NULL)
+			break;
+		if (rule && (backlog + l) * eng_rate * 256 >
+				((cpu_base + l) * cpu_rate + cpu_op) * slack)
+			break;
+		if (rte_dma_copy(dev_id, vchan, (rte_iova_t)(uintptr_t)src[k],
+				(rte_iova_t)(uintptr_t)dst[k], l, 0) < 0)
+			break;
+		fifo[fh++ & fifo_mask] = ((uint64_t)l << 32) | slot++;
+		backlog += l;
+		bytes += l;
+	}
+	if (k == i)
+		return i;
+	qe->fifo_head = fh;
+	qe->backlog = backlog;
+	qe->inflight += k - i;
+	qe->unsubmitted += k - i;
+	qe->stats.ops += k - i;
+	qe->stats.bytes += bytes;
+	q->dirty = 1;
+	q->engine_work = 1;
+	q->head = slot;
+	q->plain_end = slot;
+	q->stats.submitted += k - i;
+	q->stats.engine += k - i;
+	q->stats.bytes += bytes;
+	return k;
+}
+
 static inline uint16_t
 ocopy_copy_burst(struct ocopy_queue *q, void *const *dst,
 		const void *const *src, const uint32_t *len, uint16_t n,
 		ocopy_cb_t cb, void *const *args)
 {
-	uint16_t i = 0;
+	uint16_t i = 0, k;
 
 	while (i < n) {
-		/* Small copies first, booked as one. */
+		/* Runs of copies for the CPU, or for the engine, booked as one. */
 		if (cb == NULL) {
 			i = oc_copy_plain_run(q, dst, src, len, i, n);
 			if (i == n)
 				break;
+			k = oc_engine_plain_run(q, dst, src, len, i, n);
+			if (k != i) {
+				i = k;
+				continue;
+			}
 		}
 		if (ocopy_copy(q, dst[i], src[i], len[i], cb,
 				args != NULL ? args[i] : NULL, 0) < 0)
