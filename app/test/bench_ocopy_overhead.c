@@ -18,7 +18,7 @@
  * with plain rte_rdtsc() the end of a completion call was read before its
  * loads of the engine's completion state (written by the engine's core)
  * had finished, which hid most of the raw path's completion cost (1 cycle
- * per copy instead of 3 to 8). A benchmark: it prints figures and fails
+ * per copy instead of 3 to 9). A benchmark: it prints figures and fails
  * only if a copy is wrong.
  */
 
