@@ -682,8 +682,13 @@ int ocopy_copy_sg(struct ocopy_queue *q, const struct ocopy_sge *src,
 
 /**
  * Submit n copies (dst[i], src[i], len[i]), each with its own callback
- * argument (args may be NULL), then one doorbell.
- * @return the number accepted (the first n); fewer if the queue filled up.
+ * argument (args may be NULL), then one doorbell. They take consecutive
+ * indexes from ocopy_queue_next_index(). Without a callback (cb NULL),
+ * runs of copies that go to the CPU, or to the queue's only engine, are
+ * booked together: the cheapest way to submit.
+ * @return the number accepted, in order: fewer than n if the queue filled
+ *   up (the refusal counted) or at an op with a NULL address (that op and
+ *   the ones after it neither copied nor counted).
  */
 static inline uint16_t
 ocopy_copy_burst(struct ocopy_queue *q, void *const *dst,
