@@ -762,8 +762,8 @@ oc_engine_plain_run(struct ocopy_queue *q, void *const *dst,
 	const uint64_t cpu_rate = q->cpu_cyc_per_kib;
 	const uint64_t cpu_op = (uint64_t)q->cpu_op_cyc * 1024;
 	const uint64_t slack = q->depth_slack_q8;
-	uint32_t slot = first, fh, room, lo, hi;
-	uint64_t backlog, bytes = 0, cpu_base;
+	uint32_t fh, room, lo, hi, done;
+	uint64_t backlog, backlog0, bytes, cpu_base;
 	uint16_t k;
 
 	if (q->plain_end != first || q->nb_qe != 1 || q->numa_pick ||
@@ -776,8 +776,12 @@ oc_engine_plain_run(struct ocopy_queue *q, void *const *dst,
 			qe->max_inflight - qe->inflight);
 	if ((uint32_t)(n - i) > room)
 		n = (uint16_t)(i + room);
-	fh = qe->fifo_head;
-	backlog = qe->backlog;
+	/*
+	 * Op k's FIFO entry and slot follow from k alone, and the bytes
+	 * from the backlog: fewer values live across the driver call.
+	 */
+	fh = qe->fifo_head - i;
+	backlog0 = backlog = qe->backlog;
 	/* The CPU's side of oc_pick()'s comparison, in this burst. */
 	cpu_base = q->stats.cpu_bytes - q->burst_cpu_base;
 	for (k = i; k < n; k++) {
@@ -791,24 +795,26 @@ oc_engine_plain_run(struct ocopy_queue *q, void *const *dst,
 		if (rte_dma_copy(dev_id, vchan, (rte_iova_t)(uintptr_t)src[k],
 				(rte_iova_t)(uintptr_t)dst[k], l, 0) < 0)
 			break;
-		fifo[fh++ & fifo_mask] = ((uint64_t)l << 32) | slot++;
+		fifo[(fh + k) & fifo_mask] = ((uint64_t)l << 32) |
+				(first + (uint32_t)(k - i));
 		backlog += l;
-		bytes += l;
 	}
 	if (k == i)
 		return i;
-	qe->fifo_head = fh;
+	done = k - i;
+	bytes = backlog - backlog0;
+	qe->fifo_head = fh + k;
 	qe->backlog = backlog;
-	qe->inflight += k - i;
-	qe->unsubmitted += k - i;
-	qe->stats.ops += k - i;
+	qe->inflight += done;
+	qe->unsubmitted += done;
+	qe->stats.ops += done;
 	qe->stats.bytes += bytes;
 	q->dirty = 1;
 	q->engine_work = 1;
-	q->head = slot;
-	q->plain_end = slot;
-	q->stats.submitted += k - i;
-	q->stats.engine += k - i;
+	q->head = first + done;
+	q->plain_end = first + done;
+	q->stats.submitted += done;
+	q->stats.engine += done;
 	q->stats.bytes += bytes;
 	return k;
 }
