@@ -724,6 +724,8 @@ oc_copy_plain_run(struct ocopy_queue *q, void *const *dst,
 		oc_cpu_copy(dst[k], src[k], len[k]);
 		bytes += len[k];
 	}
+	if (k == i)
+		return i;
 	q->head = slot + (k - i);
 	q->plain_end = q->head;
 	q->stats.submitted += k - i;
@@ -737,9 +739,9 @@ oc_copy_plain_run(struct ocopy_queue *q, void *const *dst,
  * A run of ops i.. of a burst without callback that the queue's only
  * engine takes, as oc_pick() would choose it (healthy, on the queue's
  * node, room, threshold, not split, and under the auto policy done
- * sooner there than on the CPU), while the queue holds plain ops only: each is given to the
- * engine, and they are booked together. The first op not given; the
- * per-op path decides for it.
+ * sooner there than on the CPU), while the queue holds plain ops only:
+ * each is given to the engine, and they are booked together. The first
+ * op not given; the per-op path decides for it.
  */
 static __rte_always_inline uint16_t
 oc_engine_plain_run(struct ocopy_queue *q, void *const *dst,
