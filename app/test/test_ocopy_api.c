@@ -91,10 +91,31 @@ test_conf_parse(void)
 	TEST_ASSERT_SUCCESS(ocopy_conf_parse(&conf, "cpu_help=auto"), "cpu_help=auto");
 	TEST_ASSERT_EQUAL(conf.cpu_help, OCOPY_CPU_HELP_AUTO, "cpu_help=auto");
 	TEST_ASSERT_SUCCESS(ocopy_conf_parse(&conf, "engines=all"), "all");
+
 	TEST_ASSERT(conf.all_engines && conf.nb_engines == 0, "all engines");
 	TEST_ASSERT_SUCCESS(ocopy_conf_parse(&conf, "engines=0"), "by id");
 	TEST_ASSERT(!conf.all_engines && conf.nb_engines == 1 &&
 		conf.engines[0] == 0, "engine by id");
+
+	test_section("policy and cpu_help names: each parses back to its value");
+	for (i = OCOPY_POLICY_AUTO; i <= OCOPY_POLICY_ENGINE; i++) {
+		char s[32];
+
+		snprintf(s, sizeof(s), "policy=%s", ocopy_policy_name(i));
+		TEST_ASSERT_SUCCESS(ocopy_conf_parse(&conf, s), "'%s'", s);
+		TEST_ASSERT_EQUAL(conf.policy, i, "'%s'", s);
+	}
+	for (i = OCOPY_CPU_HELP_AUTO; i <= OCOPY_CPU_HELP_OFF; i++) {
+		char s[32];
+
+		snprintf(s, sizeof(s), "cpu_help=%s", ocopy_cpu_help_name(i));
+		TEST_ASSERT_SUCCESS(ocopy_conf_parse(&conf, s), "'%s'", s);
+		TEST_ASSERT_EQUAL(conf.cpu_help, i, "'%s'", s);
+	}
+	TEST_ASSERT(strcmp(ocopy_policy_name(OCOPY_POLICY_ENGINE + 1), "unknown") == 0,
+		"policy out of range");
+	TEST_ASSERT(strcmp(ocopy_cpu_help_name(OCOPY_CPU_HELP_OFF + 1), "unknown") == 0,
+		"cpu_help out of range");
 }
 
 static void

@@ -123,6 +123,15 @@ struct ocopy_conf {
  */
 int ocopy_conf_parse(struct ocopy_conf *conf, const char *args);
 
+/**
+ * The configuration string's word for a policy ("auto", "cpu", "engine"),
+ * or "unknown" for a value outside the enum.
+ */
+const char *ocopy_policy_name(enum ocopy_policy policy);
+
+/** The same for cpu_help ("auto", "on", "off"). */
+const char *ocopy_cpu_help_name(enum ocopy_cpu_help help);
+
 /** Set every field of conf to its default (no engines, one queue). */
 void ocopy_conf_init(struct ocopy_conf *conf);
 

@@ -30,7 +30,7 @@ static const char *const oc_policy_names[] = {
 };
 
 const char *
-oc_policy_name(enum ocopy_policy p)
+ocopy_policy_name(enum ocopy_policy p)
 {
 	if ((unsigned int)p >= RTE_DIM(oc_policy_names))
 		return "unknown";
@@ -44,6 +44,14 @@ static const char *const oc_cpu_help_names[] = {
 	[OCOPY_CPU_HELP_ON] = "on",
 	[OCOPY_CPU_HELP_OFF] = "off",
 };
+
+const char *
+ocopy_cpu_help_name(enum ocopy_cpu_help h)
+{
+	if ((unsigned int)h >= RTE_DIM(oc_cpu_help_names))
+		return "unknown";
+	return oc_cpu_help_names[h];
+}
 
 /* One of nb words, exactly: its index in *idx. */
 static int

@@ -92,9 +92,6 @@ struct ocopy {
 	TAILQ_ENTRY(ocopy) next;	/* instance list (telemetry, find) */
 };
 
-/* ocopy_conf.c: "auto", "cpu", "engine". */
-const char *oc_policy_name(enum ocopy_policy p);
-
 /* ocopy_engine.c: configure, start, stop the engines. */
 int oc_engines_setup(struct ocopy *oc);
 void oc_engines_stop(struct ocopy *oc);

@@ -147,7 +147,7 @@ ocopy_dump(const struct ocopy *oc, FILE *f)
 	ocopy_stats_get(oc, &st);
 	fprintf(f, "offload_copy instance %s: %u queues, %u engines, policy %s\n",
 		oc->name, oc->nb_queues, oc->nb_engines,
-		oc_policy_name(oc->conf.policy));
+		ocopy_policy_name(oc->conf.policy));
 	fprintf(f, "  cpu: %u cycles per copy + %u per KiB; split from %u bytes, slack %u%%\n",
 		oc->cpu_op_cycles, oc->cpu_cyc_per_kib,
 		oc->conf.split_threshold, oc->conf.depth_slack);

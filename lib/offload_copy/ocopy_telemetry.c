@@ -109,7 +109,7 @@ oc_tel_stats(const char *cmd __rte_unused, const char *params,
 	rte_tel_data_add_dict_string(d, "name", oc->name);
 	rte_tel_data_add_dict_u64(d, "queues", oc->nb_queues);
 	rte_tel_data_add_dict_u64(d, "engines", oc->nb_engines);
-	rte_tel_data_add_dict_string(d, "policy", oc_policy_name(oc->conf.policy));
+	rte_tel_data_add_dict_string(d, "policy", ocopy_policy_name(oc->conf.policy));
 	OC_TEL_U64(d, st, submitted);
 	OC_TEL_U64(d, st, completed);
 	OC_TEL_U64(d, st, cpu);

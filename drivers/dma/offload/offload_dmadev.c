@@ -60,17 +60,6 @@ static const char *const offload_valid_args[] = {
 	"degrade_errors=<n>, reprobe_ms=<ms>, socket=<n>, learn=on|off, " \
 	"cpu_help=auto|on|off"
 
-static const char *
-policy_name(enum ocopy_policy p)
-{
-	switch (p) {
-	case OCOPY_POLICY_AUTO: return "auto";
-	case OCOPY_POLICY_CPU: return "cpu";
-	case OCOPY_POLICY_ENGINE: return "engine";
-	}
-	return "?";
-}
-
 /* ---- devargs --------------------------------------------------------- */
 
 /* Is dmadev id one of ours? (Stacking dma_offload devices is refused.) */
@@ -199,7 +188,7 @@ print_devargs(const struct offload_dmadev *od, FILE *f)
 		if (c->engine_node_set & RTE_BIT32(e))
 			fprintf(f, "@%d", c->engine_node[e]);
 	}
-	fprintf(f, ",policy=%s", policy_name(c->policy));
+	fprintf(f, ",policy=%s", ocopy_policy_name(c->policy));
 	if (c->threshold != 0)
 		fprintf(f, ",threshold=%u", c->threshold);
 	if (c->split_threshold == UINT32_MAX)
@@ -221,8 +210,7 @@ print_devargs(const struct offload_dmadev *od, FILE *f)
 	if (c->no_learn)
 		fprintf(f, ",learn=off");
 	if (c->cpu_help != OCOPY_CPU_HELP_AUTO)
-		fprintf(f, ",cpu_help=%s",
-			c->cpu_help == OCOPY_CPU_HELP_ON ? "on" : "off");
+		fprintf(f, ",cpu_help=%s", ocopy_cpu_help_name(c->cpu_help));
 	fprintf(f, "\n");
 }
 
@@ -370,7 +358,7 @@ offload_start(struct rte_dma_dev *dev)
 	od->starts++;
 	OFFLOAD_LOG(INFO, "%s: started: %u vchan(s) of %u ops, %u engine(s), policy %s",
 		od->name, od->nb_vchans, qsize, ocopy_engine_count(oc),
-		policy_name(conf.policy));
+		ocopy_policy_name(conf.policy));
 	return 0;
 
 free_fifos:
@@ -610,7 +598,7 @@ offload_probe(struct rte_vdev_device *vdev)
 
 	OFFLOAD_LOG(INFO, "%s: dmadev %d, engines %s, policy %s", name,
 		od->dev_id, conf.all_engines ? "all (chosen at start)" :
-		"as named", policy_name(conf.policy));
+		"as named", ocopy_policy_name(conf.policy));
 	return 0;
 }
 
