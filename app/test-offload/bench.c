@@ -32,8 +32,8 @@
  * and are counted apart too. Wall time runs from the first enqueue to the
  * last completion.
  *
- * offload loop. The dma loop over the library's queue (ocopy_copy,
- * ocopy_flush, ocopy_completed): the submitter cycles then include the
+ * offload loop. The dma loop over the library's queue (ocopy_copy_burst,
+ * ocopy_completed): the submitter cycles then include the
  * library's decisions and the copies it ran on the CPU itself.
  *
  * cpu loop. libc memcpy() on the submitter, a burst at a time; the cycles
