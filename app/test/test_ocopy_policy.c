@@ -373,11 +373,12 @@ test_cpu_help(void)
 	q = ocopy_queue_get(oc, 0);
 	stream(q, 20000, 16384, 16);
 	TEST_ASSERT_SUCCESS(ocopy_queue_rates_get(q, &r), "rates");
-	printf("  %" PRIu64 " epochs: %" PRIu64 " bytes per Mcycle without help, %"
-		PRIu64 " with; help now %s\n", r.help_epochs,
-		r.alone_bytes_per_mcyc, r.help_bytes_per_mcyc,
-		r.cpu_help ? "on" : "off");
+	printf("  %" PRIu64 " epochs, %" PRIu64 " changes kept: %" PRIu64
+		" bytes per Mcycle without help, %" PRIu64 " with; help now %s\n",
+		r.help_epochs, r.help_changes, r.alone_bytes_per_mcyc,
+		r.help_bytes_per_mcyc, r.cpu_help ? "on" : "off");
 	TEST_ASSERT(r.help_epochs >= 2, "epochs: %" PRIu64, r.help_epochs);
+	TEST_ASSERT(r.help_changes <= r.help_epochs, "a change ends an epoch");
 	TEST_ASSERT(r.alone_bytes_per_mcyc > 0 && r.help_bytes_per_mcyc > 0,
 		"both modes measured");
 

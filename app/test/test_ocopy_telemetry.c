@@ -206,6 +206,8 @@ main(int argc, char **argv)
 		"engine windows");
 	TEST_ASSERT_EQUAL(tel_u64(r, "engine0_threshold"),
 		rates.engine_threshold[0], "engine threshold");
+	TEST_ASSERT_EQUAL(tel_u64(r, "help_changes"), rates.help_changes,
+		"mode changes kept");
 	TEST_ASSERT_EQUAL(tel_u64(r, "help_epochs"), rates.help_epochs,
 		"CPU help epochs");
 	TEST_ASSERT_EQUAL(tel_u64(r, "help_bytes_per_mcycle"),

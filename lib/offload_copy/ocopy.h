@@ -195,11 +195,13 @@ struct ocopy_queue_rates {
 	uint32_t engine_threshold[OCOPY_MAX_ENGINES];	/**< the queue's current
 							 * thresholds (get only) */
 	/* cpu_help (get only): whether the CPU helps busy engines now, and
-	 * with cpu_help=auto what was measured: epochs, and the queue's bytes
-	 * per million TSC cycles last seen without and with that help.
+	 * with cpu_help=auto what was measured: epochs, mode changes kept
+	 * after a probe, and the queue's bytes per million TSC cycles last
+	 * seen without and with that help.
 	 */
 	bool cpu_help;
 	uint64_t help_epochs;
+	uint64_t help_changes;
 	uint64_t alone_bytes_per_mcyc;
 	uint64_t help_bytes_per_mcyc;
 };

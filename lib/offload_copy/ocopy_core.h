@@ -173,7 +173,8 @@ struct oc_adapt {
 	uint64_t tput[2];	/**< bytes per million cycles last measured
 				 * without ([0]) and with ([1]) CPU help */
 	uint64_t epochs;	/**< epochs measured */
-	uint64_t changes;	/**< mode changes kept after a probe */
+	uint64_t changes;	/**< mode changes kept after a probe
+				 * (ocopy_queue_rates_get(), telemetry) */
 };
 
 /** One lcore's queue: everything the fast path touches. */

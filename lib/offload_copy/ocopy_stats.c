@@ -51,6 +51,7 @@ ocopy_queue_rates_get(const struct ocopy_queue *q, struct ocopy_queue_rates *r)
 	r->cpu_samples = q->cpu_samples;
 	r->cpu_help = q->policy == OCOPY_POLICY_AUTO;
 	r->help_epochs = q->adapt.epochs;
+	r->help_changes = q->adapt.changes;
 	r->alone_bytes_per_mcyc = q->adapt.tput[0];
 	r->help_bytes_per_mcyc = q->adapt.tput[1];
 	r->nb_engines = q->oc->nb_engines;

@@ -161,6 +161,7 @@ oc_tel_queue(const char *cmd __rte_unused, const char *params,
 	rte_tel_data_add_dict_string(d, "cpu_help",
 		q->policy == OCOPY_POLICY_AUTO ? "on" : "off");
 	rte_tel_data_add_dict_u64(d, "help_epochs", q->adapt.epochs);
+	rte_tel_data_add_dict_u64(d, "help_changes", q->adapt.changes);
 	rte_tel_data_add_dict_u64(d, "alone_bytes_per_mcycle", q->adapt.tput[0]);
 	rte_tel_data_add_dict_u64(d, "help_bytes_per_mcycle", q->adapt.tput[1]);
 	for (i = 0; i < q->nb_qe; i++) {
