@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_malloc.h>
@@ -243,9 +242,9 @@ run_mix_indexed(struct ocopy_queue *q, uint8_t *src, uint8_t *area)
 				"last index");
 	}
 	ocopy_flush(q);
-	deadline = rte_get_timer_cycles() + 5 * rte_get_timer_hz();
+	deadline = test_deadline(5000);
 	while (nb_done < NB_OPS) {
-		TEST_ASSERT(rte_get_timer_cycles() < deadline,
+		TEST_ASSERT(!test_expired(deadline),
 			"%" PRIu64 " ops never delivered",
 			(uint64_t)(NB_OPS - nb_done));
 		n = ocopy_completed(q, UINT16_MAX, &last, &err);
