@@ -255,6 +255,20 @@ run_mix_indexed(struct ocopy_queue *q, uint8_t *src, uint8_t *area)
 	TEST_ASSERT_EQUAL(ocopy_queue_inflight(q), 0, "all delivered");
 }
 
+/* After a mix under the auto policy: every op once, on all three paths. */
+static void
+check_auto_mix(const struct ocopy_stats *st)
+{
+	TEST_ASSERT_EQUAL(st->submitted, NB_OPS, "submitted");
+	TEST_ASSERT_EQUAL(st->completed, NB_OPS, "completed");
+	TEST_ASSERT_EQUAL(st->cpu + st->engine + st->split + st->deferred,
+		NB_OPS, "every op on exactly one path");
+	TEST_ASSERT(st->cpu > 0 && st->engine > 0 && st->split > 0,
+		"a real mix: cpu %" PRIu64 " engine %" PRIu64 " split %" PRIu64,
+		st->cpu, st->engine, st->split);
+	TEST_ASSERT_EQUAL(st->errors, 0, "errors");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -291,15 +305,8 @@ main(int argc, char **argv)
 	run_mix(q, src, area);
 	ocopy_stats_get(oc, &st);
 	ocopy_dump(oc, stdout);
-	TEST_ASSERT_EQUAL(st.submitted, NB_OPS, "submitted");
-	TEST_ASSERT_EQUAL(st.completed, NB_OPS, "completed");
-	TEST_ASSERT_EQUAL(st.cpu + st.engine + st.split + st.deferred,
-		NB_OPS, "every op on exactly one path");
-	TEST_ASSERT(st.cpu > 0 && st.engine > 0 && st.split > 0,
-		"a real mix: cpu %" PRIu64 " engine %" PRIu64 " split %" PRIu64,
-		st.cpu, st.engine, st.split);
+	check_auto_mix(&st);
 	TEST_ASSERT(st.deferred > 0 || st.engine > 0, "fenced ops ran");
-	TEST_ASSERT_EQUAL(st.errors, 0, "errors");
 	ocopy_destroy(oc);
 
 	test_section("auto, no callbacks: bursts, plain CPU ops, completions by index");
@@ -308,14 +315,7 @@ main(int argc, char **argv)
 	q = ocopy_queue_get(oc, 0);
 	run_mix_indexed(q, src, area);
 	ocopy_stats_get(oc, &st);
-	TEST_ASSERT_EQUAL(st.submitted, NB_OPS, "submitted");
-	TEST_ASSERT_EQUAL(st.completed, NB_OPS, "completed");
-	TEST_ASSERT_EQUAL(st.cpu + st.engine + st.split + st.deferred,
-		NB_OPS, "every op on exactly one path");
-	TEST_ASSERT(st.cpu > 0 && st.engine > 0 && st.split > 0,
-		"a real mix: cpu %" PRIu64 " engine %" PRIu64 " split %" PRIu64,
-		st.cpu, st.engine, st.split);
-	TEST_ASSERT_EQUAL(st.errors, 0, "errors");
+	check_auto_mix(&st);
 	ocopy_destroy(oc);
 
 	test_section("engine only: every op on the engine, fences by the engine");
