@@ -257,7 +257,7 @@ run_mix_indexed(struct ocopy_queue *q, uint8_t *src, uint8_t *area)
 
 /* After a mix under the auto policy: every op once, on all three paths. */
 static void
-check_auto_mix(const struct ocopy_stats *st)
+check_auto_mix(const struct ocopy_queue_stats *st)
 {
 	TEST_ASSERT_EQUAL(st->submitted, NB_OPS, "submitted");
 	TEST_ASSERT_EQUAL(st->completed, NB_OPS, "completed");
