@@ -110,9 +110,9 @@ enqueue(int16_t dev, struct ocopy_queue *q, uint32_t len, const uint32_t *lens,
 }
 
 /*
- * Bursts through the raw dmadev (q NULL: dev, vchan 0) or through the
- * library's queue q; one loop, so both are timed alike. Inlined twice with
- * the branch resolved.
+ * Bursts through the raw dmadev (lib false: dev, vchan 0) or through the
+ * library's queue q, op by op or by ocopy_copy_burst() (burst); one loop,
+ * so all are timed alike. Inlined once per path with the branches resolved.
  */
 static __rte_always_inline struct cost
 run_async(int16_t dev, struct ocopy_queue *q, uint32_t len, const bool lib,
