@@ -337,8 +337,8 @@ enqueue_dma(int16_t dev, uint16_t vchan, const struct to_burst *b, uint32_t n,
 
 /*
  * The dma loop, for a dmadev (lib false) or for the library (lib true):
- * ocopy_copy/ocopy_flush/ocopy_completed keep dmadev's contract (indexes
- * one per op, in-order completion), so one loop measures both.
+ * ocopy_copy_burst/ocopy_completed keep dmadev's contract (indexes one per
+ * op, in-order completion), so one loop measures both.
  */
 static __rte_always_inline int
 run_async(struct to_case *c, struct to_result *r, const bool lib)
