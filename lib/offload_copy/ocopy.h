@@ -372,6 +372,20 @@ oc_qe_finish(struct ocopy_queue *q, struct ocopy_qengine *qe, uint32_t len,
 }
 
 /*
+ * The auto policy's rule: would the CPU be done sooner (x slack) than an
+ * engine done at eng_t (cycles x 1024)? cpu_bytes: this op's and those
+ * the CPU already copied since the last doorbell, so that over a burst
+ * the bytes are shared between the CPU and the engines in proportion to
+ * their rates. cpu_op: the CPU's cost per copy, x 1024.
+ */
+static __rte_always_inline bool
+oc_cpu_sooner(uint64_t eng_t, uint64_t cpu_bytes, uint64_t cpu_rate,
+		uint64_t cpu_op, uint64_t slack_q8)
+{
+	return eng_t * 256 > (cpu_bytes * cpu_rate + cpu_op) * slack_q8;
+}
+
+/*
  * Choose the engine for a len-byte op (a fill when fill) writing to buf,
  * or NULL for the CPU.
  */
@@ -412,16 +426,12 @@ oc_pick(struct ocopy_queue *q, uint32_t len, const bool fill, const void *buf)
 	if (unlikely(unusable) && best == NULL &&
 			q->policy != OCOPY_POLICY_ENGINE)
 		q->stats.failovers++;
-	/*
-	 * Auto: the CPU if it would be done sooner (x slack), counting the
-	 * copies it already made since the last doorbell: over a burst the
-	 * bytes are shared between the CPU and the engines in proportion
-	 * to their rates.
-	 */
+	/* Auto: the CPU if it would be done sooner. */
 	if (best != NULL && q->policy == OCOPY_POLICY_AUTO &&
-			best_t * 256 > ((q->stats.cpu_bytes - q->burst_cpu_base +
-					len) * q->cpu_cyc_per_kib +
-				(uint64_t)q->cpu_op_cyc * 1024) * q->depth_slack_q8)
+			oc_cpu_sooner(best_t, q->stats.cpu_bytes -
+				q->burst_cpu_base + len, q->cpu_cyc_per_kib,
+				(uint64_t)q->cpu_op_cyc * 1024,
+				q->depth_slack_q8))
 		return NULL;
 	if (unlikely(best_remote))
 		best->stats.remote++;
@@ -480,25 +490,42 @@ oc_book_cpu(struct ocopy_queue *q, uint32_t slot, uint32_t len)
 	q->head = slot + 1;
 }
 
-/* Book an op given to an engine: its slot, the engine's FIFO; its index. */
+/*
+ * Write an op's slot, or nothing for a plain op: no callback, and only
+ * plain ops before it (ocopy_core.h).
+ */
+static __rte_always_inline void
+oc_slot_record(struct ocopy_queue *q, uint32_t slot, struct ocopy_op *op,
+		ocopy_cb_t cb, void *arg, uint32_t len, uint16_t pending,
+		enum ocopy_path path)
+{
+	if (cb == NULL && q->plain_end == slot)
+		q->plain_end = slot + 1;
+	else
+		oc_op_init(op, cb, arg, len, pending, path);
+}
+
+/*
+ * Book an op given to an engine, its slot written or plain: the engine's
+ * FIFO, the counts; its index.
+ */
 static __rte_always_inline int
 oc_book_engine(struct ocopy_queue *q, struct ocopy_qengine *qe, uint32_t slot,
-		struct ocopy_op *op, ocopy_cb_t cb, void *arg, uint32_t len,
-		uint64_t flags)
+		uint32_t len, uint64_t flags)
 {
-	oc_op_init(op, cb, arg, len, 1, OCOPY_PATH_ENGINE);
 	oc_qe_push(q, qe, slot, len, flags);
 	q->stats.engine++;
 	q->head = slot + 1;
 	return (uint16_t)slot;
 }
 
-/* The same, for a slot already opened (slow paths). */
+/* The same for a slot already opened (slow paths): it stays written. */
 static __rte_always_inline int
 oc_slot_engine(struct ocopy_queue *q, struct ocopy_qengine *qe, uint32_t slot,
 		struct ocopy_op *op, uint32_t len, uint64_t flags)
 {
-	return oc_book_engine(q, qe, slot, op, op->cb, op->arg, len, flags);
+	oc_op_init(op, op->cb, op->arg, len, 1, OCOPY_PATH_ENGINE);
+	return oc_book_engine(q, qe, slot, len, flags);
 }
 
 /* Ring the doorbell of every engine with unsubmitted ops. */
@@ -597,16 +624,9 @@ oc_submit(struct ocopy_queue *q, void *dst, const void *src, uint64_t pattern,
 						flags & OCOPY_F_FLUSH);
 			if (likely(ret >= 0)) {
 				/* Plain: its engine's FIFO is all there is. */
-				if (cb == NULL && q->plain_end == slot) {
-					q->plain_end = slot + 1;
-					oc_qe_push(q, qe, slot, len, flags);
-					q->stats.engine++;
-					q->head = slot + 1;
-					ret = (uint16_t)slot;
-				} else {
-					ret = oc_book_engine(q, qe, slot, op,
-							cb, arg, len, flags);
-				}
+				oc_slot_record(q, slot, op, cb, arg, len, 1,
+						OCOPY_PATH_ENGINE);
+				ret = oc_book_engine(q, qe, slot, len, flags);
 				if (flags & OCOPY_F_FLUSH)
 					ocopy_flush(q);
 				return ret;
@@ -636,10 +656,7 @@ oc_submit(struct ocopy_queue *q, void *dst, const void *src, uint64_t pattern,
 	 * cannot see through (dst might alias the queue), so nothing of the
 	 * queue is reloaded after it.
 	 */
-	if (cb == NULL && q->plain_end == slot)
-		q->plain_end = slot + 1;	/* nothing to record */
-	else
-		oc_op_init(op, cb, arg, len, 0, OCOPY_PATH_CPU);
+	oc_slot_record(q, slot, op, cb, arg, len, 0, OCOPY_PATH_CPU);
 	oc_book_cpu(q, slot, len);
 	/*
 	 * A copy the engines could have taken keeps this core busy a while:
@@ -706,6 +723,18 @@ ocopy_copy_burst(struct ocopy_queue *q, void *const *dst,
 		const void *const *src, const uint32_t *len, uint16_t n,
 		ocopy_cb_t cb, void *const *args);
 
+static inline uint32_t ocopy_queue_room(const struct ocopy_queue *q);
+
+/* Book a run of n plain ops of a burst, bytes in all, from the head. */
+static __rte_always_inline void
+oc_book_plain_run(struct ocopy_queue *q, uint32_t n, uint64_t bytes)
+{
+	q->head += n;
+	q->plain_end = q->head;
+	q->stats.submitted += n;
+	q->stats.bytes += bytes;
+}
+
 /*
  * A run of ops i.. of a burst without callback that the CPU takes
  * whatever happens (below every threshold, none sampled) while the queue
@@ -717,16 +746,15 @@ oc_copy_plain_run(struct ocopy_queue *q, void *const *dst,
 		const void *const *src, const uint32_t *len, uint16_t i,
 		uint16_t n)
 {
-	const uint32_t slot = q->head;
 	uint32_t small, room;
 	uint64_t bytes = 0;
 	uint16_t k;
 
-	if (q->plain_end != slot)
+	if (q->plain_end != q->head)
 		return i;
 	small = RTE_MIN(RTE_MIN(q->min_threshold, q->sample_floor),
 			q->split_threshold);
-	room = q->mask + 1 - (slot - q->tail);
+	room = ocopy_queue_room(q);
 	if ((uint32_t)(n - i) > room)
 		n = (uint16_t)(i + room);
 	for (k = i; k < n; k++) {
@@ -737,11 +765,8 @@ oc_copy_plain_run(struct ocopy_queue *q, void *const *dst,
 	}
 	if (k == i)
 		return i;
-	q->head = slot + (k - i);
-	q->plain_end = q->head;
-	q->stats.submitted += k - i;
+	oc_book_plain_run(q, k - i, bytes);
 	q->stats.cpu += k - i;
-	q->stats.bytes += bytes;
 	q->stats.cpu_bytes += bytes;
 	return k;
 }
@@ -785,8 +810,7 @@ oc_engine_plain_run(struct ocopy_queue *q, void *const *dst,
 		return i;
 	lo = RTE_MAX(q->min_threshold, qe->threshold);
 	hi = q->split_threshold;
-	room = RTE_MIN(q->mask + 1 - (first - q->tail),
-			qe->max_inflight - qe->inflight);
+	room = RTE_MIN(ocopy_queue_room(q), qe->max_inflight - qe->inflight);
 	if ((uint32_t)(n - i) > room)
 		n = (uint16_t)(i + room);
 	/*
@@ -802,8 +826,8 @@ oc_engine_plain_run(struct ocopy_queue *q, void *const *dst,
 
 		if (l < lo || l >= hi || dst[k] == NULL || src[k] == NULL)
 			break;
-		if (rule && (backlog + l) * eng_rate * 256 >
-				((cpu_base + l) * cpu_rate + cpu_op) * slack)
+		if (rule && oc_cpu_sooner((backlog + l) * eng_rate,
+				cpu_base + l, cpu_rate, cpu_op, slack))
 			break;
 		if (rte_dma_copy(dev_id, vchan, (rte_iova_t)(uintptr_t)src[k],
 				(rte_iova_t)(uintptr_t)dst[k], l, 0) < 0)
@@ -824,11 +848,8 @@ oc_engine_plain_run(struct ocopy_queue *q, void *const *dst,
 	qe->stats.bytes += bytes;
 	q->dirty = 1;
 	q->engine_work = 1;
-	q->head = first + done;
-	q->plain_end = first + done;
-	q->stats.submitted += done;
+	oc_book_plain_run(q, done, bytes);
 	q->stats.engine += done;
-	q->stats.bytes += bytes;
 	return k;
 }
 
