@@ -888,8 +888,8 @@ oc_qe_sg_ok(const struct ocopy_queue *q, const struct ocopy_qengine *qe,
 		nb_src <= e->max_sges && nb_dst <= e->max_sges;
 }
 
-/* The engine's form of a list, for the engine that takes it; true. */
-static inline bool
+/* The engine's form of a list. */
+static inline void
 oc_sg_to_dma(struct rte_dma_sge *out, const struct ocopy_sge *in, uint16_t n)
 {
 	uint16_t i;
@@ -898,7 +898,23 @@ oc_sg_to_dma(struct rte_dma_sge *out, const struct ocopy_sge *in, uint16_t n)
 		out[i].addr = (rte_iova_t)(uintptr_t)in[i].addr;
 		out[i].length = in[i].len;
 	}
-	return true;
+}
+
+/*
+ * Give a scatter-gather copy to the engine, its lists converted only now
+ * that one takes it: rte_dma_copy_sg()'s result.
+ */
+static int
+oc_sg_engine_copy(const struct ocopy_qengine *qe, const struct ocopy_sge *src,
+		uint16_t nb_src, const struct ocopy_sge *dst, uint16_t nb_dst,
+		uint64_t dma_flags)
+{
+	struct rte_dma_sge s[OCOPY_MAX_SGES], d[OCOPY_MAX_SGES];
+
+	oc_sg_to_dma(s, src, nb_src);
+	oc_sg_to_dma(d, dst, nb_dst);
+	return rte_dma_copy_sg(qe->dev_id, qe->vchan, s, d, nb_src, nb_dst,
+			dma_flags);
 }
 
 /* A scatter-gather copy an engine accepted: book it. */
@@ -920,7 +936,6 @@ ocopy_copy_sg(struct ocopy_queue *q, const struct ocopy_sge *src,
 		uint16_t nb_src, const struct ocopy_sge *dst, uint16_t nb_dst,
 		ocopy_cb_t cb, void *arg, uint64_t flags)
 {
-	struct rte_dma_sge s[OCOPY_MAX_SGES], d[OCOPY_MAX_SGES];
 	uint64_t slen = 0, dlen = 0;
 	struct ocopy_qengine *qe;
 	struct ocopy_op *op;
@@ -966,10 +981,8 @@ ocopy_copy_sg(struct ocopy_queue *q, const struct ocopy_sge *src,
 				qe->health == OCOPY_HEALTH_OK &&
 				qe->inflight < qe->max_inflight &&
 				oc_qe_sg_ok(q, qe, nb_src, nb_dst) &&
-				oc_sg_to_dma(s, src, nb_src) &&
-				oc_sg_to_dma(d, dst, nb_dst) &&
-				rte_dma_copy_sg(qe->dev_id, qe->vchan, s, d, nb_src,
-					nb_dst, RTE_DMA_OP_FLAG_FENCE |
+				oc_sg_engine_copy(qe, src, nb_src, dst, nb_dst,
+					RTE_DMA_OP_FLAG_FENCE |
 					(flags & OCOPY_F_FLUSH)) >= 0)
 			return oc_sg_engine_done(q, qe, slot, (uint32_t)slen,
 					cb, arg, flags);
@@ -983,11 +996,8 @@ ocopy_copy_sg(struct ocopy_queue *q, const struct ocopy_sge *src,
 	}
 	if (!(flags & OCOPY_F_CPU) && slen >= q->min_threshold) {
 		qe = oc_pick(q, (uint32_t)slen, false, dst[0].addr);
-		if (qe != NULL && oc_qe_sg_ok(q, qe, nb_src, nb_dst) &&
-				oc_sg_to_dma(s, src, nb_src) &&
-				oc_sg_to_dma(d, dst, nb_dst)) {
-			if (rte_dma_copy_sg(qe->dev_id, qe->vchan, s, d,
-					nb_src, nb_dst,
+		if (qe != NULL && oc_qe_sg_ok(q, qe, nb_src, nb_dst)) {
+			if (oc_sg_engine_copy(qe, src, nb_src, dst, nb_dst,
 					flags & OCOPY_F_FLUSH) >= 0)
 				return oc_sg_engine_done(q, qe, slot,
 						(uint32_t)slen, cb, arg, flags);
