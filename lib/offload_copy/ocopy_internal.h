@@ -107,6 +107,14 @@ void oc_map_fini(struct ocopy *oc);
 /* Lines for ocopy_dump(). */
 void oc_map_dump(const struct ocopy *oc, FILE *f);
 
+/*
+ * ocopy_policy.c: n ops of len bytes that calibration left on queue 0's
+ * engine qe (it stopped answering): queue 0 reaps and ignores their
+ * completions (OCOPY_SLOT_NONE).
+ */
+void oc_calib_leftovers(struct ocopy *oc, struct ocopy_qengine *qe,
+		uint32_t n, uint32_t len);
+
 /* ocopy_policy.c: fold a window of samples into a rate (cycles per KiB). */
 uint32_t oc_rate_fold(uint32_t rate, uint64_t cyc, uint64_t bytes,
 		uint8_t *outliers);

@@ -71,22 +71,9 @@ oc_scratch_free(struct ocopy *oc, struct ocopy_queue *s)
 	struct ocopy_queue *q0 = &oc->queues[0];
 	uint16_t i;
 
-	for (i = 0; i < s->nb_qe; i++) {
-		struct ocopy_qengine *qe = &q0->qe[i];
-		uint32_t k;
-
-		for (k = 0; k < s->qe[i].inflight; k++) {
-			qe->fifo[qe->fifo_head++ & qe->fifo_mask] =
-					((uint64_t)OC_PATH_LEN << 32) |
-					OCOPY_SLOT_NONE;
-			qe->backlog += OC_PATH_LEN;
-			qe->inflight++;
-			q0->engine_work = 1;
-			oc->calib_leftover = true;
-		}
-		if (s->qe[i].inflight != 0)
-			qe->last_progress = rte_get_tsc_cycles();
-	}
+	for (i = 0; i < s->nb_qe; i++)
+		oc_calib_leftovers(oc, &q0->qe[i], s->qe[i].inflight,
+				OC_PATH_LEN);
 	rte_free(s->ops);
 	rte_free(s);
 }

@@ -178,20 +178,32 @@ oc_calibrate_engine(struct ocopy *oc, uint16_t idx, uint8_t *buf)
 	return oc_path_cost_engine(oc, idx, buf, &e->op_cycles);
 
 leftover:
-	for (i = done; i < n; i++) {
-		qe->fifo[qe->fifo_head++ & qe->fifo_mask] = OCOPY_SLOT_NONE;
-		qe->inflight++;
-		q0->engine_work = 1;
-	}
-	qe->last_progress = rte_get_tsc_cycles();
-	if (done < n)
-		oc->calib_leftover = true;
+	oc_calib_leftovers(oc, qe, n - done, 0);
 	if (ret == -ETIMEDOUT) {
 		/* It is stalled now: new work goes to the CPU until it moves. */
 		qe->health = OCOPY_HEALTH_STALLED;
 		qe->stats.stalls++;
 	}
 	return ret;
+}
+
+void
+oc_calib_leftovers(struct ocopy *oc, struct ocopy_qengine *qe, uint32_t n,
+		uint32_t len)
+{
+	uint32_t k;
+
+	if (n == 0)
+		return;
+	for (k = 0; k < n; k++)
+		qe->fifo[qe->fifo_head++ & qe->fifo_mask] =
+				((uint64_t)len << 32) | OCOPY_SLOT_NONE;
+	qe->backlog += (uint64_t)n * len;
+	qe->inflight += n;
+	/* Its stall clock starts now. */
+	qe->last_progress = rte_get_tsc_cycles();
+	oc->queues[0].engine_work = 1;
+	oc->calib_leftover = true;
 }
 
 static uint32_t
