@@ -29,12 +29,17 @@ static const char *const oc_policy_names[] = {
 	[OCOPY_POLICY_ENGINE] = "engine",
 };
 
+/* Word i of a name table, or "unknown". */
+static const char *
+oc_word(const char *const *words, unsigned int nb, unsigned int i)
+{
+	return i < nb ? words[i] : "unknown";
+}
+
 const char *
 ocopy_policy_name(enum ocopy_policy p)
 {
-	if ((unsigned int)p >= RTE_DIM(oc_policy_names))
-		return "unknown";
-	return oc_policy_names[p];
+	return oc_word(oc_policy_names, RTE_DIM(oc_policy_names), p);
 }
 
 static const char *const oc_on_off[] = { "on", "off" };
@@ -48,9 +53,7 @@ static const char *const oc_cpu_help_names[] = {
 const char *
 ocopy_cpu_help_name(enum ocopy_cpu_help h)
 {
-	if ((unsigned int)h >= RTE_DIM(oc_cpu_help_names))
-		return "unknown";
-	return oc_cpu_help_names[h];
+	return oc_word(oc_cpu_help_names, RTE_DIM(oc_cpu_help_names), h);
 }
 
 /* One of nb words, exactly: its index in *idx. */
