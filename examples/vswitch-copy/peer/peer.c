@@ -127,6 +127,15 @@ frame_size(uint64_t seq)
 	return opt.sizes[seq % opt.nb_sizes];
 }
 
+/* A station's MAC address: 02:00:00:00:00:<id>. */
+static void
+station_addr(uint8_t id, struct rte_ether_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->addr_bytes[0] = 0x02;
+	a->addr_bytes[5] = id;
+}
+
 static struct rte_mbuf *
 make_frame(uint64_t seq)
 {
@@ -144,12 +153,8 @@ make_frame(uint64_t seq)
 		return NULL;
 	}
 	eh = (struct rte_ether_hdr *)p;
-	memset(&eh->dst_addr, 0, sizeof(eh->dst_addr));
-	memset(&eh->src_addr, 0, sizeof(eh->src_addr));
-	eh->dst_addr.addr_bytes[0] = 0x02;
-	eh->dst_addr.addr_bytes[5] = opt.to;
-	eh->src_addr.addr_bytes[0] = 0x02;
-	eh->src_addr.addr_bytes[5] = opt.id;
+	station_addr(opt.to, &eh->dst_addr);
+	station_addr(opt.id, &eh->src_addr);
 	eh->ether_type = rte_cpu_to_be_16(PEER_ETHERTYPE);
 	h = (struct peer_hdr *)(p + HDR_OFF);
 	h->magic = PEER_MAGIC;
@@ -215,12 +220,12 @@ echo_addrs_ok(const struct rte_mbuf *m, uint64_t seq)
 {
 	const struct rte_ether_hdr *eh =
 			rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	static const uint8_t lo[5] = { 0x02, 0, 0, 0, 0 };
+	struct rte_ether_addr us, them;
 
-	if (memcmp(eh->dst_addr.addr_bytes, lo, sizeof(lo)) == 0 &&
-			eh->dst_addr.addr_bytes[5] == opt.id &&
-			memcmp(eh->src_addr.addr_bytes, lo, sizeof(lo)) == 0 &&
-			eh->src_addr.addr_bytes[5] == opt.to)
+	station_addr(opt.id, &us);
+	station_addr(opt.to, &them);
+	if (rte_is_same_ether_addr(&eh->dst_addr, &us) &&
+			rte_is_same_ether_addr(&eh->src_addr, &them))
 		return true;
 	printf("peer %u: seq %" PRIu64 ": echo from " RTE_ETHER_ADDR_PRT_FMT " to " RTE_ETHER_ADDR_PRT_FMT
 			": addresses not swapped\n", opt.id, seq,
