@@ -67,6 +67,31 @@ lib_summary_get(struct lib_summary *ls)
 	vsw_map_counts(&ls->maps, &ls->unmaps, &ls->segments);
 }
 
+/* The ports' counters, summed. */
+struct port_totals {
+	uint64_t rx, tx, drops;
+	uint64_t maps, unmaps;	/* guest memory */
+	uint32_t segments;
+};
+
+static void
+port_totals_get(struct port_totals *pt)
+{
+	unsigned int i;
+
+	memset(pt, 0, sizeof(*pt));
+	for (i = 0; i < vsw_conf.nb_ports; i++) {
+		const struct vsw_port *p = &vsw_ports[i];
+
+		pt->rx += p->st.rx;
+		pt->tx += p->st.tx;
+		pt->drops += p->st.drops;
+		pt->maps += p->maps;
+		pt->unmaps += p->unmaps;
+		pt->segments += p->segments;
+	}
+}
+
 static double
 cycles_per_pkt(void)
 {
@@ -113,28 +138,20 @@ vsw_stats_print(FILE *f)
 void
 vsw_summary_print(void)
 {
-	uint64_t rx = 0, tx = 0, drops = 0, maps = 0, unmaps = 0;
-	uint32_t segments = 0;
+	struct port_totals pt;
 	struct lib_summary ls;
-	unsigned int i;
 
-	for (i = 0; i < vsw_conf.nb_ports; i++) {
-		rx += vsw_ports[i].st.rx;
-		tx += vsw_ports[i].st.tx;
-		drops += vsw_ports[i].st.drops;
-		maps += vsw_ports[i].maps;
-		unmaps += vsw_ports[i].unmaps;
-		segments += vsw_ports[i].segments;
-	}
+	port_totals_get(&pt);
 	lib_summary_get(&ls);
 	printf("vswitch-copy summary: rx=%" PRIu64 " tx=%" PRIu64 " drops=%" PRIu64
 			" copies_cpu=%" PRIu64 " copies_engine=%" PRIu64 " copies_split=%" PRIu64
 			" copy_errors=%" PRIu64 " copy_failovers=%" PRIu64 " engine_ops=%" PRIu64 " engine_stalls=%" PRIu64
 			" guest_maps=%" PRIu64 " guest_unmaps=%" PRIu64
 			" guest_segments_left=%u mbufs_in_use=%u cycles_per_packet=%.1f\n",
-			rx, tx, drops, ls.q.cpu, ls.q.engine, ls.q.split, ls.q.errors,
-			ls.q.failovers, ls.engine_ops, ls.stalls, maps, unmaps,
-			segments, rte_mempool_in_use_count(vsw_pool),
+			pt.rx, pt.tx, pt.drops, ls.q.cpu, ls.q.engine, ls.q.split,
+			ls.q.errors, ls.q.failovers, ls.engine_ops, ls.stalls,
+			pt.maps, pt.unmaps, pt.segments,
+			rte_mempool_in_use_count(vsw_pool),
 			cycles_per_pkt());
 	fflush(stdout);
 }
@@ -202,15 +219,10 @@ static int
 tel_stats_cmd(const char *cmd __rte_unused, const char *params __rte_unused,
 		struct rte_tel_data *d)
 {
+	struct port_totals pt;
 	struct lib_summary ls;
-	uint64_t rx = 0, tx = 0, drops = 0;
-	unsigned int i;
 
-	for (i = 0; i < vsw_conf.nb_ports; i++) {
-		rx += vsw_ports[i].st.rx;
-		tx += vsw_ports[i].st.tx;
-		drops += vsw_ports[i].st.drops;
-	}
+	port_totals_get(&pt);
 	lib_summary_get(&ls);
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_string(d, "copies",
@@ -218,9 +230,9 @@ tel_stats_cmd(const char *cmd __rte_unused, const char *params __rte_unused,
 	rte_tel_data_add_dict_string(d, "mode",
 			vsw_conf.pairs ? "pairs" : "mac-learning");
 	rte_tel_data_add_dict_u64(d, "ports", vsw_conf.nb_ports);
-	rte_tel_data_add_dict_u64(d, "rx", rx);
-	rte_tel_data_add_dict_u64(d, "tx", tx);
-	rte_tel_data_add_dict_u64(d, "drops", drops);
+	rte_tel_data_add_dict_u64(d, "rx", pt.rx);
+	rte_tel_data_add_dict_u64(d, "tx", pt.tx);
+	rte_tel_data_add_dict_u64(d, "drops", pt.drops);
 	rte_tel_data_add_dict_u64(d, "packets_switched", vsw_core.pkts);
 	rte_tel_data_add_dict_u64(d, "busy_cycles", vsw_core.busy_cycles);
 	rte_tel_data_add_dict_u64(d, "total_cycles", vsw_core.total_cycles);
