@@ -111,6 +111,18 @@ value() {
 	sed -n 's/.*vswitch-copy summary:.* '"$1"'=\([0-9.]*\).*/\1/p' "${2:-$dir/sw.log}" | tail -1
 }
 
+# exit_clean LOG [WHO]: the switch's summary in LOG shows no copy error,
+# and every mbuf and guest mapping given back (WHO starts the messages).
+exit_clean() {
+	local log=$1 who=${2:-}
+	[ "$(value copy_errors "$log")" = 0 ] || fail "${who}copy errors: $(value copy_errors "$log")"
+	[ "$(value mbufs_in_use "$log")" = 0 ] ||
+		fail "${who}mbufs still in use at exit: $(value mbufs_in_use "$log")"
+	[ "$(value guest_segments_left "$log")" = 0 ] || fail "${who}guest mappings left at exit"
+	[ "$(value guest_maps "$log")" = "$(value guest_unmaps "$log")" ] ||
+		fail "${who}guest maps $(value guest_maps "$log") != unmaps $(value guest_unmaps "$log")"
+}
+
 # options: each bad command line must exit 2 with a message naming the
 # mistake (expect_bad PROGRAM MESSAGE ARGS...: ARGS after EAL's --).
 if [ "$scenario" = options ]; then
@@ -349,11 +361,7 @@ if [ "$scenario" = client ]; then
 	[ $swrc -eq 0 ] || fail "the first switch exited with $swrc at SIGTERM"
 	mv "$dir/sw.log" "$dir/sw1.log"
 	sw1="$dir/sw1.log"
-	[ "$(value copy_errors "$sw1")" = 0 ] || fail "first switch: copy errors"
-	[ "$(value mbufs_in_use "$sw1")" = 0 ] || fail "first switch: mbufs still in use"
-	[ "$(value guest_segments_left "$sw1")" = 0 ] || fail "first switch: guest mappings left"
-	[ "$(value guest_maps "$sw1")" = "$(value guest_unmaps "$sw1")" ] ||
-		fail "first switch: guest maps $(value guest_maps "$sw1") != unmaps $(value guest_unmaps "$sw1")"
+	exit_clean "$sw1" "first switch: "
 	[ "$(value engine_ops "$sw1")" -gt 0 ] || fail "first switch: no copy ran on the engine"
 	start_switch
 	wait_until "guest A back through the new switch" "switch=$swpid guest-A=$apid" up_count 1 0
@@ -415,11 +423,7 @@ fi
 [ $arc -eq 0 ] || fail "guest A (echo) exited $arc"
 [ $swrc -eq 0 ] || fail "the switch exited with $swrc"
 grep -q 'vswitch-copy summary' "$dir/sw.log" || fail "no summary from the switch"
-[ "$(value copy_errors)" = 0 ] || fail "copy errors: $(value copy_errors)"
-[ "$(value mbufs_in_use)" = 0 ] || fail "mbufs still in use at exit: $(value mbufs_in_use)"
-[ "$(value guest_segments_left)" = 0 ] || fail "guest mappings left at exit"
-[ "$(value guest_maps)" = "$(value guest_unmaps)" ] ||
-	fail "guest maps $(value guest_maps) != unmaps $(value guest_unmaps)"
+exit_clean "$dir/sw.log"
 if [ "$scenario" != cpu ]; then
 	grep -q 'guest memory registered for DMA' "$dir/sw.log" || fail "no guest registration"
 	grep -Eq 'mappings: ([0-9]+) segment\(s\) mapped at exit, \1 before' "$dir/sw.log" ||
