@@ -84,7 +84,6 @@ main(int argc, char **argv)
 		memset(src + s, (int)(s / 64 * 7 + 3), 64);
 	memset(dst, 0, AREA);
 
-
 	printf("\nlone copies, each waited for, %u MiB per side, GB/s (best of %u rounds)\n",
 		AREA >> 20, ROUNDS);
 	printf("  %8s  %8s  %8s  %8s  %10s\n", "size", "memcpy", "engine", "split",
