@@ -11,7 +11,6 @@
  * the queue-level behaviour is tested in ocopy_policy.
  */
 
-#include <string.h>
 
 #include <ocopy.h>
 
@@ -43,10 +42,7 @@ run(struct oc_adapt *a, uint64_t alone, uint64_t help, unsigned int n)
 static void
 fresh(struct oc_adapt *a)
 {
-	memset(a, 0, sizeof(*a));
-	a->on = 1;
-	a->help = 1;
-	a->left = 1;
+	oc_adapt_reset(a, OCOPY_CPU_HELP_AUTO);
 }
 
 int

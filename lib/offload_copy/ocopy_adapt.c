@@ -80,6 +80,15 @@ oc_adapt_apply(struct ocopy_queue *q, bool help)
 }
 
 void
+oc_adapt_reset(struct oc_adapt *a, enum ocopy_cpu_help cpu_help)
+{
+	memset(a, 0, sizeof(*a));
+	a->on = cpu_help == OCOPY_CPU_HELP_AUTO;
+	a->help = cpu_help != OCOPY_CPU_HELP_OFF;
+	a->left = 1;	/* measure the first mode once, then probe */
+}
+
+void
 oc_adapt_init(struct ocopy_queue *q)
 {
 	const struct ocopy_conf *c = &q->oc->conf;
@@ -88,9 +97,7 @@ oc_adapt_init(struct ocopy_queue *q)
 	memset(a, 0, sizeof(*a));
 	if (c->policy != OCOPY_POLICY_AUTO)
 		return;
-	a->on = c->cpu_help == OCOPY_CPU_HELP_AUTO;
-	a->help = c->cpu_help != OCOPY_CPU_HELP_OFF;
-	a->left = 1;	/* measure the first mode once, then probe */
+	oc_adapt_reset(a, c->cpu_help);
 	oc_adapt_apply(q, a->help);
 }
 

@@ -134,6 +134,8 @@ int oc_map_node(struct ocopy *oc, uintptr_t va, uintptr_t *lo, size_t *len,
  * (pure: the unit test drives it); oc_adapt_tick(): from oc_reap().
  */
 bool oc_adapt_epoch(struct oc_adapt *a, uint64_t bytes, uint64_t cyc);
+/* The controller's state for cpu_help, before its first epoch (pure). */
+void oc_adapt_reset(struct oc_adapt *a, enum ocopy_cpu_help cpu_help);
 void oc_adapt_init(struct ocopy_queue *q);
 /* After ocopy_stats_reset(): the phase marks are stale. */
 void oc_adapt_restart(struct ocopy_queue *q);
