@@ -11,7 +11,6 @@
  * the queue-level behaviour is tested in ocopy_policy.
  */
 
-
 #include <ocopy.h>
 
 #include "ocopy_internal.h"
