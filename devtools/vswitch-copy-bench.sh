@@ -31,7 +31,7 @@ PROG=vswitch-copy-bench
 
 usage() {
 	cat <<EOF
-Usage: $0 [--build DIR] [--count N] [--sizes LIST] [--modes LIST] [--csv FILE]
+Usage: $0 [--build DIR] [--count N] [--window N] [--sizes LIST] [--modes LIST] [--csv FILE]
 
   --build DIR    build folder (default: build)
   --count N      frames per run (default 100000)
