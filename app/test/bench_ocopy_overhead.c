@@ -14,12 +14,17 @@
  * waited for before the next, so the engine is idle while the submitter
  * enqueues and only the submitter's own instructions are timed. Cycles
  * are TSC cycles, best of ROUNDS rounds (least disturbed by interrupts
- * and other processes). The timers are serializing (rte_rdtsc_precise()):
- * with plain rte_rdtsc() the end of a completion call was read before its
- * loads of the engine's completion state (written by the engine's core)
- * had finished, which hid most of the raw path's completion cost (1 cycle
- * per copy instead of 3 to 9). A benchmark: it prints figures and fails
- * only if a copy is wrong.
+ * and other processes). The paths compared take their rounds in turn
+ * (raw, library per op, library burst, raw, ...), so that a slow spell
+ * of the host hits them alike: the instance has two queues, and the raw
+ * path borrows vchan 1 of the engine (queue 1's, never used here) while
+ * queue 0 runs the library's rounds on vchan 0; one engine, one worker.
+ * The timers are serializing (rte_rdtsc_precise()): with plain
+ * rte_rdtsc() the end of a completion call was read before its loads of
+ * the engine's completion state (written by the engine's core) had
+ * finished, which hid most of the raw path's completion cost (1 cycle per
+ * copy instead of 3 to 9). A benchmark: it prints figures and fails only
+ * if a copy is wrong.
  */
 
 #include <inttypes.h>
@@ -39,11 +44,13 @@
 #define BURSTS		2000
 #define ROUNDS		15
 #define AREA		(64 * 1024)	/* per side: fits L2 */
+#define RAW_VCHAN	1		/* the instance's queue 1: unused */
 
 static uint8_t *src, *dst;
-/* Addresses of a burst, computed before anything is timed. */
+/* Addresses and lengths of a burst, set before anything is timed. */
 static void *dp[BURST];
 static const void *sp[BURST];
+static uint32_t lens[BURST];
 
 struct cost {
 	double enq;	/* cycles per op inside enqueue + doorbell */
@@ -59,6 +66,7 @@ set_addresses(uint32_t len)
 	for (i = 0; i < BURST; i++) {
 		dp[i] = dst + (size_t)i * len;
 		sp[i] = src + (size_t)i * len;
+		lens[i] = len;
 	}
 }
 
@@ -86,12 +94,12 @@ keep_best(struct cost *best, uint64_t enq, uint64_t cpl)
 
 /*
  * One burst, with its doorbell: per op through the raw dmadev (lib false:
- * dev, vchan 0) or the library's queue q, or by one ocopy_copy_burst()
- * call (burst). The number accepted.
+ * dev, vchan RAW_VCHAN) or the library's queue q, or by one
+ * ocopy_copy_burst() call (burst). The number accepted.
  */
 static __rte_always_inline unsigned int
-enqueue(int16_t dev, struct ocopy_queue *q, uint32_t len, const uint32_t *lens,
-		const bool lib, const bool burst)
+enqueue(int16_t dev, struct ocopy_queue *q, uint32_t len, const bool lib,
+		const bool burst)
 {
 	unsigned int i;
 
@@ -99,105 +107,93 @@ enqueue(int16_t dev, struct ocopy_queue *q, uint32_t len, const uint32_t *lens,
 		return ocopy_copy_burst(q, dp, sp, lens, BURST, NULL, NULL);
 	for (i = 0; i < BURST; i++)
 		if ((lib ? ocopy_copy(q, dp[i], sp[i], len, NULL, NULL, 0) :
-				rte_dma_copy(dev, 0, (rte_iova_t)(uintptr_t)sp[i],
+				rte_dma_copy(dev, RAW_VCHAN,
+					(rte_iova_t)(uintptr_t)sp[i],
 					(rte_iova_t)(uintptr_t)dp[i], len, 0)) < 0)
 			break;
 	if (lib)
 		ocopy_flush(q);
 	else
-		rte_dma_submit(dev, 0);
+		rte_dma_submit(dev, RAW_VCHAN);
 	return i;
 }
 
 /*
- * Bursts through the raw dmadev (lib false: dev, vchan 0) or through the
- * library's queue q, op by op or by ocopy_copy_burst() (burst); one loop,
- * so all are timed alike. Inlined once per path with the branches resolved.
+ * One round of bursts through the raw dmadev (lib false: dev, vchan
+ * RAW_VCHAN) or through the library's queue q, op by op or by
+ * ocopy_copy_burst() (burst), kept in *best if it beats it; one loop, so
+ * all are timed alike. Inlined once per path with the branches resolved.
  */
-static __rte_always_inline struct cost
-run_async(int16_t dev, struct ocopy_queue *q, uint32_t len, const bool lib,
-		const bool burst)
+static __rte_always_inline void
+round_async(int16_t dev, struct ocopy_queue *q, uint32_t len, const bool lib,
+		const bool burst, struct cost *best)
 {
-	static uint32_t lens[BURST];
-	struct cost best = { 1e9, 1e9 };
-	unsigned int r, b, i;
+	uint64_t enq = 0, cpl = 0;
+	unsigned int b, i;
 
-	set_addresses(len);
-	for (i = 0; i < BURST; i++)
-		lens[i] = len;
-	for (r = 0; r < ROUNDS; r++) {
-		uint64_t enq = 0, cpl = 0;
+	memset(dst, 0, AREA);
+	for (b = 0; b < BURSTS; b++) {
+		uint16_t done = 0, last;
+		bool err = false;
+		uint64_t t0, t1;
 
-		memset(dst, 0, AREA);
-		for (b = 0; b < BURSTS; b++) {
-			uint16_t done = 0, last;
-			bool err = false;
-			uint64_t t0, t1;
+		t0 = rte_rdtsc_precise();
+		i = enqueue(dev, q, len, lib, burst);
+		t1 = rte_rdtsc_precise();
+		TEST_ASSERT_EQUAL(i, BURST, "enqueue");
+		enq += t1 - t0;
+		while (done < BURST) {
+			uint16_t n;
 
 			t0 = rte_rdtsc_precise();
-			i = enqueue(dev, q, len, lens, lib, burst);
+			n = lib ? ocopy_completed(q, BURST, &last, &err) :
+				rte_dma_completed(dev, RAW_VCHAN, BURST, &last,
+					&err);
 			t1 = rte_rdtsc_precise();
-			TEST_ASSERT_EQUAL(i, BURST, "enqueue");
-			enq += t1 - t0;
-			while (done < BURST) {
-				uint16_t n;
-
-				t0 = rte_rdtsc_precise();
-				n = lib ? ocopy_completed(q, BURST, &last, &err) :
-					rte_dma_completed(dev, 0, BURST, &last, &err);
-				t1 = rte_rdtsc_precise();
-				TEST_ASSERT(!err, "%s copy failed", lib ? "library" : "raw");
-				if (n != 0)
-					cpl += t1 - t0;
-				done += n;
-			}
+			TEST_ASSERT(!err, "%s copy failed", lib ? "library" : "raw");
+			if (n != 0)
+				cpl += t1 - t0;
+			done += n;
 		}
-		check(len);
-		keep_best(&best, enq, cpl);
 	}
-	return best;
+	check(len);
+	keep_best(best, enq, cpl);
 }
 
-static struct cost
-run_raw(int16_t dev, uint32_t len)
+static void
+round_raw(int16_t dev, uint32_t len, struct cost *best)
 {
-	return run_async(dev, NULL, len, false, false);
+	round_async(dev, NULL, len, false, false, best);
 }
 
-static struct cost
-run_lib(struct ocopy_queue *q, uint32_t len)
+static void
+round_lib(struct ocopy_queue *q, uint32_t len, struct cost *best)
 {
-	return run_async(-1, q, len, true, false);
+	round_async(-1, q, len, true, false, best);
 }
 
 /* The same bursts through ocopy_copy_burst(). */
-static struct cost
-run_lib_burst(struct ocopy_queue *q, uint32_t len)
+static void
+round_lib_burst(struct ocopy_queue *q, uint32_t len, struct cost *best)
 {
-	return run_async(-1, q, len, true, true);
+	round_async(-1, q, len, true, true, best);
 }
 
-static struct cost
-run_memcpy(uint32_t len)
+static void
+round_memcpy(uint32_t len, struct cost *best)
 {
-	struct cost best = { 1e9, 1e9 };
-	unsigned int r, b, i;
+	uint64_t enq = 0, t0;
+	unsigned int b, i;
 
-	set_addresses(len);
-	for (r = 0; r < ROUNDS; r++) {
-		uint64_t enq = 0, t0;
-
-		memset(dst, 0, AREA);
-		for (b = 0; b < BURSTS; b++) {
-			t0 = rte_rdtsc_precise();
-			for (i = 0; i < BURST; i++)
-				memcpy(dp[i], sp[i], len);
-			enq += rte_rdtsc_precise() - t0;
-		}
-		check(len);
-		keep_best(&best, enq, 0);
+	memset(dst, 0, AREA);
+	for (b = 0; b < BURSTS; b++) {
+		t0 = rte_rdtsc_precise();
+		for (i = 0; i < BURST; i++)
+			memcpy(dp[i], sp[i], len);
+		enq += rte_rdtsc_precise() - t0;
 	}
-	return best;
+	check(len);
+	keep_best(best, enq, 0);
 }
 
 static void
@@ -219,10 +215,11 @@ main(int argc, char **argv)
 		.timeout_s = 300,
 	};
 	static const uint32_t sizes[] = { 64, 1024 };
-	struct cost raw[RTE_DIM(sizes)], lib, cpu;
+	static const struct cost none = { 1e9, 1e9 };
+	struct cost raw, lib, burst, small, cpu;
 	struct ocopy_queue *q;
 	struct ocopy *oc;
-	unsigned int s;
+	unsigned int s, r;
 	int16_t dev;
 
 	test_eal_init(argc, argv, &opts);
@@ -238,40 +235,44 @@ main(int argc, char **argv)
 	printf("  %-28s %8s  %7s  %7s  %7s  %7s\n", "path", "size", "enq", "cpl",
 		"total", "over");
 
-	swdev_configure(dev, 1, 1024);
-	TEST_ASSERT_SUCCESS(rte_dma_start(dev), "start");
-	for (s = 0; s < RTE_DIM(sizes); s++)
-		raw[s] = run_raw(dev, sizes[s]);
-	TEST_ASSERT_SUCCESS(rte_dma_stop(dev), "stop");
-
 	for (s = 0; s < RTE_DIM(sizes); s++) {
-		oc = ocdev_create("engines=dma_sw0,policy=engine,split=off");
+		set_addresses(sizes[s]);
+		/* Queue 0 for the library, vchan RAW_VCHAN (queue 1's) raw. */
+		oc = ocdev_create("engines=dma_sw0,policy=engine,split=off,queues=2");
 		q = ocopy_queue_get(oc, 0);
-		lib = run_lib(q, sizes[s]);
+		raw = lib = burst = none;
+		for (r = 0; r < ROUNDS; r++) {
+			round_raw(dev, sizes[s], &raw);
+			round_lib(q, sizes[s], &lib);
+			round_lib_burst(q, sizes[s], &burst);
+		}
 		ocopy_destroy(oc);
-		print_row("rte_dma_* on dma_sw0", sizes[s], &raw[s], NULL);
-		print_row("ocopy, policy=engine", sizes[s], &lib, &raw[s]);
+		/* A small op ring: an instance of its own, its rounds after. */
 		oc = ocdev_create("engines=dma_sw0,policy=engine,split=off,queue_size=64");
 		q = ocopy_queue_get(oc, 0);
-		lib = run_lib(q, sizes[s]);
+		small = none;
+		for (r = 0; r < ROUNDS; r++)
+			round_lib(q, sizes[s], &small);
 		ocopy_destroy(oc);
-		print_row("ocopy, engine, queue_size=64", sizes[s], &lib, &raw[s]);
-		oc = ocdev_create("engines=dma_sw0,policy=engine,split=off");
-		q = ocopy_queue_get(oc, 0);
-		lib = run_lib_burst(q, sizes[s]);
-		ocopy_destroy(oc);
-		print_row("ocopy_copy_burst, engine", sizes[s], &lib, &raw[s]);
+		print_row("rte_dma_* on dma_sw0", sizes[s], &raw, NULL);
+		print_row("ocopy, policy=engine", sizes[s], &lib, &raw);
+		print_row("ocopy, engine, queue_size=64", sizes[s], &small, &raw);
+		print_row("ocopy_copy_burst, engine", sizes[s], &burst, &raw);
 	}
 
 	oc = ocdev_create("engines=dma_sw0,policy=cpu,split=off");
 	q = ocopy_queue_get(oc, 0);
 	for (s = 0; s < RTE_DIM(sizes); s++) {
-		cpu = run_memcpy(sizes[s]);
-		lib = run_lib(q, sizes[s]);
+		set_addresses(sizes[s]);
+		cpu = lib = burst = none;
+		for (r = 0; r < ROUNDS; r++) {
+			round_memcpy(sizes[s], &cpu);
+			round_lib(q, sizes[s], &lib);
+			round_lib_burst(q, sizes[s], &burst);
+		}
 		print_row("memcpy", sizes[s], &cpu, NULL);
 		print_row("ocopy, policy=cpu", sizes[s], &lib, &cpu);
-		lib = run_lib_burst(q, sizes[s]);
-		print_row("ocopy_copy_burst, cpu", sizes[s], &lib, &cpu);
+		print_row("ocopy_copy_burst, cpu", sizes[s], &burst, &cpu);
 	}
 	ocopy_destroy(oc);
 	printf("\n");
