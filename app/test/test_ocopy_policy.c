@@ -381,6 +381,9 @@ test_cpu_help(void)
 	TEST_ASSERT(r.help_changes <= r.help_epochs, "a change ends an epoch");
 	TEST_ASSERT(r.alone_bytes_per_mcyc > 0 && r.help_bytes_per_mcyc > 0,
 		"both modes measured");
+	/* Probes back off up to one epoch in 65. */
+	TEST_ASSERT(r.help_probe_in <= 64, "next probe in %u epochs",
+		r.help_probe_in);
 
 	/* Counters reset: the epochs go on, on the new counts. */
 	epochs = r.help_epochs;

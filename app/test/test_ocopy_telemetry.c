@@ -221,6 +221,8 @@ main(int argc, char **argv)
 		"CPU help epochs");
 	TEST_ASSERT_EQUAL(tel_u64(r, "help_bytes_per_mcycle"),
 		rates.help_bytes_per_mcyc, "bytes with CPU help");
+	TEST_ASSERT_EQUAL(tel_u64(r, "help_probe_in_epochs"),
+		rates.help_probe_in, "epochs before the next probe");
 	TEST_ASSERT(tel_has(r, "engine0_health", "\"ok\""), "health: %s", r);
 
 	test_section("bad parameters: a null reply");

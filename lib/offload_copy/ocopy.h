@@ -197,13 +197,16 @@ struct ocopy_queue_rates {
 	/* cpu_help (get only): whether the CPU helps busy engines now, and
 	 * with cpu_help=auto what was measured: epochs, mode changes kept
 	 * after a probe, and the queue's bytes per million TSC cycles last
-	 * seen without and with that help.
+	 * seen without and with that help; epochs of the kept mode before
+	 * the next probe of the other one (0: probing now; probes back off
+	 * while the kept mode wins them).
 	 */
 	bool cpu_help;
 	uint64_t help_epochs;
 	uint64_t help_changes;
 	uint64_t alone_bytes_per_mcyc;
 	uint64_t help_bytes_per_mcyc;
+	uint32_t help_probe_in;
 };
 int ocopy_queue_rates_get(const struct ocopy_queue *q, struct ocopy_queue_rates *r);
 

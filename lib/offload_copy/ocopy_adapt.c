@@ -8,24 +8,34 @@
  * The auto policy lets the submitting core take a copy an engine could
  * take when the engine's backlog would finish it much later (the slack
  * rule), and cuts large copies between them (split). That adds copying
- * power only while memory keeps up: a core's memcpy() moves a byte with
- * three memory transfers where an engine streaming its stores uses two,
- * so on a machine whose memory one engine saturates, every byte the CPU
- * copies slows the engine by more than it gains (see the programmer's
- * guide). Which case holds depends on the machine and on the data, so the
- * queue measures it: it alternates between the CPU helping (HELP) and not
- * (ALONE), and keeps HELP only while it moves more bytes per second by a
- * margin. Ties go to ALONE, which leaves the core free.
+ * power only while the core has nothing better to do: its own work (its
+ * datapath; in dpdk-test-offload, checking each copy) waits meanwhile, and
+ * where memory is the limit a core's memcpy() moves a byte with three
+ * memory transfers where an engine streaming its stores uses two (see the
+ * programmer's guide). Which case holds depends on the machine, the data
+ * and the application, so the queue measures it: it alternates between
+ * the CPU helping (HELP) and not (ALONE), and keeps HELP only while it
+ * moves more bytes per second by a margin. Ties go to ALONE, which leaves
+ * the core free.
  *
  *   - An epoch is a measuring phase of at least OC_ADAPT_PHASE_US and
  *     OC_ADAPT_MIN_OPS ops, after a settling phase when the mode changed:
  *     until every op placed under the old mode has been delivered.
- *   - The mode kept is measured for OC_ADAPT_STAY epochs, then the other
- *     one for one epoch (a probe); the better of the two last measures
- *     wins. An epoch with too little traffic tells nothing. An epoch of
- *     the kept mode lasts at least as long as the last probe did, settling
+ *   - The mode kept is measured for some epochs, then the other one for
+ *     one epoch (a probe); the better of the two last measures wins. An
+ *     epoch with too little traffic tells nothing. An epoch of the kept
+ *     mode lasts at least as long as the last probe did, settling
  *     included (with large copies the ops in flight take a while to
- *     drain): the worse mode never runs more than a ninth of the time.
+ *     drain).
+ *   - Probes back off: OC_ADAPT_STAY epochs after a change of mode, twice
+ *     as many after each probe the kept mode wins, up to
+ *     OC_ADAPT_STAY_MAX. A probe of the worse mode costs throughput; in a
+ *     steady state the worse mode runs one epoch in OC_ADAPT_STAY_MAX + 1,
+ *     and never more than one in OC_ADAPT_STAY + 1.
+ *   - The kept mode's own rate moving by OC_ADAPT_SHIFT_PCT from what it
+ *     was when its last probe ended means the machine or the work changed:
+ *     the back-off starts again, so the next probe comes within
+ *     OC_ADAPT_STAY epochs.
  *   - ALONE is applied through the queue's fields the fast path already
  *     reads (policy, split threshold): it costs the fast path nothing.
  *
@@ -41,27 +51,51 @@
 #define OC_ADAPT_PHASE_US	2000
 #define OC_ADAPT_MIN_OPS	32
 #define OC_ADAPT_STAY		8
+#define OC_ADAPT_STAY_MAX	64
+#define OC_ADAPT_SHIFT_PCT	10
 #define OC_ADAPT_MARGIN_PCT	5
 #define OC_ADAPT_MIN_BYTES	(256 * 1024)
+
+/* Has the kept mode's rate t moved from ref by OC_ADAPT_SHIFT_PCT or more? */
+static bool
+oc_adapt_shifted(uint64_t t, uint64_t ref)
+{
+	return t * 100 >= ref * (100 + OC_ADAPT_SHIFT_PCT) ||
+			t * (100 + OC_ADAPT_SHIFT_PCT) <= ref * 100;
+}
 
 bool
 oc_adapt_epoch(struct oc_adapt *a, uint64_t bytes, uint64_t cyc)
 {
+	uint64_t t;
+
 	if (bytes < OC_ADAPT_MIN_BYTES || cyc == 0)
 		return a->help;	/* too little traffic to tell */
 	a->epochs++;
-	a->tput[a->help] = bytes * 1000000 / cyc;
+	t = bytes * 1000000 / cyc;
+	a->tput[a->help] = t;
 	if (a->probing) {
 		bool help = a->tput[1] * 100 >
 				a->tput[0] * (100 + OC_ADAPT_MARGIN_PCT);
 
 		/* The probe ends: back, or the probed mode won. */
-		if (help == a->help)
-			a->changes++;
 		a->probing = 0;
+		if (help == a->help) {
+			a->changes++;
+			a->stay = OC_ADAPT_STAY;
+		} else {
+			a->stay = RTE_MIN(a->stay * 2, (uint32_t)OC_ADAPT_STAY_MAX);
+		}
+		a->left = a->stay;
 		a->help = help;
-		a->left = OC_ADAPT_STAY;
+		a->ref = a->tput[help];
 		return a->help;
+	}
+	if (a->stay > OC_ADAPT_STAY && oc_adapt_shifted(t, a->ref)) {
+		/* Something changed: probe soon, and back off again. */
+		a->stay = OC_ADAPT_STAY;
+		a->left = RTE_MIN(a->left, (uint32_t)OC_ADAPT_STAY);
+		a->ref = t;
 	}
 	if (a->left > 0)
 		a->left--;
@@ -86,6 +120,7 @@ oc_adapt_reset(struct oc_adapt *a, enum ocopy_cpu_help cpu_help)
 	a->on = cpu_help == OCOPY_CPU_HELP_AUTO;
 	a->help = cpu_help != OCOPY_CPU_HELP_OFF;
 	a->left = 1;	/* measure the first mode once, then probe */
+	a->stay = OC_ADAPT_STAY / 2;	/* OC_ADAPT_STAY after the probe */
 }
 
 void

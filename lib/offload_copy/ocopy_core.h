@@ -164,6 +164,10 @@ struct oc_adapt {
 	uint8_t measuring;	/**< 0: settling after a change, 1: measuring */
 	uint8_t probing;	/**< this epoch tries the other mode */
 	uint32_t left;		/**< epochs in this mode before the next probe */
+	uint32_t stay;		/**< epochs between the last probe and the
+				 * next (backs off while the kept mode wins) */
+	uint64_t ref;		/**< the kept mode's rate when its last
+				 * probe ended (a shift restarts the back-off) */
 	uint64_t mark_ops;	/**< stats.submitted when the phase began
 				 * (settling: when the mode changed) */
 	uint64_t mark_bytes;	/**< stats.bytes when the phase began */

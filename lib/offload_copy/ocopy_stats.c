@@ -54,6 +54,7 @@ ocopy_queue_rates_get(const struct ocopy_queue *q, struct ocopy_queue_rates *r)
 	r->help_changes = q->adapt.changes;
 	r->alone_bytes_per_mcyc = q->adapt.tput[0];
 	r->help_bytes_per_mcyc = q->adapt.tput[1];
+	r->help_probe_in = q->adapt.probing ? 0 : q->adapt.left;
 	r->nb_engines = q->oc->nb_engines;
 	for (i = 0; i < q->nb_qe; i++) {
 		r->engine_cyc_per_kib[q->qe[i].engine] = q->qe[i].cyc_per_kib;

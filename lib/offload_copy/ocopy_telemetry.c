@@ -164,6 +164,8 @@ oc_tel_queue(const char *cmd __rte_unused, const char *params,
 	rte_tel_data_add_dict_u64(d, "help_changes", q->adapt.changes);
 	rte_tel_data_add_dict_u64(d, "alone_bytes_per_mcycle", q->adapt.tput[0]);
 	rte_tel_data_add_dict_u64(d, "help_bytes_per_mcycle", q->adapt.tput[1]);
+	rte_tel_data_add_dict_u64(d, "help_probe_in_epochs",
+		q->adapt.probing ? 0 : q->adapt.left);
 	for (i = 0; i < q->nb_qe; i++) {
 		snprintf(key, sizeof(key), "engine%u_cycles_per_kib", q->qe[i].engine);
 		rte_tel_data_add_dict_u64(d, key, q->qe[i].cyc_per_kib);
