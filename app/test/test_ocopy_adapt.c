@@ -67,6 +67,24 @@ to_probe_end(struct oc_adapt *a, uint64_t alone, uint64_t help)
 	run(a, alone, help, 1);
 }
 
+/*
+ * Run epochs (at most max) until the controller's stay is `stay`; return
+ * how many ran, max + 1 if it never was.
+ */
+static unsigned int
+epochs_until_stay(struct oc_adapt *a, uint64_t alone, uint64_t help,
+		uint32_t stay, unsigned int max)
+{
+	unsigned int i;
+
+	for (i = 1; i <= max; i++) {
+		run(a, alone, help, 1);
+		if (a->stay == stay)
+			return i;
+	}
+	return max + 1;
+}
+
 /* A queue's controller as oc_adapt_init() leaves it (auto, HELP first). */
 static void
 fresh(struct oc_adapt *a)
@@ -123,30 +141,43 @@ main(int argc, char **argv)
 	TEST_ASSERT(!a.help, "help off");
 	TEST_ASSERT_EQUAL(a.changes, 1, "one change kept");
 
-	test_section("the kept mode's rate moves by 10%%: the back-off starts again");
+	test_section("the kept mode's running mean moves by 10%%: the back-off starts again");
 	fresh(&a);
-	run(&a, 1000000, 1200000, 300);
-	to_probe_end(&a, 1000000, 1200000);
+	run(&a, 800000, 1200000, 300);
+	to_probe_end(&a, 800000, 1200000);
 	TEST_ASSERT(a.help && a.stay == 64 && a.left == 64,
 		"backed off: help kept, next probe in 64 epochs (left %u, stay %u)",
 		a.left, a.stay);
-	run(&a, 1000000, 1300000, 1);	/* +8%: noise */
-	TEST_ASSERT(a.stay == 64 && a.left == 63,
+	run(&a, 800000, 1300000, 16);	/* +8%: the mean moves by less */
+	TEST_ASSERT(a.stay == 64 && a.left == 48,
 		"+8%%: nothing changes (left %u, stay %u)", a.left, a.stay);
-	run(&a, 1000000, 1080000, 1);	/* -10% */
-	TEST_ASSERT(a.stay == 8 && a.left == 7,
-		"-10%%: next probe within 8 epochs (left %u, stay %u)", a.left,
-		a.stay);
-	/* Help still 8% better: kept, and backing off again from 8. */
-	run_probes(&a, 1000000, 1080000, 8, probes, RTE_DIM(probes), &nb);
-	TEST_ASSERT_EQUAL(nb, 1, "one probe");
-	TEST_ASSERT_EQUAL(probes[0], 7, "the probe");
+	/* -20%: within a few epochs the mean has moved by 10%. */
+	h = epochs_until_stay(&a, 800000, 960000, 8, 12);
+	printf("  -20%%: the back-off restarted after %u epochs\n", h);
+	TEST_ASSERT(h >= 2 && h <= 8, "-20%%: back-off restarted after %u epochs",
+		h);
+	TEST_ASSERT(a.left <= 7, "next probe within 8 epochs (left %u)", a.left);
+	/* Help still 20% better: kept, and backing off again from 8. */
+	to_probe_end(&a, 800000, 960000);
 	TEST_ASSERT(a.help && a.stay == 16 && a.left == 16,
 		"kept, backing off again (left %u, stay %u)", a.left, a.stay);
-	run(&a, 1000000, 1210000, 1);	/* +12% */
-	TEST_ASSERT(a.stay == 8 && a.left == 7,
-		"+12%%: next probe within 8 epochs (left %u, stay %u)", a.left,
-		a.stay);
+	h = epochs_until_stay(&a, 800000, 1200000, 8, 12);	/* +25% */
+	TEST_ASSERT(h >= 1 && h <= 8, "+25%%: back-off restarted after %u epochs",
+		h);
+
+	test_section("one noisy epoch of the kept mode does not decide a probe");
+	fresh(&a);
+	run(&a, 1000000, 1200000, 300);
+	to_probe_end(&a, 1000000, 1200000);
+	/* 63 epochs of help at 1.2, the 64th at 0.9: mean 1.16. */
+	run(&a, 1000000, 1200000, 63);
+	TEST_ASSERT(!a.probing, "not probing yet");
+	run(&a, 1000000, 900000, 1);
+	TEST_ASSERT(a.probing && a.stay == 64, "probing, still backed off");
+	run(&a, 1000000, 1200000, 1);
+	TEST_ASSERT(a.help && a.changes == 0,
+		"help kept (%" PRIu64 " / %" PRIu64 " bytes per Mcycle without / with)",
+		a.tput[0], a.tput[1]);
 
 	test_section("a tie, or help better by less than the margin: off");
 	fresh(&a);

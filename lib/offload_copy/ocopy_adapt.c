@@ -22,8 +22,9 @@
  *     OC_ADAPT_MIN_OPS ops, after a settling phase when the mode changed:
  *     until every op placed under the old mode has been delivered.
  *   - The mode kept is measured for some epochs, then the other one for
- *     one epoch (a probe); the better of the two last measures wins. An
- *     epoch with too little traffic tells nothing. An epoch of the kept
+ *     one epoch (a probe): the probe's measure against the kept mode's
+ *     running mean (an epoch weighs 1/8), the better wins. An epoch with
+ *     too little traffic tells nothing. An epoch of the kept
  *     mode lasts at least as long as the last probe did, settling
  *     included (with large copies the ops in flight take a while to
  *     drain).
@@ -32,10 +33,10 @@
  *     OC_ADAPT_STAY_MAX. A probe of the worse mode costs throughput; in a
  *     steady state the worse mode runs one epoch in OC_ADAPT_STAY_MAX + 1,
  *     and never more than one in OC_ADAPT_STAY + 1.
- *   - The kept mode's own rate moving by OC_ADAPT_SHIFT_PCT from what it
- *     was when its last probe ended means the machine or the work changed:
- *     the back-off starts again, so the next probe comes within
- *     OC_ADAPT_STAY epochs.
+ *   - The kept mode's running mean (single epochs are noisy) moving by
+ *     OC_ADAPT_SHIFT_PCT from what it was when its last probe ended means
+ *     the machine or the work changed: the back-off starts again, so the
+ *     next probe comes within OC_ADAPT_STAY epochs.
  *   - ALONE is applied through the queue's fields the fast path already
  *     reads (policy, split threshold): it costs the fast path nothing.
  *
@@ -53,10 +54,11 @@
 #define OC_ADAPT_STAY		8
 #define OC_ADAPT_STAY_MAX	64
 #define OC_ADAPT_SHIFT_PCT	10
+#define OC_ADAPT_AVG_SHIFT	3	/* running mean: an epoch weighs 1/8 */
 #define OC_ADAPT_MARGIN_PCT	5
 #define OC_ADAPT_MIN_BYTES	(256 * 1024)
 
-/* Has the kept mode's rate t moved from ref by OC_ADAPT_SHIFT_PCT or more? */
+/* Has the rate t moved from ref by OC_ADAPT_SHIFT_PCT or more? */
 static bool
 oc_adapt_shifted(uint64_t t, uint64_t ref)
 {
@@ -75,8 +77,15 @@ oc_adapt_epoch(struct oc_adapt *a, uint64_t bytes, uint64_t cyc)
 	t = bytes * 1000000 / cyc;
 	a->tput[a->help] = t;
 	if (a->probing) {
-		bool help = a->tput[1] * 100 >
-				a->tput[0] * (100 + OC_ADAPT_MARGIN_PCT);
+		bool help;
+
+		/*
+		 * The probe's epoch against the kept mode's running mean: one
+		 * noisy epoch less in the comparison.
+		 */
+		if (a->kept_avg != 0)
+			a->tput[!a->help] = a->kept_avg;
+		help = a->tput[1] * 100 > a->tput[0] * (100 + OC_ADAPT_MARGIN_PCT);
 
 		/* The probe ends: back, or the probed mode won. */
 		a->probing = 0;
@@ -88,14 +97,25 @@ oc_adapt_epoch(struct oc_adapt *a, uint64_t bytes, uint64_t cyc)
 		}
 		a->left = a->stay;
 		a->help = help;
-		a->ref = a->tput[help];
+		a->kept_avg = a->tput[help];
+		a->ref = a->kept_avg;
 		return a->help;
 	}
-	if (a->stay > OC_ADAPT_STAY && oc_adapt_shifted(t, a->ref)) {
-		/* Something changed: probe soon, and back off again. */
+	/* The kept mode's running mean: each epoch weighs 1/8. */
+	if (a->kept_avg == 0)
+		a->kept_avg = t;
+	else if (t >= a->kept_avg)
+		a->kept_avg += (t - a->kept_avg) >> OC_ADAPT_AVG_SHIFT;
+	else
+		a->kept_avg -= (a->kept_avg - t) >> OC_ADAPT_AVG_SHIFT;
+	/*
+	 * Backed off, and that mean moved (one epoch alone is too noisy to
+	 * tell): something changed. Probe soon, and back off from there.
+	 */
+	if (a->stay > OC_ADAPT_STAY && oc_adapt_shifted(a->kept_avg, a->ref)) {
 		a->stay = OC_ADAPT_STAY;
 		a->left = RTE_MIN(a->left, (uint32_t)OC_ADAPT_STAY);
-		a->ref = t;
+		a->ref = a->kept_avg;
 	}
 	if (a->left > 0)
 		a->left--;

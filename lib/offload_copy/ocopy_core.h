@@ -168,14 +168,17 @@ struct oc_adapt {
 				 * next (backs off while the kept mode wins) */
 	uint64_t ref;		/**< the kept mode's rate when its last
 				 * probe ended (a shift restarts the back-off) */
+	uint64_t kept_avg;	/**< the kept mode's running mean rate */
 	uint64_t mark_ops;	/**< stats.submitted when the phase began
 				 * (settling: when the mode changed) */
 	uint64_t mark_bytes;	/**< stats.bytes when the phase began */
 	uint64_t mark_tsc;	/**< when the phase began */
 	uint64_t switch_tsc;	/**< when the last probe began */
 	uint64_t probe_cyc;	/**< how long it lasted, settling included */
-	uint64_t tput[2];	/**< bytes per million cycles last measured
-				 * without ([0]) and with ([1]) CPU help */
+	uint64_t tput[2];	/**< bytes per million cycles without ([0])
+				 * and with ([1]) CPU help: the last epoch's;
+				 * when a probe ends, the kept mode's running
+				 * mean */
 	uint64_t epochs;	/**< epochs measured */
 	uint64_t changes;	/**< mode changes kept after a probe
 				 * (ocopy_queue_rates_get(), telemetry) */
