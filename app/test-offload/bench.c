@@ -336,6 +336,29 @@ enqueue_dma(int16_t dev, uint16_t vchan, const struct to_burst *b, uint32_t n,
 }
 
 /*
+ * Why a burst was cut short: i of n accepted, the next op's job id id;
+ * ret as enqueue_lib()/enqueue_dma() left it.
+ */
+static __rte_noinline void
+enqueue_failed(const struct to_case *c, struct to_result *r, bool lib, int ret,
+		uint32_t i, uint32_t n, uint16_t id)
+{
+	if (!lib)
+		snprintf(r->why, sizeof(r->why),
+			"%s, size %u: rte_dma_copy returned %d (%s), expected job id %u",
+			c->name, c->size, ret, ret < 0 ? strerror(-ret) : "wrong id", id);
+	else if (ret >= 0)
+		snprintf(r->why, sizeof(r->why),
+			"%s, size %u: the library's next op index is %d, expected job id %u",
+			c->name, c->size, ret, id);
+	else
+		snprintf(r->why, sizeof(r->why),
+			"%s, size %u: ocopy_copy_burst accepted %u of %u copies with room for all",
+			c->name, c->size, i, n);
+	r->failed = TO_EXIT_FAIL;
+}
+
+/*
  * The dma loop, for a dmadev (lib false) or for the library (lib true):
  * ocopy_copy_burst/ocopy_completed keep dmadev's contract (indexes one per
  * op, in-order completion), so one loop measures both.
@@ -404,11 +427,7 @@ run_async(struct to_case *c, struct to_result *r, const bool lib)
 				enq += i;
 				out += i;
 				if (unlikely(i != n)) {
-					snprintf(r->why, sizeof(r->why),
-						"%s, size %u: rte_dma_copy returned %d (%s), expected job id %u",
-						c->name, c->size, ret, ret < 0 ? strerror(-ret) : "wrong id",
-						id);
-					r->failed = TO_EXIT_FAIL;
+					enqueue_failed(c, r, lib, ret, i, n, id);
 					stop = true;
 				}
 			}
@@ -450,9 +469,10 @@ run_async(struct to_case *c, struct to_result *r, const bool lib)
 		t_end = t1;
 		if (unlikely(last_idx != (uint16_t)(cpl_id + nc - 1) || nc > out)) {
 			snprintf(r->why, sizeof(r->why),
-				"%s, size %u: rte_dma_completed returned %u ending at job id %u,"
+				"%s, size %u: %s returned %u ending at job id %u,"
 				" expected id %u with %u in flight",
-				c->name, c->size, nc, last_idx, (uint16_t)(cpl_id + nc - 1), out);
+				c->name, c->size, lib ? "ocopy_completed" : "rte_dma_completed",
+				nc, last_idx, (uint16_t)(cpl_id + nc - 1), out);
 			r->failed = TO_EXIT_FAIL;
 			break;
 		}
