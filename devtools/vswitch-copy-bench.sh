@@ -69,7 +69,29 @@ PEER="$build/examples/vswitch-copy/peer/dpdk-vswitch-copy-peer"
 
 dir=$(mktemp -d /tmp/vsw-bench.XXXXXX) || exit 1
 tag="vswb$$"
-trap 'rm -rf "$dir" /var/run/dpdk/$tag-*' EXIT
+pids=()
+cleanup() {
+	[ ${#pids[@]} -eq 0 ] || kill "${pids[@]}" 2>/dev/null
+	rm -rf "$dir" /var/run/dpdk/$tag-*
+}
+trap cleanup EXIT
+
+# Wait up to 10 s until CMD... succeeds, while process PID (its log LOG)
+# runs; if it exits or the time runs out, show LOG's end and stop.
+await() { # WHAT PID LOG CMD...
+	local what=$1 pid=$2 log=$3
+	shift 3
+	for _ in $(seq 100); do
+		"$@" && return 0
+		if ! kill -0 "$pid" 2>/dev/null; then
+			tail -n 20 "$log" >&2
+			die "$what: the process exited (its log above)"
+		fi
+		sleep 0.1
+	done
+	tail -n 20 "$log" >&2
+	die "$what: not ready after 10 s (the log above)"
+}
 
 [ -z "$csv" ] || echo "size,mode,mpps,gbps,cycles_per_packet,copies_cpu,copies_engine,drops" >"$csv"
 printf '%6s %-7s %9s %9s %12s %10s %10s %8s\n' size mode Mpps Gbit/s cycles/pkt cpu_copies eng_copies drops
@@ -88,19 +110,18 @@ run() { # SIZE MODE
 		--socket "$dir/a.sock" --socket "$dir/b.sock" --pairs \
 		"${args[@]}" >"$dir/sw.log" 2>&1 &
 	local swpid=$!
-	for _ in $(seq 100); do
-		[ -S "$dir/b.sock" ] && break
-		sleep 0.1
-	done
+	pids=("$swpid")
+	await "size $size, mode $mode: the switch's sockets" "$swpid" "$dir/sw.log" \
+		test -S "$dir/b.sock"
 	"$PEER" -l 1 --no-huge -m 256 --no-pci --file-prefix "$tag-a" \
 		--vdev "net_virtio_user0,path=$dir/a.sock,queues=1" -- \
 		--role echo --id 2 --idle-ms 2000 --timeout 120 >"$dir/a.log" 2>&1 &
 	local apid=$!
+	pids+=("$apid")
 	# The generator starts once the echo's port is up in the switch.
-	for _ in $(seq 100); do
-		grep -q 'port 0: guest up' "$dir/sw.log" && break
-		sleep 0.1
-	done
+	await "size $size, mode $mode: the echo peer's port" "$apid" "$dir/a.log" \
+		grep -q 'port 0: guest up' "$dir/sw.log"
+	kill -0 "$swpid" 2>/dev/null || die "size $size, mode $mode: the switch exited"
 	sleep 0.2
 	"$PEER" -l 1 --no-huge -m 256 --no-pci --file-prefix "$tag-b" \
 		--vdev "net_virtio_user0,path=$dir/b.sock,queues=1" -- \
@@ -109,6 +130,7 @@ run() { # SIZE MODE
 	wait $apid
 	kill -INT $swpid
 	wait $swpid
+	pids=()
 	local line mpps gbps cyc cpu eng drops
 	line=$(grep 'echo: received' "$dir/a.log")
 	mpps=$(sed -n 's/.* \([0-9.]*\) Mpps.*/\1/p' <<<"$line")
