@@ -884,24 +884,84 @@ ocopy_copy_burst(struct ocopy_queue *q, void *const *dst,
 	return i;
 }
 
+uint16_t oc_poll(struct ocopy_queue *q, uint16_t max);
+uint16_t oc_completed(struct ocopy_queue *q, uint16_t nb, uint16_t *last_idx,
+		bool *has_error);
+uint16_t oc_completed_status(struct ocopy_queue *q, uint16_t nb,
+		uint16_t *last_idx, uint16_t *status);
+
+/*
+ * Delivery when it is only counting: no engine holds work of the queue
+ * and every op in it is plain (no callback; each copied by the CPU, since
+ * no engine holds any), so all are done and successful. Inline: the calls
+ * below (ocopy_poll(), ocopy_completed*()) then cost no call into the
+ * library, whose saved registers would be stores behind the CPU copies
+ * just made. False when the full delivery (ocopy_fp.c) is needed.
+ */
+static __rte_always_inline bool
+oc_deliver_counted(struct ocopy_queue *q, uint16_t max, uint16_t *n)
+{
+	uint32_t k;
+
+	if (q->engine_work || q->plain_end != q->head)
+		return false;
+	k = RTE_MIN(q->head - q->tail, (uint32_t)max);
+	q->tail += k;
+	q->stats.completed += k;
+	*n = (uint16_t)k;
+	return true;
+}
+
 /**
  * Reap engine completions and deliver up to max ops in order, calling
  * their callbacks (a callback may submit on the same queue).
  * @return the number delivered.
  */
-uint16_t ocopy_poll(struct ocopy_queue *q, uint16_t max);
+static inline uint16_t
+ocopy_poll(struct ocopy_queue *q, uint16_t max)
+{
+	uint16_t n;
+
+	if (oc_deliver_counted(q, max, &n))
+		return n;
+	return oc_poll(q, max);
+}
 
 /**
  * dmadev-style completion: deliver up to nb ops in order, stopping before
  * the first failed one (*has_error set). Callbacks are called too.
  * *last_idx: index of the last op delivered (or of the last one before).
  */
-uint16_t ocopy_completed(struct ocopy_queue *q, uint16_t nb,
-		uint16_t *last_idx, bool *has_error);
+static inline uint16_t
+ocopy_completed(struct ocopy_queue *q, uint16_t nb, uint16_t *last_idx,
+		bool *has_error)
+{
+	uint16_t n;
+
+	if (!oc_deliver_counted(q, nb, &n))
+		return oc_completed(q, nb, last_idx, has_error);
+	if (has_error != NULL)
+		*has_error = false;
+	if (last_idx != NULL)
+		*last_idx = (uint16_t)(q->tail - 1);
+	return n;
+}
 
 /** Deliver up to nb ops in order with each one's status. */
-uint16_t ocopy_completed_status(struct ocopy_queue *q, uint16_t nb,
-		uint16_t *last_idx, uint16_t *status);
+static inline uint16_t
+ocopy_completed_status(struct ocopy_queue *q, uint16_t nb, uint16_t *last_idx,
+		uint16_t *status)
+{
+	uint16_t n;
+
+	if (!oc_deliver_counted(q, nb, &n))
+		return oc_completed_status(q, nb, last_idx, status);
+	if (status != NULL)
+		memset(status, 0, n * sizeof(*status));
+	if (last_idx != NULL)
+		*last_idx = (uint16_t)(q->tail - 1);
+	return n;
+}
 
 /**
  * The index the next accepted op gets (as ocopy_copy() returns it): where

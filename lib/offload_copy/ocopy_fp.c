@@ -484,15 +484,16 @@ oc_deliver(struct ocopy_queue *q, uint16_t max, enum oc_deliver_mode mode,
 	return n;
 }
 
+/* The full delivery, when ocopy_poll()'s inline part cannot count. */
 uint16_t
-ocopy_poll(struct ocopy_queue *q, uint16_t max)
+oc_poll(struct ocopy_queue *q, uint16_t max)
 {
 	oc_reap(q);
 	return oc_deliver(q, max, OC_DELIVER_ALL, NULL, NULL);
 }
 
 uint16_t
-ocopy_completed(struct ocopy_queue *q, uint16_t nb, uint16_t *last_idx,
+oc_completed(struct ocopy_queue *q, uint16_t nb, uint16_t *last_idx,
 		bool *has_error)
 {
 	bool err = false;
@@ -508,7 +509,7 @@ ocopy_completed(struct ocopy_queue *q, uint16_t nb, uint16_t *last_idx,
 }
 
 uint16_t
-ocopy_completed_status(struct ocopy_queue *q, uint16_t nb, uint16_t *last_idx,
+oc_completed_status(struct ocopy_queue *q, uint16_t nb, uint16_t *last_idx,
 		uint16_t *status)
 {
 	uint16_t n;
