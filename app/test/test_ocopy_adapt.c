@@ -7,9 +7,11 @@
  * synthetic epochs: it keeps the CPU helping busy engines only while that
  * moves more bytes by a margin, probes the other mode one epoch in nine at
  * first and less often while the kept mode keeps winning (down to one in
- * 65), probes sooner when the kept mode's rate moves, follows a change of
- * the machine, and ignores epochs with too little traffic. Built from the library's source (the function is internal);
- * the queue-level behaviour is tested in ocopy_policy.
+ * 65), weighs a probe against the kept mode's running mean, probes sooner
+ * when that mean moves, follows a change of the machine, and ignores
+ * epochs with too little traffic. Built from the library's source (the
+ * function is internal); the queue-level behaviour is tested in
+ * ocopy_policy.
  */
 
 #include <ocopy.h>
