@@ -890,16 +890,26 @@ uint16_t oc_completed(struct ocopy_queue *q, uint16_t nb, uint16_t *last_idx,
 uint16_t oc_completed_status(struct ocopy_queue *q, uint16_t nb,
 		uint16_t *last_idx, uint16_t *status);
 
+/* dmadev's last_idx: the index of the last op delivered (or before). */
+static __rte_always_inline void
+oc_last_idx(const struct ocopy_queue *q, uint16_t *last_idx)
+{
+	if (last_idx != NULL)
+		*last_idx = (uint16_t)(q->tail - 1);
+}
+
 /*
  * Delivery when it is only counting: no engine holds work of the queue
  * and every op in it is plain (no callback; each copied by the CPU, since
  * no engine holds any), so all are done and successful. Inline: the calls
  * below (ocopy_poll(), ocopy_completed*()) then cost no call into the
  * library, whose saved registers would be stores behind the CPU copies
- * just made. False when the full delivery (ocopy_fp.c) is needed.
+ * just made. False when the full delivery (ocopy_fp.c) is needed;
+ * otherwise *n delivered, and *last_idx set (if not NULL).
  */
 static __rte_always_inline bool
-oc_deliver_counted(struct ocopy_queue *q, uint16_t max, uint16_t *n)
+oc_deliver_counted(struct ocopy_queue *q, uint16_t max, uint16_t *n,
+		uint16_t *last_idx)
 {
 	uint32_t k;
 
@@ -909,6 +919,7 @@ oc_deliver_counted(struct ocopy_queue *q, uint16_t max, uint16_t *n)
 	q->tail += k;
 	q->stats.completed += k;
 	*n = (uint16_t)k;
+	oc_last_idx(q, last_idx);
 	return true;
 }
 
@@ -922,7 +933,7 @@ ocopy_poll(struct ocopy_queue *q, uint16_t max)
 {
 	uint16_t n;
 
-	if (oc_deliver_counted(q, max, &n))
+	if (oc_deliver_counted(q, max, &n, NULL))
 		return n;
 	return oc_poll(q, max);
 }
@@ -938,12 +949,10 @@ ocopy_completed(struct ocopy_queue *q, uint16_t nb, uint16_t *last_idx,
 {
 	uint16_t n;
 
-	if (!oc_deliver_counted(q, nb, &n))
+	if (!oc_deliver_counted(q, nb, &n, last_idx))
 		return oc_completed(q, nb, last_idx, has_error);
 	if (has_error != NULL)
 		*has_error = false;
-	if (last_idx != NULL)
-		*last_idx = (uint16_t)(q->tail - 1);
 	return n;
 }
 
@@ -954,12 +963,10 @@ ocopy_completed_status(struct ocopy_queue *q, uint16_t nb, uint16_t *last_idx,
 {
 	uint16_t n;
 
-	if (!oc_deliver_counted(q, nb, &n))
+	if (!oc_deliver_counted(q, nb, &n, last_idx))
 		return oc_completed_status(q, nb, last_idx, status);
 	if (status != NULL)
 		memset(status, 0, n * sizeof(*status));
-	if (last_idx != NULL)
-		*last_idx = (uint16_t)(q->tail - 1);
 	return n;
 }
 

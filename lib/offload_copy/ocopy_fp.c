@@ -503,8 +503,7 @@ oc_completed(struct ocopy_queue *q, uint16_t nb, uint16_t *last_idx,
 	n = oc_deliver(q, nb, OC_DELIVER_UNTIL_ERROR, NULL, &err);
 	if (has_error != NULL)
 		*has_error = err;
-	if (last_idx != NULL)
-		*last_idx = (uint16_t)(q->tail - 1);
+	oc_last_idx(q, last_idx);
 	return n;
 }
 
@@ -516,8 +515,7 @@ oc_completed_status(struct ocopy_queue *q, uint16_t nb, uint16_t *last_idx,
 
 	oc_reap(q);
 	n = oc_deliver(q, nb, OC_DELIVER_ALL, status, NULL);
-	if (last_idx != NULL)
-		*last_idx = (uint16_t)(q->tail - 1);
+	oc_last_idx(q, last_idx);
 	return n;
 }
 
