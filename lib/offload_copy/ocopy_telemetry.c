@@ -134,10 +134,11 @@ oc_tel_queue(const char *cmd __rte_unused, const char *params,
 {
 	const struct ocopy_queue *q;
 	struct ocopy_queue_stats st;
+	struct ocopy_queue_rates r;
 	struct ocopy *oc;
 	unsigned long qid;
 	char key[48];
-	uint16_t i;
+	uint16_t i, e;
 
 	oc = oc_tel_lock_find(params, OC_TEL_QUEUE, &qid);
 	if (oc == NULL)
@@ -145,6 +146,7 @@ oc_tel_queue(const char *cmd __rte_unused, const char *params,
 	/* Read while the queue's lcore runs: approximate, never torn. */
 	q = &oc->queues[qid];
 	ocopy_queue_stats_get(q, &st);
+	ocopy_queue_rates_get(q, &r);
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_u64(d, "queue", qid);
 	rte_tel_data_add_dict_u64(d, "in_flight", q->head - q->tail);
@@ -155,25 +157,26 @@ oc_tel_queue(const char *cmd __rte_unused, const char *params,
 	OC_TEL_U64(d, st, split);
 	OC_TEL_U64(d, st, failovers);
 	rte_tel_data_add_dict_string(d, "rates", q->learn ? "learning" : "fixed");
-	rte_tel_data_add_dict_u64(d, "cpu_cycles_per_kib", q->cpu_cyc_per_kib);
-	rte_tel_data_add_dict_u64(d, "cpu_samples", q->cpu_samples);
+	rte_tel_data_add_dict_u64(d, "cpu_cycles_per_kib", r.cpu_cyc_per_kib);
+	rte_tel_data_add_dict_u64(d, "cpu_samples", r.cpu_samples);
 	rte_tel_data_add_dict_u64(d, "split_cpu_share_q16", q->split_cpu_q16);
-	rte_tel_data_add_dict_string(d, "cpu_help",
-		q->policy == OCOPY_POLICY_AUTO ? "on" : "off");
-	rte_tel_data_add_dict_u64(d, "help_epochs", q->adapt.epochs);
-	rte_tel_data_add_dict_u64(d, "help_changes", q->adapt.changes);
-	rte_tel_data_add_dict_u64(d, "alone_bytes_per_mcycle", q->adapt.tput[0]);
-	rte_tel_data_add_dict_u64(d, "help_bytes_per_mcycle", q->adapt.tput[1]);
-	rte_tel_data_add_dict_u64(d, "help_probe_in_epochs",
-		q->adapt.probing ? 0 : q->adapt.left);
+	rte_tel_data_add_dict_string(d, "cpu_help", r.cpu_help ? "on" : "off");
+	rte_tel_data_add_dict_u64(d, "help_epochs", r.help_epochs);
+	rte_tel_data_add_dict_u64(d, "help_changes", r.help_changes);
+	rte_tel_data_add_dict_u64(d, "alone_bytes_per_mcycle",
+		r.alone_bytes_per_mcyc);
+	rte_tel_data_add_dict_u64(d, "help_bytes_per_mcycle",
+		r.help_bytes_per_mcyc);
+	rte_tel_data_add_dict_u64(d, "help_probe_in_epochs", r.help_probe_in);
 	for (i = 0; i < q->nb_qe; i++) {
-		snprintf(key, sizeof(key), "engine%u_cycles_per_kib", q->qe[i].engine);
-		rte_tel_data_add_dict_u64(d, key, q->qe[i].cyc_per_kib);
-		snprintf(key, sizeof(key), "engine%u_windows", q->qe[i].engine);
-		rte_tel_data_add_dict_u64(d, key, q->qe[i].learn_samples);
-		snprintf(key, sizeof(key), "engine%u_threshold", q->qe[i].engine);
-		rte_tel_data_add_dict_u64(d, key, q->qe[i].threshold);
-		snprintf(key, sizeof(key), "engine%u_health", q->qe[i].engine);
+		e = q->qe[i].engine;
+		snprintf(key, sizeof(key), "engine%u_cycles_per_kib", e);
+		rte_tel_data_add_dict_u64(d, key, r.engine_cyc_per_kib[e]);
+		snprintf(key, sizeof(key), "engine%u_windows", e);
+		rte_tel_data_add_dict_u64(d, key, r.engine_samples[e]);
+		snprintf(key, sizeof(key), "engine%u_threshold", e);
+		rte_tel_data_add_dict_u64(d, key, r.engine_threshold[e]);
+		snprintf(key, sizeof(key), "engine%u_health", e);
 		rte_tel_data_add_dict_string(d, key,
 			oc_health_name(q->qe[i].health));
 	}
