@@ -20,6 +20,8 @@
 
 #include <ocopy.h>
 
+/* The learning constants (OC_LEARN_*), for test_rates_set(). */
+#include "ocopy_internal.h"
 #include "ocopy_dev.h"
 #include "sw_dev.h"
 #include "test.h"
@@ -330,7 +332,7 @@ static void
 test_cpu_help(void)
 {
 	struct ocopy_queue_stats d;
-	uint64_t epochs;
+	uint64_t epochs, deadline;
 	struct ocopy_queue_rates r;
 	struct ocopy_queue *q;
 	struct ocopy *oc;
@@ -385,11 +387,20 @@ test_cpu_help(void)
 	TEST_ASSERT(r.help_probe_in <= 64, "next probe in %u epochs",
 		r.help_probe_in);
 
-	/* Counters reset: the epochs go on, on the new counts. */
+	/*
+	 * Counters reset: the epochs go on, on the new counts. A kept mode's
+	 * epoch lasts at least as long as the last probe did, and a probe
+	 * without help on a busy host (the engine's worker short of CPU)
+	 * may have lasted far longer than one stream: stream until an epoch
+	 * ends, for up to 5 s.
+	 */
 	epochs = r.help_epochs;
 	TEST_ASSERT_SUCCESS(ocopy_stats_reset(oc), "reset");
-	stream(q, 20000, 16384, 16);
-	TEST_ASSERT_SUCCESS(ocopy_queue_rates_get(q, &r), "rates");
+	deadline = test_deadline(5000);
+	do {
+		stream(q, 20000, 16384, 16);
+		TEST_ASSERT_SUCCESS(ocopy_queue_rates_get(q, &r), "rates");
+	} while (r.help_epochs == epochs && !test_expired(deadline));
 	printf("  after a counter reset: %" PRIu64 " epochs, %" PRIu64 " / %"
 		PRIu64 " bytes per Mcycle\n", r.help_epochs,
 		r.alone_bytes_per_mcyc, r.help_bytes_per_mcyc);
@@ -542,41 +553,52 @@ memcpy_cyc_per_kib(uint32_t len, unsigned int n)
 	return (uint32_t)(best * 1024 / ((uint64_t)len * n));
 }
 
+/* Learned and reference rates within a factor 3 of each other? */
+static bool
+near3(uint32_t learned, uint32_t ref)
+{
+	return (uint64_t)learned * 3 >= ref && learned <= (uint64_t)ref * 3;
+}
+
 /*
- * Online rates: the CPU's from timed copies the policy sent to the CPU,
- * the engine's from its completions while it had work queued; each must
- * come near what the test measures itself (a factor 3: the machine may be
- * busy). With learn=off the calibrated figures stay.
+ * One try of the CPU's learning: its learned rate against memcpy()'s,
+ * both in cycles per KiB.
  */
 static void
-test_learning(void)
+learn_cpu_try(uint32_t len, uint32_t *learned, uint32_t *ref)
 {
 	struct ocopy_queue_rates r0, r1;
 	struct ocopy_queue *q;
 	struct ocopy *oc;
-	uint32_t ref, len = 16384;
-	uint64_t t0, best;
-	unsigned int i, k;
 
-	/* Every page touched first: no page fault in what is timed. */
-	memset(dst, 0, BUF_LEN);
-	test_section("learning: the CPU's rate from its copies");
 	/* slack=1: the CPU takes nearly every copy, and times one in 16. */
 	oc = ocdev_create("engines=dma_sw0,threshold=64,slack=1,split=off,cpu_help=on");
 	q = ocopy_queue_get(oc, 0);
 	TEST_ASSERT_SUCCESS(ocopy_queue_rates_get(q, &r0), "rates");
 	stream(q, 4000, len, 32);
 	TEST_ASSERT_SUCCESS(ocopy_queue_rates_get(q, &r1), "rates");
-	ref = memcpy_cyc_per_kib(len, 256);
+	*ref = memcpy_cyc_per_kib(len, 256);
+	*learned = r1.cpu_cyc_per_kib;
 	printf("CPU: %u cycles/KiB calibrated, %u learned from %" PRIu64
 		" samples, memcpy() here %u\n", r0.cpu_cyc_per_kib,
-		r1.cpu_cyc_per_kib, r1.cpu_samples, ref);
+		r1.cpu_cyc_per_kib, r1.cpu_samples, *ref);
 	TEST_ASSERT(r1.cpu_samples >= 100, "samples: %" PRIu64, r1.cpu_samples);
-	TEST_ASSERT(r1.cpu_cyc_per_kib * 3 >= ref && r1.cpu_cyc_per_kib <= ref * 3,
-		"learned CPU rate %u near memcpy's %u", r1.cpu_cyc_per_kib, ref);
 	ocopy_destroy(oc);
+}
 
-	test_section("learning: the engine's rate from its completions");
+/*
+ * One try of the engine's learning: its learned rate against the fastest
+ * chunk of the same run, both in cycles per KiB.
+ */
+static void
+learn_engine_try(uint32_t len, uint32_t *learned, uint32_t *ref)
+{
+	struct ocopy_queue_rates r1;
+	struct ocopy_queue *q;
+	struct ocopy *oc;
+	uint64_t t0, best;
+	unsigned int i;
+
 	oc = ocdev_create("engines=dma_sw0,threshold=64,slack=100000,split=off");
 	q = ocopy_queue_get(oc, 0);
 	/*
@@ -604,16 +626,59 @@ test_learning(void)
 			t0 = t;
 		}
 	}
-	ref = (uint32_t)(best * 1024 / (100ULL * len));
+	*ref = (uint32_t)(best * 1024 / (100ULL * len));
 	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
 	TEST_ASSERT_SUCCESS(ocopy_queue_rates_get(q, &r1), "rates");
+	*learned = r1.engine_cyc_per_kib[0];
 	printf("dma_sw0: %u cycles/KiB learned from %" PRIu64 " windows, %u in the fastest chunk\n",
-		r1.engine_cyc_per_kib[0], r1.engine_samples[0], ref);
+		r1.engine_cyc_per_kib[0], r1.engine_samples[0], *ref);
 	TEST_ASSERT(r1.engine_samples[0] >= 10, "windows: %" PRIu64, r1.engine_samples[0]);
-	TEST_ASSERT(r1.engine_cyc_per_kib[0] * 3 >= ref &&
-		r1.engine_cyc_per_kib[0] <= ref * 3,
-		"learned engine rate %u near the measured %u", r1.engine_cyc_per_kib[0], ref);
 	ocopy_destroy(oc);
+}
+
+#define LEARN_TRIES	3
+
+/*
+ * Online rates: the CPU's from timed copies the policy sent to the CPU,
+ * the engine's from its completions while it had work queued; each must
+ * come within a factor 3 of what the test measures itself. The learned
+ * rate is a mean over the run and the reference a best case, so a host
+ * busy during the run (CI runs two tests at once on two cores) can push
+ * them apart: up to LEARN_TRIES tries. A learner that is wrong is wrong
+ * every time. With learn=off the calibrated figures stay.
+ */
+static void
+test_learning(void)
+{
+	struct ocopy_queue_rates r0, r1;
+	struct ocopy_queue *q;
+	struct ocopy *oc;
+	uint32_t ref = 0, learned = 0, len = 16384;
+	unsigned int i, k;
+
+	/* Every page touched first: no page fault in what is timed. */
+	memset(dst, 0, BUF_LEN);
+	test_section("learning: the CPU's rate from its copies");
+	for (k = 0; k < LEARN_TRIES; k++) {
+		learn_cpu_try(len, &learned, &ref);
+		if (near3(learned, ref))
+			break;
+		printf("  more than 3 times apart: the host was busy? try %u of %u\n",
+			k + 1, LEARN_TRIES);
+	}
+	TEST_ASSERT(near3(learned, ref), "learned CPU rate %u near memcpy's %u",
+		learned, ref);
+
+	test_section("learning: the engine's rate from its completions");
+	for (k = 0; k < LEARN_TRIES; k++) {
+		learn_engine_try(len, &learned, &ref);
+		if (near3(learned, ref))
+			break;
+		printf("  more than 3 times apart: the host was busy? try %u of %u\n",
+			k + 1, LEARN_TRIES);
+	}
+	TEST_ASSERT(near3(learned, ref), "learned engine rate %u near the measured %u",
+		learned, ref);
 
 	test_section("learn=off: the calibrated rates stay");
 	oc = ocdev_create("engines=dma_sw0,threshold=64,slack=1,split=off,learn=off,cpu_help=on");
@@ -749,9 +814,16 @@ test_rates_set(void)
 		printf("CPU rate set to 1: %" PRIu64 " copies of %u bytes sampled, rate now %u, threshold %u -> %u\n",
 			after.cpu_samples, t_fast / 2, after.cpu_cyc_per_kib,
 			t_fast, after.engine_threshold[0]);
-		TEST_ASSERT(after.cpu_samples >= 8,
-			"copies below the threshold sampled: %" PRIu64,
-			after.cpu_samples);
+		/*
+		 * The rate leaves 1 after OC_LEARN_OUTLIER_RUN windows in a
+		 * row of sampled bytes; then the threshold may fall below
+		 * these copies, and their sampling stop with it.
+		 */
+		TEST_ASSERT(after.cpu_samples >= OC_LEARN_OUTLIER_RUN *
+			RTE_MAX(1u, (OC_LEARN_WINDOW / OC_CPU_SAMPLE_EVERY) /
+				(t_fast / 2)),
+			"copies below the threshold sampled: %" PRIu64
+			" (copies of %u bytes)", after.cpu_samples, t_fast / 2);
 		TEST_ASSERT(after.cpu_cyc_per_kib >= 4,
 			"the rate left 1: %u", after.cpu_cyc_per_kib);
 		TEST_ASSERT(after.engine_threshold[0] < t_fast,
