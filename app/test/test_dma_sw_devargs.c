@@ -70,6 +70,15 @@ static const struct bad_arg bad_common[] = {
 	{ "nt_threshold", "nt_threshold without a value" },
 	{ "nt_threshold=-64", "nt_threshold negative" },
 	{ "nt_threshold=OFF", "nt_threshold 'off' is case-sensitive" },
+	{ "max_batch=0", "max_batch zero" },
+	{ "max_batch=32769", "max_batch above the largest ring" },
+	{ "max_batch=65536", "max_batch above 16 bits" },
+	{ "max_batch=8ops", "max_batch with trailing garbage" },
+	{ "max_batch=off", "max_batch not a number" },
+	{ "max_batch=", "max_batch empty" },
+	{ "max_batch", "max_batch without a value" },
+	{ "max_batch=-8", "max_batch negative" },
+	{ "max_batch=8,max_batch=8", "max_batch given twice" },
 };
 
 /* Values strtoull() takes although they are not plain numbers: it skips
@@ -83,6 +92,7 @@ static const struct bad_arg bad_strtoull[] = {
 	{ "nt_threshold= 4096", "nt_threshold with a leading space" },
 	{ "nt_threshold= -18446744073709547520",
 		"nt_threshold negative behind a space (wraps to 4096)" },
+	{ "max_batch= 8", "max_batch with a leading space" },
 };
 
 static void
@@ -183,6 +193,70 @@ test_roundtrip_service(void)
 	roundtrip("nt_threshold=off", "domain=eal,kernel=auto,nt_threshold=off");
 	roundtrip("nt_threshold=4096,kernel=sse2,domain=strict",
 		"domain=strict,kernel=sse2,nt_threshold=4096");
+	roundtrip("max_batch=1", "domain=eal,kernel=auto,nt_threshold=65536,max_batch=1");
+	roundtrip("max_batch=0x20,domain=strict",
+		"domain=strict,kernel=auto,nt_threshold=65536,max_batch=32");
+	roundtrip("max_batch=32768", "domain=eal,kernel=auto,nt_threshold=65536,max_batch=32768");
+}
+
+/*
+ * max_batch: at most that many operations between two submits, as an
+ * engine with a bounded batch (Intel DSA) takes them. The next copy, fill
+ * or copy_sg is refused (-ENOSPC) and burst_capacity says 0 until a
+ * submit, however much room the ring has; each refusal leaves nothing
+ * enqueued, and every accepted operation runs.
+ */
+static void
+test_max_batch(void)
+{
+	struct gbuf *src = gbuf_alloc("batch_src", 1, 8192);
+	struct gbuf *dst = gbuf_alloc("batch_dst", 2, 8192);
+	struct rte_dma_sge s = { .addr = gbuf_iova(src, 0), .length = 64 };
+	struct rte_dma_sge d = { .addr = gbuf_iova(dst, 4000), .length = 64 };
+	uint16_t i;
+	int16_t dev;
+	int id;
+
+	test_section("max_batch=4: a fifth operation before a submit is refused");
+	dev = swdev_create(NAME, "max_batch=4");
+	swdev_configure(dev, 1, 64);
+	TEST_ASSERT_SUCCESS(rte_dma_start(dev), "start");
+	TEST_ASSERT_EQUAL(rte_dma_burst_capacity(dev, 0), 4, "capacity: the batch's");
+	for (i = 0; i < 4; i++) {
+		id = rte_dma_copy(dev, 0, gbuf_iova(src, i * 256),
+			gbuf_iova(dst, i * 256), 256, 0);
+		TEST_ASSERT_EQUAL(id, i, "copy %u of the batch", i);
+		gbuf_expect_copy(dst, i * 256, src, i * 256, 256);
+		TEST_ASSERT_EQUAL(rte_dma_burst_capacity(dev, 0), 3 - i,
+			"capacity after %u", i + 1);
+	}
+	TEST_ASSERT_EQUAL(rte_dma_copy(dev, 0, gbuf_iova(src, 0), gbuf_iova(dst, 2000),
+		64, 0), -ENOSPC, "fifth copy");
+	TEST_ASSERT_EQUAL(rte_dma_copy(dev, 0, gbuf_iova(src, 0), gbuf_iova(dst, 2000),
+		64, RTE_DMA_OP_FLAG_SUBMIT), -ENOSPC, "fifth copy, with SUBMIT");
+	TEST_ASSERT_EQUAL(rte_dma_fill(dev, 0, 7, gbuf_iova(dst, 2000), 64, 0), -ENOSPC,
+		"fill");
+	TEST_ASSERT_EQUAL(rte_dma_copy_sg(dev, 0, &s, &d, 1, 1, 0), -ENOSPC, "copy_sg");
+	TEST_ASSERT_SUCCESS(rte_dma_submit(dev, 0), "submit");
+	TEST_ASSERT_EQUAL(rte_dma_burst_capacity(dev, 0), 4, "capacity after the submit");
+
+	/* The next batch, the first not reaped yet: 4 again at most. */
+	id = rte_dma_fill(dev, 0, 0x0102030405060708ULL, gbuf_iova(dst, 2000), 100, 0);
+	TEST_ASSERT_EQUAL(id, 4, "fill after the submit");
+	gbuf_expect_fill(dst, 2000, 0x0102030405060708ULL, 100);
+	id = rte_dma_copy_sg(dev, 0, &s, &d, 1, 1, 0);
+	TEST_ASSERT_EQUAL(id, 5, "copy_sg after the submit");
+	gbuf_expect_copy(dst, 4000, src, 0, 64);
+	id = rte_dma_copy(dev, 0, gbuf_iova(src, 5000), gbuf_iova(dst, 5000), 512,
+		RTE_DMA_OP_FLAG_SUBMIT);
+	TEST_ASSERT_EQUAL(id, 6, "copy with SUBMIT ends the batch");
+	gbuf_expect_copy(dst, 5000, src, 5000, 512);
+	TEST_ASSERT_EQUAL(rte_dma_burst_capacity(dev, 0), 4, "capacity after SUBMIT");
+	swdev_reap_ok(dev, 0, 7, 6);
+	GBUF_ASSERT_OK(dst, "max_batch");
+	swdev_destroy(NAME);
+	gbuf_free(src);
+	gbuf_free(dst);
 }
 
 /* Every advertised capability, exactly, and the limits. */
@@ -327,6 +401,7 @@ main(int argc, char **argv)
 	test_info(dev);
 	test_ops(dev);
 	swdev_destroy(NAME);
+	test_max_batch();
 
 	/* lcore 1 back to an ordinary worker lcore, so lcore=1 is valid. */
 	TEST_ASSERT_SUCCESS(rte_service_lcore_stop(SWDEV_WORKER_LCORE), "stop service lcore");

@@ -37,12 +37,14 @@ RTE_LOG_REGISTER_DEFAULT(sw_logtype, INFO);
 #define SW_ARG_DOMAIN		"domain"
 #define SW_ARG_KERNEL		"kernel"
 #define SW_ARG_NT_THRESHOLD	"nt_threshold"
+#define SW_ARG_MAX_BATCH	"max_batch"
 
 static const char *const sw_valid_args[] = {
 	SW_ARG_LCORE,
 	SW_ARG_DOMAIN,
 	SW_ARG_KERNEL,
 	SW_ARG_NT_THRESHOLD,
+	SW_ARG_MAX_BATCH,
 	NULL,
 };
 
@@ -51,6 +53,7 @@ struct sw_devargs {
 	enum sw_domain_mode domain;
 	char kernel[16];		/* "": auto */
 	uint32_t nt_threshold;
+	uint16_t max_batch;		/* 0: no limit */
 };
 
 /* ---- devargs --------------------------------------------------------- */
@@ -166,6 +169,21 @@ arg_nt_threshold(const char *key, const char *value, void *opaque)
 }
 
 static int
+arg_max_batch(const char *key, const char *value, void *opaque)
+{
+	struct sw_devargs *a = opaque;
+	uint64_t v;
+
+	if (parse_u64(value, 1, SW_MAX_DESC, &v) < 0) {
+		SW_LOG(ERR, "devarg %s=%s: expected a number of operations in [1, %u]",
+			key, value ? value : "", SW_MAX_DESC);
+		return -EINVAL;
+	}
+	a->max_batch = (uint16_t)v;
+	return 0;
+}
+
+static int
 parse_devargs(const char *name, const char *params, struct sw_devargs *a)
 {
 	static const struct {
@@ -176,6 +194,7 @@ parse_devargs(const char *name, const char *params, struct sw_devargs *a)
 		{ SW_ARG_DOMAIN, arg_domain },
 		{ SW_ARG_KERNEL, arg_kernel },
 		{ SW_ARG_NT_THRESHOLD, arg_nt_threshold },
+		{ SW_ARG_MAX_BATCH, arg_max_batch },
 	};
 	struct rte_kvargs *kv;
 	unsigned int i;
@@ -193,8 +212,9 @@ parse_devargs(const char *name, const char *params, struct sw_devargs *a)
 	if (kv == NULL) {
 		SW_LOG(ERR, "%s: cannot parse devargs '%s': unknown key or bad syntax"
 			" (keys: %s=<worker lcore>, %s=eal|strict, %s=auto|avx512|avx2|sse2,"
-			" %s=<bytes>|off)", name, params, SW_ARG_LCORE, SW_ARG_DOMAIN,
-			SW_ARG_KERNEL, SW_ARG_NT_THRESHOLD);
+			" %s=<bytes>|off, %s=<operations>)", name, params, SW_ARG_LCORE,
+			SW_ARG_DOMAIN, SW_ARG_KERNEL, SW_ARG_NT_THRESHOLD,
+			SW_ARG_MAX_BATCH);
 		return -EINVAL;
 	}
 	for (i = 0; i < RTE_DIM(handlers) && ret == 0; i++) {
@@ -312,6 +332,8 @@ sw_vchan_setup(struct rte_dma_dev *dev, uint16_t vchan,
 	vc->sge_mask = nb_sge - 1;
 	vc->nb_desc = nb;
 	vc->capacity = nb;
+	/* Never reached without the devarg: a ring holds at most 32768. */
+	vc->batch_cap = sw->max_batch != 0 ? sw->max_batch : UINT16_MAX;
 	return 0;
 }
 
@@ -509,9 +531,12 @@ print_devargs(const struct sw_dmadev *sw, FILE *f)
 	fprintf(f, "%s=%s,%s=%s,", SW_ARG_DOMAIN, sw_domain_mode_name(sw->domain.mode),
 		SW_ARG_KERNEL, sw->kernel_req ? sw->kernel_req : "auto");
 	if (sw->nt_threshold == UINT32_MAX)
-		fprintf(f, "%s=off\n", SW_ARG_NT_THRESHOLD);
+		fprintf(f, "%s=off", SW_ARG_NT_THRESHOLD);
 	else
-		fprintf(f, "%s=%u\n", SW_ARG_NT_THRESHOLD, sw->nt_threshold);
+		fprintf(f, "%s=%u", SW_ARG_NT_THRESHOLD, sw->nt_threshold);
+	if (sw->max_batch != 0)
+		fprintf(f, ",%s=%u", SW_ARG_MAX_BATCH, sw->max_batch);
+	fprintf(f, "\n");
 }
 
 static int
@@ -631,6 +656,7 @@ sw_probe(struct rte_vdev_device *vdev)
 	sw->kernel = kernel;
 	sw->kernel_req = args.kernel[0] ? kernel->name : NULL;
 	sw->nt_threshold = args.nt_threshold;
+	sw->max_batch = args.max_batch;
 	sw->worker = args.lcore >= 0 ? SW_WORKER_LCORE : SW_WORKER_SERVICE;
 	sw->lcore = args.lcore >= 0 ? (unsigned int)args.lcore : 0;
 

@@ -83,6 +83,7 @@ struct sw_vchan {
 	struct rte_dma_sge *sge;	/* SG ring */
 	uint16_t mask;
 	uint16_t capacity;		/* nb_desc; 0 before vchan_setup */
+	uint16_t batch_cap;		/* ops enqueued between submits, at most */
 	uint32_t sge_mask;
 
 	/* Submitter: written by the datapath lcore only. */
@@ -130,6 +131,7 @@ struct sw_dmadev {
 	uint32_t wseq;		/* odd while the worker is inside a pass */
 	const struct sw_kernel *kernel;
 	uint32_t nt_threshold;	/* UINT32_MAX: never non-temporal */
+	uint16_t max_batch;	/* devarg: 0, no limit */
 	struct sw_domain domain;
 
 	/* Control path. */

@@ -58,14 +58,18 @@ vchan_submit(struct sw_vchan *vc)
 }
 
 /* Claim the next slot, or NULL when the ring is full (or not set up:
- * capacity 0). Stores the fields every operation has.
+ * capacity 0), or when the batch being built is (max_batch devarg: an
+ * engine such as Intel DSA takes a bounded batch between doorbells).
+ * Stores the fields every operation has.
  */
 static __rte_always_inline struct sw_desc *
 vchan_claim(struct sw_vchan *vc, uint8_t op, uint64_t flags, uint32_t len)
 {
 	struct sw_desc *d;
 
-	if (unlikely((uint16_t)(vc->enq - vc->cpl) >= vc->capacity))
+	if (unlikely((uint16_t)(vc->enq - vc->cpl) >= vc->capacity ||
+			(uint16_t)(vc->enq - vc->submitted_upto) >=
+				vc->batch_cap))
 		return NULL;
 	d = &vc->ring[vc->enq & vc->mask];
 	d->len = len;
@@ -265,5 +269,7 @@ sw_burst_capacity(const void *dev_private, uint16_t vchan)
 	if (unlikely(vchan >= sw->nb_vchans))
 		return 0;
 	vc = &sw->vchans[vchan];
-	return vc->capacity - (uint16_t)(vc->enq - vc->cpl);
+	return RTE_MIN((uint16_t)(vc->capacity - (uint16_t)(vc->enq - vc->cpl)),
+			(uint16_t)(vc->batch_cap -
+				(uint16_t)(vc->enq - vc->submitted_upto)));
 }
