@@ -106,6 +106,113 @@ test_ring_full(void)
 	ocopy_destroy(oc);
 }
 
+/* Engine dma_sw1's counters against what each step expects. */
+static void
+expect_engine(struct ocopy *oc, uint64_t ops, uint64_t batch_full,
+		uint64_t doorbells, const char *what)
+{
+	struct ocopy_qengine_stats es;
+
+	TEST_ASSERT_SUCCESS(ocopy_engine_stats_get(oc, 0, &es), "engine stats");
+	TEST_ASSERT(es.ops == ops && es.full == 0 && es.batch_full == batch_full &&
+		es.doorbells == doorbells,
+		"%s: ops %" PRIu64 " full %" PRIu64 " batch_full %" PRIu64
+		" doorbells %" PRIu64 ", expected %" PRIu64 ", 0, %" PRIu64
+		", %" PRIu64, what, es.ops, es.full, es.batch_full, es.doorbells,
+		ops, batch_full, doorbells);
+}
+
+/*
+ * An engine that takes at most 8 ops between doorbells (dma_sw's
+ * max_batch, as Intel DSA's idxd): a burst longer than that is not cut
+ * short, and no op goes to the CPU. Each refusal rings the engine early
+ * and the op is offered again, on every path that gives an engine work:
+ * per op, bursts without callback, fills, scatter-gather and fenced ops.
+ */
+static void
+test_batch_full(void)
+{
+	static void *dp[40];
+	static const void *sp[40];
+	static uint32_t lens[40];
+	struct ocopy_sge sg_s[2], sg_d[1];
+	struct ocopy_queue_stats st;
+	struct ocopy_queue *q;
+	struct ocopy *oc;
+	unsigned int i;
+	uint16_t n;
+
+	test_section("engine batch full (max_batch=8): rung early, nothing to the CPU");
+	reset_counts();
+	swdev_create_worker("dma_sw1", "max_batch=8");
+	oc = ocdev_create("engines=dma_sw1,policy=engine,split=off");
+	q = ocopy_queue_get(oc, 0);
+	memset(dst, 0, (size_t)NB * LEN);
+
+	/* Per op: refused at ops 9, 17, 25 and 33; then the flush. */
+	submit_seq(q, 0, 40, 0);
+	ocopy_flush(q);
+	expect_engine(oc, 40, 4, 5, "40 copies one by one");
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	TEST_ASSERT(nb_done == 40 && nb_err == 0, "40 done in order: %u, %u errors",
+		nb_done, nb_err);
+	check_data(40);
+
+	/* A burst without callback: the run of plain ops stops, goes on. */
+	memset(dst, 0, (size_t)NB * LEN);
+	for (i = 0; i < 40; i++) {
+		dp[i] = dst + (size_t)i * LEN;
+		sp[i] = src + i;
+		lens[i] = LEN;
+	}
+	n = ocopy_copy_burst(q, dp, sp, lens, 40, NULL, NULL);
+	TEST_ASSERT_EQUAL(n, 40, "burst of 40 accepted");
+	expect_engine(oc, 80, 8, 10, "a burst of 40");
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	check_data(40);
+
+	/* Fills. */
+	for (i = 0; i < 10; i++)
+		TEST_ASSERT(ocopy_fill(q, dst + (size_t)i * LEN, 0x5a5a5a5a5a5a5a5aULL,
+			LEN, NULL, NULL, 0) >= 0, "fill %u", i);
+	ocopy_flush(q);
+	expect_engine(oc, 90, 9, 12, "10 fills");
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	for (i = 0; i < 10 * LEN; i++)
+		TEST_ASSERT_EQUAL(dst[i], 0x5a, "fill byte %u", i);
+
+	/* Scatter-gather: two source segments into one. */
+	for (i = 0; i < 10; i++) {
+		sg_s[0] = (struct ocopy_sge){ .addr = src + i, .len = LEN / 2 };
+		sg_s[1] = (struct ocopy_sge){ .addr = src + i + LEN / 2, .len = LEN / 2 };
+		sg_d[0] = (struct ocopy_sge){ .addr = dst + (size_t)i * LEN, .len = LEN };
+		TEST_ASSERT(ocopy_copy_sg(q, sg_s, 2, sg_d, 1, NULL, NULL, 0) >= 0,
+			"sg copy %u", i);
+	}
+	ocopy_flush(q);
+	expect_engine(oc, 100, 10, 14, "10 scatter-gather copies");
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	check_data(10);
+
+	/* A fenced op behind 8 on the engine: the engine's own fence. */
+	reset_counts();
+	memset(dst, 0, (size_t)NB * LEN);
+	submit_seq(q, 0, 8, 0);
+	submit_seq(q, 8, 9, OCOPY_F_FENCE);
+	ocopy_flush(q);
+	expect_engine(oc, 109, 11, 16, "a fenced op after 8");
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	TEST_ASSERT(nb_done == 9 && nb_err == 0, "9 done in order");
+	check_data(9);
+
+	ocopy_queue_stats_get(q, &st);
+	TEST_ASSERT(st.cpu == 0 && st.failovers == 0 && st.deferred == 0,
+		"nothing on the CPU: cpu %" PRIu64 " failovers %" PRIu64
+		" deferred %" PRIu64, st.cpu, st.failovers, st.deferred);
+	ocopy_destroy(oc);
+	swdev_destroy("dma_sw1");
+}
+
 static void
 test_stall(void)
 {
@@ -395,6 +502,7 @@ main(int argc, char **argv)
 		src[i] = (uint8_t)(i * 7 + 5);
 
 	test_ring_full();
+	test_batch_full();
 	test_stall();
 	test_undoorbelled();
 	test_degrade();

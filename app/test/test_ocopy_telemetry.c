@@ -190,6 +190,8 @@ main(int argc, char **argv)
 	TEST_ASSERT(es.doorbells > 0, "doorbells rung");
 	TEST_ASSERT_EQUAL(tel_u64(r, "threshold"), 64, "threshold as configured");
 	TEST_ASSERT_EQUAL(tel_u64(r, "remote"), es.remote, "remote");
+	TEST_ASSERT_EQUAL(tel_u64(r, "full"), es.full, "full");
+	TEST_ASSERT_EQUAL(tel_u64(r, "batch_full"), es.batch_full, "batch_full");
 	TEST_ASSERT_SUCCESS(ocopy_engine_info_get(oc, 0, &info), "info");
 	snprintf(want, sizeof(want), "%d", info.numa_node);
 	TEST_ASSERT(tel_has(r, "numa_node", want), "\"numa_node\":%s in %s", want,

@@ -313,6 +313,9 @@ void oc_reap_one(struct ocopy_queue *q, struct ocopy_qengine *qe,
 int oc_cpu_copy_timed(struct ocopy_queue *q, uint32_t slot, void *dst,
 		const void *src, uint32_t len, ocopy_cb_t cb, void *arg);
 void oc_doorbells_before_cpu(struct ocopy_queue *q);
+int oc_engine_retry(struct ocopy_queue *q, struct ocopy_qengine *qe,
+		void *dst, const void *src, uint64_t pattern, uint32_t len,
+		uint64_t dma_flags);
 
 /*
  * The CPU's copy: libc's memcpy(), which glibc picks at run time for this
@@ -531,6 +534,21 @@ oc_slot_engine(struct ocopy_queue *q, struct ocopy_qengine *qe, uint32_t slot,
 	return oc_book_engine(q, qe, slot, len, flags);
 }
 
+/* Ring an engine holding unsubmitted ops (*now: the clock, 0 if unread). */
+static __rte_always_inline void
+oc_qe_doorbell(struct ocopy_queue *q, struct ocopy_qengine *qe, uint64_t *now)
+{
+	/* Learning: see first whether it is idle (oc_reap_one()). */
+	if (q->learn && qe->inflight != qe->unsubmitted)
+		oc_reap_one(q, qe, now);
+	/* Idle until now: its stall clock starts at this doorbell. */
+	if (qe->inflight == qe->unsubmitted)
+		qe->last_progress = *now != 0 ? *now : rte_get_tsc_cycles();
+	rte_dma_submit(qe->dev_id, qe->vchan);
+	qe->unsubmitted = 0;
+	qe->stats.doorbells++;
+}
+
 /* Ring the doorbell of every engine with unsubmitted ops. */
 static __rte_always_inline void
 oc_doorbells(struct ocopy_queue *q)
@@ -538,21 +556,9 @@ oc_doorbells(struct ocopy_queue *q)
 	uint64_t now = 0;
 	uint16_t i;
 
-	for (i = 0; i < q->nb_qe; i++) {
-		struct ocopy_qengine *qe = &q->qe[i];
-
-		if (qe->unsubmitted == 0)
-			continue;
-		/* Learning: see first whether it is idle (oc_reap_one()). */
-		if (q->learn && qe->inflight != qe->unsubmitted)
-			oc_reap_one(q, qe, &now);
-		/* Idle until now: its stall clock starts at this doorbell. */
-		if (qe->inflight == qe->unsubmitted)
-			qe->last_progress = now != 0 ? now : rte_get_tsc_cycles();
-		rte_dma_submit(qe->dev_id, qe->vchan);
-		qe->unsubmitted = 0;
-		qe->stats.doorbells++;
-	}
+	for (i = 0; i < q->nb_qe; i++)
+		if (q->qe[i].unsubmitted != 0)
+			oc_qe_doorbell(q, &q->qe[i], &now);
 	q->dirty = 0;
 }
 
@@ -624,6 +630,11 @@ oc_submit(struct ocopy_queue *q, void *dst, const void *src, uint64_t pattern,
 				ret = rte_dma_copy(qe->dev_id, qe->vchan,
 						(rte_iova_t)(uintptr_t)src,
 						(rte_iova_t)(uintptr_t)dst, len,
+						flags & OCOPY_F_FLUSH);
+			/* Refused: its batch may be full (oc_engine_retry()). */
+			if (unlikely(ret < 0))
+				ret = oc_engine_retry(q, qe, dst,
+						fill ? NULL : src, pattern, len,
 						flags & OCOPY_F_FLUSH);
 			if (likely(ret >= 0)) {
 				/* Plain: its engine's FIFO is all there is. */

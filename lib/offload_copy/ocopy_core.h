@@ -86,6 +86,9 @@ struct ocopy_qengine_stats {
 	uint64_t remote;	/**< ops it was chosen for while the buffer is on
 				 * another NUMA node (no engine on that node could
 				 * take them as soon) */
+	uint64_t batch_full;	/**< enqueues refused while it held ops not yet
+				 * doorbelled (its batch full, as Intel DSA's):
+				 * rung early, the op offered again */
 };
 
 /** A queue's vchan on one engine. */

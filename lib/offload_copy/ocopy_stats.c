@@ -102,6 +102,7 @@ ocopy_engine_stats_get(const struct ocopy *oc, uint16_t idx,
 			st->stalls += s->stalls;
 			st->degrades += s->degrades;
 			st->remote += s->remote;
+			st->batch_full += s->batch_full;
 		}
 	}
 	return 0;
@@ -165,9 +166,10 @@ ocopy_dump(const struct ocopy *oc, FILE *f)
 			e->op_cycles, e->cyc_per_kib);
 		fprintf(f, "    ops %" PRIu64 " bytes %" PRIu64 " errors %" PRIu64
 			" full %" PRIu64 " doorbells %" PRIu64 " stalls %" PRIu64
-			" degrades %" PRIu64 " remote %" PRIu64 "\n", es.ops,
+			" degrades %" PRIu64 " remote %" PRIu64
+			" batch_full %" PRIu64 "\n", es.ops,
 			es.bytes, es.errors, es.full, es.doorbells, es.stalls,
-			es.degrades, es.remote);
+			es.degrades, es.remote, es.batch_full);
 	}
 	fprintf(f, "  total: submitted %" PRIu64 " completed %" PRIu64
 		" cpu %" PRIu64 " engine %" PRIu64 " split %" PRIu64

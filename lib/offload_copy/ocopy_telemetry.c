@@ -216,6 +216,7 @@ oc_tel_engine(const char *cmd __rte_unused, const char *params,
 	OC_TEL_U64(d, es, stalls);
 	OC_TEL_U64(d, es, degrades);
 	OC_TEL_U64(d, es, remote);
+	OC_TEL_U64(d, es, batch_full);
 	if (ocopy_map_stats_get(oc, (uint16_t)idx, &ms) == 0) {
 		OC_TEL_U64(d, ms, maps);
 		OC_TEL_U64(d, ms, unmaps);
