@@ -766,12 +766,14 @@ oc_submit_split(struct ocopy_queue *q, void *dst, const void *src,
 		struct ocopy_qengine *qe = use[i];
 		uint32_t n = RTE_MIN(part, len - off);
 
-		if (oc_engine_op(qe, RTE_PTR_ADD(dst, off),
-				RTE_PTR_ADD(src, off), 0, n,
-				RTE_DMA_OP_FLAG_SUBMIT) < 0 &&
-				oc_engine_retry(q, qe, RTE_PTR_ADD(dst, off),
-					RTE_PTR_ADD(src, off), 0, n,
-					RTE_DMA_OP_FLAG_SUBMIT) < 0) {
+		/*
+		 * No early doorbell to try (oc_engine_retry()): the engines
+		 * are idle, and each part rings its own.
+		 */
+		if (rte_dma_copy(qe->dev_id, qe->vchan,
+				(rte_iova_t)(uintptr_t)src + off,
+				(rte_iova_t)(uintptr_t)dst + off, n,
+				RTE_DMA_OP_FLAG_SUBMIT) < 0) {
 			qe->stats.full++;
 			break;	/* the CPU takes the rest */
 		}
