@@ -314,23 +314,32 @@ enqueue_lib(struct ocopy_queue *oq, const struct to_burst *b, uint32_t n,
 	return i;
 }
 
+/*
+ * The dmadev's burst: in batches of at most batch ops (what the vchan
+ * takes between doorbells), each rung; one batch unless the device bounds
+ * them (Intel DSA's idxd). *full as enqueue_lib()'s, for the first batch.
+ */
 static __rte_noinline uint32_t
 enqueue_dma(int16_t dev, uint16_t vchan, const struct to_burst *b, uint32_t n,
-		uint16_t id, int *ret, bool *full)
+		uint16_t batch, uint16_t id, int *ret, bool *full)
 {
-	uint32_t i;
+	uint32_t i = 0, start, end;
 	int r = 0;
 
-	*full = rte_dma_burst_capacity(dev, vchan) < n;
+	*full = rte_dma_burst_capacity(dev, vchan) < RTE_MIN(n, (uint32_t)batch);
 	if (*full)
 		return 0;
-	for (i = 0; i < n; i++) {
-		r = rte_dma_copy(dev, vchan, b->s[i], b->d[i], b->len[i], 0);
-		if (unlikely(r != (uint16_t)(id + i)))
-			break;
-	}
-	if (likely(i != 0))
-		rte_dma_submit(dev, vchan);
+	do {
+		start = i;
+		end = RTE_MIN(n, i + batch);
+		for (; i < end; i++) {
+			r = rte_dma_copy(dev, vchan, b->s[i], b->d[i], b->len[i], 0);
+			if (unlikely(r != (uint16_t)(id + i)))
+				break;
+		}
+		if (likely(i != start))
+			rte_dma_submit(dev, vchan);
+	} while (i == end && i < n);
 	*ret = r;
 	return i;
 }
@@ -414,7 +423,8 @@ run_async(struct to_case *c, struct to_result *r, const bool lib)
 			}
 			t0 = rte_rdtsc();
 			i = lib ? enqueue_lib(oq, b, n, id, &ret, &full) :
-				enqueue_dma(dev, vchan, b, n, id, &ret, &full);
+				enqueue_dma(dev, vchan, b, n, c->batch, id, &ret,
+					&full);
 			t1 = rte_rdtsc();
 			if (!full) {
 				if (likely(i == n))
@@ -432,6 +442,15 @@ run_async(struct to_case *c, struct to_result *r, const bool lib)
 				}
 			}
 			timed_async(t0, t1, &enq_cyc, r, lib);
+			/* No room with nothing in flight: there never will be. */
+			if (unlikely(full && out == 0)) {
+				snprintf(r->why, sizeof(r->why),
+					"%s, size %u: no room for a burst of %u with nothing in flight"
+					" (%s)", c->name, c->size, n,
+					lib ? "ocopy_queue_room()" : "rte_dma_burst_capacity()");
+				r->failed = TO_EXIT_FAIL;
+				break;
+			}
 		}
 		if (out == 0) {
 			if (stop)
@@ -531,6 +550,7 @@ end:
 			c->name, c->size, out);
 		r->failed = TO_EXIT_FAIL;
 	}
+
 	return r->failed ? -1 : 0;
 }
 

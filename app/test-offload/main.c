@@ -192,11 +192,27 @@ run_dev(struct to_group *g, const char *name, int16_t dev_id)
 	const struct to_options *o = g->o;
 	unsigned int i;
 	int ret = TO_EXIT_OK;
+	uint16_t batch;
 
 	if (to_dev_prepare(o, name, dev_id, (uint16_t)g->nb) != 0)
 		return TO_EXIT_USAGE;
 	if (to_dev_start(o, name, dev_id) != 0)
 		return TO_EXIT_USAGE;
+	/*
+	 * What an idle vchan takes between doorbells: its ring, or less
+	 * where the device bounds a batch (Intel DSA's idxd). A longer
+	 * burst is submitted in batches of that many, each rung.
+	 */
+	batch = rte_dma_burst_capacity(dev_id, 0);
+	if (batch == 0) {
+		to_err("%s: rte_dma_burst_capacity() is 0 on an idle vchan: it takes no operation",
+			name);
+		to_dev_stop(name, dev_id);
+		return TO_EXIT_FAIL;
+	}
+	if (batch < o->burst)
+		TO_LOG(NOTICE, "%s takes %u operations between doorbells: bursts of %u rung every %u",
+			name, batch, o->burst, batch);
 	/* Job ids start at 0 after rte_dma_start and run on. */
 	for (i = 0; i < g->nb; i++)
 		g->w[i].next_id = 0;
@@ -205,6 +221,7 @@ run_dev(struct to_group *g, const char *name, int16_t dev_id)
 			.mode = TO_MODE_DMA,
 			.name = name,
 			.dev_id = dev_id,
+			.batch = batch,
 			.size = o->sizes[i],
 			.burst = o->burst,
 		};

@@ -226,6 +226,9 @@ struct to_case {
 	const char *name;	/**< "cpu" or the dmadev's name */
 	int16_t dev_id;		/**< TO_MODE_DMA */
 	uint16_t vchan;		/**< TO_MODE_DMA: the worker's vchan */
+	uint16_t batch;		/**< TO_MODE_DMA: ops its vchan takes between
+				 * doorbells (rte_dma_burst_capacity() while
+				 * idle: idxd's max_batch_size, or the ring) */
 	uint32_t size;		/**< fixed size, or the largest of the distribution */
 	const char *dist;	/**< NULL: fixed size; else the distribution's name */
 	const uint32_t *size_tab;	/**< distribution: op k has size_tab[k & size_mask] */

@@ -416,6 +416,34 @@ def group_output(a):
         else:
             print(p.stdout, p.stderr)
 
+        # An engine that takes 8 ops between doorbells (dma_sw's max_batch,
+        # as Intel DSA's idxd): bursts of 32 go in batches of 8, each rung,
+        # and every op is copied and checked, by dmadev and library alike.
+        c4 = os.path.join(d, "batch.csv")
+        eal = ["-l", "0-1", "-s", "0x2", "--no-huge", "-m", "256",
+               "--no-shconf", "--iova-mode=va", "--vdev",
+               "dma_sw0,max_batch=8", "--log-level", "lib.eal:error"]
+        cmd = [a.tool] + eal + ["--", "--mode", "dma,offload", "--dev",
+                                "dma_sw0", "--sizes", "4K", "--ops", "3000",
+                                "--burst", "32", "--warmup", "0",
+                                "--working-set", "4M", "--csv", c4]
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        if check(p.returncode == 0, "max_batch=8, bursts of 32: exits 0 (exit %d)"
+                 % p.returncode):
+            with open(c4, newline="") as f:
+                brows = list(csv.DictReader(f))
+            check([r["mode"] for r in brows] == ["dma", "offload"],
+                  "max_batch=8: a dma and an offload row")
+            for r in brows:
+                check(int(r["ops"]) == 3000, "max_batch=8 %s: 3000 ops, got %s"
+                      % (r["mode"], r["ops"]))
+                check_row(r, "max_batch=8 %s" % r["mode"])
+            check("dma_sw0 takes 8 operations between doorbells: bursts of 32"
+                  " rung every 8" in p.stdout + p.stderr,
+                  "max_batch=8: the batch bound is reported")
+        else:
+            print(p.stdout, p.stderr)
+
         # --progress on a pipe: whole lines on stderr, one per case; nothing
         # on stdout or in the CSV. Without it, nothing (not a terminal).
         c4 = os.path.join(d, "progress.csv")
