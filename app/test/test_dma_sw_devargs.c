@@ -200,11 +200,11 @@ test_roundtrip_service(void)
 }
 
 /*
- * max_batch: at most that many operations between two submits, as an
- * engine with a bounded batch (Intel DSA) takes them. The next copy, fill
- * or copy_sg is refused (-ENOSPC) and burst_capacity says 0 until a
- * submit, however much room the ring has; each refusal leaves nothing
- * enqueued, and every accepted operation runs.
+ * max_batch: as Intel DSA behind DPDK's idxd. rte_dma_burst_capacity()
+ * says how many more operations the batch being built takes (0 once it
+ * holds max_batch); the enqueue still accepts more, and a batch submitted
+ * with more than max_batch fails whole: every operation of it gets
+ * RTE_DMA_STATUS_ERROR_UNKNOWN, none runs, and the next batch runs.
  */
 static void
 test_max_batch(void)
@@ -213,11 +213,12 @@ test_max_batch(void)
 	struct gbuf *dst = gbuf_alloc("batch_dst", 2, 8192);
 	struct rte_dma_sge s = { .addr = gbuf_iova(src, 0), .length = 64 };
 	struct rte_dma_sge d = { .addr = gbuf_iova(dst, 4000), .length = 64 };
+	enum rte_dma_status_code st[8];
 	uint16_t i;
 	int16_t dev;
 	int id;
 
-	test_section("max_batch=4: a fifth operation before a submit is refused");
+	test_section("max_batch=4: capacity says 4; a batch of 5 fails whole");
 	dev = swdev_create(NAME, "max_batch=4");
 	swdev_configure(dev, 1, 64);
 	TEST_ASSERT_SUCCESS(rte_dma_start(dev), "start");
@@ -230,30 +231,37 @@ test_max_batch(void)
 		TEST_ASSERT_EQUAL(rte_dma_burst_capacity(dev, 0), 3 - i,
 			"capacity after %u", i + 1);
 	}
-	TEST_ASSERT_EQUAL(rte_dma_copy(dev, 0, gbuf_iova(src, 0), gbuf_iova(dst, 2000),
-		64, 0), -ENOSPC, "fifth copy");
-	TEST_ASSERT_EQUAL(rte_dma_copy(dev, 0, gbuf_iova(src, 0), gbuf_iova(dst, 2000),
-		64, RTE_DMA_OP_FLAG_SUBMIT), -ENOSPC, "fifth copy, with SUBMIT");
-	TEST_ASSERT_EQUAL(rte_dma_fill(dev, 0, 7, gbuf_iova(dst, 2000), 64, 0), -ENOSPC,
-		"fill");
-	TEST_ASSERT_EQUAL(rte_dma_copy_sg(dev, 0, &s, &d, 1, 1, 0), -ENOSPC, "copy_sg");
 	TEST_ASSERT_SUCCESS(rte_dma_submit(dev, 0), "submit");
 	TEST_ASSERT_EQUAL(rte_dma_burst_capacity(dev, 0), 4, "capacity after the submit");
+	swdev_reap_ok(dev, 0, 4, 3);
+	GBUF_ASSERT_OK(dst, "a batch of 4");
 
-	/* The next batch, the first not reaped yet: 4 again at most. */
-	id = rte_dma_fill(dev, 0, 0x0102030405060708ULL, gbuf_iova(dst, 2000), 100, 0);
-	TEST_ASSERT_EQUAL(id, 4, "fill after the submit");
-	gbuf_expect_fill(dst, 2000, 0x0102030405060708ULL, 100);
+	/* Five: a copy, a fill, a copy_sg and two copies; all fail, unrun. */
+	id = rte_dma_copy(dev, 0, gbuf_iova(src, 0), gbuf_iova(dst, 2000), 64, 0);
+	TEST_ASSERT_EQUAL(id, 4, "copy");
+	id = rte_dma_fill(dev, 0, 7, gbuf_iova(dst, 2100), 64, 0);
+	TEST_ASSERT_EQUAL(id, 5, "fill");
 	id = rte_dma_copy_sg(dev, 0, &s, &d, 1, 1, 0);
-	TEST_ASSERT_EQUAL(id, 5, "copy_sg after the submit");
-	gbuf_expect_copy(dst, 4000, src, 0, 64);
+	TEST_ASSERT_EQUAL(id, 6, "copy_sg");
+	id = rte_dma_copy(dev, 0, gbuf_iova(src, 0), gbuf_iova(dst, 2200), 64, 0);
+	TEST_ASSERT_EQUAL(id, 7, "copy");
+	TEST_ASSERT_EQUAL(rte_dma_burst_capacity(dev, 0), 0, "capacity: batch full");
+	id = rte_dma_copy(dev, 0, gbuf_iova(src, 0), gbuf_iova(dst, 2300), 64,
+		RTE_DMA_OP_FLAG_SUBMIT);
+	TEST_ASSERT_EQUAL(id, 8, "a fifth accepted (as idxd does), with SUBMIT");
+	TEST_ASSERT_EQUAL(swdev_reap_status(dev, 0, 5, st), 8, "last_idx");
+	for (i = 0; i < 5; i++)
+		TEST_ASSERT(st[i] == RTE_DMA_STATUS_ERROR_UNKNOWN,
+			"op %u of the batch of 5: %s", i, swdev_status_name(st[i]));
+	GBUF_ASSERT_OK(dst, "nothing written by the batch of 5");
+
+	/* The next batch runs. */
 	id = rte_dma_copy(dev, 0, gbuf_iova(src, 5000), gbuf_iova(dst, 5000), 512,
 		RTE_DMA_OP_FLAG_SUBMIT);
-	TEST_ASSERT_EQUAL(id, 6, "copy with SUBMIT ends the batch");
+	TEST_ASSERT_EQUAL(id, 9, "copy after the failed batch");
 	gbuf_expect_copy(dst, 5000, src, 5000, 512);
-	TEST_ASSERT_EQUAL(rte_dma_burst_capacity(dev, 0), 4, "capacity after SUBMIT");
-	swdev_reap_ok(dev, 0, 7, 6);
-	GBUF_ASSERT_OK(dst, "max_batch");
+	swdev_reap_ok(dev, 0, 1, 9);
+	GBUF_ASSERT_OK(dst, "the batch after");
 	swdev_destroy(NAME);
 	gbuf_free(src);
 	gbuf_free(dst);

@@ -313,9 +313,7 @@ void oc_reap_one(struct ocopy_queue *q, struct ocopy_qengine *qe,
 int oc_cpu_copy_timed(struct ocopy_queue *q, uint32_t slot, void *dst,
 		const void *src, uint32_t len, ocopy_cb_t cb, void *arg);
 void oc_doorbells_before_cpu(struct ocopy_queue *q);
-int oc_engine_retry(struct ocopy_queue *q, struct ocopy_qengine *qe,
-		void *dst, const void *src, uint64_t pattern, uint32_t len,
-		uint64_t dma_flags);
+bool oc_qe_batch_renew(struct ocopy_queue *q, struct ocopy_qengine *qe);
 
 /*
  * The CPU's copy: libc's memcpy(), which glibc picks at run time for this
@@ -372,6 +370,10 @@ oc_qe_finish(struct ocopy_queue *q, struct ocopy_qengine *qe, uint32_t len,
 		*unusable = true;
 		return UINT64_MAX;
 	}
+	/* Its batch full: ring it now, if it takes more (ocopy_fp.c). */
+	if (unlikely(qe->unsubmitted >= qe->batch_room) &&
+			!oc_qe_batch_renew(q, qe))
+		return UINT64_MAX;
 	t = (qe->backlog + len) * qe->cyc_per_kib;
 	*remote = oc_qe_remote(qe, node);
 	return unlikely(*remote) ? t * 2 : t;
@@ -631,11 +633,6 @@ oc_submit(struct ocopy_queue *q, void *dst, const void *src, uint64_t pattern,
 						(rte_iova_t)(uintptr_t)src,
 						(rte_iova_t)(uintptr_t)dst, len,
 						flags & OCOPY_F_FLUSH);
-			/* Refused: its batch may be full (oc_engine_retry()). */
-			if (unlikely(ret < 0))
-				ret = oc_engine_retry(q, qe, dst,
-						fill ? NULL : src, pattern, len,
-						flags & OCOPY_F_FLUSH);
 			if (likely(ret >= 0)) {
 				/* Plain: its engine's FIFO is all there is. */
 				oc_slot_record(q, slot, op, cb, arg, len, 1,
@@ -825,6 +822,9 @@ oc_engine_plain_run(struct ocopy_queue *q, void *const *dst,
 	lo = RTE_MAX(q->min_threshold, qe->threshold);
 	hi = q->split_threshold;
 	room = RTE_MIN(ocopy_queue_room(q), qe->max_inflight - qe->inflight);
+	/* No further than its batch: the per-op path rings it then. */
+	room = RTE_MIN(room, qe->batch_room > qe->unsubmitted ?
+			qe->batch_room - qe->unsubmitted : 0);
 	if ((uint32_t)(n - i) > room)
 		n = (uint16_t)(i + room);
 	/*

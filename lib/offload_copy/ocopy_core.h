@@ -86,9 +86,9 @@ struct ocopy_qengine_stats {
 	uint64_t remote;	/**< ops it was chosen for while the buffer is on
 				 * another NUMA node (no engine on that node could
 				 * take them as soon) */
-	uint64_t batch_full;	/**< enqueues refused while it held ops not yet
-				 * doorbelled (its batch full, as Intel DSA's):
-				 * rung early, the op offered again */
+	uint64_t batch_full;	/**< doorbells rung early: the batch it takes
+				 * between doorbells was full (Intel DSA's
+				 * max_batch_size, in rte_dma_burst_capacity()) */
 };
 
 /** A queue's vchan on one engine. */
@@ -108,6 +108,9 @@ struct ocopy_qengine {
 	uint64_t backlog;	/**< bytes given, not yet completed */
 	uint32_t cyc_per_kib;	/**< engine throughput, cycles per KiB */
 	uint32_t max_inflight;	/**< never more than this many (ring size) */
+	uint32_t batch_room;	/**< ops it takes between doorbells, from its
+				 * rte_dma_burst_capacity() (Intel DSA bounds
+				 * a batch); UINT32_MAX: no bound known */
 
 	/* FIFO, one entry per op given to the engine, in order: the op's
 	 * slot (low 32 bits) and the bytes given (high 32 bits).

@@ -622,36 +622,31 @@ oc_engine_op(struct ocopy_qengine *qe, void *dst, const void *src,
 }
 
 /*
- * The engine refused an op. A ring with room still refuses while the
- * batch it builds between doorbells is full (Intel DSA's idxd takes at
- * most max_batch_size ops a batch, whatever the burst): when it holds
- * ops of this queue not yet doorbelled, ring it now, and the op may be
- * offered again. False when there was nothing to ring: its ring is full.
+ * The engine took as many ops since its last doorbell as its batch holds
+ * (qe->batch_room, from rte_dma_burst_capacity()). Intel DSA bounds a
+ * batch by its work queue's max_batch_size, and DPDK's idxd still takes
+ * more at enqueue: the hardware then fails the whole batch. So ring it
+ * now if it holds ops of this queue, and read its capacity again (also
+ * bounded by its ring's room). Whether it takes an op now.
  */
-static bool
-oc_qe_ring_early(struct ocopy_queue *q, struct ocopy_qengine *qe)
+bool
+oc_qe_batch_renew(struct ocopy_queue *q, struct ocopy_qengine *qe)
 {
 	uint64_t now = 0;
 
-	if (qe->unsubmitted == 0)
-		return false;
-	oc_qe_doorbell(q, qe, &now);
-	qe->stats.batch_full++;
-	return true;
+	if (qe->unsubmitted != 0) {
+		oc_qe_doorbell(q, qe, &now);
+		qe->stats.batch_full++;
+	}
+	qe->batch_room = rte_dma_burst_capacity(qe->dev_id, qe->vchan);
+	return qe->batch_room != 0;
 }
 
-/*
- * An op the engine refused (src NULL: a fill of pattern): rung early and
- * offered once more if that can help; the driver's answer, or -ENOSPC.
- */
-int
-oc_engine_retry(struct ocopy_queue *q, struct ocopy_qengine *qe, void *dst,
-		const void *src, uint64_t pattern, uint32_t len,
-		uint64_t dma_flags)
+/* Whether the engine's batch takes one more op (rung first if full). */
+static bool
+oc_qe_batch_ok(struct ocopy_queue *q, struct ocopy_qengine *qe)
 {
-	if (!oc_qe_ring_early(q, qe))
-		return -ENOSPC;
-	return oc_engine_op(qe, dst, src, pattern, len, dma_flags);
+	return qe->unsubmitted < qe->batch_room || oc_qe_batch_renew(q, qe);
 }
 
 /*
@@ -682,14 +677,12 @@ oc_submit_fenced(struct ocopy_queue *q, void *dst, const void *src,
 			busy->health == OCOPY_HEALTH_OK &&
 			busy->inflight < busy->max_inflight &&
 			len >= busy->threshold &&
-			(src != NULL || busy->fill_ok)) {
-		const uint64_t dma_flags = RTE_DMA_OP_FLAG_FENCE |
-				(flags & OCOPY_F_FLUSH);
-
-		if (oc_engine_op(busy, dst, src, pattern, len, dma_flags) >= 0 ||
-				oc_engine_retry(q, busy, dst, src, pattern, len,
-					dma_flags) >= 0)
-			return oc_slot_engine(q, busy, slot, op, len, flags);
+			(src != NULL || busy->fill_ok) &&
+			oc_qe_batch_ok(q, busy) &&
+			oc_engine_op(busy, dst, src, pattern, len,
+				RTE_DMA_OP_FLAG_FENCE |
+				(flags & OCOPY_F_FLUSH)) >= 0) {
+		return oc_slot_engine(q, busy, slot, op, len, flags);
 	}
 	d = &q->deferred[slot & q->mask];
 	d->dst = dst;
@@ -748,7 +741,8 @@ oc_submit_split(struct ocopy_queue *q, void *dst, const void *src,
 
 		if (qe->inflight < qe->max_inflight && !oc_qe_remote(qe, node) &&
 				(qe->health == OCOPY_HEALTH_OK ||
-				 oc_qe_usable(q, qe)))
+				 oc_qe_usable(q, qe)) &&
+				oc_qe_batch_ok(q, qe))
 			use[nb_use++] = qe;
 	}
 	op = oc_slot_open(q, slot, len, cb, arg);
@@ -766,10 +760,6 @@ oc_submit_split(struct ocopy_queue *q, void *dst, const void *src,
 		struct ocopy_qengine *qe = use[i];
 		uint32_t n = RTE_MIN(part, len - off);
 
-		/*
-		 * No early doorbell to try (oc_engine_retry()): the engines
-		 * are idle, and each part rings its own.
-		 */
 		if (rte_dma_copy(qe->dev_id, qe->vchan,
 				(rte_iova_t)(uintptr_t)src + off,
 				(rte_iova_t)(uintptr_t)dst + off, n,
@@ -839,9 +829,7 @@ oc_submit_slow(struct ocopy_queue *q, void *dst, const void *src,
 		qe = oc_pick(q, len, fill, dst);
 		if (qe != NULL) {
 			if (oc_engine_op(qe, dst, src, pattern, len,
-					flags & OCOPY_F_FLUSH) >= 0 ||
-					oc_engine_retry(q, qe, dst, src, pattern,
-						len, flags & OCOPY_F_FLUSH) >= 0) {
+					flags & OCOPY_F_FLUSH) >= 0) {
 				return oc_slot_engine(q, qe, slot, op, len,
 						flags);
 			}
@@ -943,25 +931,19 @@ oc_sg_to_dma(struct rte_dma_sge *out, const struct ocopy_sge *in, uint16_t n)
 
 /*
  * Give a scatter-gather copy to the engine, its lists converted only now
- * that one takes it (offered again after an early doorbell if refused,
- * as oc_engine_retry() does): rte_dma_copy_sg()'s result.
+ * that one takes it: rte_dma_copy_sg()'s result.
  */
 static int
-oc_sg_engine_copy(struct ocopy_queue *q, struct ocopy_qengine *qe,
-		const struct ocopy_sge *src, uint16_t nb_src,
-		const struct ocopy_sge *dst, uint16_t nb_dst, uint64_t dma_flags)
+oc_sg_engine_copy(const struct ocopy_qengine *qe, const struct ocopy_sge *src,
+		uint16_t nb_src, const struct ocopy_sge *dst, uint16_t nb_dst,
+		uint64_t dma_flags)
 {
 	struct rte_dma_sge s[OCOPY_MAX_SGES], d[OCOPY_MAX_SGES];
-	int ret;
 
 	oc_sg_to_dma(s, src, nb_src);
 	oc_sg_to_dma(d, dst, nb_dst);
-	ret = rte_dma_copy_sg(qe->dev_id, qe->vchan, s, d, nb_src, nb_dst,
+	return rte_dma_copy_sg(qe->dev_id, qe->vchan, s, d, nb_src, nb_dst,
 			dma_flags);
-	if (ret < 0 && oc_qe_ring_early(q, qe))
-		ret = rte_dma_copy_sg(qe->dev_id, qe->vchan, s, d, nb_src,
-				nb_dst, dma_flags);
-	return ret;
 }
 
 /* A scatter-gather copy an engine accepted: book it. */
@@ -1028,7 +1010,8 @@ ocopy_copy_sg(struct ocopy_queue *q, const struct ocopy_sge *src,
 				qe->health == OCOPY_HEALTH_OK &&
 				qe->inflight < qe->max_inflight &&
 				oc_qe_sg_ok(q, qe, nb_src, nb_dst) &&
-				oc_sg_engine_copy(q, qe, src, nb_src, dst, nb_dst,
+				oc_qe_batch_ok(q, qe) &&
+				oc_sg_engine_copy(qe, src, nb_src, dst, nb_dst,
 					RTE_DMA_OP_FLAG_FENCE |
 					(flags & OCOPY_F_FLUSH)) >= 0)
 			return oc_sg_engine_done(q, qe, slot, (uint32_t)slen,
@@ -1044,7 +1027,7 @@ ocopy_copy_sg(struct ocopy_queue *q, const struct ocopy_sge *src,
 	if (!(flags & OCOPY_F_CPU) && slen >= q->min_threshold) {
 		qe = oc_pick(q, (uint32_t)slen, false, dst[0].addr);
 		if (qe != NULL && oc_qe_sg_ok(q, qe, nb_src, nb_dst)) {
-			if (oc_sg_engine_copy(q, qe, src, nb_src, dst, nb_dst,
+			if (oc_sg_engine_copy(qe, src, nb_src, dst, nb_dst,
 					flags & OCOPY_F_FLUSH) >= 0)
 				return oc_sg_engine_done(q, qe, slot,
 						(uint32_t)slen, cb, arg, flags);

@@ -35,11 +35,16 @@
 #define SW_DESC_F_LLC		RTE_DMA_OP_FLAG_LLC
 #define SW_DESC_F_API_MASK	(SW_DESC_F_FENCE | SW_DESC_F_LLC)
 #define SW_DESC_F_BATCH_START	(1u << 7)
+/*
+ * Ours too, with BATCH_START: the batch it starts holds more than
+ * max_batch operations, and fails whole (see vchan_submit()).
+ */
+#define SW_DESC_F_BATCH_OVER	(1u << 6)
 
 /* The enqueue path stores the dmadev flags into a uint8_t: prove they fit
  * and do not collide with our own bit.
  */
-static_assert(SW_DESC_F_API_MASK < (1u << 7), "dmadev op flags do not fit sw_desc.flags");
+static_assert(SW_DESC_F_API_MASK < (1u << 6), "dmadev op flags do not fit sw_desc.flags");
 static_assert((SW_DESC_F_API_MASK & RTE_DMA_OP_FLAG_SUBMIT) == 0, "SUBMIT must not be stored");
 
 /**

@@ -351,6 +351,7 @@ vchan_reset(struct sw_vchan *vc)
 	vc->sge_done = 0;
 	vc->err_total = 0;
 	vc->fence_err = false;
+	vc->batch_over = false;
 }
 
 static bool
@@ -571,9 +572,10 @@ sw_dump(const struct rte_dma_dev *dev, FILE *f)
 			vc->st_submitted, vc->st_completed, vc->st_errors,
 			w->ops, w->bytes, w->nt_bytes, w->fills, w->sg_ops);
 		fprintf(f, "    refused: bad src %" PRIu64 " bad dst %" PRIu64
-			" not attempted %" PRIu64 " | drained at stop %" PRIu64
-			" discarded at stop %" PRIu64 "\n",
-			w->bad_src, w->bad_dst, w->not_attempted, vc->drained, vc->discarded);
+			" not attempted %" PRIu64 " over max_batch %" PRIu64
+			" | drained at stop %" PRIu64 " discarded at stop %" PRIu64 "\n",
+			w->bad_src, w->bad_dst, w->not_attempted, w->batch_over,
+			vc->drained, vc->discarded);
 	}
 	return 0;
 }

@@ -71,6 +71,7 @@ struct sw_worker_stats {
 	uint64_t bad_src;
 	uint64_t bad_dst;
 	uint64_t not_attempted;
+	uint64_t batch_over;	/* ops failed in batches over max_batch */
 };
 
 struct sw_vchan {
@@ -83,7 +84,7 @@ struct sw_vchan {
 	struct rte_dma_sge *sge;	/* SG ring */
 	uint16_t mask;
 	uint16_t capacity;		/* nb_desc; 0 before vchan_setup */
-	uint16_t batch_cap;		/* ops enqueued between submits, at most */
+	uint16_t batch_cap;		/* max_batch, UINT16_MAX without it */
 	uint32_t sge_mask;
 
 	/* Submitter: written by the datapath lcore only. */
@@ -106,6 +107,7 @@ struct sw_vchan {
 
 	/* Worker private. */
 	bool fence_err __rte_cache_aligned;	/* failure earlier in this batch */
+	bool batch_over;		/* this batch is over max_batch: fails */
 	struct sw_range_cache src_cache;
 	struct sw_range_cache dst_cache;
 	struct sw_worker_stats wst;

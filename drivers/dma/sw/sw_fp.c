@@ -45,10 +45,15 @@ vchan_submit(struct sw_vchan *vc)
 	/*
 	 * The batch's first descriptor carries the mark the worker scopes
 	 * fences with: once per submit here, not once per op at enqueue.
+	 * A batch over max_batch is marked to fail whole, as Intel DSA
+	 * rejects a batch descriptor over its work queue's max_batch_size
+	 * (DSA_COMP_DESC_CNT_ERANGE): DPDK's idxd takes such a burst at
+	 * enqueue, and only rte_dma_burst_capacity() warns of it.
 	 */
 	if (n != 0)
 		vc->ring[vc->submitted_upto & vc->mask].flags |=
-				SW_DESC_F_BATCH_START;
+				SW_DESC_F_BATCH_START |
+				(n > vc->batch_cap ? SW_DESC_F_BATCH_OVER : 0);
 	vc->st_submitted += n;
 	vc->submitted_upto = vc->enq;
 	/* R0: descriptors written before the tail that exposes them;
@@ -58,18 +63,14 @@ vchan_submit(struct sw_vchan *vc)
 }
 
 /* Claim the next slot, or NULL when the ring is full (or not set up:
- * capacity 0), or when the batch being built is (max_batch devarg: an
- * engine such as Intel DSA takes a bounded batch between doorbells).
- * Stores the fields every operation has.
+ * capacity 0). Stores the fields every operation has.
  */
 static __rte_always_inline struct sw_desc *
 vchan_claim(struct sw_vchan *vc, uint8_t op, uint64_t flags, uint32_t len)
 {
 	struct sw_desc *d;
 
-	if (unlikely((uint16_t)(vc->enq - vc->cpl) >= vc->capacity ||
-			(uint16_t)(vc->enq - vc->submitted_upto) >=
-				vc->batch_cap))
+	if (unlikely((uint16_t)(vc->enq - vc->cpl) >= vc->capacity))
 		return NULL;
 	d = &vc->ring[vc->enq & vc->mask];
 	d->len = len;
@@ -265,11 +266,14 @@ sw_burst_capacity(const void *dev_private, uint16_t vchan)
 {
 	const struct sw_dmadev *sw = dev_private;
 	const struct sw_vchan *vc;
+	uint16_t batch, ring;
 
 	if (unlikely(vchan >= sw->nb_vchans))
 		return 0;
 	vc = &sw->vchans[vchan];
-	return RTE_MIN((uint16_t)(vc->capacity - (uint16_t)(vc->enq - vc->cpl)),
-			(uint16_t)(vc->batch_cap -
-				(uint16_t)(vc->enq - vc->submitted_upto)));
+	batch = (uint16_t)(vc->enq - vc->submitted_upto);
+	ring = vc->capacity - (uint16_t)(vc->enq - vc->cpl);
+	/* With max_batch: what the batch being built still takes. */
+	return batch >= vc->batch_cap ? 0 :
+			RTE_MIN(ring, (uint16_t)(vc->batch_cap - batch));
 }

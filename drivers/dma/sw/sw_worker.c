@@ -167,10 +167,18 @@ vchan_pass(struct sw_dmadev *sw, struct sw_vchan *vc,
 		const struct sw_desc *d = &vc->ring[slot];
 		sw_status_t st;
 
-		if (d->flags & SW_DESC_F_BATCH_START)
+		if (d->flags & SW_DESC_F_BATCH_START) {
 			vc->fence_err = false;
+			vc->batch_over = (d->flags & SW_DESC_F_BATCH_OVER) != 0;
+		}
 		if (d->op == SW_OP_COPY_SG)
 			sge_used += (uint32_t)d->nb_src + d->nb_dst;
+		if (unlikely(vc->batch_over)) {
+			/* Over max_batch: the whole batch fails, unrun. */
+			vc->wst.batch_over++;
+			st = RTE_DMA_STATUS_ERROR_UNKNOWN;
+			goto record;
+		}
 
 		if (unlikely(d->flags & SW_DESC_F_FENCE)) {
 			if (nt) {
