@@ -77,16 +77,22 @@ vsw_parse_num_pair(const char *opt, const char *names, const char *s,
 		uint64_t min_b, uint64_t max_b, uint64_t *b)
 {
 	const char *colon = strchr(s, ':');
-	char first[32];
+	char *first;
+	int ret;
 
-	if (colon == NULL || (size_t)(colon - s) >= sizeof(first)) {
+	if (colon == NULL) {
 		fprintf(stderr, "--%s: expected %s, got '%s'\n", opt, names, s);
 		return -1;
 	}
-	memcpy(first, s, colon - s);
-	first[colon - s] = '\0';
-	if (vsw_parse_num(opt, first, min_a, max_a, a) != 0 ||
-			vsw_parse_num(opt, colon + 1, min_b, max_b, b) != 0)
+	/* The first number alone, however long: its own message if bad. */
+	first = strndup(s, colon - s);
+	if (first == NULL) {
+		fprintf(stderr, "--%s: out of memory\n", opt);
+		return -1;
+	}
+	ret = vsw_parse_num(opt, first, min_a, max_a, a);
+	free(first);
+	if (ret != 0 || vsw_parse_num(opt, colon + 1, min_b, max_b, b) != 0)
 		return -1;
 	return 0;
 }

@@ -148,6 +148,9 @@ if [ "$scenario" = options ]; then
 	expect_bad "$PEER" "--sizes: '63' is not a number in 64..9600" --sizes 64,63
 	expect_bad "$PEER" "--grow-at: expected FRAMES:MIB, got '10'" --grow-at 10
 	expect_bad "$PEER" "--grow-at: '0' is not a number in 1..4096" --grow-at 10:0
+	# A first number of 32 digits and more: its own message, not A:B's.
+	expect_bad "$SW" "--test-stall: '1000000000000000000000000000000000' is not a number in" \
+		--socket "$dir/a.sock" --test-stall 1000000000000000000000000000000000:5
 	expect_bad "$PEER" "--role: expected gen, echo or sink, got 'mirror'" --role mirror
 	expect_bad "$PEER" "--to: frames to ourselves (3)" --id 3 --to 3
 	echo "PASS ($scenario): 14 bad command lines refused with their message"
