@@ -295,9 +295,13 @@ run_offload(struct to_group *g, const int16_t *dev_ids)
 		maps += ms.maps;
 		to_progress_clear();
 		printf("offload: engine %s: threshold %u B%s, %u submitter cycles/op,"
-			" %u cycles/KiB; %" PRIu64 " IOMMU map call(s) for the pools\n",
-			info.name, info.threshold, info.calibrated ? " (calibrated)" : "",
-			info.op_cycles, info.cyc_per_kib, ms.maps);
+			" %u cycles/KiB", info.name, info.threshold,
+			info.calibrated ? " (calibrated)" : "", info.op_cycles,
+			info.cyc_per_kib);
+		/* A bounded batch (Intel DSA): the library rings it that often. */
+		if (info.batch != 0 && info.batch < info.ring_size)
+			printf(", batches of %u", info.batch);
+		printf("; %" PRIu64 " IOMMU map call(s) for the pools\n", ms.maps);
 	}
 	for (i = 0; i < o->nb_sizes; i++) {
 		struct to_case c = {

@@ -137,6 +137,7 @@ test_batch_full(void)
 	static const void *sp[40];
 	static uint32_t lens[40];
 	struct ocopy_sge sg_s[2], sg_d[1];
+	struct ocopy_engine_info info;
 	struct ocopy_queue_stats st;
 	struct ocopy_queue *q;
 	struct ocopy *oc;
@@ -148,6 +149,9 @@ test_batch_full(void)
 	swdev_create_worker("dma_sw1", "max_batch=8");
 	oc = ocdev_create("engines=dma_sw1,policy=engine,split=off");
 	q = ocopy_queue_get(oc, 0);
+	TEST_ASSERT_SUCCESS(ocopy_engine_info_get(oc, 0, &info), "engine info");
+	TEST_ASSERT(info.batch == 8 && info.ring_size > 8,
+		"batch %u of a ring of %u, expected 8", info.batch, info.ring_size);
 	memset(dst, 0, (size_t)NB * LEN);
 
 	/* Per op: rung before ops 9, 17, 25 and 33; then the flush. */

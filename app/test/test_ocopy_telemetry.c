@@ -193,6 +193,10 @@ main(int argc, char **argv)
 	TEST_ASSERT_EQUAL(tel_u64(r, "full"), es.full, "full");
 	TEST_ASSERT_EQUAL(tel_u64(r, "batch_full"), es.batch_full, "batch_full");
 	TEST_ASSERT_SUCCESS(ocopy_engine_info_get(oc, 0, &info), "info");
+	TEST_ASSERT_EQUAL(tel_u64(r, "batch"), info.batch, "batch");
+	TEST_ASSERT(info.batch >= info.ring_size, "dma_sw0: no batch bound: %u",
+		info.batch);
+	TEST_ASSERT_SUCCESS(ocopy_engine_info_get(oc, 0, &info), "info");
 	snprintf(want, sizeof(want), "%d", info.numa_node);
 	TEST_ASSERT(tel_has(r, "numa_node", want), "\"numa_node\":%s in %s", want,
 		r);

@@ -430,5 +430,6 @@ ocopy_engine_info_get(const struct ocopy *oc, uint16_t idx,
 	info->cyc_per_kib = e->cyc_per_kib;
 	info->calibrated = e->calibrated;
 	info->numa_node = e->socket_id;
+	info->batch = e->batch;
 	return 0;
 }

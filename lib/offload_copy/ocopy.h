@@ -175,6 +175,10 @@ struct ocopy_engine_info {
 	uint32_t cyc_per_kib;	/**< engine time per KiB (calibration) */
 	bool calibrated;
 	int numa_node;		/**< engines=name@node, else the driver's; -1: unknown */
+	uint16_t batch;		/**< ops it takes between doorbells: its idle
+				 * vchan's rte_dma_burst_capacity(), below
+				 * ring_size where it bounds a batch (Intel
+				 * DSA's max_batch_size); 0: not reported */
 };
 int ocopy_engine_info_get(const struct ocopy *oc, uint16_t idx,
 		struct ocopy_engine_info *info);

@@ -63,6 +63,7 @@ struct oc_engine {
 	int16_t socket_id;
 	uint16_t nb_vchans;	/* = min(nb_queues, max_vchans) */
 	uint16_t ring_size;
+	uint16_t batch;		/* rte_dma_burst_capacity() once started */
 	uint16_t max_sges;
 	uint64_t capa;
 	bool started;

@@ -159,10 +159,14 @@ ocopy_dump(const struct ocopy *oc, FILE *f)
 		struct ocopy_qengine_stats es;
 
 		ocopy_engine_stats_get(oc, i, &es);
-		fprintf(f, "  engine %u: dmadev %d %s, NUMA node %d, %u vchans x %u, threshold %u%s, %u cycles/op, %u cycles/KiB\n",
+		fprintf(f, "  engine %u: dmadev %d %s, NUMA node %d, %u vchans x %u",
 			i, e->dev_id, e->name, e->socket_id, e->nb_vchans,
-			e->ring_size, e->threshold,
-			e->calibrated ? " (calibrated)" : "",
+			e->ring_size);
+		/* A bounded batch (Intel DSA): rung every that many ops. */
+		if (e->batch != 0 && e->batch < e->ring_size)
+			fprintf(f, " (batches of %u)", e->batch);
+		fprintf(f, ", threshold %u%s, %u cycles/op, %u cycles/KiB\n",
+			e->threshold, e->calibrated ? " (calibrated)" : "",
 			e->op_cycles, e->cyc_per_kib);
 		fprintf(f, "    ops %" PRIu64 " bytes %" PRIu64 " errors %" PRIu64
 			" full %" PRIu64 " doorbells %" PRIu64 " stalls %" PRIu64

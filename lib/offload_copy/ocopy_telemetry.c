@@ -208,6 +208,7 @@ oc_tel_engine(const char *cmd __rte_unused, const char *params,
 	rte_tel_data_add_dict_u64(d, "calibrated", e->calibrated);
 	rte_tel_data_add_dict_u64(d, "op_cycles", e->op_cycles);
 	rte_tel_data_add_dict_u64(d, "cycles_per_kib", e->cyc_per_kib);
+	rte_tel_data_add_dict_u64(d, "batch", e->batch);
 	OC_TEL_U64(d, es, ops);
 	OC_TEL_U64(d, es, bytes);
 	OC_TEL_U64(d, es, errors);

@@ -441,6 +441,9 @@ def group_output(a):
             check("dma_sw0 takes 8 operations between doorbells: bursts of 32"
                   " rung every 8" in p.stdout + p.stderr,
                   "max_batch=8: the batch bound is reported")
+            check("offload: engine dma_sw0: " in p.stdout and
+                  ", batches of 8; " in p.stdout,
+                  "max_batch=8: the offload header names the engine's batch")
         else:
             print(p.stdout, p.stderr)
 
