@@ -210,7 +210,6 @@ dma_setup(void)
 		.direction = RTE_DMA_DIR_MEM_TO_MEM,
 	};
 	struct rte_dma_info info;
-	uint64_t maps, unmaps;
 	int id = rte_dma_get_dev_id_by_name(vsw_conf.dma_name);
 
 	if (id < 0) {
@@ -241,7 +240,7 @@ dma_setup(void)
 				strerror(-pool_reg));
 		return pool_reg;
 	}
-	vsw_map_counts(&maps, &unmaps, &baseline_segments);
+	vsw_map_counts(NULL, NULL, &baseline_segments);
 	VSW_LOG(INFO, "copies through %s: %u engine(s), mbuf pool registered (%u segment(s) mapped)",
 			vsw_conf.dma_name, ocopy_engine_count(vsw_oc), baseline_segments);
 	return 0;
@@ -343,10 +342,9 @@ main(int argc, char **argv)
 	vsw_stats_print(stdout);
 	vsw_summary_print();
 	if (vsw_oc != NULL) {
-		uint64_t maps, unmaps;
 		uint32_t seg;
 
-		vsw_map_counts(&maps, &unmaps, &seg);
+		vsw_map_counts(NULL, NULL, &seg);
 		printf("vswitch-copy mappings: %u segment(s) mapped at exit, %u before any guest\n",
 				seg, baseline_segments);
 	}

@@ -143,6 +143,7 @@ int vsw_port_of_vid(int vid);
 void vsw_stats_print(FILE *f);
 void vsw_summary_print(void);
 int vsw_telemetry_init(void);
+/* The library's map counters over its engines; a NULL pointer skips that one. */
 void vsw_map_counts(uint64_t *maps, uint64_t *unmaps, uint32_t *segments);
 
 /* stall.c */

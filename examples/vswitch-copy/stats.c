@@ -29,22 +29,31 @@ struct lib_summary {
 	bool present;
 };
 
-/* The library's IOMMU map counters, summed over its engines (vsw_oc set). */
+/*
+ * The library's IOMMU map counters, summed over its engines (vsw_oc set);
+ * each pointer may be NULL when that count is not wanted.
+ */
 void
 vsw_map_counts(uint64_t *maps, uint64_t *unmaps, uint32_t *segments)
 {
 	struct ocopy_map_stats ms;
+	uint64_t m = 0, u = 0;
+	uint32_t s = 0;
 	uint16_t e;
 
-	*maps = *unmaps = 0;
-	*segments = 0;
 	for (e = 0; e < ocopy_engine_count(vsw_oc); e++) {
 		if (ocopy_map_stats_get(vsw_oc, e, &ms) != 0)
 			continue;
-		*maps += ms.maps;
-		*unmaps += ms.unmaps;
-		*segments += ms.segments;
+		m += ms.maps;
+		u += ms.unmaps;
+		s += ms.segments;
 	}
+	if (maps != NULL)
+		*maps = m;
+	if (unmaps != NULL)
+		*unmaps = u;
+	if (segments != NULL)
+		*segments = s;
 }
 
 static void

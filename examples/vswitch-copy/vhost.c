@@ -103,8 +103,7 @@ drain_queue(struct vsw_port *p, uint16_t qid, bool locked)
 static void
 mem_unregister(struct vsw_port *p)
 {
-	uint64_t maps0, unmaps0, maps1, unmaps1;
-	uint32_t seg0, seg1;
+	uint64_t unmaps0, unmaps1;
 	unsigned int i;
 
 	if (vsw_oc == NULL || p->nb_regs == 0)
@@ -115,7 +114,7 @@ mem_unregister(struct vsw_port *p)
 				(unsigned int)(p - vsw_ports));
 		return;
 	}
-	vsw_map_counts(&maps0, &unmaps0, &seg0);
+	vsw_map_counts(NULL, &unmaps0, NULL);
 	for (i = 0; i < p->nb_regs; i++) {
 		int ret = ocopy_mem_unregister(vsw_oc, p->regs[i].reg_id);
 
@@ -124,7 +123,7 @@ mem_unregister(struct vsw_port *p)
 					(unsigned int)(p - vsw_ports),
 					p->regs[i].host_addr, strerror(-ret));
 	}
-	vsw_map_counts(&maps1, &unmaps1, &seg1);
+	vsw_map_counts(NULL, &unmaps1, NULL);
 	p->unmaps += unmaps1 - unmaps0;
 	p->segments = 0;
 	VSW_LOG(INFO, "port %u: guest memory unregistered: %u region(s), %" PRIu64 " unmap(s)",
@@ -155,7 +154,7 @@ static int
 mem_sync(struct vsw_port *p)
 {
 	struct rte_vhost_memory *mem = NULL;
-	uint64_t maps0, unmaps0, maps1, unmaps1;
+	uint64_t maps0, maps1;
 	uint32_t seg0, seg1, i;
 	int ret = 0;
 
@@ -172,7 +171,7 @@ mem_sync(struct vsw_port *p)
 		ret = -E2BIG;
 		goto out;
 	}
-	vsw_map_counts(&maps0, &unmaps0, &seg0);
+	vsw_map_counts(&maps0, NULL, &seg0);
 	for (i = 0; i < mem->nregions; i++) {
 		const struct rte_vhost_mem_region *r = &mem->regions[i];
 		struct stat st;
@@ -200,7 +199,7 @@ mem_sync(struct vsw_port *p)
 		p->nb_regs++;
 		ret = 0;
 	}
-	vsw_map_counts(&maps1, &unmaps1, &seg1);
+	vsw_map_counts(&maps1, NULL, &seg1);
 	p->maps += maps1 - maps0;
 	p->segments = seg1 - seg0;
 	if (ret == 0)
