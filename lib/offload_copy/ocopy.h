@@ -823,10 +823,19 @@ oc_engine_plain_run(struct ocopy_queue *q, void *const *dst,
 			qe->health != OCOPY_HEALTH_OK || !qe->socket_ok ||
 			q->policy == OCOPY_POLICY_CPU)
 		return i;
+	/*
+	 * Its batch full (the run before stopped there): ring it and go on,
+	 * unless it takes nothing more, or what the doorbell reaped changed
+	 * the queue (an error gave the plain ops slots, or its health).
+	 */
+	if (unlikely(qe->unsubmitted >= qe->batch_room) &&
+			(!oc_qe_batch_renew(q, qe) || q->plain_end != first ||
+			 qe->health != OCOPY_HEALTH_OK))
+		return i;
 	lo = RTE_MAX(q->min_threshold, qe->threshold);
 	hi = q->split_threshold;
 	room = RTE_MIN(ocopy_queue_room(q), qe->max_inflight - qe->inflight);
-	/* No further than its batch: the per-op path rings it then. */
+	/* No further than its batch: the next run rings it. */
 	room = RTE_MIN(room, qe->batch_room > qe->unsubmitted ?
 			qe->batch_room - qe->unsubmitted : 0);
 	if ((uint32_t)(n - i) > room)
