@@ -143,7 +143,7 @@ oc_queue_init(struct ocopy *oc, uint16_t qid)
 	struct ocopy_queue *q = &oc->queues[qid];
 	const struct ocopy_conf *c = &oc->conf;
 	uint64_t hz = rte_get_tsc_hz();
-	uint16_t i, cap;
+	uint16_t i;
 
 	q->oc = oc;
 	q->qid = qid;
@@ -182,12 +182,12 @@ oc_queue_init(struct ocopy *oc, uint16_t qid)
 		qe->engine = i;
 		qe->max_inflight = e->ring_size;
 		/*
-		 * What its idle vchan takes between doorbells: the ring, or
-		 * less where the engine bounds a batch (Intel DSA). 0 from a
-		 * driver that does not say: no bound known.
+		 * What an idle vchan takes between doorbells (read when the
+		 * engine started): the ring, or less where the engine bounds
+		 * a batch (Intel DSA). 0 from a driver that does not say: no
+		 * bound known.
 		 */
-		cap = rte_dma_burst_capacity(e->dev_id, qid);
-		qe->batch_room = cap != 0 ? cap : UINT32_MAX;
+		qe->batch_room = e->batch != 0 ? e->batch : UINT32_MAX;
 		qe->fifo_mask = rte_align32pow2(e->ring_size) - 1;
 		qe->fifo = rte_zmalloc_socket("ocopy_fifo",
 				sizeof(*qe->fifo) * (qe->fifo_mask + 1),

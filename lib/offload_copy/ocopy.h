@@ -320,6 +320,17 @@ void oc_doorbells_before_cpu(struct ocopy_queue *q);
 bool oc_qe_batch_renew(struct ocopy_queue *q, struct ocopy_qengine *qe);
 
 /*
+ * Whether the engine takes one more op before its next doorbell: its
+ * batch (qe->batch_room) not full, or rung and renewed (ocopy_fp.c).
+ */
+static __rte_always_inline bool
+oc_qe_batch_ok(struct ocopy_queue *q, struct ocopy_qengine *qe)
+{
+	return likely(qe->unsubmitted < qe->batch_room) ||
+			oc_qe_batch_renew(q, qe);
+}
+
+/*
  * The CPU's copy: libc's memcpy(), which glibc picks at run time for this
  * CPU (AVX-512, AVX2, ERMS). rte_memcpy() is compiled for the build's
  * -march, corei7 (SSE) with Debian's DPDK, and is slower from a few
@@ -374,9 +385,7 @@ oc_qe_finish(struct ocopy_queue *q, struct ocopy_qengine *qe, uint32_t len,
 		*unusable = true;
 		return UINT64_MAX;
 	}
-	/* Its batch full: ring it now, if it takes more (ocopy_fp.c). */
-	if (unlikely(qe->unsubmitted >= qe->batch_room) &&
-			!oc_qe_batch_renew(q, qe))
+	if (!oc_qe_batch_ok(q, qe))
 		return UINT64_MAX;
 	t = (qe->backlog + len) * qe->cyc_per_kib;
 	*remote = oc_qe_remote(qe, node);
@@ -828,16 +837,14 @@ oc_engine_plain_run(struct ocopy_queue *q, void *const *dst,
 	 * unless it takes nothing more, or what the doorbell reaped changed
 	 * the queue (an error gave the plain ops slots, or its health).
 	 */
-	if (unlikely(qe->unsubmitted >= qe->batch_room) &&
-			(!oc_qe_batch_renew(q, qe) || q->plain_end != first ||
-			 qe->health != OCOPY_HEALTH_OK))
+	if (!oc_qe_batch_ok(q, qe) || q->plain_end != first ||
+			qe->health != OCOPY_HEALTH_OK)
 		return i;
 	lo = RTE_MAX(q->min_threshold, qe->threshold);
 	hi = q->split_threshold;
 	room = RTE_MIN(ocopy_queue_room(q), qe->max_inflight - qe->inflight);
-	/* No further than its batch: the next run rings it. */
-	room = RTE_MIN(room, qe->batch_room > qe->unsubmitted ?
-			qe->batch_room - qe->unsubmitted : 0);
+	/* No further than its batch (not full here): the next run rings it. */
+	room = RTE_MIN(room, qe->batch_room - qe->unsubmitted);
 	if ((uint32_t)(n - i) > room)
 		n = (uint16_t)(i + room);
 	/*

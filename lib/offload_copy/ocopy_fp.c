@@ -642,13 +642,6 @@ oc_qe_batch_renew(struct ocopy_queue *q, struct ocopy_qengine *qe)
 	return qe->batch_room != 0;
 }
 
-/* Whether the engine's batch takes one more op (rung first if full). */
-static bool
-oc_qe_batch_ok(struct ocopy_queue *q, struct ocopy_qengine *qe)
-{
-	return qe->unsubmitted < qe->batch_room || oc_qe_batch_renew(q, qe);
-}
-
 /*
  * A fenced op: with nothing older in flight it is an ordinary op; with
  * older work on one engine only, that engine's own fence orders it; else
