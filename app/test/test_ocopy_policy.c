@@ -639,6 +639,29 @@ learn_engine_try(uint32_t len, uint32_t *learned, uint32_t *ref)
 #define LEARN_TRIES	3
 
 /*
+ * Run a learning try up to LEARN_TRIES times, until the learned rate
+ * comes within 3x of the reference; what names the rate, ref_name the
+ * reference.
+ */
+static void
+learn_tries(void (*learn_try)(uint32_t, uint32_t *, uint32_t *),
+		uint32_t len, const char *what, const char *ref_name)
+{
+	uint32_t learned = 0, ref = 0;
+	unsigned int k;
+
+	for (k = 0; k < LEARN_TRIES; k++) {
+		learn_try(len, &learned, &ref);
+		if (near3(learned, ref))
+			break;
+		printf("  more than 3 times apart: the host was busy? try %u of %u\n",
+			k + 1, LEARN_TRIES);
+	}
+	TEST_ASSERT(near3(learned, ref), "learned %s rate %u near %s %u", what,
+		learned, ref_name, ref);
+}
+
+/*
  * Online rates: the CPU's from timed copies the policy sent to the CPU,
  * the engine's from its completions while it had work queued; each must
  * come within a factor 3 of what the test measures itself. The learned
@@ -653,32 +676,15 @@ test_learning(void)
 	struct ocopy_queue_rates r0, r1;
 	struct ocopy_queue *q;
 	struct ocopy *oc;
-	uint32_t ref = 0, learned = 0, len = 16384;
+	uint32_t len = 16384;
 	unsigned int i, k;
 
 	/* Every page touched first: no page fault in what is timed. */
 	memset(dst, 0, BUF_LEN);
 	test_section("learning: the CPU's rate from its copies");
-	for (k = 0; k < LEARN_TRIES; k++) {
-		learn_cpu_try(len, &learned, &ref);
-		if (near3(learned, ref))
-			break;
-		printf("  more than 3 times apart: the host was busy? try %u of %u\n",
-			k + 1, LEARN_TRIES);
-	}
-	TEST_ASSERT(near3(learned, ref), "learned CPU rate %u near memcpy's %u",
-		learned, ref);
-
+	learn_tries(learn_cpu_try, len, "CPU", "memcpy's");
 	test_section("learning: the engine's rate from its completions");
-	for (k = 0; k < LEARN_TRIES; k++) {
-		learn_engine_try(len, &learned, &ref);
-		if (near3(learned, ref))
-			break;
-		printf("  more than 3 times apart: the host was busy? try %u of %u\n",
-			k + 1, LEARN_TRIES);
-	}
-	TEST_ASSERT(near3(learned, ref), "learned engine rate %u near the measured %u",
-		learned, ref);
+	learn_tries(learn_engine_try, len, "engine", "the measured");
 
 	test_section("learn=off: the calibrated rates stay");
 	oc = ocdev_create("engines=dma_sw0,threshold=64,slack=1,split=off,learn=off,cpu_help=on");
