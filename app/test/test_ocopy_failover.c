@@ -469,6 +469,92 @@ test_plain_errors(void)
 	swdev_destroy("dma_sw_strict");
 }
 
+/* Does ocopy_dump() print s? */
+static bool
+dump_has(const struct ocopy *oc, const char *s)
+{
+	char *dump = NULL;
+	size_t sz = 0;
+	FILE *f;
+	bool has;
+
+	f = open_memstream(&dump, &sz);
+	TEST_ASSERT(f != NULL, "memstream");
+	ocopy_dump(oc, f);
+	fclose(f);
+	has = strstr(dump, s) != NULL;
+	free(dump);
+	return has;
+}
+
+/*
+ * An instance made while its engine is stopped: calibration gives up, and
+ * the ops it left on the engine sit first in queue 0's FIFO. Once the
+ * engine resumes, the queue reaps and ignores them: they are no ops of
+ * its own, and its ops after them complete as usual.
+ */
+static void
+test_calib_leftovers(void)
+{
+	struct ocopy_engine_info info;
+	struct ocopy_qengine_stats es;
+	struct ocopy_queue_stats st;
+	struct ocopy_queue *q;
+	struct ocopy *oc;
+	uint64_t deadline;
+	unsigned int i;
+
+	test_section("made on a stopped engine: calibration's ops left there, ignored once it resumes");
+	reset_counts();
+	memset(dst, 0, (size_t)NB * LEN);
+	swdev_service_run("dma_sw0", false);
+	/* Calibrated (auto, no threshold given); then the engine for all. */
+	oc = ocdev_create("engines=dma_sw0,split=off,slack=100000,cpu_help=off,stall_us=1000");
+	TEST_ASSERT_SUCCESS(ocopy_engine_info_get(oc, 0, &info), "info");
+	TEST_ASSERT(!info.calibrated, "calibration gave up");
+	ocopy_engine_stats_get(oc, 0, &es);
+	TEST_ASSERT_EQUAL(es.stalls, 1, "the engine is stalled");
+	q = ocopy_queue_get(oc, 0);
+	i = submit_seq(q, 0, 20, OCOPY_F_FLUSH);
+	ocopy_queue_stats_get(q, &st);
+	TEST_ASSERT_EQUAL(st.cpu, 20, "stalled: the CPU copies");
+
+	/*
+	 * The engine runs the leftovers before anything of the queue is
+	 * delivered: the first poll reaps them, then delivers the queue's
+	 * ops (none of which they may touch), and the engine is healthy.
+	 */
+	swdev_service_run("dma_sw0", true);
+	swdev_wait_idle(rte_dma_get_dev_id_by_name("dma_sw0"), 0);
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 1000000), "drain after resume");
+	TEST_ASSERT_EQUAL(nb_done, 20, "the CPU's copies delivered");
+	deadline = test_deadline(2000);
+	while (!dump_has(oc, "ok, 0 in flight, backlog 0 bytes")) {
+		TEST_ASSERT(!test_expired(deadline), "the engine never came back");
+		ocopy_poll(q, UINT16_MAX);
+	}
+	/* Plain ops by index too: the engine's FIFO has no slot for them. */
+	i = submit_seq(q, i, 60, 0);
+	for (; i < 100; i++)
+		TEST_ASSERT(ocopy_copy(q, dst + (size_t)i * LEN, src + i, LEN,
+			NULL, NULL, 0) >= 0, "plain copy %u", i);
+	ocopy_flush(q);
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	TEST_ASSERT_EQUAL(nb_done, 60, "every op with a callback once, in order");
+	TEST_ASSERT_EQUAL(nb_err + nb_abort, 0, "no error");
+	check_data(100);
+	ocopy_queue_stats_get(q, &st);
+	TEST_ASSERT_EQUAL(st.submitted, 100, "submitted");
+	TEST_ASSERT_EQUAL(st.completed, 100, "completed: the leftovers are not ops");
+	TEST_ASSERT_EQUAL(st.engine, 80, "the resumed engine took the rest");
+	ocopy_engine_stats_get(oc, 0, &es);
+	TEST_ASSERT_EQUAL(es.ops, 80, "engine ops: the queue's only");
+	TEST_ASSERT_EQUAL(es.errors, 0, "engine errors");
+	TEST_ASSERT(dump_has(oc, "ok, 0 in flight, backlog 0 bytes"),
+		"nothing left on the engine");
+	ocopy_destroy(oc);
+}
+
 static void
 test_teardown_stuck(void)
 {
@@ -512,6 +598,7 @@ main(int argc, char **argv)
 	test_undoorbelled();
 	test_degrade();
 	test_plain_errors();
+	test_calib_leftovers();
 	test_teardown_stuck();
 
 	rte_free(dst);

@@ -46,6 +46,8 @@ struct op_rec {
 };
 
 static struct ocopy_queue *cur_q;
+/* The index of the first op of a mix: where the queue's counters stood. */
+static uint32_t idx_base;
 
 static struct op_rec recs[QSIZE];
 static uint32_t next_expected;
@@ -131,7 +133,8 @@ run_mix(struct ocopy_queue *q, uint8_t *src, uint8_t *area)
 			ret = ocopy_copy(q, r->dst, from, r->len, op_done, r,
 					flags);
 			TEST_ASSERT(ret >= 0, "op %u refused: %d", seq, ret);
-			TEST_ASSERT_EQUAL(ret, seq & 0xffff, "op index");
+			TEST_ASSERT_EQUAL(ret, (idx_base + seq) & 0xffff,
+				"op index");
 			prev_slot = slot;
 			have_prev = true;
 			seq++;
@@ -161,7 +164,7 @@ submit_batch(struct ocopy_queue *q, void **dst, const void **src,
 
 	if (n == 0)
 		return;
-	TEST_ASSERT_EQUAL(index, first & 0xffff, "next index");
+	TEST_ASSERT_EQUAL(index, (idx_base + first) & 0xffff, "next index");
 	TEST_ASSERT_EQUAL(ocopy_copy_burst(q, dst, (const void *const *)src,
 		len, n, NULL, NULL), n, "burst of %u from op %u", n, first);
 }
@@ -214,7 +217,8 @@ run_mix_indexed(struct ocopy_queue *q, uint8_t *src, uint8_t *area)
 				memset(r->dst, POISON, r->len + 64);
 				TEST_ASSERT_EQUAL(ocopy_copy(q, r->dst, p->dst,
 					r->len, NULL, NULL, OCOPY_F_FENCE),
-					(int)(seq & 0xffff), "fenced op %u", seq);
+					(int)((idx_base + seq) & 0xffff),
+					"fenced op %u", seq);
 				first = seq + 1;
 			} else {
 				r->len = random_len();
@@ -238,7 +242,8 @@ run_mix_indexed(struct ocopy_queue *q, uint8_t *src, uint8_t *area)
 		for (i = 0; i < n; i++)
 			delivered();
 		if (n != 0)
-			TEST_ASSERT_EQUAL(last, (next_expected - 1) & 0xffff,
+			TEST_ASSERT_EQUAL(last,
+				(idx_base + next_expected - 1) & 0xffff,
 				"last index");
 	}
 	ocopy_flush(q);
@@ -253,6 +258,27 @@ run_mix_indexed(struct ocopy_queue *q, uint8_t *src, uint8_t *area)
 			delivered();
 	}
 	TEST_ASSERT_EQUAL(ocopy_queue_inflight(q), 0, "all delivered");
+}
+
+/*
+ * A new queue, as if it had run ops for a long time: its free-running
+ * 32-bit counters (op ring and engine FIFOs) some ops short of wrapping,
+ * so that the mix runs across the wrap. At 50 million ops a second a
+ * queue gets there in 86 s; a test cannot wait that long.
+ */
+static void
+queue_near_wrap(struct ocopy_queue *q)
+{
+	const uint32_t start = UINT32_MAX - 1000;
+	uint16_t i;
+
+	TEST_ASSERT_EQUAL(ocopy_queue_inflight(q), 0, "an idle queue");
+	q->head = q->tail = q->plain_end = start;
+	for (i = 0; i < q->nb_qe; i++) {
+		TEST_ASSERT_EQUAL(q->qe[i].inflight, 0, "an idle engine");
+		q->qe[i].fifo_head = q->qe[i].fifo_tail = start;
+	}
+	idx_base = start;
 }
 
 /* After a mix under the auto policy: every op once, on all three paths. */
@@ -274,7 +300,7 @@ main(int argc, char **argv)
 {
 	static const struct test_opts opts = { .name = "ocopy_order" };
 	struct ocopy_queue_stats st;
-	struct ocopy_conf conf;
+	struct ocopy_conf conf, auto_conf;
 	struct ocopy_queue *q;
 	struct ocopy *oc;
 	uint8_t *src, *area;
@@ -299,6 +325,7 @@ main(int argc, char **argv)
 	conf.ring_size = 64;	/* small: the ring fills, the CPU takes over */
 	conf.threshold = 1024;
 	conf.depth_slack = 1000;
+	auto_conf = conf;
 	oc = ocopy_create(&conf);
 	TEST_ASSERT(oc != NULL, "create: %s", rte_strerror(rte_errno));
 	q = ocopy_queue_get(oc, 0);
@@ -344,6 +371,47 @@ main(int argc, char **argv)
 	TEST_ASSERT_EQUAL(st.cpu + st.deferred, NB_OPS, "all on the CPU");
 	TEST_ASSERT_EQUAL(st.completed, NB_OPS, "completed");
 	ocopy_destroy(oc);
+
+	/*
+	 * Every op index is taken once in 2^32 ops: the op ring's and the
+	 * FIFOs' counters wrap, and op 2^32 - 1 is an op like any other.
+	 */
+	conf = auto_conf;
+	test_section("counters wrapping: auto, callbacks");
+	oc = ocopy_create(&conf);
+	TEST_ASSERT(oc != NULL, "create: %s", rte_strerror(rte_errno));
+	q = ocopy_queue_get(oc, 0);
+	queue_near_wrap(q);
+	run_mix(q, src, area);
+	ocopy_stats_get(oc, &st);
+	check_auto_mix(&st);
+	ocopy_destroy(oc);
+
+	test_section("counters wrapping: auto, no callbacks, by index");
+	oc = ocopy_create(&conf);
+	TEST_ASSERT(oc != NULL, "create: %s", rte_strerror(rte_errno));
+	q = ocopy_queue_get(oc, 0);
+	queue_near_wrap(q);
+	run_mix_indexed(q, src, area);
+	ocopy_stats_get(oc, &st);
+	check_auto_mix(&st);
+	ocopy_destroy(oc);
+
+	test_section("counters wrapping: engine only, callbacks");
+	conf.policy = OCOPY_POLICY_ENGINE;
+	conf.threshold = 0;
+	conf.split_threshold = UINT32_MAX;
+	conf.ring_size = 1024;
+	conf.stall_us = 1000000;
+	oc = ocopy_create(&conf);
+	TEST_ASSERT(oc != NULL, "create: %s", rte_strerror(rte_errno));
+	q = ocopy_queue_get(oc, 0);
+	queue_near_wrap(q);
+	run_mix(q, src, area);
+	ocopy_stats_get(oc, &st);
+	TEST_ASSERT_EQUAL(st.cpu, st.failovers, "the CPU copied only what the engine refused");
+	ocopy_destroy(oc);
+	idx_base = 0;
 
 	rte_free(area);
 	rte_free(src);

@@ -119,6 +119,8 @@ struct ocopy_qengine {
 	uint32_t fifo_mask;
 	uint32_t fifo_head;
 	uint32_t fifo_tail;
+	uint32_t leftovers;	/**< the oldest entries: ops calibration left
+				 * on the engine (queue 0), not of the queue */
 
 	/* Health bookkeeping (slow path). */
 	uint32_t consec_errors;
@@ -152,7 +154,6 @@ struct ocopy_queue_stats {
 };
 
 #define OCOPY_MAX_ENGINES	16
-#define OCOPY_SLOT_NONE		UINT32_MAX
 /*
  * struct ocopy_queue.policy while the auto policy keeps the CPU from
  * helping busy engines (cpu_help, ocopy_adapt.c): copies an engine can

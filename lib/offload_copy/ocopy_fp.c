@@ -63,7 +63,7 @@ oc_qe_usable(struct ocopy_queue *q, struct ocopy_qengine *qe)
 	}
 }
 
-/* One engine op (FIFO entry e) finished with status st. */
+/* One engine op (FIFO entry e, its oldest, now off it) finished with status st. */
 static inline void
 oc_part_done(struct ocopy_queue *q, struct ocopy_qengine *qe, uint64_t e,
 		uint16_t st)
@@ -72,8 +72,10 @@ oc_part_done(struct ocopy_queue *q, struct ocopy_qengine *qe, uint64_t e,
 	struct ocopy_op *op;
 
 	qe->backlog -= e >> 32;
-	if (slot == OCOPY_SLOT_NONE)	/* calibration leftover */
+	if (unlikely(qe->leftovers != 0)) {	/* calibration's: not ours */
+		qe->leftovers--;
 		return;
+	}
 	op = &q->ops[slot & q->mask];
 	if (st != RTE_DMA_STATUS_SUCCESSFUL) {
 		if (op->status == RTE_DMA_STATUS_SUCCESSFUL)
@@ -107,11 +109,12 @@ oc_plain_record(struct ocopy_queue *q)
 	for (i = 0; i < q->nb_qe; i++) {
 		struct ocopy_qengine *qe = &q->qe[i];
 
-		for (k = qe->fifo_tail; k != qe->fifo_head; k++) {
+		/* Calibration leftovers first (queue 0): not ops of ours. */
+		for (k = qe->fifo_tail + qe->leftovers; k != qe->fifo_head; k++) {
 			uint32_t slot = (uint32_t)qe->fifo[k & qe->fifo_mask];
 			struct ocopy_op *op;
 
-			if (slot == OCOPY_SLOT_NONE || slot - tail >= plain)
+			if (slot - tail >= plain)
 				continue;
 			op = &q->ops[slot & q->mask];
 			op->pending = 1;
@@ -132,16 +135,13 @@ oc_plain_done(const struct ocopy_queue *q, uint32_t tail, uint32_t plain)
 
 	for (i = 0; i < q->nb_qe; i++) {
 		const struct ocopy_qengine *qe = &q->qe[i];
-		uint32_t k = qe->fifo_tail, slot = OCOPY_SLOT_NONE;
-
-		if (qe->inflight == 0)
-			continue;
 		/* Calibration leftovers first (queue 0): not ops of ours. */
-		while (k != qe->fifo_head &&
-				(slot = (uint32_t)qe->fifo[k & qe->fifo_mask]) ==
-				OCOPY_SLOT_NONE)
-			k++;
-		if (slot != OCOPY_SLOT_NONE && slot - tail < plain)
+		uint32_t k = qe->fifo_tail + qe->leftovers, slot;
+
+		if (qe->inflight == 0 || k == qe->fifo_head)
+			continue;
+		slot = (uint32_t)qe->fifo[k & qe->fifo_mask];
+		if (slot - tail < plain)
 			plain = slot - tail;
 	}
 	return plain;
@@ -216,7 +216,8 @@ oc_reap_qe(struct ocopy_queue *q, struct ocopy_qengine *qe)
 		for (i = 0; i < n; i++) {
 			uint64_t e = qe->fifo[ft++ & qe->fifo_mask];
 
-			if ((int32_t)plain > 0 && (uint32_t)e - tail < plain)
+			if ((int32_t)plain > 0 && qe->leftovers == 0 &&
+					(uint32_t)e - tail < plain)
 				freed += e >> 32;
 			else
 				oc_part_done(q, qe, e,

@@ -111,7 +111,7 @@ void oc_map_dump(const struct ocopy *oc, FILE *f);
 /*
  * ocopy_policy.c: n ops of len bytes that calibration left on queue 0's
  * engine qe (it stopped answering): queue 0 reaps and ignores their
- * completions (OCOPY_SLOT_NONE).
+ * completions (ocopy_qengine.leftovers).
  */
 void oc_calib_leftovers(struct ocopy *oc, struct ocopy_qengine *qe,
 		uint32_t n, uint32_t len);

@@ -195,9 +195,11 @@ oc_calib_leftovers(struct ocopy *oc, struct ocopy_qengine *qe, uint32_t n,
 
 	if (n == 0)
 		return;
+	/* Before any op of the queue: only engine starts and this precede it. */
+	RTE_ASSERT(qe->inflight == qe->leftovers);
 	for (k = 0; k < n; k++)
-		qe->fifo[qe->fifo_head++ & qe->fifo_mask] =
-				((uint64_t)len << 32) | OCOPY_SLOT_NONE;
+		qe->fifo[qe->fifo_head++ & qe->fifo_mask] = (uint64_t)len << 32;
+	qe->leftovers += n;
 	qe->backlog += (uint64_t)n * len;
 	qe->inflight += n;
 	/* Its stall clock starts now. */
