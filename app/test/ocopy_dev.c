@@ -2,6 +2,10 @@
  * Copyright(c) 2026 The offload-copy authors
  */
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include <rte_errno.h>
 
 #include "ocopy_dev.h"
@@ -18,4 +22,21 @@ ocdev_create(const char *args)
 	oc = ocopy_create(&conf);
 	TEST_ASSERT(oc != NULL, "create '%s': %s", args, rte_strerror(rte_errno));
 	return oc;
+}
+
+bool
+ocdev_dump_has(const struct ocopy *oc, const char *s)
+{
+	char *dump = NULL;
+	size_t sz = 0;
+	FILE *f;
+	bool has;
+
+	f = open_memstream(&dump, &sz);
+	TEST_ASSERT(f != NULL, "memstream");
+	ocopy_dump(oc, f);
+	fclose(f);
+	has = strstr(dump, s) != NULL;
+	free(dump);
+	return has;
 }

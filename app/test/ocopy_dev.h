@@ -18,4 +18,7 @@
  */
 struct ocopy *ocdev_create(const char *args);
 
+/** Whether ocopy_dump() of the instance prints s. */
+bool ocdev_dump_has(const struct ocopy *oc, const char *s);
+
 #endif /* OCOPY_DEV_H */

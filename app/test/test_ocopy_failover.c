@@ -251,6 +251,8 @@ test_stall(void)
 		ocopy_engine_stats_get(oc, 0, &es);
 	} while (es.stalls == stalls0 && !test_expired(deadline));
 	TEST_ASSERT_EQUAL(es.stalls, stalls0 + 1, "stall detected");
+	TEST_ASSERT(ocdev_dump_has(oc, "stalled, 10 in flight, backlog 40960 bytes"),
+		"the stalled engine holds 10 ops of %u bytes", LEN);
 	ocopy_queue_stats_get(q, &a);
 	i = submit_seq(q, i, 100, 0);
 	ocopy_queue_stats_get(q, &b);
@@ -269,6 +271,8 @@ test_stall(void)
 	ocopy_queue_stats_get(q, &b);
 	TEST_ASSERT_EQUAL(b.engine - a.engine, 1, "resumed engine used again");
 	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	TEST_ASSERT(ocdev_dump_has(oc, "ok, 0 in flight, backlog 0 bytes"),
+		"nothing left on the engine");
 	ocopy_destroy(oc);
 }
 
@@ -469,24 +473,6 @@ test_plain_errors(void)
 	swdev_destroy("dma_sw_strict");
 }
 
-/* Does ocopy_dump() print s? */
-static bool
-dump_has(const struct ocopy *oc, const char *s)
-{
-	char *dump = NULL;
-	size_t sz = 0;
-	FILE *f;
-	bool has;
-
-	f = open_memstream(&dump, &sz);
-	TEST_ASSERT(f != NULL, "memstream");
-	ocopy_dump(oc, f);
-	fclose(f);
-	has = strstr(dump, s) != NULL;
-	free(dump);
-	return has;
-}
-
 /*
  * An instance made while its engine is stopped: calibration gives up, and
  * the ops it left on the engine sit first in queue 0's FIFO. Once the
@@ -529,7 +515,7 @@ test_calib_leftovers(void)
 	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 1000000), "drain after resume");
 	TEST_ASSERT_EQUAL(nb_done, 20, "the CPU's copies delivered");
 	deadline = test_deadline(2000);
-	while (!dump_has(oc, "ok, 0 in flight, backlog 0 bytes")) {
+	while (!ocdev_dump_has(oc, "ok, 0 in flight, backlog 0 bytes")) {
 		TEST_ASSERT(!test_expired(deadline), "the engine never came back");
 		ocopy_poll(q, UINT16_MAX);
 	}
@@ -550,7 +536,7 @@ test_calib_leftovers(void)
 	ocopy_engine_stats_get(oc, 0, &es);
 	TEST_ASSERT_EQUAL(es.ops, 80, "engine ops: the queue's only");
 	TEST_ASSERT_EQUAL(es.errors, 0, "engine errors");
-	TEST_ASSERT(dump_has(oc, "ok, 0 in flight, backlog 0 bytes"),
+	TEST_ASSERT(ocdev_dump_has(oc, "ok, 0 in flight, backlog 0 bytes"),
 		"nothing left on the engine");
 	ocopy_destroy(oc);
 }

@@ -20,6 +20,7 @@
 
 #include <ocopy.h>
 
+#include "ocopy_dev.h"
 #include "sw_dev.h"
 #include "test.h"
 
@@ -281,6 +282,14 @@ queue_near_wrap(struct ocopy_queue *q)
 	idx_base = start;
 }
 
+/* After a mix: nothing left on the engine, its backlog back to 0 bytes. */
+static void
+check_engine_idle(const struct ocopy *oc)
+{
+	TEST_ASSERT(ocdev_dump_has(oc, ", 0 in flight, backlog 0 bytes"),
+		"the engine's backlog is what it holds: nothing");
+}
+
 /* After a mix under the auto policy: every op once, on all three paths. */
 static void
 check_auto_mix(const struct ocopy_queue_stats *st)
@@ -331,6 +340,7 @@ main(int argc, char **argv)
 	q = ocopy_queue_get(oc, 0);
 	run_mix(q, src, area);
 	ocopy_stats_get(oc, &st);
+	check_engine_idle(oc);
 	ocopy_dump(oc, stdout);
 	check_auto_mix(&st);
 	TEST_ASSERT(st.deferred > 0 || st.engine > 0, "fenced ops ran");
@@ -342,6 +352,7 @@ main(int argc, char **argv)
 	q = ocopy_queue_get(oc, 0);
 	run_mix_indexed(q, src, area);
 	ocopy_stats_get(oc, &st);
+	check_engine_idle(oc);
 	check_auto_mix(&st);
 	ocopy_destroy(oc);
 
@@ -357,6 +368,7 @@ main(int argc, char **argv)
 	q = ocopy_queue_get(oc, 0);
 	run_mix(q, src, area);
 	ocopy_stats_get(oc, &st);
+	check_engine_idle(oc);
 	TEST_ASSERT_EQUAL(st.cpu, st.failovers, "the CPU copied only what the engine refused");
 	TEST_ASSERT(st.engine > NB_OPS * 9 / 10, "engine took %" PRIu64, st.engine);
 	ocopy_destroy(oc);
@@ -368,6 +380,7 @@ main(int argc, char **argv)
 	q = ocopy_queue_get(oc, 0);
 	run_mix_indexed(q, src, area);
 	ocopy_stats_get(oc, &st);
+	check_engine_idle(oc);
 	TEST_ASSERT_EQUAL(st.cpu + st.deferred, NB_OPS, "all on the CPU");
 	TEST_ASSERT_EQUAL(st.completed, NB_OPS, "completed");
 	ocopy_destroy(oc);
@@ -384,6 +397,7 @@ main(int argc, char **argv)
 	queue_near_wrap(q);
 	run_mix(q, src, area);
 	ocopy_stats_get(oc, &st);
+	check_engine_idle(oc);
 	check_auto_mix(&st);
 	ocopy_destroy(oc);
 
@@ -394,6 +408,7 @@ main(int argc, char **argv)
 	queue_near_wrap(q);
 	run_mix_indexed(q, src, area);
 	ocopy_stats_get(oc, &st);
+	check_engine_idle(oc);
 	check_auto_mix(&st);
 	ocopy_destroy(oc);
 
@@ -409,6 +424,7 @@ main(int argc, char **argv)
 	queue_near_wrap(q);
 	run_mix(q, src, area);
 	ocopy_stats_get(oc, &st);
+	check_engine_idle(oc);
 	TEST_ASSERT_EQUAL(st.cpu, st.failovers, "the CPU copied only what the engine refused");
 	ocopy_destroy(oc);
 	idx_base = 0;

@@ -238,6 +238,52 @@ count_cb(void *arg, uint16_t status)
 }
 
 /*
+ * An engine's backlog (the dump's) is the bytes it holds: counted up when
+ * ops are given, down when they are reaped, plain ops in a run at once
+ * and recorded ones op by op.
+ */
+static void
+test_backlog_exact(void)
+{
+	struct ocopy_queue_stats d;
+	struct ocopy_queue *q;
+	struct ocopy *oc;
+	unsigned int i;
+
+	test_section("backlog: the bytes the engine holds, to the byte");
+	swdev_service_run("dma_sw0", false);
+	oc = ocdev_create("engines=dma_sw0,policy=engine,split=off,stall_us=1000000");
+	q = ocopy_queue_get(oc, 0);
+	submit(q, 10, 4096, &d);
+	TEST_ASSERT_EQUAL(d.engine, 10, "on the engine");
+	TEST_ASSERT(ocdev_dump_has(oc, "ok, 10 in flight, backlog 40960 bytes"),
+		"10 plain ops of 4096 bytes");
+	swdev_service_run("dma_sw0", true);
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	TEST_ASSERT(ocdev_dump_has(oc, "ok, 0 in flight, backlog 0 bytes"),
+		"plain ops reaped");
+
+	/* Plain, then recorded: one with a callback and those after it. */
+	swdev_service_run("dma_sw0", false);
+	nb_flag_done = 0;
+	submit(q, 3, 1000, &d);
+	TEST_ASSERT(ocopy_copy(q, dst, src, 5000, count_cb, NULL, 0) >= 0,
+		"copy with a callback");
+	for (i = 0; i < 2; i++)
+		TEST_ASSERT(ocopy_copy(q, dst + 8192 + i * 100, src, 100, NULL,
+			NULL, 0) >= 0, "copy %u", i);
+	ocopy_flush(q);
+	TEST_ASSERT(ocdev_dump_has(oc, "ok, 6 in flight, backlog 8200 bytes"),
+		"3 x 1000 + 5000 + 2 x 100 bytes");
+	swdev_service_run("dma_sw0", true);
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	TEST_ASSERT_EQUAL(nb_flag_done, 1, "callback");
+	TEST_ASSERT(ocdev_dump_has(oc, "ok, 0 in flight, backlog 0 bytes"),
+		"mixed ops reaped");
+	ocopy_destroy(oc);
+}
+
+/*
  * OCOPY_F_FLUSH rings every engine with unsubmitted ops, not only the one
  * its op went to: the caller never calls ocopy_flush() here, so ops left
  * undoorbelled on either engine would never complete.
@@ -878,6 +924,7 @@ main(int argc, char **argv)
 		test_flush_flag();
 		test_doorbell_before_cpu();
 		test_backlog();
+	test_backlog_exact();
 		test_two_engines();
 	}
 

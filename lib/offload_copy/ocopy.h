@@ -367,6 +367,13 @@ oc_qe_remote(const struct ocopy_qengine *qe, int16_t node)
 	return !qe->socket_ok;
 }
 
+/* Bytes given to the engine and not yet completed. */
+static __rte_always_inline uint64_t
+oc_qe_backlog(const struct ocopy_qengine *qe)
+{
+	return qe->bytes_in - qe->bytes_out;
+}
+
 /*
  * When would the engine be done with a len-byte op (cycles x 1024), one
  * away from the data counting double (*remote)? UINT64_MAX when it cannot
@@ -387,7 +394,7 @@ oc_qe_finish(struct ocopy_queue *q, struct ocopy_qengine *qe, uint32_t len,
 	}
 	if (!oc_qe_batch_ok(q, qe))
 		return UINT64_MAX;
-	t = (qe->backlog + len) * qe->cyc_per_kib;
+	t = (oc_qe_backlog(qe) + len) * qe->cyc_per_kib;
 	*remote = oc_qe_remote(qe, node);
 	return unlikely(*remote) ? t * 2 : t;
 }
@@ -464,9 +471,8 @@ static __rte_always_inline void
 oc_qe_push(struct ocopy_queue *q, struct ocopy_qengine *qe, uint32_t slot,
 		uint32_t len, uint64_t flags)
 {
-	qe->fifo[qe->fifo_head++ & qe->fifo_mask] =
-			((uint64_t)len << 32) | slot;
-	qe->backlog += len;
+	qe->bytes_in += len;
+	qe->fifo[qe->fifo_head++ & qe->fifo_mask] = (qe->bytes_in << 32) | slot;
 	qe->stats.ops++;
 	qe->stats.bytes += len;
 	if (flags & OCOPY_F_FLUSH) {
@@ -825,7 +831,7 @@ oc_engine_plain_run(struct ocopy_queue *q, void *const *dst,
 	const uint64_t cpu_op = (uint64_t)q->cpu_op_cyc * 1024;
 	const uint64_t slack = q->depth_slack_q8;
 	uint32_t fh, room, lo, hi, done;
-	uint64_t backlog, backlog0, bytes, cpu_base;
+	uint64_t in, in0, out, bytes, cpu_base;
 	uint16_t k;
 
 	if (q->plain_end != first || q->nb_qe != 1 || q->numa_pick ||
@@ -849,10 +855,12 @@ oc_engine_plain_run(struct ocopy_queue *q, void *const *dst,
 		n = (uint16_t)(i + room);
 	/*
 	 * Op k's FIFO entry and slot follow from k alone, and the bytes
-	 * from the backlog: fewer values live across the driver call.
+	 * from the count of bytes given: fewer values live across the
+	 * driver call.
 	 */
 	fh = qe->fifo_head - i;
-	backlog0 = backlog = qe->backlog;
+	in0 = in = qe->bytes_in;
+	out = qe->bytes_out;
 	/* The CPU's side of oc_pick()'s comparison, in this burst. */
 	cpu_base = q->stats.cpu_bytes - q->burst_cpu_base;
 	for (k = i; k < n; k++) {
@@ -860,22 +868,22 @@ oc_engine_plain_run(struct ocopy_queue *q, void *const *dst,
 
 		if (l < lo || l >= hi || dst[k] == NULL || src[k] == NULL)
 			break;
-		if (rule && oc_cpu_sooner((backlog + l) * eng_rate,
+		if (rule && oc_cpu_sooner((in - out + l) * eng_rate,
 				cpu_base + l, cpu_rate, cpu_op, slack))
 			break;
 		if (rte_dma_copy(dev_id, vchan, (rte_iova_t)(uintptr_t)src[k],
 				(rte_iova_t)(uintptr_t)dst[k], l, 0) < 0)
 			break;
-		fifo[(fh + k) & fifo_mask] = ((uint64_t)l << 32) |
+		in += l;
+		fifo[(fh + k) & fifo_mask] = (in << 32) |
 				(first + (uint32_t)(k - i));
-		backlog += l;
 	}
 	if (k == i)
 		return i;
 	done = k - i;
-	bytes = backlog - backlog0;
+	bytes = in - in0;
 	qe->fifo_head = fh + k;
-	qe->backlog = backlog;
+	qe->bytes_in = in;
 	qe->inflight += done;
 	qe->unsubmitted += done;
 	qe->stats.ops += done;

@@ -105,7 +105,11 @@ struct ocopy_qengine {
 	uint32_t threshold;	/**< smallest size sent to this engine */
 	uint32_t inflight;	/**< ops given, not yet completed */
 	uint32_t unsubmitted;	/**< ops given since the last doorbell */
-	uint64_t backlog;	/**< bytes given, not yet completed */
+	/* Bytes given to the engine and completed by it, since the queue
+	 * was made: the backlog is their difference (oc_qe_backlog()).
+	 */
+	uint64_t bytes_in;
+	uint64_t bytes_out;
 	uint32_t cyc_per_kib;	/**< engine throughput, cycles per KiB */
 	uint32_t max_inflight;	/**< never more than this many (ring size) */
 	uint32_t batch_room;	/**< ops it takes between doorbells, from its
@@ -113,7 +117,9 @@ struct ocopy_qengine {
 				 * a batch); UINT32_MAX: no bound known */
 
 	/* FIFO, one entry per op given to the engine, in order: the op's
-	 * slot (low 32 bits) and the bytes given (high 32 bits).
+	 * slot (low 32 bits) and bytes_in once it was given, modulo 2^32
+	 * (high 32 bits). An op's bytes are its entry's count less the
+	 * previous one's; a run of plain ops is reaped with one subtraction.
 	 */
 	uint64_t *fifo;
 	uint32_t fifo_mask;

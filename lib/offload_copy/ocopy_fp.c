@@ -63,15 +63,30 @@ oc_qe_usable(struct ocopy_queue *q, struct ocopy_qengine *qe)
 	}
 }
 
-/* One engine op (FIFO entry e, its oldest, now off it) finished with status st. */
+/*
+ * Take the engine's oldest FIFO entry, its bytes counted done; its slot.
+ * The bytes are its count less the previous entry's (ocopy_core.h),
+ * exact modulo 2^32 as an op is below 4 GiB.
+ */
+static inline uint32_t
+oc_fifo_pop(struct ocopy_qengine *qe)
+{
+	uint64_t e = qe->fifo[qe->fifo_tail++ & qe->fifo_mask];
+
+	qe->bytes_out += (uint32_t)((e >> 32) - qe->bytes_out);
+	return (uint32_t)e;
+}
+
+/*
+ * The engine's oldest op (slot, its FIFO entry taken off) finished with
+ * status st: counted in its op's slot (a recorded op, not a plain one).
+ */
 static inline void
-oc_part_done(struct ocopy_queue *q, struct ocopy_qengine *qe, uint64_t e,
+oc_part_done(struct ocopy_queue *q, struct ocopy_qengine *qe, uint32_t slot,
 		uint16_t st)
 {
-	uint32_t slot = (uint32_t)e;
 	struct ocopy_op *op;
 
-	qe->backlog -= e >> 32;
 	if (unlikely(qe->leftovers != 0)) {	/* calibration's: not ours */
 		qe->leftovers--;
 		return;
@@ -191,6 +206,22 @@ oc_health_update(struct ocopy_queue *q, struct ocopy_qengine *qe,
 	}
 }
 
+/*
+ * Are the engine's n oldest FIFO entries plain ops (ocopy_core.h), whose
+ * bytes add up below 4 GiB? Slots rise through a FIFO, all from the tail
+ * on, so the last entry tells: if it is plain, so are those before it.
+ */
+static inline bool
+oc_fifo_plain_run(const struct ocopy_qengine *qe, uint32_t tail,
+		uint32_t plain, uint16_t n)
+{
+	uint32_t slot = (uint32_t)qe->fifo[(qe->fifo_tail + n - 1) &
+			qe->fifo_mask];
+
+	return (int32_t)plain > 0 && slot - tail < plain &&
+			qe->leftovers == 0 && oc_qe_backlog(qe) <= UINT32_MAX;
+}
+
 /* Reap one engine's completions: dmadev completes a vchan in order. */
 static uint16_t
 oc_reap_qe(struct ocopy_queue *q, struct ocopy_qengine *qe)
@@ -200,31 +231,45 @@ oc_reap_qe(struct ocopy_queue *q, struct ocopy_qengine *qe)
 	bool has_error = false;
 
 	while (qe->inflight != 0) {
-		/*
-		 * Plain ops: nothing to note but the bytes done. The FIFO
-		 * index and those bytes stay in registers through the loop
-		 * (through memory, each op waited for the previous one's
-		 * store: some 5 cycles an op).
-		 */
 		const uint32_t tail = q->tail, plain = q->plain_end - tail;
-		uint32_t ft = qe->fifo_tail;
-		uint64_t freed = 0;
 
 		n = rte_dma_completed(qe->dev_id, qe->vchan,
 				RTE_MIN(qe->inflight, (uint32_t)OC_REAP_BURST),
 				&last, &has_error);
-		for (i = 0; i < n; i++) {
-			uint64_t e = qe->fifo[ft++ & qe->fifo_mask];
+		if (n != 0 && oc_fifo_plain_run(qe, tail, plain, n)) {
+			/*
+			 * Plain ops: nothing to note, and their bytes are
+			 * the last one's count less the count before the
+			 * first.
+			 */
+			uint64_t e = qe->fifo[(qe->fifo_tail + n - 1) &
+					qe->fifo_mask];
 
-			if ((int32_t)plain > 0 && qe->leftovers == 0 &&
-					(uint32_t)e - tail < plain)
-				freed += e >> 32;
-			else
-				oc_part_done(q, qe, e,
+			qe->fifo_tail += n;
+			qe->bytes_out += (uint32_t)((e >> 32) - qe->bytes_out);
+		} else {
+			/*
+			 * Op by op; the FIFO position and the bytes done in
+			 * registers (through memory, each op would wait for
+			 * the previous one's store).
+			 */
+			uint32_t ft = qe->fifo_tail;
+			uint64_t out = qe->bytes_out;
+
+			for (i = 0; i < n; i++) {
+				uint64_t e = qe->fifo[ft++ & qe->fifo_mask];
+
+				out += (uint32_t)((e >> 32) - out);
+				/* A plain op: nothing to note. */
+				if ((int32_t)plain > 0 && qe->leftovers == 0 &&
+						(uint32_t)e - tail < plain)
+					continue;
+				oc_part_done(q, qe, (uint32_t)e,
 						RTE_DMA_STATUS_SUCCESSFUL);
+			}
+			qe->fifo_tail = ft;
+			qe->bytes_out = out;
 		}
-		qe->fifo_tail = ft;
-		qe->backlog -= freed;
 		if (n != 0)
 			qe->consec_errors = 0;
 		qe->inflight -= n;
@@ -238,9 +283,7 @@ oc_reap_qe(struct ocopy_queue *q, struct ocopy_qengine *qe)
 						(uint32_t)OC_REAP_BURST),
 					&last, st);
 			for (i = 0; i < n; i++)
-				oc_part_done(q, qe,
-					qe->fifo[qe->fifo_tail++ & qe->fifo_mask],
-					st[i]);
+				oc_part_done(q, qe, oc_fifo_pop(qe), st[i]);
 			qe->inflight -= n;
 			done += n;
 			has_error = false;
@@ -287,7 +330,7 @@ oc_learn_engine(struct ocopy_queue *q, struct ocopy_qengine *qe,
 void
 oc_reap_one(struct ocopy_queue *q, struct ocopy_qengine *qe, uint64_t *now)
 {
-	uint64_t backlog = qe->backlog;
+	uint64_t out = qe->bytes_out;
 	uint16_t done;
 
 	done = oc_reap_qe(q, qe);
@@ -303,7 +346,7 @@ oc_reap_one(struct ocopy_queue *q, struct ocopy_qengine *qe, uint64_t *now)
 		*now = rte_get_tsc_cycles();
 	if (done != 0 && q->learn && qe->inflight > qe->unsubmitted &&
 			qe->health == OCOPY_HEALTH_OK)
-		oc_learn_engine(q, qe, backlog - qe->backlog,
+		oc_learn_engine(q, qe, qe->bytes_out - out,
 				*now - qe->last_progress);
 	oc_health_update(q, qe, done, *now);
 }
@@ -533,12 +576,10 @@ oc_queue_abort(struct ocopy_queue *q)
 		if (qe->inflight != 0)
 			qe->stuck = 1;
 		while (qe->inflight != 0) {
-			uint64_t e = qe->fifo[qe->fifo_tail++ & qe->fifo_mask];
-
 			qe->inflight--;
-			oc_part_done(q, qe, e, RTE_DMA_STATUS_USER_ABORT);
+			oc_part_done(q, qe, oc_fifo_pop(qe),
+					RTE_DMA_STATUS_USER_ABORT);
 		}
-		qe->backlog = 0;
 		qe->unsubmitted = 0;
 	}
 	oc_deliver(q, UINT16_MAX, OC_DELIVER_ALL, NULL, NULL);

@@ -197,10 +197,11 @@ oc_calib_leftovers(struct ocopy *oc, struct ocopy_qengine *qe, uint32_t n,
 		return;
 	/* Before any op of the queue: only engine starts and this precede it. */
 	RTE_ASSERT(qe->inflight == qe->leftovers);
-	for (k = 0; k < n; k++)
-		qe->fifo[qe->fifo_head++ & qe->fifo_mask] = (uint64_t)len << 32;
+	for (k = 0; k < n; k++) {
+		qe->bytes_in += len;
+		qe->fifo[qe->fifo_head++ & qe->fifo_mask] = qe->bytes_in << 32;
+	}
 	qe->leftovers += n;
-	qe->backlog += (uint64_t)n * len;
 	qe->inflight += n;
 	/* Its stall clock starts now. */
 	qe->last_progress = rte_get_tsc_cycles();

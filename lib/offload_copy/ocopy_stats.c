@@ -193,7 +193,7 @@ ocopy_dump(const struct ocopy *oc, FILE *f)
 			fprintf(f, "    engine %u vchan %u: %s, %u in flight, backlog %" PRIu64 " bytes, %u cycles/KiB (%" PRIu64 " windows)\n",
 				q->qe[i].engine, q->qe[i].vchan,
 				oc_health_name(q->qe[i].health),
-				q->qe[i].inflight, q->qe[i].backlog,
+				q->qe[i].inflight, oc_qe_backlog(&q->qe[i]),
 				q->qe[i].cyc_per_kib, q->qe[i].learn_samples);
 	}
 	oc_map_dump(oc, f);
