@@ -165,6 +165,14 @@ to_services_park(bool park, const char *name)
 	uint64_t deadline;
 	int i, ret;
 
+	/*
+	 * A device without a service of its own may run on others' (a
+	 * dma_offload device on its engines'): every service lcore runs.
+	 */
+	if (name != NULL && sid < 0) {
+		to_services_unpark();
+		return 0;
+	}
 	for (i = 0; i < n; i++) {
 		uint32_t lc = lcores[i];
 
