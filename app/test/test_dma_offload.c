@@ -458,6 +458,63 @@ test_submit_rule(const char *policy)
 	od_destroy(OD);
 }
 
+/*
+ * Plain copies are staged and given to the library in one burst: more
+ * than a stage's worth (64) before the submit, then a fenced copy reading
+ * what the last of them wrote, a fill and a copy with the submit flag,
+ * each with the next index, done in order. Staged copies never submitted
+ * are dropped at stop, unwritten.
+ */
+static void
+test_staged(const char *policy)
+{
+	const uint16_t nb = 150;
+	char args[128];
+	uint16_t i;
+	int16_t dev;
+
+	test_section("staged copies: %u before a submit, other ops behind them, policy=%s",
+		nb, policy);
+	snprintf(args, sizeof(args), "engines=dma_sw0,policy=%s,stall_us=1000000",
+		policy);
+	dev = od_open(OD, args, 1, 256);
+	gbuf_reset(dst);
+	for (i = 0; i < nb; i++) {
+		TEST_ASSERT_EQUAL(rte_dma_copy(dev, 0, gbuf_iova(src, i * 64),
+			gbuf_iova(dst, i * 64), 64, 0), i, "copy %u", i);
+		gbuf_expect_copy(dst, i * 64, src, i * 64, 64);
+	}
+	TEST_ASSERT_EQUAL(rte_dma_burst_capacity(dev, 0), 256 - nb, "capacity");
+	rte_delay_ms(20);
+	assert_nothing(dev, 0, UINT16_MAX, "copies enqueued, none submitted");
+	TEST_ASSERT_EQUAL(rte_dma_copy(dev, 0, gbuf_iova(dst, (nb - 1) * 64),
+		gbuf_iova(dst, nb * 64), 64, RTE_DMA_OP_FLAG_FENCE), nb,
+		"fenced copy of what the last staged one wrote");
+	gbuf_expect_copy(dst, nb * 64, dst, (nb - 1) * 64, 64);
+	TEST_ASSERT_EQUAL(rte_dma_fill(dev, 0, PATTERN, gbuf_iova(dst, (nb + 1) * 64),
+		64, 0), nb + 1, "fill");
+	gbuf_expect_fill(dst, (nb + 1) * 64, PATTERN, 64);
+	TEST_ASSERT_EQUAL(rte_dma_copy(dev, 0, gbuf_iova(src, 0),
+		gbuf_iova(dst, (nb + 2) * 64), 64, 0), nb + 2, "staged after them");
+	gbuf_expect_copy(dst, (nb + 2) * 64, src, 0, 64);
+	TEST_ASSERT_EQUAL(rte_dma_copy(dev, 0, gbuf_iova(src, 64),
+		gbuf_iova(dst, (nb + 3) * 64), 64, RTE_DMA_OP_FLAG_SUBMIT), nb + 3,
+		"copy with the submit flag");
+	gbuf_expect_copy(dst, (nb + 3) * 64, src, 64, 64);
+	swdev_reap_ok(dev, 0, nb + 4, nb + 3);
+	assert_nothing(dev, 0, nb + 3, "everything gathered");
+	swdev_wait_idle(dev, 0);
+	GBUF_ASSERT_OK(dst, "staged copies and the ops behind them");
+
+	for (i = 0; i < 10; i++)
+		TEST_ASSERT_EQUAL(rte_dma_copy(dev, 0, gbuf_iova(src, 0),
+			gbuf_iova(dst, BIG / 2 + i * 64), 64, 0), nb + 4 + i,
+			"copy %u, never submitted", i);
+	TEST_ASSERT_SUCCESS(rte_dma_stop(dev), "stop");
+	GBUF_ASSERT_OK(dst, "copies never submitted: dropped, unwritten");
+	od_destroy(OD);
+}
+
 /* Bursts of 200 over three 16-bit wraps: every index and last_idx. */
 static void
 test_wrap(void)
@@ -770,6 +827,7 @@ main(int argc, char **argv)
 		test_data(policies[i]);
 		test_submit_rule(policies[i]);
 		test_bad_addresses(policies[i]);
+		test_staged(policies[i]);
 	}
 	test_wrap();
 	test_fenced_sg();

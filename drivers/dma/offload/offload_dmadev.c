@@ -351,6 +351,7 @@ offload_start(struct rte_dma_dev *dev)
 		vc->bad_head = 0;
 		vc->bad_tail = 0;
 		vc->bad_mask = qsize - 1;
+		vc->nb_staged = 0;
 		vc->q = ocopy_queue_get(oc, v);
 	}
 	od->oc = oc;
@@ -383,13 +384,15 @@ offload_stop(struct rte_dma_dev *dev)
 		return 0;
 	for (v = 0; v < od->nb_vchans; v++) {
 		struct offload_vchan *vc = &od->vchans[v];
-		uint32_t left = ocopy_queue_inflight(vc->q);
+		/* Staged copies: never submitted, never given to the library. */
+		uint32_t left = ocopy_queue_inflight(vc->q) + vc->nb_staged;
 		uint16_t unsubmitted = (uint16_t)(vc->cpl + left - vc->sub);
 
 		if (left != 0)
 			OFFLOAD_LOG(INFO, "%s vchan %u: %u operation(s) not gathered at stop, %u of them never submitted: dropped",
 				od->name, v, left, unsubmitted);
 		vc->q = NULL;
+		vc->nb_staged = 0;
 	}
 	ocopy_destroy(od->oc);
 	od->oc = NULL;

@@ -22,10 +22,12 @@
  * engines belong to the device only while it is started.
  *
  * Ring indexes are the library's op indexes: uint16, one per accepted op,
- * 0 after every start. The library may run an op on the CPU as soon as it
- * is enqueued; the device hands out a completion only for ops submitted
- * (rte_dma_submit() or RTE_DMA_OP_FLAG_SUBMIT), so the dmadev contract
- * holds: nothing completes before its submit.
+ * 0 after every start. Plain copies are staged (OFFLOAD_STAGE) and given
+ * to the library in a burst by the submit; their indexes are those the
+ * library gives them then. The library may run an op on the CPU as soon
+ * as it gets it; the device hands out a completion only for ops
+ * submitted (rte_dma_submit() or RTE_DMA_OP_FLAG_SUBMIT), so the dmadev
+ * contract holds: nothing completes before its submit.
  *
  * Operations on an address in the first page of the address space (NULL
  * and the like, which no mapping can back) are not given to the engines
@@ -63,6 +65,14 @@ extern int offload_logtype;
  */
 #define OFFLOAD_MIN_ADDR	4096
 
+/*
+ * Plain copies (no flag but submit) are gathered per vchan up to this
+ * many and given to the library in one ocopy_copy_burst() at the submit
+ * (or when the stage is full, or before any other op): the library's
+ * cheapest path, with its decisions and bookkeeping made once a run.
+ */
+#define OFFLOAD_STAGE		64
+
 /* Statuses in the FIFO of failed indexes: index | status << 16. */
 #define OFFLOAD_BAD_IDX(e)	((uint16_t)(e))
 #define OFFLOAD_BAD_STATUS(e)	((uint16_t)((e) >> 16))
@@ -81,6 +91,13 @@ struct offload_vchan {
 	uint64_t st_completed;
 	uint64_t st_errors;
 	uint64_t st_bad_addr;	/* refused by the address check */
+	/* Plain copies not yet given to the library: their indexes follow
+	 * the library's next one, room for them kept in its ring.
+	 */
+	uint16_t nb_staged;
+	void *stage_dst[OFFLOAD_STAGE];
+	const void *stage_src[OFFLOAD_STAGE];
+	uint32_t stage_len[OFFLOAD_STAGE];
 
 	/* Control path. */
 	uint16_t nb_desc __rte_cache_aligned;	/* as set up; 0: not set up */

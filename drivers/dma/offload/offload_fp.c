@@ -8,12 +8,16 @@
  * on through the device's rte_dma_fp_object. Each forwards to the vchan's
  * ocopy queue, with three things added for the dmadev contract:
  *
- *   - submitted ops only: the library may have run an op on the CPU at
- *     enqueue; completions are handed out up to the last submit (sub);
+ *   - submitted ops only: the library may have run an op on the CPU when
+ *     it got it; completions are handed out up to the last submit (sub);
  *   - the submit flag submits everything: it is passed to the library as
  *     OCOPY_F_FLUSH, which rings every engine of the queue;
  *   - addresses no mapping can back (first page, or wrapping around) fail
  *     with a status instead of a fault: see offload_dmadev.h.
+ *
+ * Plain copies are staged (OFFLOAD_STAGE, offload_dmadev.h) and given to
+ * the library by one ocopy_copy_burst() at the submit; every other op
+ * gives it the staged ones first, so the library sees them all in order.
  *
  * Threading: the vchan's datapath lcore only. Nothing here blocks (except
  * what the library does for a fenced scatter-gather copy), allocates or
@@ -64,6 +68,30 @@ addr_bad(rte_iova_t a, uint32_t len)
 }
 
 /*
+ * Give the staged copies to the library, in one burst (which rings the
+ * engines it gave work). Their room in its ring was kept and their
+ * addresses checked when they were staged, so it takes them all: the
+ * indexes they were given are theirs.
+ */
+static __rte_noinline void
+stage_flush(struct offload_vchan *vc)
+{
+	uint16_t n = vc->nb_staged;
+
+	vc->nb_staged = 0;
+	RTE_VERIFY(ocopy_copy_burst(vc->q, vc->stage_dst, vc->stage_src,
+			vc->stage_len, n, NULL, NULL) == n);
+}
+
+/* Before any other op: the staged ones go first. */
+static __rte_always_inline void
+stage_flush_any(struct offload_vchan *vc)
+{
+	if (vc->nb_staged != 0)
+		stage_flush(vc);
+}
+
+/*
  * The library accepted op idx (and rang the doorbells if the op had the
  * submit flag): count what the submit hands out.
  */
@@ -87,9 +115,11 @@ vchan_commit(struct offload_vchan *vc, int idx, uint64_t flags)
 static __rte_noinline int
 vchan_refuse(struct offload_vchan *vc, uint16_t status, uint64_t flags)
 {
-	int idx = ocopy_fill(vc->q, &vc->scratch, 0, 0, NULL, NULL,
-			OCOPY_F_CPU | (flags & RTE_DMA_OP_FLAG_SUBMIT));
+	int idx;
 
+	stage_flush_any(vc);
+	idx = ocopy_fill(vc->q, &vc->scratch, 0, 0, NULL, NULL,
+			OCOPY_F_CPU | (flags & RTE_DMA_OP_FLAG_SUBMIT));
 	if (idx < 0)
 		return idx;
 	vc->bad[vc->bad_head++ & vc->bad_mask] = (uint32_t)(uint16_t)idx |
@@ -98,11 +128,24 @@ vchan_refuse(struct offload_vchan *vc, uint16_t status, uint64_t flags)
 	return vchan_commit(vc, idx, flags);
 }
 
-int
-offload_dmadev_copy(void *dev_private, uint16_t vchan, rte_iova_t src,
-		rte_iova_t dst, uint32_t length, uint64_t flags)
+/* Stage a plain copy as op n of the stage (room checked): its index. */
+static __rte_always_inline int
+stage_copy(struct offload_vchan *vc, uint16_t n, rte_iova_t src,
+		rte_iova_t dst, uint32_t length)
 {
-	struct offload_vchan *vc = fp_vchan(dev_private, vchan);
+	vc->stage_dst[n] = IOVA_PTR(dst);
+	vc->stage_src[n] = IOVA_PTR(src);
+	vc->stage_len[n] = length;
+	vc->nb_staged = n + 1;
+	return (uint16_t)(ocopy_queue_next_index(vc->q) + n);
+}
+
+/* Every copy but a plain one with room on the stage: see below. */
+static __rte_noinline int
+copy_slow(struct offload_vchan *vc, rte_iova_t src, rte_iova_t dst,
+		uint32_t length, uint64_t flags)
+{
+	uint16_t n;
 	int idx;
 
 	if (unlikely(vc == NULL))
@@ -111,11 +154,48 @@ offload_dmadev_copy(void *dev_private, uint16_t vchan, rte_iova_t src,
 		return vchan_refuse(vc, RTE_DMA_STATUS_INVALID_SRC_ADDR, flags);
 	if (unlikely(addr_bad(dst, length)))
 		return vchan_refuse(vc, RTE_DMA_STATUS_INVALID_DST_ADDR, flags);
-	idx = ocopy_copy(vc->q, IOVA_PTR(dst), IOVA_PTR(src), length, NULL,
-			NULL, flags & OFFLOAD_F_LIB);
-	if (unlikely(idx < 0))
-		return idx;
-	return vchan_commit(vc, idx, flags);
+	if (flags & RTE_DMA_OP_FLAG_FENCE) {
+		stage_flush_any(vc);
+		idx = ocopy_copy(vc->q, IOVA_PTR(dst), IOVA_PTR(src), length,
+				NULL, NULL, flags & OFFLOAD_F_LIB);
+		if (unlikely(idx < 0))
+			return idx;
+		return vchan_commit(vc, idx, flags);
+	}
+	n = vc->nb_staged;
+	if (n == OFFLOAD_STAGE) {
+		stage_flush(vc);
+		n = 0;
+	}
+	if (ocopy_queue_room(vc->q) <= n)
+		return -ENOSPC;
+	idx = stage_copy(vc, n, src, dst, length);
+	if (flags & RTE_DMA_OP_FLAG_SUBMIT) {
+		stage_flush(vc);
+		return vchan_commit(vc, idx, flags);
+	}
+	return idx;
+}
+
+/*
+ * A plain copy (no flag; LLC is only a hint) with room on the stage and
+ * in the library: staged, without a call. Anything else takes
+ * copy_slow().
+ */
+int
+offload_dmadev_copy(void *dev_private, uint16_t vchan, rte_iova_t src,
+		rte_iova_t dst, uint32_t length, uint64_t flags)
+{
+	struct offload_vchan *vc = fp_vchan(dev_private, vchan);
+	uint16_t n;
+
+	if (likely(vc != NULL && (flags & OFFLOAD_F_LIB) == 0 &&
+			!addr_bad(src, length) && !addr_bad(dst, length))) {
+		n = vc->nb_staged;
+		if (likely(n < OFFLOAD_STAGE && ocopy_queue_room(vc->q) > n))
+			return stage_copy(vc, n, src, dst, length);
+	}
+	return copy_slow(vc, src, dst, length, flags);
 }
 
 int
@@ -129,6 +209,7 @@ offload_dmadev_fill(void *dev_private, uint16_t vchan, uint64_t pattern,
 		return -EINVAL;
 	if (unlikely(addr_bad(dst, length)))
 		return vchan_refuse(vc, RTE_DMA_STATUS_INVALID_DST_ADDR, flags);
+	stage_flush_any(vc);
 	idx = ocopy_fill(vc->q, IOVA_PTR(dst), pattern, length, NULL, NULL,
 			flags & OFFLOAD_F_LIB);
 	if (unlikely(idx < 0))
@@ -168,6 +249,7 @@ offload_dmadev_copy_sg(void *dev_private, uint16_t vchan,
 	if (unlikely(!sge_convert(dst, nb_dst, d)))
 		return vchan_refuse(vc, RTE_DMA_STATUS_INVALID_DST_ADDR, flags);
 	/* Empty lists and unequal lengths: -EINVAL from the library. */
+	stage_flush_any(vc);
 	idx = ocopy_copy_sg(vc->q, s, nb_src, d, nb_dst, NULL, NULL,
 			flags & OFFLOAD_F_LIB);
 	if (unlikely(idx < 0))
@@ -183,7 +265,10 @@ offload_dmadev_submit(void *dev_private, uint16_t vchan)
 
 	if (unlikely(vc == NULL))
 		return -EINVAL;
-	ocopy_flush(vc->q);
+	if (vc->nb_staged != 0)
+		stage_flush(vc);	/* the burst rings the engines */
+	else
+		ocopy_flush(vc->q);
 	/* Every op not yet handed out is in the library's ring: the next
 	 * index is the last handed out plus those in flight.
 	 */
@@ -285,7 +370,7 @@ offload_dmadev_burst_capacity(const void *dev_private, uint16_t vchan)
 		return 0;
 	/* One less per accepted op, one more per op handed out: the
 	 * library's ring is the device's (it delivers only through the
-	 * calls above).
+	 * calls above), less the staged ops' room.
 	 */
-	return (uint16_t)ocopy_queue_room(vc->q);
+	return (uint16_t)(ocopy_queue_room(vc->q) - vc->nb_staged);
 }
