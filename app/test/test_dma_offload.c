@@ -469,7 +469,7 @@ static void
 test_staged(const char *policy)
 {
 	const uint16_t nb = 150;
-	char args[128];
+	char args[128], *dump;
 	uint16_t i;
 	int16_t dev;
 
@@ -485,6 +485,11 @@ test_staged(const char *policy)
 		gbuf_expect_copy(dst, i * 64, src, i * 64, 64);
 	}
 	TEST_ASSERT_EQUAL(rte_dma_burst_capacity(dev, 0), 256 - nb, "capacity");
+	/* Two full stages handed over, the rest staged. */
+	dump = swdev_dump(dev);
+	TEST_ASSERT(strstr(dump, "gathered up to 0, 128 in flight, 22 staged") != NULL,
+		"dump: %s", dump);
+	free(dump);
 	rte_delay_ms(20);
 	assert_nothing(dev, 0, UINT16_MAX, "copies enqueued, none submitted");
 	TEST_ASSERT_EQUAL(rte_dma_copy(dev, 0, gbuf_iova(dst, (nb - 1) * 64),

@@ -508,9 +508,9 @@ offload_dump(const struct rte_dma_dev *dev, FILE *f)
 
 		fprintf(f, "  vchan %u: %u descriptors", v, vc->nb_desc);
 		if (vc->q != NULL)
-			fprintf(f, " (queue of %u), submitted up to %u, gathered up to %u, %u in flight",
+			fprintf(f, " (queue of %u), submitted up to %u, gathered up to %u, %u in flight, %u staged",
 				od->queue_size, vc->sub, vc->cpl,
-				ocopy_queue_inflight(vc->q));
+				ocopy_queue_inflight(vc->q), vc->nb_staged);
 		fprintf(f, "\n    submitted %" PRIu64 " completed %" PRIu64
 			" errors %" PRIu64 " | refused by the address check %"
 			PRIu64 "\n", vc->st_submitted, vc->st_completed,
