@@ -105,11 +105,10 @@ struct ocopy_qengine {
 	uint32_t threshold;	/**< smallest size sent to this engine */
 	uint32_t inflight;	/**< ops given, not yet completed */
 	uint32_t unsubmitted;	/**< ops given since the last doorbell */
-	/* Bytes given to the engine and completed by it, since the queue
-	 * was made: the backlog is their difference (oc_qe_backlog()).
+	/* Bytes given to the engine since the queue was made; less
+	 * bytes_out, its backlog (oc_qe_backlog()).
 	 */
 	uint64_t bytes_in;
-	uint64_t bytes_out;
 	uint32_t cyc_per_kib;	/**< engine throughput, cycles per KiB */
 	uint32_t max_inflight;	/**< never more than this many (ring size) */
 	uint32_t batch_room;	/**< ops it takes between doorbells, from its
@@ -127,6 +126,8 @@ struct ocopy_qengine {
 	uint32_t fifo_tail;
 	uint32_t leftovers;	/**< the oldest entries: ops calibration left
 				 * on the engine (queue 0), not of the queue */
+	uint64_t bytes_out;	/**< bytes completed (reaped) since the queue
+				 * was made */
 
 	/* Health bookkeeping (slow path). */
 	uint32_t consec_errors;
