@@ -222,12 +222,61 @@ oc_fifo_plain_run(const struct ocopy_qengine *qe, uint32_t tail,
 			qe->leftovers == 0 && oc_qe_backlog(qe) <= UINT32_MAX;
 }
 
-/* Reap one engine's completions: dmadev completes a vchan in order. */
-static uint16_t
-oc_reap_qe(struct ocopy_queue *q, struct ocopy_qengine *qe)
+/*
+ * Reaped: n ops of the engine, not all plain, or past leftovers. Op by op;
+ * the FIFO position and the bytes done in registers (through memory, each
+ * op would wait for the previous one's store).
+ */
+static __rte_noinline void
+oc_reap_ops(struct ocopy_queue *q, struct ocopy_qengine *qe, uint32_t tail,
+		uint32_t plain, uint16_t n)
+{
+	uint32_t ft = qe->fifo_tail;
+	uint64_t out = qe->bytes_out;
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		uint64_t e = qe->fifo[ft++ & qe->fifo_mask];
+
+		out += (uint32_t)((e >> 32) - out);
+		/* A plain op: nothing to note. */
+		if ((int32_t)plain > 0 && qe->leftovers == 0 &&
+				(uint32_t)e - tail < plain)
+			continue;
+		oc_part_done(q, qe, (uint32_t)e, RTE_DMA_STATUS_SUCCESSFUL);
+	}
+	qe->fifo_tail = ft;
+	qe->bytes_out = out;
+}
+
+/*
+ * The engine reported an error: the failed op and those after it, with
+ * their statuses (the plain ops get slots for them first). How many.
+ */
+static __rte_noinline uint16_t
+oc_reap_errors(struct ocopy_queue *q, struct ocopy_qengine *qe)
 {
 	enum rte_dma_status_code st[OC_REAP_BURST];
-	uint16_t done = 0, n, i, last;
+	uint16_t n, i, last;
+
+	oc_plain_record(q);
+	n = rte_dma_completed_status(qe->dev_id, qe->vchan,
+			RTE_MIN(qe->inflight, (uint32_t)OC_REAP_BURST), &last, st);
+	for (i = 0; i < n; i++)
+		oc_part_done(q, qe, oc_fifo_pop(qe), st[i]);
+	qe->inflight -= n;
+	return n;
+}
+
+/*
+ * Reap one engine's completions: dmadev completes a vchan in order.
+ * Inline in its two callers, with the rare paths out of line: a
+ * completion call runs through it without a call of its own.
+ */
+static __rte_always_inline uint16_t
+oc_reap_qe(struct ocopy_queue *q, struct ocopy_qengine *qe)
+{
+	uint16_t done = 0, n, last;
 	bool has_error = false;
 
 	while (qe->inflight != 0) {
@@ -247,44 +296,15 @@ oc_reap_qe(struct ocopy_queue *q, struct ocopy_qengine *qe)
 
 			qe->fifo_tail += n;
 			qe->bytes_out += (uint32_t)((e >> 32) - qe->bytes_out);
-		} else {
-			/*
-			 * Op by op; the FIFO position and the bytes done in
-			 * registers (through memory, each op would wait for
-			 * the previous one's store).
-			 */
-			uint32_t ft = qe->fifo_tail;
-			uint64_t out = qe->bytes_out;
-
-			for (i = 0; i < n; i++) {
-				uint64_t e = qe->fifo[ft++ & qe->fifo_mask];
-
-				out += (uint32_t)((e >> 32) - out);
-				/* A plain op: nothing to note. */
-				if ((int32_t)plain > 0 && qe->leftovers == 0 &&
-						(uint32_t)e - tail < plain)
-					continue;
-				oc_part_done(q, qe, (uint32_t)e,
-						RTE_DMA_STATUS_SUCCESSFUL);
-			}
-			qe->fifo_tail = ft;
-			qe->bytes_out = out;
+		} else if (n != 0) {
+			oc_reap_ops(q, qe, tail, plain, n);
 		}
 		if (n != 0)
 			qe->consec_errors = 0;
 		qe->inflight -= n;
 		done += n;
-		if (has_error) {
-			/* Statuses go to slots: the plain ops get theirs. */
-			oc_plain_record(q);
-			/* The failed op and what follows it, with statuses. */
-			n = rte_dma_completed_status(qe->dev_id, qe->vchan,
-					RTE_MIN(qe->inflight,
-						(uint32_t)OC_REAP_BURST),
-					&last, st);
-			for (i = 0; i < n; i++)
-				oc_part_done(q, qe, oc_fifo_pop(qe), st[i]);
-			qe->inflight -= n;
+		if (unlikely(has_error)) {
+			n = oc_reap_errors(q, qe);
 			done += n;
 			has_error = false;
 		}
@@ -327,8 +347,8 @@ oc_learn_engine(struct ocopy_queue *q, struct ocopy_qengine *qe,
  * no sample. ocopy_flush() reaps a busy engine before a doorbell for the
  * same reason: a doorbell must not hide an idle gap.
  */
-void
-oc_reap_one(struct ocopy_queue *q, struct ocopy_qengine *qe, uint64_t *now)
+static __rte_always_inline void
+oc_reap_engine(struct ocopy_queue *q, struct ocopy_qengine *qe, uint64_t *now)
 {
 	uint64_t out = qe->bytes_out;
 	uint16_t done;
@@ -351,6 +371,13 @@ oc_reap_one(struct ocopy_queue *q, struct ocopy_qengine *qe, uint64_t *now)
 	oc_health_update(q, qe, done, *now);
 }
 
+/* Out of line for the inline doorbell (ocopy.h). */
+void
+oc_reap_one(struct ocopy_queue *q, struct ocopy_qengine *qe, uint64_t *now)
+{
+	oc_reap_engine(q, qe, now);
+}
+
 void
 oc_reap(struct ocopy_queue *q)
 {
@@ -366,7 +393,7 @@ oc_reap(struct ocopy_queue *q)
 
 		if (qe->inflight == 0 && qe->health == OCOPY_HEALTH_OK)
 			continue;
-		oc_reap_one(q, qe, &now);
+		oc_reap_engine(q, qe, &now);
 		work |= qe->inflight != 0;
 	}
 	q->engine_work = work;
