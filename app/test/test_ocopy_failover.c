@@ -106,6 +106,59 @@ test_ring_full(void)
 	ocopy_destroy(oc);
 }
 
+/*
+ * The driver refuses an op within what the library counted as room: here
+ * because the test took 8 of the engine's 32 descriptors on the queue's
+ * vchan behind the library's back (a driver that keeps a descriptor back
+ * does it too). A burst's run of engine ops stops at the refusal, with
+ * the ops and bytes it gave counted exactly; the CPU takes the rest.
+ */
+static void
+test_ring_refusal(void)
+{
+	const int16_t dev = rte_dma_get_dev_id_by_name("dma_sw0");
+	void *dp[NB];
+	const void *sp[NB];
+	uint32_t lens[NB];
+	struct ocopy_queue_stats st;
+	struct ocopy_queue *q;
+	struct ocopy *oc;
+	char expect[96];
+	unsigned int i;
+
+	test_section("the driver refuses an op of a burst's engine run: counted exactly");
+	swdev_service_run("dma_sw0", false);
+	oc = ocdev_create("engines=dma_sw0,policy=engine,ring_size=32,queue_size=256,stall_us=1000000");
+	q = ocopy_queue_get(oc, 0);
+	memset(dst, 0, (size_t)NB * LEN);
+	/* Queue 0 uses the engine's vchan 0: 8 copies of the test's own. */
+	for (i = 0; i < 8; i++)
+		TEST_ASSERT_EQUAL(rte_dma_copy(dev, 0, (rte_iova_t)(uintptr_t)src,
+			(rte_iova_t)(uintptr_t)(dst + (size_t)(NB - 1) * LEN), LEN, 0),
+			(int)i, "the test's copy %u", i);
+	for (i = 0; i < 40; i++) {
+		dp[i] = dst + (size_t)i * LEN;
+		sp[i] = src + i;
+		lens[i] = LEN;
+	}
+	TEST_ASSERT_EQUAL(ocopy_copy_burst(q, dp, sp, lens, 40, NULL, NULL), 40,
+		"burst of 40");
+	ocopy_queue_stats_get(q, &st);
+	TEST_ASSERT_EQUAL(st.engine, 24, "the engine took what was left of its ring");
+	TEST_ASSERT_EQUAL(st.cpu, 16, "the CPU the rest");
+	snprintf(expect, sizeof(expect), "24 in flight, backlog %u bytes", 24 * LEN);
+	TEST_ASSERT(ocdev_dump_has(oc, expect), "%s", expect);
+	/* The test's copies complete first: the test takes them. */
+	swdev_service_run("dma_sw0", true);
+	swdev_wait_idle(dev, 0);
+	swdev_reap_ok(dev, 0, 8, 7);
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	check_data(40);
+	TEST_ASSERT(ocdev_dump_has(oc, "ok, 0 in flight, backlog 0 bytes"),
+		"nothing left on the engine");
+	ocopy_destroy(oc);
+}
+
 /* Engine dma_sw1's counters against what each step expects. */
 static void
 expect_engine(struct ocopy *oc, uint64_t ops, uint64_t batch_full,
@@ -579,6 +632,7 @@ main(int argc, char **argv)
 		src[i] = (uint8_t)(i * 7 + 5);
 
 	test_ring_full();
+	test_ring_refusal();
 	test_batch_full();
 	test_stall();
 	test_undoorbelled();

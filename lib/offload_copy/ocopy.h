@@ -832,7 +832,7 @@ oc_engine_plain_run(struct ocopy_queue *q, void *const *dst,
 	const uint64_t slack = q->depth_slack_q8;
 	uint32_t fh, room, lo, hi, done;
 	uint64_t in, in0, out, bytes, cpu_base;
-	uint16_t k;
+	uint16_t k, m;
 
 	if (q->plain_end != first || q->nb_qe != 1 || q->numa_pick ||
 			qe->health != OCOPY_HEALTH_OK || !qe->socket_ok ||
@@ -854,32 +854,41 @@ oc_engine_plain_run(struct ocopy_queue *q, void *const *dst,
 	if ((uint32_t)(n - i) > room)
 		n = (uint16_t)(i + room);
 	/*
-	 * Op k's FIFO entry and slot follow from k alone, and the bytes
-	 * from the count of bytes given: fewer values live across the
-	 * driver call.
+	 * First the ops it takes, ops i to m - 1, and their FIFO entries
+	 * (op k's entry and slot follow from k alone): no call in the loop,
+	 * its values stay in registers. Then the driver calls, with little
+	 * live across them. The entries are within the room: past the
+	 * FIFO's head, counted only up to the last op the driver took.
 	 */
 	fh = qe->fifo_head - i;
 	in0 = in = qe->bytes_in;
 	out = qe->bytes_out;
 	/* The CPU's side of oc_pick()'s comparison, in this burst. */
 	cpu_base = q->stats.cpu_bytes - q->burst_cpu_base;
-	for (k = i; k < n; k++) {
-		const uint32_t l = len[k];
+	for (m = i; m < n; m++) {
+		const uint32_t l = len[m];
 
-		if (l < lo || l >= hi || dst[k] == NULL || src[k] == NULL)
+		if (l < lo || l >= hi || dst[m] == NULL || src[m] == NULL)
 			break;
 		if (rule && oc_cpu_sooner((in - out + l) * eng_rate,
 				cpu_base + l, cpu_rate, cpu_op, slack))
 			break;
-		if (rte_dma_copy(dev_id, vchan, (rte_iova_t)(uintptr_t)src[k],
-				(rte_iova_t)(uintptr_t)dst[k], l, 0) < 0)
-			break;
 		in += l;
-		fifo[(fh + k) & fifo_mask] = (in << 32) |
-				(first + (uint32_t)(k - i));
+		fifo[(fh + m) & fifo_mask] = (in << 32) |
+				(first + (uint32_t)(m - i));
 	}
+	for (k = i; k < m; k++)
+		if (rte_dma_copy(dev_id, vchan, (rte_iova_t)(uintptr_t)src[k],
+				(rte_iova_t)(uintptr_t)dst[k], len[k], 0) < 0)
+			break;
 	if (k == i)
 		return i;
+	if (unlikely(k != m)) {
+		/* The driver refused op k (its ring full): bytes up to it. */
+		in = in0;
+		for (m = i; m < k; m++)
+			in += len[m];
+	}
 	done = k - i;
 	bytes = in - in0;
 	qe->fifo_head = fh + k;
