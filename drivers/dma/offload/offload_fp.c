@@ -288,6 +288,14 @@ offload_dmadev_completed(void *dev_private, uint16_t vchan,
 
 	if (unlikely(vc == NULL))
 		return 0;
+	/*
+	 * Every submitted op handed out (a poll of an idle vchan): nothing to
+	 * reap either, the ops the library holds are not submitted.
+	 */
+	if (vc->sub == vc->cpl) {
+		*last_idx = (uint16_t)(vc->cpl - 1);
+		return 0;
+	}
 	max = RTE_MIN(nb_cpls, (uint16_t)(vc->sub - vc->cpl));
 	/* Stop before an op that failed its address check. */
 	if (unlikely(vc->bad_tail != vc->bad_head)) {
