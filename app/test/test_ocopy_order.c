@@ -304,14 +304,40 @@ check_auto_mix(const struct ocopy_queue_stats *st)
 	TEST_ASSERT_EQUAL(st->errors, 0, "errors");
 }
 
+/*
+ * One section: an instance from conf, a mix on its queue 0 (by index,
+ * without callbacks, when indexed; across the counters' wrap when wrap),
+ * its stats in *st, the engine left holding nothing; destroyed.
+ */
+static void
+run_section(const struct ocopy_conf *conf, bool indexed, bool wrap,
+		uint8_t *src, uint8_t *area, struct ocopy_queue_stats *st)
+{
+	struct ocopy_queue *q;
+	struct ocopy *oc;
+
+	oc = ocopy_create(conf);
+	TEST_ASSERT(oc != NULL, "create: %s", rte_strerror(rte_errno));
+	q = ocopy_queue_get(oc, 0);
+	if (wrap)
+		queue_near_wrap(q);
+	if (indexed)
+		run_mix_indexed(q, src, area);
+	else
+		run_mix(q, src, area);
+	ocopy_stats_get(oc, st);
+	check_engine_idle(oc);
+	ocopy_dump(oc, stdout);
+	ocopy_destroy(oc);
+	idx_base = 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	static const struct test_opts opts = { .name = "ocopy_order" };
 	struct ocopy_queue_stats st;
-	struct ocopy_conf conf, auto_conf;
-	struct ocopy_queue *q;
-	struct ocopy *oc;
+	struct ocopy_conf conf, auto_conf, engine_conf, cpu_conf;
 	uint8_t *src, *area;
 	size_t i;
 
@@ -335,99 +361,49 @@ main(int argc, char **argv)
 	conf.threshold = 1024;
 	conf.depth_slack = 1000;
 	auto_conf = conf;
-	oc = ocopy_create(&conf);
-	TEST_ASSERT(oc != NULL, "create: %s", rte_strerror(rte_errno));
-	q = ocopy_queue_get(oc, 0);
-	run_mix(q, src, area);
-	ocopy_stats_get(oc, &st);
-	check_engine_idle(oc);
-	ocopy_dump(oc, stdout);
+	engine_conf = conf;
+	engine_conf.policy = OCOPY_POLICY_ENGINE;
+	engine_conf.threshold = 0;
+	engine_conf.split_threshold = UINT32_MAX;
+	engine_conf.ring_size = 1024;
+	/* Not a stall test: a preempted service core must not look stalled. */
+	engine_conf.stall_us = 1000000;
+	cpu_conf = engine_conf;
+	cpu_conf.policy = OCOPY_POLICY_CPU;
+
+	run_section(&auto_conf, false, false, src, area, &st);
 	check_auto_mix(&st);
 	TEST_ASSERT(st.deferred > 0 || st.engine > 0, "fenced ops ran");
-	ocopy_destroy(oc);
 
 	test_section("auto, no callbacks: bursts, plain CPU ops, completions by index");
-	oc = ocopy_create(&conf);
-	TEST_ASSERT(oc != NULL, "create: %s", rte_strerror(rte_errno));
-	q = ocopy_queue_get(oc, 0);
-	run_mix_indexed(q, src, area);
-	ocopy_stats_get(oc, &st);
-	check_engine_idle(oc);
+	run_section(&auto_conf, true, false, src, area, &st);
 	check_auto_mix(&st);
-	ocopy_destroy(oc);
 
 	test_section("engine only: every op on the engine, fences by the engine");
-	conf.policy = OCOPY_POLICY_ENGINE;
-	conf.threshold = 0;
-	conf.split_threshold = UINT32_MAX;
-	conf.ring_size = 1024;
-	/* Not a stall test: a preempted service core must not look stalled. */
-	conf.stall_us = 1000000;
-	oc = ocopy_create(&conf);
-	TEST_ASSERT(oc != NULL, "create: %s", rte_strerror(rte_errno));
-	q = ocopy_queue_get(oc, 0);
-	run_mix(q, src, area);
-	ocopy_stats_get(oc, &st);
-	check_engine_idle(oc);
+	run_section(&engine_conf, false, false, src, area, &st);
 	TEST_ASSERT_EQUAL(st.cpu, st.failovers, "the CPU copied only what the engine refused");
 	TEST_ASSERT(st.engine > NB_OPS * 9 / 10, "engine took %" PRIu64, st.engine);
-	ocopy_destroy(oc);
 
 	test_section("CPU only, no callbacks: every op plain, delivered by index");
-	conf.policy = OCOPY_POLICY_CPU;
-	oc = ocopy_create(&conf);
-	TEST_ASSERT(oc != NULL, "create: %s", rte_strerror(rte_errno));
-	q = ocopy_queue_get(oc, 0);
-	run_mix_indexed(q, src, area);
-	ocopy_stats_get(oc, &st);
-	check_engine_idle(oc);
+	run_section(&cpu_conf, true, false, src, area, &st);
 	TEST_ASSERT_EQUAL(st.cpu + st.deferred, NB_OPS, "all on the CPU");
 	TEST_ASSERT_EQUAL(st.completed, NB_OPS, "completed");
-	ocopy_destroy(oc);
 
 	/*
 	 * Every op index is taken once in 2^32 ops: the op ring's and the
 	 * FIFOs' counters wrap, and op 2^32 - 1 is an op like any other.
 	 */
-	conf = auto_conf;
 	test_section("counters wrapping: auto, callbacks");
-	oc = ocopy_create(&conf);
-	TEST_ASSERT(oc != NULL, "create: %s", rte_strerror(rte_errno));
-	q = ocopy_queue_get(oc, 0);
-	queue_near_wrap(q);
-	run_mix(q, src, area);
-	ocopy_stats_get(oc, &st);
-	check_engine_idle(oc);
+	run_section(&auto_conf, false, true, src, area, &st);
 	check_auto_mix(&st);
-	ocopy_destroy(oc);
 
 	test_section("counters wrapping: auto, no callbacks, by index");
-	oc = ocopy_create(&conf);
-	TEST_ASSERT(oc != NULL, "create: %s", rte_strerror(rte_errno));
-	q = ocopy_queue_get(oc, 0);
-	queue_near_wrap(q);
-	run_mix_indexed(q, src, area);
-	ocopy_stats_get(oc, &st);
-	check_engine_idle(oc);
+	run_section(&auto_conf, true, true, src, area, &st);
 	check_auto_mix(&st);
-	ocopy_destroy(oc);
 
 	test_section("counters wrapping: engine only, callbacks");
-	conf.policy = OCOPY_POLICY_ENGINE;
-	conf.threshold = 0;
-	conf.split_threshold = UINT32_MAX;
-	conf.ring_size = 1024;
-	conf.stall_us = 1000000;
-	oc = ocopy_create(&conf);
-	TEST_ASSERT(oc != NULL, "create: %s", rte_strerror(rte_errno));
-	q = ocopy_queue_get(oc, 0);
-	queue_near_wrap(q);
-	run_mix(q, src, area);
-	ocopy_stats_get(oc, &st);
-	check_engine_idle(oc);
+	run_section(&engine_conf, false, true, src, area, &st);
 	TEST_ASSERT_EQUAL(st.cpu, st.failovers, "the CPU copied only what the engine refused");
-	ocopy_destroy(oc);
-	idx_base = 0;
 
 	rte_free(area);
 	rte_free(src);
