@@ -384,7 +384,7 @@ fail:
 
 /* One case group: workers, every mode and size, summary. */
 static int
-run_group(const struct to_options *o, const int16_t *dev_ids)
+run_group(struct to_options *o, const int16_t *dev_ids)
 {
 	struct to_group g;
 	unsigned int i;

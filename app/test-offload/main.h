@@ -338,6 +338,8 @@ int to_option_apply(struct to_options *o, struct to_run *g, int opt, const char 
 int to_options_finish(struct to_options *o);
 int to_parse_bytes(const char *s, uint64_t *out);
 uint64_t to_llc_size(void);
+/** The smallest working set a default is lowered to when memory is short. */
+uint64_t to_working_set_floor(const struct to_options *o);
 void to_options_dump(FILE *f, const struct to_options *o);
 
 /* progress.c */
@@ -370,7 +372,7 @@ void to_pools_fill(const struct to_case *c);
 int to_case_run(struct to_case *c, struct to_result *r);
 
 /* worker.c */
-int to_workers_alloc(struct to_group *g, const struct to_options *o);
+int to_workers_alloc(struct to_group *g, struct to_options *o);
 void to_workers_free(struct to_group *g);
 int to_workers_run(struct to_group *g, bool flush);
 void to_workers_merge(struct to_group *g, struct to_result *all);

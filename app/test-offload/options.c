@@ -464,6 +464,12 @@ min_working_set(const struct to_options *o)
 	return 2 * slot_stride(o->max_size) * o->burst;
 }
 
+uint64_t
+to_working_set_floor(const struct to_options *o)
+{
+	return RTE_MAX(MIN_WORKING_SET, min_working_set(o));
+}
+
 static uint64_t
 default_working_set(const struct to_options *o)
 {

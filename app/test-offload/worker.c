@@ -36,8 +36,13 @@
 static uint32_t barrier_in;
 static uint32_t barrier_n;
 
+/*
+ * Reserve a pool of len bytes on socket; quiet: no error message when
+ * memory runs short (the caller tries a smaller default).
+ */
 static int
-pool_alloc(struct to_pool *p, const char *name, uint64_t len, int socket)
+pool_alloc(struct to_pool *p, const char *name, uint64_t len, int socket,
+		bool quiet)
 {
 	const struct rte_memzone *mz;
 	struct rte_malloc_socket_stats st;
@@ -46,6 +51,8 @@ pool_alloc(struct to_pool *p, const char *name, uint64_t len, int socket)
 	mz = rte_memzone_reserve_aligned(name, len, socket, RTE_MEMZONE_IOVA_CONTIG,
 			RTE_PGSIZE_4K);
 	if (mz == NULL) {
+		if (quiet)
+			return -ENOMEM;
 		to_format_size(sz, sizeof(sz), len);
 		to_err("cannot allocate the %s pool, %s (--working-set) of IOVA-contiguous memory"
 			" on socket %d: %s", name, sz, socket, rte_strerror(rte_errno));
@@ -103,7 +110,7 @@ burst_free(struct to_burst *b)
 }
 
 static int
-worker_alloc(struct to_worker *w, const struct to_options *o)
+worker_alloc(struct to_worker *w, const struct to_options *o, bool quiet)
 {
 	uint32_t n = rte_align32pow2(o->ring);
 	char name[RTE_MEMZONE_NAMESIZE];
@@ -112,10 +119,10 @@ worker_alloc(struct to_worker *w, const struct to_options *o)
 	src_node = o->src_node >= 0 ? o->src_node : w->socket;
 	dst_node = o->dst_node >= 0 ? o->dst_node : w->socket;
 	snprintf(name, sizeof(name), "to_src%u", w->idx);
-	if (pool_alloc(&w->src, name, o->working_set, src_node) != 0)
+	if (pool_alloc(&w->src, name, o->working_set, src_node, quiet) != 0)
 		return -ENOMEM;
 	snprintf(name, sizeof(name), "to_dst%u", w->idx);
-	if (pool_alloc(&w->dst, name, o->working_set, dst_node) != 0)
+	if (pool_alloc(&w->dst, name, o->working_set, dst_node, quiet) != 0)
 		return -ENOMEM;
 	if (burst_alloc(&w->burst, o->burst, w->socket) != 0)
 		return -ENOMEM;
@@ -141,8 +148,9 @@ worker_free(struct to_worker *w)
 	pool_free(&w->src);
 }
 
-int
-to_workers_alloc(struct to_group *g, const struct to_options *o)
+/* Every worker's resources, pools of o->working_set; quiet as pool_alloc(). */
+static int
+workers_alloc(struct to_group *g, const struct to_options *o, bool quiet)
 {
 	unsigned int i, nb = o->nb_lcores != 0 ? o->nb_lcores : 1;
 
@@ -163,9 +171,43 @@ to_workers_alloc(struct to_group *g, const struct to_options *o)
 		w->idx = (uint16_t)i;
 		socket = (int)rte_lcore_to_socket_id(w->lcore);
 		w->socket = socket == SOCKET_ID_ANY || socket < 0 ? 0 : socket;
-		if (worker_alloc(w, o) != 0)
+		if (worker_alloc(w, o, quiet) != 0)
 			return -ENOMEM;
 	}
+	return 0;
+}
+
+/*
+ * The default working set (a few LLCs, options.c) may not fit in the
+ * memory EAL has: a large LLC (a server's whole L3 as one VM sees it) and
+ * 1 GiB of hugepages. It is then halved until the pools fit, down to
+ * to_working_set_floor(), and a note says so. A working set given by the
+ * user is taken as it is, or fails.
+ */
+int
+to_workers_alloc(struct to_group *g, struct to_options *o)
+{
+	const uint64_t want = o->working_set, floor = to_working_set_floor(o);
+	char had[32], now[32], llc[32];
+	int ret;
+
+	for (;;) {
+		bool last = o->working_set_given || o->working_set / 2 < floor;
+
+		ret = workers_alloc(g, o, !last);
+		if (ret == 0 || last)
+			break;
+		to_workers_free(g);
+		o->working_set /= 2;
+	}
+	if (ret != 0 || o->working_set == want)
+		return ret;
+	to_format_size(had, sizeof(had), want);
+	to_format_size(now, sizeof(now), o->working_set);
+	to_format_size(llc, sizeof(llc), to_llc_size());
+	printf("dpdk-test-offload: note: working set %s per side: the default, %s (for a"
+		" last-level cache of %s), does not fit in the memory EAL has; give EAL more"
+		" (hugepages, -m) or set --working-set\n", now, had, llc);
 	return 0;
 }
 

@@ -7,7 +7,8 @@
 
 GROUP is one of:
   cmdline  bad command lines: exit status 2, one error line naming the
-           input, never a crash; good ones accepted (--help, a short run)
+           input, never a crash; good ones accepted (--help, a short run);
+           the default working set lowered to fit EAL's memory
   config   INI files (--config): the shipped config.ini round-trips
            through --dry-run; bad files exit 2 with one error line naming
            the file and the line, section or key; a two-section file runs
@@ -150,6 +151,46 @@ def group_cmdline(a):
     check(rc == 0 and "caches evicted before each measured run" in out and
           "source pool on NUMA node 0, destination pool on node 0" in out,
           "--flush-cache --src-node 0 --dst-node 0 run (exit %d)" % rc)
+    check_default_working_set(a)
+
+
+def check_default_working_set(a):
+    """The default working set (4 x the LLC, at least 64 MiB) is halved
+    until it fits EAL's 256 MiB here, down to 64 MiB, with a note; one
+    given is never lowered."""
+    rc, out, err = run(a.tool, ["--mode", "cpu", "--sizes", "64",
+                                "--dry-run"], eal=False)
+    want = [int(l.split("=")[1]) for l in out.splitlines()
+            if l.startswith("working-set = ")]
+    if not check(rc == 0 and len(want) == 1, "--dry-run gives the default "
+                 "working set"):
+        return
+    want = want[0]
+    mib = 1 << 20
+    rc, out, err = run(a.tool, ["--mode", "cpu", "--sizes", "64", "--ops",
+                                "1000", "--warmup", "0"])
+    note = [l for l in out.splitlines() if "note: working set" in l]
+    header = "working set 64 MiB per side"
+    if want > 64 * mib:
+        check(rc == 0 and len(note) == 1 and note[0].startswith(
+              "dpdk-test-offload: note: working set 64 MiB per side: the "
+              "default, ") and "does not fit in the memory EAL has" in
+              note[0] and header in out,
+              "default %d MiB lowered to 64 MiB to fit EAL -m 256, with a "
+              "note (exit %d)" % (want // mib, rc))
+    else:
+        print("skip  the default is 64 MiB on this machine (small LLC): "
+              "nothing to lower")
+        check(rc == 0 and not note and header in out,
+              "the default 64 MiB fits EAL -m 256, no note (exit %d)" % rc)
+    rc, out, err = run(a.tool, ["--mode", "cpu", "--sizes", "64", "--ops",
+                                "1000", "--warmup", "0", "--working-set",
+                                "256M"])
+    errs = error_lines(err)
+    check(rc == 2 and errs and "cannot allocate the to_src0 pool, 256 MiB "
+          "(--working-set)" in errs[0] and "note:" not in out,
+          "--working-set 256M in EAL -m 256: exit 2, not lowered "
+          "(exit %d)" % rc)
 
 
 # --- config ----------------------------------------------------------------
