@@ -275,11 +275,49 @@ test_backlog_exact(void)
 	ocopy_flush(q);
 	TEST_ASSERT(ocdev_dump_has(oc, "ok, 6 in flight, backlog 8200 bytes"),
 		"3 x 1000 + 5000 + 2 x 100 bytes");
+	TEST_ASSERT(ocdev_dump_has(oc, "in flight 6 (3 plain)"),
+		"the ops before the callback's plain");
 	swdev_service_run("dma_sw0", true);
 	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
 	TEST_ASSERT_EQUAL(nb_flag_done, 1, "callback");
 	TEST_ASSERT(ocdev_dump_has(oc, "ok, 0 in flight, backlog 0 bytes"),
 		"mixed ops reaped");
+	ocopy_destroy(oc);
+}
+
+/*
+ * A CPU copy timed for learning (one in OC_CPU_SAMPLE_EVERY of those the
+ * policy gives the CPU) has no callback and is done when it returns: it
+ * stays plain, and so do the ops after it. Recorded, it kept every later
+ * op recorded while the queue held any, and a stream never empties it:
+ * each op then took the per-op path, not the burst's runs.
+ */
+static void
+test_timed_copy_plain(void)
+{
+	struct ocopy_queue_stats d;
+	struct ocopy_queue_rates r;
+	struct ocopy_queue *q;
+	struct ocopy *oc;
+
+	test_section("a timed CPU copy leaves the queue plain");
+	swdev_service_run("dma_sw0", false);
+	oc = ocdev_create("engines=dma_sw0,threshold=4096,split=off,stall_us=1000000");
+	q = ocopy_queue_get(oc, 0);
+	submit(q, 1, 4096, &d);
+	TEST_ASSERT_EQUAL(d.engine, 1, "on the engine, held still");
+	/* From half the threshold on, one CPU copy in 16 is timed. */
+	submit(q, 32, 2048, &d);
+	TEST_ASSERT_EQUAL(d.cpu, 32, "below the threshold: the CPU's");
+	TEST_ASSERT_SUCCESS(ocopy_queue_rates_get(q, &r), "rates");
+	TEST_ASSERT(r.cpu_samples >= 1, "a CPU copy timed: %" PRIu64,
+		r.cpu_samples);
+	submit(q, 8, 4096, &d);
+	TEST_ASSERT(ocdev_dump_has(oc, "in flight 41 (41 plain)"),
+		"every op plain");
+	swdev_service_run("dma_sw0", true);
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	TEST_ASSERT(ocdev_dump_has(oc, "in flight 0 (0 plain)"), "drained");
 	ocopy_destroy(oc);
 }
 
@@ -943,6 +981,7 @@ main(int argc, char **argv)
 		test_doorbell_before_cpu();
 		test_backlog();
 	test_backlog_exact();
+	test_timed_copy_plain();
 		test_two_engines();
 	}
 

@@ -416,8 +416,10 @@ oc_doorbells_before_cpu(struct ocopy_queue *q)
 /*
  * A CPU copy the policy chose, timed: the CPU's rate on the data this
  * queue really copies (cache-resident or not), which calibration cannot
- * know. Booked as oc_submit() books a CPU op; out of line, since it is
- * one CPU copy in OC_CPU_SAMPLE_EVERY.
+ * know. Booked as oc_submit() books a CPU op, plain when it can be: a
+ * recorded op keeps every op after it recorded until the queue is empty,
+ * off the burst's runs. Out of line, since it is one CPU copy in
+ * OC_CPU_SAMPLE_EVERY.
  */
 int
 oc_cpu_copy_timed(struct ocopy_queue *q, uint32_t slot, void *dst,
@@ -425,10 +427,11 @@ oc_cpu_copy_timed(struct ocopy_queue *q, uint32_t slot, void *dst,
 {
 	uint64_t t0, cyc;
 
-	oc_op_init(&q->ops[slot & q->mask], cb, arg, len, 0, OCOPY_PATH_CPU);
+	oc_slot_record(q, slot, &q->ops[slot & q->mask], cb, arg, len, 0,
+			OCOPY_PATH_CPU);
+	oc_book_cpu(q, slot, len);
 	if (q->dirty)	/* as oc_submit() does before a CPU copy */
 		oc_doorbells(q);
-	oc_book_cpu(q, slot, len);
 	t0 = rte_rdtsc_precise();
 	oc_cpu_copy(dst, src, len);
 	cyc = rte_rdtsc_precise() - t0;

@@ -185,8 +185,12 @@ ocopy_dump(const struct ocopy *oc, FILE *f)
 	for (qid = 0; qid < oc->nb_queues; qid++) {
 		const struct ocopy_queue *q = &oc->queues[qid];
 
-		fprintf(f, "  queue %u: in flight %u, split cpu share %u/65536, cpu %u cycles/KiB (%s, %" PRIu64 " samples)\n",
-			qid, q->head - q->tail, q->split_cpu_q16,
+		/* Plain ops: those without a slot (ocopy_core.h). */
+		uint32_t plain = (int32_t)(q->plain_end - q->tail) > 0 ?
+				q->plain_end - q->tail : 0;
+
+		fprintf(f, "  queue %u: in flight %u (%u plain), split cpu share %u/65536, cpu %u cycles/KiB (%s, %" PRIu64 " samples)\n",
+			qid, q->head - q->tail, plain, q->split_cpu_q16,
 			q->cpu_cyc_per_kib, q->learn ? "learning" : "fixed",
 			q->cpu_samples);
 		for (i = 0; i < q->nb_qe; i++)
