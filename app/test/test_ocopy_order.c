@@ -360,6 +360,11 @@ main(int argc, char **argv)
 	conf.ring_size = 64;	/* small: the ring fills, the CPU takes over */
 	conf.threshold = 1024;
 	conf.depth_slack = 1000;
+	/*
+	 * The CPU helps always: under cpu_help=auto, a host that slows the
+	 * CPU's copies keeps help off, and with it every split.
+	 */
+	conf.cpu_help = OCOPY_CPU_HELP_ON;
 	auto_conf = conf;
 	engine_conf = conf;
 	engine_conf.policy = OCOPY_POLICY_ENGINE;
