@@ -8,7 +8,9 @@
  * dma_sw0 against ocopy_copy()/ocopy_flush()/ocopy_completed() forced to
  * that engine (the decision overhead), and memcpy() against ocopy_copy()
  * forced to the CPU; each library path also with the burst submitted by
- * one ocopy_copy_burst() call.
+ * one ocopy_copy_burst() call, and once more with its first copy given a
+ * callback (by ocopy_copy(), the others by ocopy_copy_burst()): an op
+ * with a slot ahead of plain ones, which must not cost those their runs.
  *
  * Bursts of BURST copies between cache-resident buffers; each burst is
  * waited for before the next, so the engine is idle while the submitter
@@ -80,6 +82,16 @@ check(uint32_t len)
 			i, len);
 }
 
+static unsigned int nb_cb;
+
+static void
+count_cb(void *arg, uint16_t status)
+{
+	RTE_SET_USED(arg);
+	TEST_ASSERT_EQUAL(status, 0, "callback status");
+	nb_cb++;
+}
+
 static void
 keep_best(struct cost *best, uint64_t enq, uint64_t cpl)
 {
@@ -95,14 +107,21 @@ keep_best(struct cost *best, uint64_t enq, uint64_t cpl)
 /*
  * One burst, with its doorbell: per op through the raw dmadev (lib false:
  * dev, vchan RAW_VCHAN) or the library's queue q, or by one
- * ocopy_copy_burst() call (burst). The number accepted.
+ * ocopy_copy_burst() call (burst), its first copy with a callback by
+ * ocopy_copy() (cb_first). The number accepted.
  */
 static __rte_always_inline unsigned int
 enqueue(int16_t dev, struct ocopy_queue *q, uint32_t len, const bool lib,
-		const bool burst)
+		const bool burst, const bool cb_first)
 {
 	unsigned int i;
 
+	if (burst && cb_first) {
+		if (ocopy_copy(q, dp[0], sp[0], len, count_cb, NULL, 0) < 0)
+			return 0;
+		return 1 + ocopy_copy_burst(q, &dp[1], &sp[1], &lens[1],
+				BURST - 1, NULL, NULL);
+	}
 	if (burst)
 		return ocopy_copy_burst(q, dp, sp, lens, BURST, NULL, NULL);
 	for (i = 0; i < BURST; i++)
@@ -121,24 +140,26 @@ enqueue(int16_t dev, struct ocopy_queue *q, uint32_t len, const bool lib,
 /*
  * One round of bursts through the raw dmadev (lib false: dev, vchan
  * RAW_VCHAN) or through the library's queue q, op by op or by
- * ocopy_copy_burst() (burst), kept in *best if it beats it; one loop, so
- * all are timed alike. Inlined once per path with the branches resolved.
+ * ocopy_copy_burst() (burst, cb_first as enqueue()), kept in *best if it
+ * beats it; one loop, so all are timed alike. Inlined once per path with
+ * the branches resolved.
  */
 static __rte_always_inline void
 round_async(int16_t dev, struct ocopy_queue *q, uint32_t len, const bool lib,
-		const bool burst, struct cost *best)
+		const bool burst, const bool cb_first, struct cost *best)
 {
 	uint64_t enq = 0, cpl = 0;
 	unsigned int b, i;
 
 	memset(dst, 0, AREA);
+	nb_cb = 0;
 	for (b = 0; b < BURSTS; b++) {
 		uint16_t done = 0, last;
 		bool err = false;
 		uint64_t t0, t1;
 
 		t0 = rte_rdtsc_precise();
-		i = enqueue(dev, q, len, lib, burst);
+		i = enqueue(dev, q, len, lib, burst, cb_first);
 		t1 = rte_rdtsc_precise();
 		TEST_ASSERT_EQUAL(i, BURST, "enqueue");
 		enq += t1 - t0;
@@ -157,26 +178,34 @@ round_async(int16_t dev, struct ocopy_queue *q, uint32_t len, const bool lib,
 		}
 	}
 	check(len);
+	TEST_ASSERT_EQUAL(nb_cb, cb_first ? BURSTS : 0, "callbacks");
 	keep_best(best, enq, cpl);
 }
 
 static void
 round_raw(int16_t dev, uint32_t len, struct cost *best)
 {
-	round_async(dev, NULL, len, false, false, best);
+	round_async(dev, NULL, len, false, false, false, best);
 }
 
 static void
 round_lib(struct ocopy_queue *q, uint32_t len, struct cost *best)
 {
-	round_async(-1, q, len, true, false, best);
+	round_async(-1, q, len, true, false, false, best);
 }
 
 /* The same bursts through ocopy_copy_burst(). */
 static void
 round_lib_burst(struct ocopy_queue *q, uint32_t len, struct cost *best)
 {
-	round_async(-1, q, len, true, true, best);
+	round_async(-1, q, len, true, true, false, best);
+}
+
+/* The same, the first copy of each with a callback. */
+static void
+round_lib_burst_cb(struct ocopy_queue *q, uint32_t len, struct cost *best)
+{
+	round_async(-1, q, len, true, true, true, best);
 }
 
 static void
@@ -216,7 +245,7 @@ main(int argc, char **argv)
 	};
 	static const uint32_t sizes[] = { 64, 1024 };
 	static const struct cost none = { 1e9, 1e9 };
-	struct cost raw, lib, burst, small, cpu;
+	struct cost raw, lib, burst, burst_cb, small, cpu;
 	struct ocopy_queue *q;
 	struct ocopy *oc;
 	unsigned int s, r;
@@ -240,11 +269,12 @@ main(int argc, char **argv)
 		/* Queue 0 for the library, vchan RAW_VCHAN (queue 1's) raw. */
 		oc = ocdev_create("engines=dma_sw0,policy=engine,split=off,queues=2");
 		q = ocopy_queue_get(oc, 0);
-		raw = lib = burst = none;
+		raw = lib = burst = burst_cb = none;
 		for (r = 0; r < ROUNDS; r++) {
 			round_raw(dev, sizes[s], &raw);
 			round_lib(q, sizes[s], &lib);
 			round_lib_burst(q, sizes[s], &burst);
+			round_lib_burst_cb(q, sizes[s], &burst_cb);
 		}
 		ocopy_destroy(oc);
 		/* A small op ring: an instance of its own, its rounds after. */
@@ -258,6 +288,8 @@ main(int argc, char **argv)
 		print_row("ocopy, policy=engine", sizes[s], &lib, &raw);
 		print_row("ocopy, engine, queue_size=64", sizes[s], &small, &raw);
 		print_row("ocopy_copy_burst, engine", sizes[s], &burst, &raw);
+		print_row("the same, 1st with callback", sizes[s], &burst_cb,
+			&raw);
 	}
 
 	oc = ocdev_create("engines=dma_sw0,policy=cpu,split=off");
