@@ -451,44 +451,68 @@ test_degrade(void)
 	swdev_destroy("dma_sw_strict");
 }
 
+static unsigned int nb_ahead_done;
+
+static void
+ahead_cb(void *arg, uint16_t status)
+{
+	RTE_SET_USED(arg);
+	TEST_ASSERT_EQUAL(status, RTE_DMA_STATUS_SUCCESSFUL, "the op ahead");
+	nb_ahead_done++;
+}
+
 /*
  * Ops without callbacks (plain: no slot of their own) around one that
  * fails: delivered by index, the dmadev way, the failed one stops
- * ocopy_completed() and carries its status; the others succeed.
+ * ocopy_completed() and carries its status; the others succeed. Behind
+ * (ahead true) an op with a callback, still undelivered when the error is
+ * reaped: the plain ops after that recorded op get their slots too.
  */
 static void
-test_plain_errors(void)
+test_plain_errors(bool ahead)
 {
 	uint16_t st[16], last;
 	struct gbuf *g;
 	struct ocopy_queue *q;
 	struct ocopy *oc;
 	unsigned int got = 0, k;
+	const unsigned int a = ahead ? 1 : 0;
 	uint64_t deadline;
 	bool err = false;
+	int16_t dev;
 	int first;
 
-	test_section("no callbacks: an engine error among plain ops, by index");
-	swdev_create_worker("dma_sw_strict", "domain=strict");
+	test_section(ahead ? "no callbacks, behind an op with one: an engine error among plain ops, by index" :
+		"no callbacks: an engine error among plain ops, by index");
+	dev = swdev_create_worker("dma_sw_strict", "domain=strict");
 	oc = ocdev_create("engines=dma_sw_strict,threshold=1024,slack=100000,split=off,degrade_errors=100");
 	q = ocopy_queue_get(oc, 0);
 	TEST_ASSERT(ocopy_mem_register(oc, src, 1024 * 1024) >= 0, "register src");
 	TEST_ASSERT(ocopy_mem_register(oc, dst, 1024 * 1024) >= 0, "register dst");
 	g = gbuf_alloc("unmapped", 1, LEN);
 	TEST_ASSERT(g != NULL, "guarded buffer");
-	memset(dst, 0, 6 * LEN);
+	memset(dst, 0, 7 * LEN);
+	nb_ahead_done = 0;
+	/* Held still: every op is on the engine before the first reap. */
+	swdev_service_run("dma_sw_strict", false);
 
-	/* CPU, engine, engine (fails), engine, CPU, engine. */
-	first = ocopy_copy(q, dst, src, 64, NULL, NULL, 0);
-	TEST_ASSERT(first >= 0, "op 0");
+	/* (A CPU op with a callback,) CPU, engine, engine (fails), engine, CPU, engine. */
+	first = ahead ? ocopy_copy(q, dst + 6 * LEN, src + 6, 64, ahead_cb,
+			NULL, 0) : ocopy_queue_next_index(q);
+	TEST_ASSERT(first >= 0, "the op ahead");
+	TEST_ASSERT(ocopy_copy(q, dst, src, 64, NULL, NULL, 0) >= 0, "op 0");
 	TEST_ASSERT(ocopy_copy(q, dst + LEN, src + 1, LEN, NULL, NULL, 0) >= 0, "op 1");
 	TEST_ASSERT(ocopy_copy(q, g->data, src, LEN, NULL, NULL, 0) >= 0, "op 2");
 	TEST_ASSERT(ocopy_copy(q, dst + 3 * LEN, src + 3, LEN, NULL, NULL, 0) >= 0, "op 3");
 	TEST_ASSERT(ocopy_copy(q, dst + 4 * LEN, src + 4, 64, NULL, NULL, 0) >= 0, "op 4");
 	TEST_ASSERT(ocopy_copy(q, dst + 5 * LEN, src + 5, LEN, NULL, NULL, 0) >= 0, "op 5");
 	ocopy_flush(q);
+	TEST_ASSERT(ocdev_dump_has(oc, ahead ? "in flight 7 (6 plain)" :
+		"in flight 6 (6 plain)"), "the ops without callback plain");
+	swdev_service_run("dma_sw_strict", true);
+	swdev_wait_idle(dev, 0);
 
-	/* Ops 0 and 1, then a stop before op 2. */
+	/* (The op ahead,) ops 0 and 1, then a stop before op 2. */
 	deadline = test_deadline(5000);
 	while (!err) {
 		TEST_ASSERT(!test_expired(deadline), "no error reported");
@@ -496,19 +520,20 @@ test_plain_errors(void)
 		if (got != 0)
 			TEST_ASSERT_EQUAL(last, (uint16_t)(first + got - 1), "last index");
 	}
-	TEST_ASSERT_EQUAL(got, 2, "delivered before the failed op");
+	TEST_ASSERT_EQUAL(got, a + 2, "delivered before the failed op");
+	TEST_ASSERT_EQUAL(nb_ahead_done, a, "the callback of the op ahead");
 	/* Op 2 with its error, then 3 to 5 successful. */
-	while (got < 6) {
+	while (got < a + 6) {
 		uint16_t n = ocopy_completed_status(q, RTE_DIM(st), &last, st);
 
 		TEST_ASSERT(!test_expired(deadline), "ops never delivered");
 		for (k = 0; k < n; k++) {
-			if (got + k == 2)
+			if (got + k == a + 2)
 				TEST_ASSERT(st[k] != RTE_DMA_STATUS_SUCCESSFUL,
 					"op 2 failed");
 			else
 				TEST_ASSERT_EQUAL(st[k], RTE_DMA_STATUS_SUCCESSFUL,
-					"op %u", got + k);
+					"op %u", got + k - a);
 		}
 		got += n;
 		if (n != 0)
@@ -521,6 +546,9 @@ test_plain_errors(void)
 		if (k != 2)
 			TEST_ASSERT(memcmp(dst + (size_t)k * LEN, src + k,
 				k == 4 ? 64 : LEN) == 0, "op %u data", k);
+	if (ahead)
+		TEST_ASSERT(memcmp(dst + 6 * LEN, src + 6, 64) == 0,
+			"the op ahead's data");
 	gbuf_free(g);
 	ocopy_destroy(oc);
 	swdev_destroy("dma_sw_strict");
@@ -637,7 +665,8 @@ main(int argc, char **argv)
 	test_stall();
 	test_undoorbelled();
 	test_degrade();
-	test_plain_errors();
+	test_plain_errors(false);
+	test_plain_errors(true);
 	test_calib_leftovers();
 	test_teardown_stuck();
 

@@ -7,7 +7,10 @@
  * engine and split between both, with fenced ops reading what the op just
  * before them wrote. Every op must complete exactly once, in submission
  * order, with its data in place and nothing written past its end; a
- * fenced op must see its predecessor's data.
+ * fenced op must see its predecessor's data. The mix is submitted with a
+ * callback for every op, with callbacks for some (plain ops between
+ * recorded ones, the library's three ranges: ocopy_core.h), and without
+ * any, as a dmadev consumer does.
  */
 
 #include <inttypes.h>
@@ -42,6 +45,7 @@ struct op_rec {
 	uint32_t len;
 	uint32_t seq;
 	bool fence;
+	bool plain;		/* no callback: delivered by count */
 	uint8_t prev_path;	/* path of the op before a fenced one */
 	uint32_t prev_seq;
 };
@@ -54,12 +58,10 @@ static struct op_rec recs[QSIZE];
 static uint32_t next_expected;
 static uint64_t nb_done;
 
+/* Op r delivered, next in order: its data in place, nothing past it. */
 static void
-op_done(void *arg, uint16_t status)
+check_op(const struct op_rec *r)
 {
-	struct op_rec *r = arg;
-
-	TEST_ASSERT_EQUAL(status, RTE_DMA_STATUS_SUCCESSFUL, "op %u", r->seq);
 	TEST_ASSERT_EQUAL(r->seq, next_expected, "completion out of order");
 	if (memcmp(r->dst, r->expect, r->len) != 0) {
 		uint32_t k = 0, e;
@@ -78,6 +80,33 @@ op_done(void *arg, uint16_t status)
 	nb_done++;
 }
 
+/*
+ * Plain ops delivered up to op seq (not included): each checked, their
+ * records still those of the ops (nothing was submitted since).
+ */
+static void
+plain_delivered(uint32_t seq)
+{
+	while (next_expected < seq) {
+		const struct op_rec *r = &recs[next_expected % QSIZE];
+
+		TEST_ASSERT(r->plain, "op %u has a callback: not called",
+			next_expected);
+		check_op(r);
+	}
+}
+
+static void
+op_done(void *arg, uint16_t status)
+{
+	struct op_rec *r = arg;
+
+	TEST_ASSERT_EQUAL(status, RTE_DMA_STATUS_SUCCESSFUL, "op %u", r->seq);
+	/* The plain ops before it are delivered first, by the same call. */
+	plain_delivered(r->seq);
+	check_op(r);
+}
+
 static uint32_t
 random_len(void)
 {
@@ -90,10 +119,15 @@ random_len(void)
 	return (uint32_t)test_rand_range(256 * 1024, 300 * 1024);
 }
 
+/*
+ * The mix with callbacks: for every op, or (some_plain) for about half of
+ * them, the others plain, checked when a poll's count or a later op's
+ * callback says they were delivered.
+ */
 static void
-run_mix(struct ocopy_queue *q, uint8_t *src, uint8_t *area)
+run_mix(struct ocopy_queue *q, uint8_t *src, uint8_t *area, bool some_plain)
 {
-	uint32_t seq = 0, prev_slot = 0;
+	uint32_t seq = 0, prev_slot = 0, polled = 0;
 	bool have_prev = false;
 
 	next_expected = 0;
@@ -115,13 +149,15 @@ run_mix(struct ocopy_queue *q, uint8_t *src, uint8_t *area)
 			r->dst = area + (size_t)(seq % NB_AREAS) * SLOT_AREA;
 			r->seq = seq;
 			r->fence = fence;
+			r->plain = some_plain && test_rand_range(0, 1) == 0;
 			if (fence) {
 				/* Read what the previous op is writing. */
 				struct op_rec *p = &recs[prev_slot];
 
 				r->len = p->len;
 				r->prev_seq = p->seq;
-				r->prev_path = q->ops[p->seq & q->mask].path;
+				r->prev_path = p->plain ? UINT8_MAX :
+						q->ops[p->seq & q->mask].path;
 				r->expect = p->expect;
 				from = p->dst;
 				flags = OCOPY_F_FENCE;
@@ -131,8 +167,8 @@ run_mix(struct ocopy_queue *q, uint8_t *src, uint8_t *area)
 				r->expect = from;
 			}
 			memset(r->dst, POISON, r->len + 64);
-			ret = ocopy_copy(q, r->dst, from, r->len, op_done, r,
-					flags);
+			ret = ocopy_copy(q, r->dst, from, r->len,
+					r->plain ? NULL : op_done, r, flags);
 			TEST_ASSERT(ret >= 0, "op %u refused: %d", seq, ret);
 			TEST_ASSERT_EQUAL(ret, (idx_base + seq) & 0xffff,
 				"op index");
@@ -141,9 +177,12 @@ run_mix(struct ocopy_queue *q, uint8_t *src, uint8_t *area)
 			seq++;
 		}
 		ocopy_flush(q);
-		ocopy_poll(q, (uint16_t)test_rand_range(0, 64));
+		polled += ocopy_poll(q, (uint16_t)test_rand_range(0, 64));
+		plain_delivered(polled);
 	}
 	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	TEST_ASSERT_EQUAL(ocopy_queue_inflight(q), 0, "all delivered");
+	plain_delivered(NB_OPS);
 	TEST_ASSERT_EQUAL(nb_done, NB_OPS, "completions");
 }
 
@@ -151,9 +190,7 @@ run_mix(struct ocopy_queue *q, uint8_t *src, uint8_t *area)
 static void
 delivered(void)
 {
-	struct op_rec *r = &recs[next_expected % QSIZE];
-
-	op_done(r, RTE_DMA_STATUS_SUCCESSFUL);
+	check_op(&recs[next_expected % QSIZE]);
 }
 
 /* Submit ops [first, first + n) of recs from their burst arrays. */
@@ -274,7 +311,7 @@ queue_near_wrap(struct ocopy_queue *q)
 	uint16_t i;
 
 	TEST_ASSERT_EQUAL(ocopy_queue_inflight(q), 0, "an idle queue");
-	q->head = q->tail = q->plain_end = start;
+	q->head = q->tail = q->rec_start = q->rec_end = start;
 	for (i = 0; i < q->nb_qe; i++) {
 		TEST_ASSERT_EQUAL(q->qe[i].inflight, 0, "an idle engine");
 		q->qe[i].fifo_head = q->qe[i].fifo_tail = start;
@@ -304,13 +341,19 @@ check_auto_mix(const struct ocopy_queue_stats *st)
 	TEST_ASSERT_EQUAL(st->errors, 0, "errors");
 }
 
+enum mix_kind {
+	MIX_CALLBACKS,		/* a callback for every op */
+	MIX_SOME_PLAIN,		/* for about half of them */
+	MIX_INDEXED,		/* none: by index, in bursts */
+};
+
 /*
- * One section: an instance from conf, a mix on its queue 0 (by index,
- * without callbacks, when indexed; across the counters' wrap when wrap),
- * its stats in *st, the engine left holding nothing; destroyed.
+ * One section: an instance from conf, a mix of the kind on its queue 0
+ * (across the counters' wrap when wrap), its stats in *st, the engine
+ * left holding nothing; destroyed.
  */
 static void
-run_section(const struct ocopy_conf *conf, bool indexed, bool wrap,
+run_section(const struct ocopy_conf *conf, enum mix_kind kind, bool wrap,
 		uint8_t *src, uint8_t *area, struct ocopy_queue_stats *st)
 {
 	struct ocopy_queue *q;
@@ -321,10 +364,10 @@ run_section(const struct ocopy_conf *conf, bool indexed, bool wrap,
 	q = ocopy_queue_get(oc, 0);
 	if (wrap)
 		queue_near_wrap(q);
-	if (indexed)
+	if (kind == MIX_INDEXED)
 		run_mix_indexed(q, src, area);
 	else
-		run_mix(q, src, area);
+		run_mix(q, src, area, kind == MIX_SOME_PLAIN);
 	ocopy_stats_get(oc, st);
 	check_engine_idle(oc);
 	ocopy_dump(oc, stdout);
@@ -376,21 +419,29 @@ main(int argc, char **argv)
 	cpu_conf = engine_conf;
 	cpu_conf.policy = OCOPY_POLICY_CPU;
 
-	run_section(&auto_conf, false, false, src, area, &st);
+	run_section(&auto_conf, MIX_CALLBACKS, false, src, area, &st);
 	check_auto_mix(&st);
 	TEST_ASSERT(st.deferred > 0 || st.engine > 0, "fenced ops ran");
 
+	test_section("auto, callbacks on about half the ops: plain ops between recorded ones");
+	run_section(&auto_conf, MIX_SOME_PLAIN, false, src, area, &st);
+	check_auto_mix(&st);
+
+	test_section("engine only, callbacks on about half the ops");
+	run_section(&engine_conf, MIX_SOME_PLAIN, false, src, area, &st);
+	TEST_ASSERT_EQUAL(st.cpu, st.failovers, "the CPU copied only what the engine refused");
+
 	test_section("auto, no callbacks: bursts, plain CPU ops, completions by index");
-	run_section(&auto_conf, true, false, src, area, &st);
+	run_section(&auto_conf, MIX_INDEXED, false, src, area, &st);
 	check_auto_mix(&st);
 
 	test_section("engine only: every op on the engine, fences by the engine");
-	run_section(&engine_conf, false, false, src, area, &st);
+	run_section(&engine_conf, MIX_CALLBACKS, false, src, area, &st);
 	TEST_ASSERT_EQUAL(st.cpu, st.failovers, "the CPU copied only what the engine refused");
 	TEST_ASSERT(st.engine > NB_OPS * 9 / 10, "engine took %" PRIu64, st.engine);
 
 	test_section("CPU only, no callbacks: every op plain, delivered by index");
-	run_section(&cpu_conf, true, false, src, area, &st);
+	run_section(&cpu_conf, MIX_INDEXED, false, src, area, &st);
 	TEST_ASSERT_EQUAL(st.cpu + st.deferred, NB_OPS, "all on the CPU");
 	TEST_ASSERT_EQUAL(st.completed, NB_OPS, "completed");
 
@@ -399,15 +450,19 @@ main(int argc, char **argv)
 	 * FIFOs' counters wrap, and op 2^32 - 1 is an op like any other.
 	 */
 	test_section("counters wrapping: auto, callbacks");
-	run_section(&auto_conf, false, true, src, area, &st);
+	run_section(&auto_conf, MIX_CALLBACKS, true, src, area, &st);
+	check_auto_mix(&st);
+
+	test_section("counters wrapping: auto, callbacks on about half the ops");
+	run_section(&auto_conf, MIX_SOME_PLAIN, true, src, area, &st);
 	check_auto_mix(&st);
 
 	test_section("counters wrapping: auto, no callbacks, by index");
-	run_section(&auto_conf, true, true, src, area, &st);
+	run_section(&auto_conf, MIX_INDEXED, true, src, area, &st);
 	check_auto_mix(&st);
 
 	test_section("counters wrapping: engine only, callbacks");
-	run_section(&engine_conf, false, true, src, area, &st);
+	run_section(&engine_conf, MIX_CALLBACKS, true, src, area, &st);
 	TEST_ASSERT_EQUAL(st.cpu, st.failovers, "the CPU copied only what the engine refused");
 
 	rte_free(area);

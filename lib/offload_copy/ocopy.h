@@ -318,6 +318,33 @@ int oc_cpu_copy_timed(struct ocopy_queue *q, uint32_t slot, void *dst,
 		const void *src, uint32_t len, ocopy_cb_t cb, void *arg);
 void oc_doorbells_before_cpu(struct ocopy_queue *q);
 bool oc_qe_batch_renew(struct ocopy_queue *q, struct ocopy_qengine *qe);
+void oc_rec_extend(struct ocopy_queue *q, uint32_t slot);
+
+/* Is op slot s recorded, the recorded ops being [rs, re) (ocopy_core.h)? */
+static __rte_always_inline bool
+oc_in_rec(uint32_t s, uint32_t rs, uint32_t re)
+{
+	return s - rs < re - rs;
+}
+
+/*
+ * Op slot (the head) is to be recorded: the recorded ops end there, or
+ * start there when there are none; else the plain ops between them and
+ * it get slots first (out of line: a recorded op behind recorded ops
+ * still in flight, with plain ones between).
+ */
+static __rte_always_inline void
+oc_rec_open(struct ocopy_queue *q, uint32_t slot)
+{
+	if (q->rec_end == slot) {
+		q->rec_end = slot + 1;
+	} else if (q->rec_start == q->rec_end) {
+		q->rec_start = slot;
+		q->rec_end = slot + 1;
+	} else {
+		oc_rec_extend(q, slot);
+	}
+}
 
 /*
  * Whether the engine takes one more op before its next doorbell: its
@@ -518,18 +545,18 @@ oc_book_cpu(struct ocopy_queue *q, uint32_t slot, uint32_t len)
 }
 
 /*
- * Write an op's slot, or nothing for a plain op: no callback, and only
- * plain ops before it (ocopy_core.h).
+ * Write an op's slot (slot: the head), or nothing for a plain op: no
+ * callback (ocopy_core.h).
  */
 static __rte_always_inline void
 oc_slot_record(struct ocopy_queue *q, uint32_t slot, struct ocopy_op *op,
 		ocopy_cb_t cb, void *arg, uint32_t len, uint16_t pending,
 		enum ocopy_path path)
 {
-	if (cb == NULL && q->plain_end == slot)
-		q->plain_end = slot + 1;
-	else
-		oc_op_init(op, cb, arg, len, pending, path);
+	if (cb == NULL)
+		return;
+	oc_rec_open(q, slot);
+	oc_op_init(op, cb, arg, len, pending, path);
 }
 
 /*
@@ -760,16 +787,14 @@ static __rte_always_inline void
 oc_book_plain_run(struct ocopy_queue *q, uint32_t n, uint64_t bytes)
 {
 	q->head += n;
-	q->plain_end = q->head;
 	q->stats.submitted += n;
 	q->stats.bytes += bytes;
 }
 
 /*
  * A run of ops i.. of a burst without callback that the CPU takes
- * whatever happens (below every threshold, none sampled) while the queue
- * holds plain ops only: each is copied, and they are booked together. The
- * first op not copied.
+ * whatever happens (below every threshold, none sampled): each is copied,
+ * and they are booked together as plain ops. The first op not copied.
  */
 static __rte_always_inline uint16_t
 oc_copy_plain_run(struct ocopy_queue *q, void *const *dst,
@@ -780,8 +805,6 @@ oc_copy_plain_run(struct ocopy_queue *q, void *const *dst,
 	uint64_t bytes = 0;
 	uint16_t k;
 
-	if (q->plain_end != q->head)
-		return i;
 	small = RTE_MIN(RTE_MIN(q->min_threshold, q->sample_floor),
 			q->split_threshold);
 	room = ocopy_queue_room(q);
@@ -805,9 +828,9 @@ oc_copy_plain_run(struct ocopy_queue *q, void *const *dst,
  * A run of ops i.. of a burst without callback that the queue's only
  * engine takes, as oc_pick() would choose it (healthy, on the queue's
  * node, room, threshold, not split, and under the auto policy done
- * sooner there than on the CPU), while the queue holds plain ops only:
- * each is given to the engine, and they are booked together. The first
- * op not given; the per-op path decides for it.
+ * sooner there than on the CPU): each is given to the engine, and they
+ * are booked together as plain ops. The first op not given; the per-op
+ * path decides for it.
  */
 static __rte_always_inline uint16_t
 oc_engine_plain_run(struct ocopy_queue *q, void *const *dst,
@@ -834,17 +857,15 @@ oc_engine_plain_run(struct ocopy_queue *q, void *const *dst,
 	uint64_t in, in0, out, bytes, cpu_base;
 	uint16_t k, m;
 
-	if (q->plain_end != first || q->nb_qe != 1 || q->numa_pick ||
-			qe->health != OCOPY_HEALTH_OK || !qe->socket_ok ||
-			q->policy == OCOPY_POLICY_CPU)
+	if (q->nb_qe != 1 || q->numa_pick || qe->health != OCOPY_HEALTH_OK ||
+			!qe->socket_ok || q->policy == OCOPY_POLICY_CPU)
 		return i;
 	/*
 	 * Its batch full (the run before stopped there): ring it and go on,
 	 * unless it takes nothing more, or what the doorbell reaped changed
-	 * the queue (an error gave the plain ops slots, or its health).
+	 * its health.
 	 */
-	if (!oc_qe_batch_ok(q, qe) || q->plain_end != first ||
-			qe->health != OCOPY_HEALTH_OK)
+	if (!oc_qe_batch_ok(q, qe) || qe->health != OCOPY_HEALTH_OK)
 		return i;
 	lo = RTE_MAX(q->min_threshold, qe->threshold);
 	hi = q->split_threshold;
@@ -961,7 +982,7 @@ oc_deliver_counted(struct ocopy_queue *q, uint16_t max, uint16_t *n,
 {
 	uint32_t k;
 
-	if (q->engine_work || q->plain_end != q->head)
+	if (q->engine_work || q->rec_start != q->rec_end)
 		return false;
 	k = RTE_MIN(q->head - q->tail, (uint32_t)max);
 	q->tail += k;

@@ -204,14 +204,19 @@ struct ocopy_queue {
 	uint32_t head;		/**< next op slot to fill (free-running) */
 	uint32_t tail;		/**< next op slot to deliver (free-running) */
 	/*
-	 * Ops [tail, plain_end) are plain: without callback, each copied by
-	 * the CPU or given whole to one engine. Their slots are never
-	 * written: one is done once the CPU copied it, or once its engine's
-	 * FIFO passed it, and delivery only counts them. Every op from
-	 * plain_end to head has its slot. When no op is in the queue,
-	 * plain_end is head, and a plain op just moves both.
+	 * Ops [rec_start, rec_end) are recorded: each has its slot written.
+	 * The others from tail to head are plain: without callback, each
+	 * copied by the CPU or given whole to one engine. Their slots are
+	 * never written: one is done once the CPU copied it, or once its
+	 * engine's FIFO passed it, and delivery only counts them. So the
+	 * queue holds plain ops, then recorded ones, then plain ones again;
+	 * a plain op only moves head, whatever is before it. A recorded op
+	 * after plain ones behind the recorded ones gives those their slots
+	 * first (oc_rec_extend()). With none recorded, rec_start equals
+	 * rec_end (wherever they are); else tail <= rec_start < rec_end.
 	 */
-	uint32_t plain_end;
+	uint32_t rec_start;
+	uint32_t rec_end;
 	uint32_t mask;
 	uint16_t nb_qe;
 	uint8_t policy;		/**< enum ocopy_policy, or OC_POLICY_AUTO_ALONE */

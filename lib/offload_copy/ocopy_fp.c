@@ -104,39 +104,92 @@ oc_part_done(struct ocopy_queue *q, struct ocopy_qengine *qe, uint32_t slot,
 }
 
 /*
- * Give the plain ops a slot each (ocopy_core.h), as if they had been
- * recorded: done for those the CPU copied, one part pending for those an
- * engine still holds. Before anything that needs their slots: an engine
- * error (its status goes to the op), an abort.
+ * Give the plain ops [from, to) a slot each (ocopy_core.h), as if they had
+ * been recorded: done for those the CPU copied, one part pending for those
+ * an engine still holds. Each FIFO is read from its newest entry back to
+ * the first one before from (its slots rise).
  */
 static void
-oc_plain_record(struct ocopy_queue *q)
+oc_plain_give_slots(struct ocopy_queue *q, uint32_t from, uint32_t to)
 {
-	const uint32_t tail = q->tail, plain = q->plain_end - tail;
+	const uint32_t n = to - from;
 	uint32_t s, k;
 	uint16_t i;
 
-	if ((int32_t)plain <= 0)
-		return;
-	for (s = 0; s < plain; s++)
-		oc_op_init(&q->ops[(tail + s) & q->mask], NULL, NULL, 0, 0,
+	for (s = from; s != to; s++)
+		oc_op_init(&q->ops[s & q->mask], NULL, NULL, 0, 0,
 				OCOPY_PATH_CPU);
 	for (i = 0; i < q->nb_qe; i++) {
 		struct ocopy_qengine *qe = &q->qe[i];
-
 		/* Calibration leftovers first (queue 0): not ops of ours. */
-		for (k = qe->fifo_tail + qe->leftovers; k != qe->fifo_head; k++) {
-			uint32_t slot = (uint32_t)qe->fifo[k & qe->fifo_mask];
+		const uint32_t oldest = qe->fifo_tail + qe->leftovers;
+
+		for (k = qe->fifo_head; k != oldest; k--) {
+			uint32_t slot = (uint32_t)qe->fifo[(k - 1) & qe->fifo_mask];
 			struct ocopy_op *op;
 
-			if (slot - tail >= plain)
+			if ((int32_t)(slot - from) < 0)
+				break;
+			if (slot - from >= n)
 				continue;
 			op = &q->ops[slot & q->mask];
 			op->pending = 1;
 			op->path = OCOPY_PATH_ENGINE;
 		}
 	}
-	q->plain_end = tail;
+}
+
+/*
+ * Give every plain op a slot: the queue's ops all recorded from tail on.
+ * Before anything that needs their slots: an engine error (its status
+ * goes to the op), an abort.
+ */
+static void
+oc_plain_record(struct ocopy_queue *q)
+{
+	const uint32_t tail = q->tail, head = q->head;
+	const uint32_t rs = q->rec_start, re = q->rec_end;
+
+	if (rs == re) {
+		oc_plain_give_slots(q, tail, head);
+		q->rec_end = head;
+	} else {
+		if ((int32_t)(rs - tail) > 0)
+			oc_plain_give_slots(q, tail, rs);
+		/* Not while the head's slot is being opened (re past it). */
+		if ((int32_t)(head - re) > 0) {
+			oc_plain_give_slots(q, re, head);
+			q->rec_end = head;
+		}
+	}
+	q->rec_start = tail;
+}
+
+/*
+ * Op slot (the head) is to be recorded, behind recorded ops still in the
+ * queue and plain ones after them: those plain ones get their slots, so
+ * that the recorded ops stay one range.
+ */
+void
+oc_rec_extend(struct ocopy_queue *q, uint32_t slot)
+{
+	oc_plain_give_slots(q, q->rec_end, slot);
+	q->rec_end = slot + 1;
+}
+
+/*
+ * The recorded ops after delivery up to tail: none left (their range
+ * empty, at tail), or from tail on.
+ */
+static inline void
+oc_rec_trim(struct ocopy_queue *q, uint32_t tail)
+{
+	if ((int32_t)(q->rec_end - tail) <= 0) {
+		q->rec_start = tail;
+		q->rec_end = tail;
+	} else if ((int32_t)(q->rec_start - tail) < 0) {
+		q->rec_start = tail;
+	}
 }
 
 /*
@@ -209,16 +262,19 @@ oc_health_update(struct ocopy_queue *q, struct ocopy_qengine *qe,
 /*
  * Are the engine's n oldest FIFO entries plain ops (ocopy_core.h), whose
  * bytes add up below 4 GiB? Slots rise through a FIFO, all from the tail
- * on, so the last entry tells: if it is plain, so are those before it.
+ * on: the first and the last entry tell whether the recorded ops [rs, re)
+ * fall among them.
  */
 static inline bool
 oc_fifo_plain_run(const struct ocopy_qengine *qe, uint32_t tail,
-		uint32_t plain, uint16_t n)
+		uint32_t rs, uint32_t re, uint16_t n)
 {
-	uint32_t slot = (uint32_t)qe->fifo[(qe->fifo_tail + n - 1) &
+	uint32_t first = (uint32_t)qe->fifo[qe->fifo_tail & qe->fifo_mask];
+	uint32_t last = (uint32_t)qe->fifo[(qe->fifo_tail + n - 1) &
 			qe->fifo_mask];
 
-	return (int32_t)plain > 0 && slot - tail < plain &&
+	return (rs == re || last - tail < rs - tail ||
+			first - tail >= re - tail) &&
 			qe->leftovers == 0 && oc_qe_backlog(qe) <= UINT32_MAX;
 }
 
@@ -228,8 +284,8 @@ oc_fifo_plain_run(const struct ocopy_qengine *qe, uint32_t tail,
  * op would wait for the previous one's store).
  */
 static __rte_noinline void
-oc_reap_ops(struct ocopy_queue *q, struct ocopy_qengine *qe, uint32_t tail,
-		uint32_t plain, uint16_t n)
+oc_reap_ops(struct ocopy_queue *q, struct ocopy_qengine *qe, uint32_t rs,
+		uint32_t re, uint16_t n)
 {
 	uint32_t ft = qe->fifo_tail;
 	uint64_t out = qe->bytes_out;
@@ -240,8 +296,7 @@ oc_reap_ops(struct ocopy_queue *q, struct ocopy_qengine *qe, uint32_t tail,
 
 		out += (uint32_t)((e >> 32) - out);
 		/* A plain op: nothing to note. */
-		if ((int32_t)plain > 0 && qe->leftovers == 0 &&
-				(uint32_t)e - tail < plain)
+		if (qe->leftovers == 0 && !oc_in_rec((uint32_t)e, rs, re))
 			continue;
 		oc_part_done(q, qe, (uint32_t)e, RTE_DMA_STATUS_SUCCESSFUL);
 	}
@@ -280,12 +335,13 @@ oc_reap_qe(struct ocopy_queue *q, struct ocopy_qengine *qe)
 	bool has_error = false;
 
 	while (qe->inflight != 0) {
-		const uint32_t tail = q->tail, plain = q->plain_end - tail;
+		const uint32_t tail = q->tail;
+		const uint32_t rs = q->rec_start, re = q->rec_end;
 
 		n = rte_dma_completed(qe->dev_id, qe->vchan,
 				RTE_MIN(qe->inflight, (uint32_t)OC_REAP_BURST),
 				&last, &has_error);
-		if (n != 0 && oc_fifo_plain_run(qe, tail, plain, n)) {
+		if (n != 0 && oc_fifo_plain_run(qe, tail, rs, re, n)) {
 			/*
 			 * Plain ops: nothing to note, and their bytes are
 			 * the last one's count less the count before the
@@ -297,7 +353,7 @@ oc_reap_qe(struct ocopy_queue *q, struct ocopy_qengine *qe)
 			qe->fifo_tail += n;
 			qe->bytes_out += (uint32_t)((e >> 32) - qe->bytes_out);
 		} else if (n != 0) {
-			oc_reap_ops(q, qe, tail, plain, n);
+			oc_reap_ops(q, qe, rs, re, n);
 		}
 		if (n != 0)
 			qe->consec_errors = 0;
@@ -493,30 +549,36 @@ oc_deliver(struct ocopy_queue *q, uint16_t max, enum oc_deliver_mode mode,
 	struct ocopy_op *const ops = q->ops;
 	const uint32_t mask = q->mask;
 	uint32_t tail = q->tail, head = q->head;
-	uint32_t plain = q->plain_end - tail;
+	uint32_t rs = q->rec_start, re = q->rec_end;
 	uint16_t n = 0, counted = 0, nb_err = 0;
 
-	/*
-	 * The plain ops first: those done are successful (an engine error
-	 * gives them slots), with nobody to call. The recorded ops after
-	 * them wait until they are all delivered.
-	 */
 	RTE_BUILD_BUG_ON(RTE_DMA_STATUS_SUCCESSFUL != 0);
-	if ((int32_t)plain > 0) {
-		uint32_t ready = q->engine_work ?
-				oc_plain_done(q, tail, plain) : plain;
-
-		n = (uint16_t)RTE_MIN(ready, (uint32_t)max);
-		if (status != NULL)
-			memset(status, 0, n * sizeof(*status));
-		tail += n;
-		if (n != plain)
-			max = n;	/* some still on an engine, or max */
-	}
 	while (n < max && tail != head) {
-		struct ocopy_op *op = &ops[tail & mask];
+		struct ocopy_op *op;
 		uint16_t st;
 
+		if (!oc_in_rec(tail, rs, re)) {
+			/*
+			 * Plain ops, up to the recorded ones or the head: those
+			 * done are successful (an engine error gives them
+			 * slots), with nobody to call.
+			 */
+			uint32_t end = rs != re && (int32_t)(rs - tail) > 0 ?
+					rs : head;
+			uint32_t plain = end - tail, ready, k;
+
+			ready = q->engine_work ? oc_plain_done(q, tail, plain) :
+					plain;
+			k = RTE_MIN(ready, (uint32_t)(max - n));
+			if (status != NULL)
+				memset(&status[n], 0, k * sizeof(*status));
+			tail += k;
+			n += k;
+			if (k != plain)
+				break;	/* some still on an engine, or max */
+			continue;
+		}
+		op = &ops[tail & mask];
 		if (op->pending != 0) {
 			if (op->path != OCOPY_PATH_DEFERRED)
 				break;
@@ -540,6 +602,7 @@ oc_deliver(struct ocopy_queue *q, uint16_t max, enum oc_deliver_mode mode,
 
 			/* Free the slot first: the callback may submit. */
 			q->tail = tail;
+			oc_rec_trim(q, tail);
 			q->stats.completed += n - counted;
 			q->stats.errors += nb_err;
 			counted = n;
@@ -547,12 +610,12 @@ oc_deliver(struct ocopy_queue *q, uint16_t max, enum oc_deliver_mode mode,
 			cb(arg, st);
 			tail = q->tail;
 			head = q->head;
+			rs = q->rec_start;
+			re = q->rec_end;
 		}
 	}
 	q->tail = tail;
-	/* Past the plain ops: the next one may start a new run. */
-	if ((int32_t)(q->plain_end - tail) < 0)
-		q->plain_end = tail;
+	oc_rec_trim(q, tail);
 	q->stats.completed += n - counted;
 	q->stats.errors += nb_err;
 	return n;
@@ -637,12 +700,14 @@ ocopy_queue_drain(struct ocopy_queue *q, uint64_t timeout_us)
 
 /* ---- the rare submissions ------------------------------------------ */
 
+/* Record op slot (the head) for a rare submission; the caller books it. */
 static inline struct ocopy_op *
 oc_slot_open(struct ocopy_queue *q, uint32_t slot, uint32_t len,
 		ocopy_cb_t cb, void *arg)
 {
 	struct ocopy_op *op = &q->ops[slot & q->mask];
 
+	oc_rec_open(q, slot);
 	op->cb = cb;
 	op->arg = arg;
 	op->len = len;
@@ -933,9 +998,9 @@ oc_complete_older(struct ocopy_queue *q, uint64_t timeout_us)
 			return -ETIMEDOUT;
 		rte_pause();
 	}
-	/* Deferred ops have slots: they are at or after plain_end. */
-	slot = (int32_t)(q->plain_end - q->tail) > 0 ? q->plain_end : q->tail;
-	for (; q->deferred_pending != 0 && slot != q->head; slot++) {
+	/* Deferred ops have slots: they are recorded. */
+	for (slot = q->rec_start; q->deferred_pending != 0 &&
+			slot != q->rec_end; slot++) {
 		struct ocopy_op *op = &q->ops[slot & q->mask];
 
 		if (op->pending != 0 && op->path == OCOPY_PATH_DEFERRED)

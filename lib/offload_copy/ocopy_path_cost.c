@@ -47,7 +47,8 @@ oc_scratch_queue(struct ocopy *oc)
 	s->mask = OC_PATH_OPS - 1;
 	s->head = 0;
 	s->tail = 0;
-	s->plain_end = 0;
+	s->rec_start = 0;
+	s->rec_end = 0;
 	s->dirty = 0;
 	s->learn = 0;
 	s->cpu_sample_left = 0;

@@ -186,8 +186,7 @@ ocopy_dump(const struct ocopy *oc, FILE *f)
 		const struct ocopy_queue *q = &oc->queues[qid];
 
 		/* Plain ops: those without a slot (ocopy_core.h). */
-		uint32_t plain = (int32_t)(q->plain_end - q->tail) > 0 ?
-				q->plain_end - q->tail : 0;
+		uint32_t plain = q->head - q->tail - (q->rec_end - q->rec_start);
 
 		fprintf(f, "  queue %u: in flight %u (%u plain), split cpu share %u/65536, cpu %u cycles/KiB (%s, %" PRIu64 " samples)\n",
 			qid, q->head - q->tail, plain, q->split_cpu_q16,
