@@ -11,6 +11,10 @@
  * one ocopy_copy_burst() call, and once more with its first copy given a
  * callback (by ocopy_copy(), the others by ocopy_copy_burst()): an op
  * with a slot ahead of plain ones, which must not cost those their runs.
+ * Last, bursts streamed (the next one given while the one before is in
+ * flight), without callbacks and with one on the last copy of each: each
+ * such op comes behind the previous burst's, still undelivered, with plain
+ * ops between that then get their slots (no "over": compare the two).
  *
  * Bursts of BURST copies between cache-resident buffers; each burst is
  * waited for before the next, so the engine is idle while the submitter
@@ -208,6 +212,49 @@ round_lib_burst_cb(struct ocopy_queue *q, uint32_t len, struct cost *best)
 	round_async(-1, q, len, true, true, true, best);
 }
 
+/*
+ * Bursts streamed through queue q: each given (ocopy_copy_burst(), then
+ * with cb_last its last copy with a callback by ocopy_copy()) and rung,
+ * then completions taken until at most one burst is in flight.
+ */
+static void
+round_stream(struct ocopy_queue *q, uint32_t len, const bool cb_last,
+		struct cost *best)
+{
+	const uint16_t n = cb_last ? BURST - 1 : BURST;
+	uint64_t enq = 0, cpl = 0, t0, t1;
+	uint16_t last;
+	unsigned int b;
+	bool err = false;
+
+	memset(dst, 0, AREA);
+	nb_cb = 0;
+	for (b = 0; b < BURSTS; b++) {
+		t0 = rte_rdtsc_precise();
+		TEST_ASSERT_EQUAL(ocopy_copy_burst(q, dp, sp, lens, n, NULL,
+			NULL), n, "burst");
+		if (cb_last)
+			TEST_ASSERT(ocopy_copy(q, dp[n], sp[n], len, count_cb,
+				NULL, OCOPY_F_FLUSH) >= 0, "the last copy");
+		t1 = rte_rdtsc_precise();
+		enq += t1 - t0;
+		while (ocopy_queue_inflight(q) > BURST) {
+			uint16_t k;
+
+			t0 = rte_rdtsc_precise();
+			k = ocopy_completed(q, BURST, &last, &err);
+			t1 = rte_rdtsc_precise();
+			TEST_ASSERT(!err, "library copy failed");
+			if (k != 0)
+				cpl += t1 - t0;
+		}
+	}
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	check(len);
+	TEST_ASSERT_EQUAL(nb_cb, cb_last ? BURSTS : 0, "callbacks");
+	keep_best(best, enq, cpl);
+}
+
 static void
 round_memcpy(uint32_t len, struct cost *best)
 {
@@ -245,7 +292,7 @@ main(int argc, char **argv)
 	};
 	static const uint32_t sizes[] = { 64, 1024 };
 	static const struct cost none = { 1e9, 1e9 };
-	struct cost raw, lib, burst, burst_cb, small, cpu;
+	struct cost raw, lib, burst, burst_cb, small, cpu, stream, stream_cb;
 	struct ocopy_queue *q;
 	struct ocopy *oc;
 	unsigned int s, r;
@@ -269,12 +316,14 @@ main(int argc, char **argv)
 		/* Queue 0 for the library, vchan RAW_VCHAN (queue 1's) raw. */
 		oc = ocdev_create("engines=dma_sw0,policy=engine,split=off,queues=2");
 		q = ocopy_queue_get(oc, 0);
-		raw = lib = burst = burst_cb = none;
+		raw = lib = burst = burst_cb = stream = stream_cb = none;
 		for (r = 0; r < ROUNDS; r++) {
 			round_raw(dev, sizes[s], &raw);
 			round_lib(q, sizes[s], &lib);
 			round_lib_burst(q, sizes[s], &burst);
 			round_lib_burst_cb(q, sizes[s], &burst_cb);
+			round_stream(q, sizes[s], false, &stream);
+			round_stream(q, sizes[s], true, &stream_cb);
 		}
 		ocopy_destroy(oc);
 		/* A small op ring: an instance of its own, its rounds after. */
@@ -290,6 +339,9 @@ main(int argc, char **argv)
 		print_row("ocopy_copy_burst, engine", sizes[s], &burst, &raw);
 		print_row("the same, 1st with callback", sizes[s], &burst_cb,
 			&raw);
+		print_row("streamed bursts, engine", sizes[s], &stream, NULL);
+		print_row("the same, last with callback", sizes[s], &stream_cb,
+			NULL);
 	}
 
 	oc = ocdev_create("engines=dma_sw0,policy=cpu,split=off");
