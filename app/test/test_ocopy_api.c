@@ -448,6 +448,209 @@ test_mbuf(struct ocopy_queue *q, uint8_t *buf, struct rte_mempool *mp)
 	rte_pktmbuf_free(b);
 }
 
+/* The staged copies' test: op k copies 1000 bytes to its own place. */
+#define STG_LEN		1000
+#define STG_SRC(buf, k)	((buf) + (size_t)(k) * 7)
+#define STG_DST(buf, k)	((buf) + 512 * 1024 + (size_t)(k) * 1024)
+#define STG_FILL	0x5a5a5a5a5a5a5a5aULL
+
+/* Ops [first, first + n) of the staged test booked by the library. */
+static void
+staged_booked(struct ocopy_queue *q, const struct ocopy_queue_stats *st0,
+		uint64_t n, const char *when)
+{
+	struct ocopy_queue_stats st;
+
+	ocopy_queue_stats_get(q, &st);
+	TEST_ASSERT_EQUAL(st.submitted - st0->submitted, n, "%s: %" PRIu64
+		" booked, expected %" PRIu64, when, st.submitted - st0->submitted,
+		n);
+}
+
+/*
+ * Plain copies given one at a time wait on the queue's stage: their
+ * indexes, the queue's ops in flight and its room count them at once; the
+ * library books them (stats.submitted) when they are handed over: by a
+ * flush, any other kind of submission, a completion call, a full stage
+ * or OCOPY_F_FLUSH. Every op completes once, in index order, with its
+ * data; an instance destroyed with copies staged makes them first.
+ */
+static void
+test_staged(struct ocopy *oc, uint8_t *buf, const char *what)
+{
+	struct ocopy_queue *q = ocopy_queue_get(oc, 0);
+	const uint32_t qsize = ocopy_queue_room(q);
+	struct ocopy_queue_stats st0;
+	struct ocopy_sge s[2], d[2];
+	void *bd[2];
+	const void *bs[2];
+	uint32_t bl[2], k = 0, i, got = 0;
+	unsigned int n = 0;
+	bool fill[64] = { false }, err = false;
+	uint16_t first, last = 0;
+
+	test_section("%s: plain copies staged, handed over in order", what);
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "idle");
+	TEST_ASSERT(qsize >= 64, "a queue of 64 at least: %u", qsize);
+	memset(STG_DST(buf, 0), 0, 64 * 1024);
+	ocopy_queue_stats_get(q, &st0);
+	first = ocopy_queue_next_index(q);
+
+	for (i = 0; i < 5; i++, k++)
+		TEST_ASSERT_EQUAL(ocopy_copy(q, STG_DST(buf, k), STG_SRC(buf, k),
+			STG_LEN, NULL, NULL, 0), (uint16_t)(first + k),
+			"staged copy %u", k);
+	TEST_ASSERT_EQUAL(ocopy_queue_next_index(q), (uint16_t)(first + 5),
+		"next index");
+	TEST_ASSERT_EQUAL(ocopy_queue_inflight(q), 5, "in flight");
+	TEST_ASSERT_EQUAL(ocopy_queue_room(q), qsize - 5, "room");
+	TEST_ASSERT(ocdev_dump_has(oc, "in flight 0 (0 plain, 5 staged)"),
+		"staged, not in the ring");
+	staged_booked(q, &st0, 0, "staged");
+	TEST_ASSERT_EQUAL(ocopy_copy(q, NULL, STG_SRC(buf, k), STG_LEN, NULL,
+		NULL, 0), -EINVAL, "NULL dst");
+	TEST_ASSERT_EQUAL(ocopy_queue_inflight(q), 5, "nothing staged");
+
+	/* A copy with a callback: the staged ones go first. */
+	TEST_ASSERT_EQUAL(ocopy_copy(q, STG_DST(buf, k), STG_SRC(buf, k),
+		STG_LEN, count_cb, &n, 0), (uint16_t)(first + k), "callback op");
+	k++;
+	staged_booked(q, &st0, 6, "a callback op");
+
+	/* A fill, a scatter-gather copy, a burst: the same. */
+	TEST_ASSERT(ocopy_copy(q, STG_DST(buf, k), STG_SRC(buf, k), STG_LEN,
+		NULL, NULL, 0) >= 0, "staged");
+	k++;
+	TEST_ASSERT_EQUAL(ocopy_fill(q, STG_DST(buf, k), STG_FILL, STG_LEN, NULL,
+		NULL, 0), (uint16_t)(first + k), "fill");
+	fill[k++] = true;
+	staged_booked(q, &st0, 8, "a fill");
+	TEST_ASSERT(ocopy_copy(q, STG_DST(buf, k), STG_SRC(buf, k), STG_LEN,
+		NULL, NULL, 0) >= 0, "staged");
+	k++;
+	s[0].addr = (void *)(uintptr_t)STG_SRC(buf, k);
+	s[0].len = 400;
+	s[1].addr = (void *)(uintptr_t)(STG_SRC(buf, k) + 400);
+	s[1].len = STG_LEN - 400;
+	d[0].addr = STG_DST(buf, k);
+	d[0].len = 600;
+	d[1].addr = STG_DST(buf, k) + 600;
+	d[1].len = STG_LEN - 600;
+	TEST_ASSERT_EQUAL(ocopy_copy_sg(q, s, 2, d, 2, NULL, NULL, 0),
+		(uint16_t)(first + k), "scatter-gather");
+	k++;
+	staged_booked(q, &st0, 10, "scatter-gather");
+	TEST_ASSERT(ocopy_copy(q, STG_DST(buf, k), STG_SRC(buf, k), STG_LEN,
+		NULL, NULL, 0) >= 0, "staged");
+	k++;
+	for (i = 0; i < 2; i++) {
+		bd[i] = STG_DST(buf, k + i);
+		bs[i] = STG_SRC(buf, k + i);
+		bl[i] = STG_LEN;
+	}
+	TEST_ASSERT_EQUAL(ocopy_queue_next_index(q), (uint16_t)(first + k),
+		"the burst's first index");
+	TEST_ASSERT_EQUAL(ocopy_copy_burst(q, bd, bs, bl, 2, NULL, NULL), 2,
+		"burst");
+	k += 2;
+	staged_booked(q, &st0, 13, "a burst");
+
+	/* A flush; a completion call; OCOPY_F_FLUSH. */
+	TEST_ASSERT(ocopy_copy(q, STG_DST(buf, k), STG_SRC(buf, k), STG_LEN,
+		NULL, NULL, 0) >= 0, "staged");
+	k++;
+	ocopy_flush(q);
+	staged_booked(q, &st0, 14, "a flush");
+	TEST_ASSERT(ocopy_copy(q, STG_DST(buf, k), STG_SRC(buf, k), STG_LEN,
+		NULL, NULL, 0) >= 0, "staged");
+	k++;
+	got += ocopy_completed(q, 0, &last, &err);
+	staged_booked(q, &st0, 15, "a completion call");
+	TEST_ASSERT_EQUAL(ocopy_copy(q, STG_DST(buf, k), STG_SRC(buf, k),
+		STG_LEN, NULL, NULL, OCOPY_F_FLUSH), (uint16_t)(first + k),
+		"OCOPY_F_FLUSH");
+	k++;
+	staged_booked(q, &st0, 16, "OCOPY_F_FLUSH");
+
+	/* A full stage is handed over by the next copy. */
+	for (i = 0; i < OC_STAGE_SIZE + 1; i++, k++)
+		TEST_ASSERT_EQUAL(ocopy_copy(q, STG_DST(buf, k), STG_SRC(buf, k),
+			STG_LEN, NULL, NULL, 0), (uint16_t)(first + k),
+			"copy %u", k);
+	staged_booked(q, &st0, 16 + OC_STAGE_SIZE, "a full stage");
+	TEST_ASSERT(ocdev_dump_has(oc, ", 1 staged)"), "the last one staged");
+	TEST_ASSERT_EQUAL(ocopy_queue_inflight(q), k - got, "in flight");
+
+	/* Every op once, in index order; then the data. */
+	while (got < k) {
+		uint16_t nb = ocopy_completed(q, 64, &last, &err);
+
+		TEST_ASSERT(!err, "no op fails");
+		got += nb;
+		if (nb != 0)
+			TEST_ASSERT_EQUAL(last, (uint16_t)(first + got - 1),
+				"last index");
+		ocopy_flush(q);
+	}
+	TEST_ASSERT_EQUAL(n, 1, "the callback");
+	TEST_ASSERT_EQUAL(ocopy_queue_inflight(q), 0, "all delivered");
+	for (i = 0; i < k; i++) {
+		if (fill[i])
+			TEST_ASSERT_EQUAL(*(uint64_t *)(STG_DST(buf, i) + 992),
+				STG_FILL, "op %u: the fill", i);
+		else
+			TEST_ASSERT(memcmp(STG_DST(buf, i), STG_SRC(buf, i),
+				STG_LEN) == 0, "op %u: the data", i);
+		TEST_ASSERT_EQUAL(STG_DST(buf, i)[STG_LEN], 0,
+			"op %u: nothing past its end", i);
+	}
+}
+
+/* The queue's room counts the staged copies: -ENOSPC past it. */
+static void
+test_staged_full(struct ocopy *oc, uint8_t *buf)
+{
+	struct ocopy_queue *q = ocopy_queue_get(oc, 0);
+	struct ocopy_queue_stats a, b;
+	uint32_t room, i;
+
+	test_section("staged copies take room: the last one refused, counted");
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "idle");
+	room = ocopy_queue_room(q);
+	for (i = 0; i < room; i++)
+		TEST_ASSERT(ocopy_copy(q, STG_DST(buf, i % 64), STG_SRC(buf, i),
+			STG_LEN, NULL, NULL, 0) >= 0, "copy %u", i);
+	TEST_ASSERT_EQUAL(ocopy_queue_room(q), 0, "no room");
+	ocopy_queue_stats_get(q, &a);
+	TEST_ASSERT_EQUAL(ocopy_copy(q, STG_DST(buf, 0), STG_SRC(buf, 0),
+		STG_LEN, NULL, NULL, 0), -ENOSPC, "full");
+	ocopy_queue_stats_get(q, &b);
+	TEST_ASSERT_EQUAL(b.refused - a.refused, 1, "refusal counted");
+	TEST_ASSERT_EQUAL(ocopy_queue_inflight(q), room, "none lost");
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	TEST_ASSERT_EQUAL(ocopy_queue_inflight(q), 0, "all delivered");
+}
+
+/* Destroyed with copies staged: they are made first (one completion each). */
+static void
+test_staged_destroy(const char *conf, uint8_t *buf)
+{
+	struct ocopy *oc = ocdev_create(conf);
+	struct ocopy_queue *q = ocopy_queue_get(oc, 0);
+	unsigned int i;
+
+	test_section("destroyed with copies staged (%s): made first", conf);
+	memset(STG_DST(buf, 0), 0, 64 * 1024);
+	for (i = 0; i < 3; i++)
+		TEST_ASSERT(ocopy_copy(q, STG_DST(buf, i), STG_SRC(buf, i),
+			STG_LEN, NULL, NULL, 0) >= 0, "copy %u", i);
+	TEST_ASSERT_EQUAL(ocopy_queue_inflight(q), 3, "staged");
+	ocopy_destroy(oc);
+	for (i = 0; i < 3; i++)
+		TEST_ASSERT(memcmp(STG_DST(buf, i), STG_SRC(buf, i), STG_LEN) == 0,
+			"copy %u made", i);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -475,6 +678,8 @@ main(int argc, char **argv)
 	test_burst(q, buf, 64, "engine", true);
 	test_fill_sg(q, buf, "engine");
 	test_mbuf(q, buf, mp);
+	test_staged(oc, buf, "engine");
+	test_staged_full(oc, buf);
 	ocopy_destroy(oc);
 
 	oc = ocdev_create("policy=cpu,queue_size=64");
@@ -482,7 +687,11 @@ main(int argc, char **argv)
 	test_burst(q, buf, 64, "CPU", false);
 	test_fill_sg(q, buf, "CPU");
 	test_mbuf(q, buf, mp);
+	test_staged(oc, buf, "CPU");
+	test_staged_full(oc, buf);
 	ocopy_destroy(oc);
+	test_staged_destroy("engines=dma_sw0,policy=engine", buf);
+	test_staged_destroy("policy=cpu", buf);
 
 	rte_mempool_free(mp);
 	rte_free(buf);

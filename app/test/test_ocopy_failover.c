@@ -507,8 +507,8 @@ test_plain_errors(bool ahead)
 	TEST_ASSERT(ocopy_copy(q, dst + 4 * LEN, src + 4, 64, NULL, NULL, 0) >= 0, "op 4");
 	TEST_ASSERT(ocopy_copy(q, dst + 5 * LEN, src + 5, LEN, NULL, NULL, 0) >= 0, "op 5");
 	ocopy_flush(q);
-	TEST_ASSERT(ocdev_dump_has(oc, ahead ? "in flight 7 (6 plain)" :
-		"in flight 6 (6 plain)"), "the ops without callback plain");
+	TEST_ASSERT(ocdev_dump_has(oc, ahead ? "in flight 7 (6 plain, 0 staged)" :
+		"in flight 6 (6 plain, 0 staged)"), "the ops without callback plain");
 	swdev_service_run("dma_sw_strict", true);
 	swdev_wait_idle(dev, 0);
 

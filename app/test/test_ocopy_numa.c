@@ -34,7 +34,7 @@
 
 static uint8_t *src, *dst;
 
-/* Copies i in [from, to) from src + i to dst_base + i * LEN, no doorbell. */
+/* Copies i in [from, to) from src + i to dst_base + i * LEN, then a flush. */
 static void
 submit_n(struct ocopy_queue *q, uint8_t *dst_base, unsigned int from,
 		unsigned int to)
@@ -44,6 +44,8 @@ submit_n(struct ocopy_queue *q, uint8_t *dst_base, unsigned int from,
 	for (i = from; i < to; i++)
 		TEST_ASSERT(ocopy_copy(q, dst_base + (size_t)i * LEN, src + i,
 			LEN, NULL, NULL, 0) >= 0, "copy %u", i);
+	/* Placed now: plain copies wait on the stage until a flush. */
+	ocopy_flush(q);
 }
 
 /* Run the engines, drain, check every copy's bytes; clear the destination. */

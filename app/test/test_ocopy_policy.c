@@ -275,7 +275,7 @@ test_backlog_exact(void)
 	ocopy_flush(q);
 	TEST_ASSERT(ocdev_dump_has(oc, "ok, 6 in flight, backlog 8200 bytes"),
 		"3 x 1000 + 5000 + 2 x 100 bytes");
-	TEST_ASSERT(ocdev_dump_has(oc, "in flight 6 (5 plain)"),
+	TEST_ASSERT(ocdev_dump_has(oc, "in flight 6 (5 plain, 0 staged)"),
 		"every op but the callback's plain");
 	swdev_service_run("dma_sw0", true);
 	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
@@ -313,11 +313,11 @@ test_timed_copy_plain(void)
 	TEST_ASSERT(r.cpu_samples >= 1, "a CPU copy timed: %" PRIu64,
 		r.cpu_samples);
 	submit(q, 8, 4096, &d);
-	TEST_ASSERT(ocdev_dump_has(oc, "in flight 41 (41 plain)"),
+	TEST_ASSERT(ocdev_dump_has(oc, "in flight 41 (41 plain, 0 staged)"),
 		"every op plain");
 	swdev_service_run("dma_sw0", true);
 	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
-	TEST_ASSERT(ocdev_dump_has(oc, "in flight 0 (0 plain)"), "drained");
+	TEST_ASSERT(ocdev_dump_has(oc, "in flight 0 (0 plain, 0 staged)"), "drained");
 	ocopy_destroy(oc);
 }
 

@@ -319,6 +319,18 @@ int oc_cpu_copy_timed(struct ocopy_queue *q, uint32_t slot, void *dst,
 void oc_doorbells_before_cpu(struct ocopy_queue *q);
 bool oc_qe_batch_renew(struct ocopy_queue *q, struct ocopy_qengine *qe);
 void oc_rec_extend(struct ocopy_queue *q, uint32_t slot);
+void oc_stage_flush(struct ocopy_queue *q);
+
+/*
+ * Before any other submission, and before a doorbell or a completion
+ * call: the staged plain copies go first, in the order they were given.
+ */
+static __rte_always_inline void
+oc_stage_hand_over(struct ocopy_queue *q)
+{
+	if (unlikely(q->nb_staged != 0))
+		oc_stage_flush(q);
+}
 
 /* Is op slot s recorded, the recorded ops being [rs, re) (ocopy_core.h)? */
 static __rte_always_inline bool
@@ -614,11 +626,16 @@ oc_doorbells(struct ocopy_queue *q)
  * Ring the doorbell of every engine with unsubmitted ops; ends a burst.
  * OCOPY_F_FLUSH on a submission does the same after that submission. (A
  * CPU copy of a size the engines take also rings them first, so that
- * they do not wait while this core copies.)
+ * they do not wait while this core copies.) Staged plain copies (see
+ * ocopy_copy()) are given to the engines or copied first.
  */
 static inline void
 ocopy_flush(struct ocopy_queue *q)
 {
+	if (unlikely(q->nb_staged != 0)) {
+		oc_stage_flush(q);	/* its burst rings the engines */
+		return;
+	}
 	q->burst_cpu_base = q->stats.cpu_bytes;
 	if (q->dirty)
 		oc_doorbells(q);
@@ -731,8 +748,47 @@ oc_submit(struct ocopy_queue *q, void *dst, const void *src, uint64_t pattern,
 	return (uint16_t)slot;
 }
 
+/*
+ * A plain copy given alone: onto the stage, its index the one it gets
+ * when the stage is handed over (the head plus those before it). A full
+ * stage is handed over first; OCOPY_F_FLUSH hands it over at once.
+ */
+static __rte_always_inline int
+oc_stage(struct ocopy_queue *q, void *dst, const void *src, uint32_t len,
+		uint64_t flags)
+{
+	uint16_t n = q->nb_staged;
+	int idx;
+
+	if (unlikely(q->head + n - q->tail > q->mask)) {
+		q->stats.refused++;
+		return -ENOSPC;
+	}
+	if (unlikely(dst == NULL || src == NULL))
+		return -EINVAL;
+	if (unlikely(n == OC_STAGE_SIZE)) {
+		oc_stage_flush(q);
+		n = 0;
+	}
+	q->stage_dst[n] = dst;
+	q->stage_src[n] = src;
+	q->stage_len[n] = len;
+	q->nb_staged = n + 1;
+	idx = (uint16_t)(q->head + n);
+	if (flags & OCOPY_F_FLUSH)
+		oc_stage_flush(q);
+	return idx;
+}
+
 /**
  * Copy len bytes from src to dst, on an engine or on the CPU.
+ *
+ * A plain copy (no callback, no flag but OCOPY_F_FLUSH) is staged: it is
+ * given to an engine or copied, with the other plain copies given since,
+ * as one ocopy_copy_burst() would, by the next ocopy_flush(), completion
+ * call or other submission on the queue, or once OC_STAGE_SIZE of them
+ * wait (OCOPY_F_FLUSH: at once). Until then it counts in the queue's
+ * ops, as accepted; its data must stay until its completion, as always.
  *
  * @param cb
  *   Called from ocopy_poll() with arg and the op's status; may be NULL.
@@ -746,6 +802,9 @@ static inline int
 ocopy_copy(struct ocopy_queue *q, void *dst, const void *src, uint32_t len,
 		ocopy_cb_t cb, void *arg, uint64_t flags)
 {
+	if (cb == NULL && (flags & ~OCOPY_F_FLUSH) == 0)
+		return oc_stage(q, dst, src, len, flags);
+	oc_stage_hand_over(q);
 	return oc_submit(q, dst, src, 0, len, cb, arg, flags, false);
 }
 
@@ -754,6 +813,7 @@ static inline int
 ocopy_fill(struct ocopy_queue *q, void *dst, uint64_t pattern, uint32_t len,
 		ocopy_cb_t cb, void *arg, uint64_t flags)
 {
+	oc_stage_hand_over(q);
 	return oc_submit(q, dst, NULL, pattern, len, cb, arg, flags, true);
 }
 
@@ -925,10 +985,11 @@ oc_engine_plain_run(struct ocopy_queue *q, void *const *dst,
 	return k;
 }
 
-static inline uint16_t
-ocopy_copy_burst(struct ocopy_queue *q, void *const *dst,
-		const void *const *src, const uint32_t *len, uint16_t n,
-		ocopy_cb_t cb, void *const *args)
+/* ocopy_copy_burst() past the stage's hand-over: the stage's too. */
+static __rte_always_inline uint16_t
+oc_burst(struct ocopy_queue *q, void *const *dst, const void *const *src,
+		const uint32_t *len, uint16_t n, ocopy_cb_t cb,
+		void *const *args)
 {
 	uint16_t i = 0, k;
 
@@ -944,13 +1005,22 @@ ocopy_copy_burst(struct ocopy_queue *q, void *const *dst,
 				continue;
 			}
 		}
-		if (ocopy_copy(q, dst[i], src[i], len[i], cb,
-				args != NULL ? args[i] : NULL, 0) < 0)
+		if (oc_submit(q, dst[i], src[i], 0, len[i], cb,
+				args != NULL ? args[i] : NULL, 0, false) < 0)
 			break;
 		i++;
 	}
 	ocopy_flush(q);
 	return i;
+}
+
+static inline uint16_t
+ocopy_copy_burst(struct ocopy_queue *q, void *const *dst,
+		const void *const *src, const uint32_t *len, uint16_t n,
+		ocopy_cb_t cb, void *const *args)
+{
+	oc_stage_hand_over(q);
+	return oc_burst(q, dst, src, len, n, cb, args);
 }
 
 uint16_t oc_poll(struct ocopy_queue *q, uint16_t max);
@@ -1002,6 +1072,7 @@ ocopy_poll(struct ocopy_queue *q, uint16_t max)
 {
 	uint16_t n;
 
+	oc_stage_hand_over(q);
 	if (oc_deliver_counted(q, max, &n, NULL))
 		return n;
 	return oc_poll(q, max);
@@ -1018,6 +1089,7 @@ ocopy_completed(struct ocopy_queue *q, uint16_t nb, uint16_t *last_idx,
 {
 	uint16_t n;
 
+	oc_stage_hand_over(q);
 	if (!oc_deliver_counted(q, nb, &n, last_idx))
 		return oc_completed(q, nb, last_idx, has_error);
 	if (has_error != NULL)
@@ -1032,6 +1104,7 @@ ocopy_completed_status(struct ocopy_queue *q, uint16_t nb, uint16_t *last_idx,
 {
 	uint16_t n;
 
+	oc_stage_hand_over(q);
 	if (!oc_deliver_counted(q, nb, &n, last_idx))
 		return oc_completed_status(q, nb, last_idx, status);
 	if (status != NULL)
@@ -1046,21 +1119,21 @@ ocopy_completed_status(struct ocopy_queue *q, uint16_t nb, uint16_t *last_idx,
 static inline uint16_t
 ocopy_queue_next_index(const struct ocopy_queue *q)
 {
-	return (uint16_t)q->head;
+	return (uint16_t)(q->head + q->nb_staged);
 }
 
-/** Ops accepted and not yet delivered. */
+/** Ops accepted and not yet delivered (staged ones included). */
 static inline uint32_t
 ocopy_queue_inflight(const struct ocopy_queue *q)
 {
-	return q->head - q->tail;
+	return q->head + q->nb_staged - q->tail;
 }
 
 /** Ops that can still be accepted before -ENOSPC. */
 static inline uint32_t
 ocopy_queue_room(const struct ocopy_queue *q)
 {
-	return q->mask + 1 - (q->head - q->tail);
+	return q->mask + 1 - (q->head + q->nb_staged - q->tail);
 }
 
 #ifdef __cplusplus

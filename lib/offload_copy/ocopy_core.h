@@ -162,6 +162,12 @@ struct ocopy_queue_stats {
 
 #define OCOPY_MAX_ENGINES	16
 /*
+ * Plain copies given one at a time (ocopy_copy() without callback or
+ * flag but OCOPY_F_FLUSH) wait on their queue's stage, up to this many,
+ * and are handed to ocopy_copy_burst()'s runs together (oc_stage_flush()).
+ */
+#define OC_STAGE_SIZE		32
+/*
  * struct ocopy_queue.policy while the auto policy keeps the CPU from
  * helping busy engines (cpu_help, ocopy_adapt.c): copies an engine can
  * take go to it however long its backlog, and nothing is split.
@@ -224,6 +230,8 @@ struct ocopy_queue {
 	uint8_t engine_work;	/**< some engine may hold ops of this queue:
 				 * set with each op given, cleared by the
 				 * reap that finds none (else nothing to reap) */
+	uint16_t nb_staged;	/**< plain copies on the stage: their indexes
+				 * follow head, their room in the ring kept */
 	uint32_t min_threshold;	/**< smallest engine threshold: below, CPU */
 	uint32_t sample_floor;	/**< CPU copies from this size on are sampled
 				 * (learning; half min_threshold) */
@@ -238,6 +246,10 @@ struct ocopy_queue {
 	uint32_t deferred_pending;	/**< deferred ops not yet run */
 	struct ocopy_op *ops;
 	struct ocopy_deferred *deferred;
+	/* The stage (nb_staged above): what each copy was given. */
+	void *stage_dst[OC_STAGE_SIZE];
+	const void *stage_src[OC_STAGE_SIZE];
+	uint32_t stage_len[OC_STAGE_SIZE];
 
 	uint64_t stall_cyc;
 	uint64_t reprobe_cyc;

@@ -178,6 +178,23 @@ oc_rec_extend(struct ocopy_queue *q, uint32_t slot)
 }
 
 /*
+ * The staged plain copies (ocopy_copy()): given to the queue as one
+ * ocopy_copy_burst() gives its copies, which rings the engines. Their room
+ * was kept and their addresses checked when they were staged, so it takes
+ * them all, and each gets the index it was given (the head plus those
+ * before it); nothing else is submitted while copies are staged.
+ */
+void
+oc_stage_flush(struct ocopy_queue *q)
+{
+	uint16_t n = q->nb_staged;
+
+	q->nb_staged = 0;
+	RTE_VERIFY(oc_burst(q, q->stage_dst, q->stage_src, q->stage_len, n,
+			NULL, NULL) == n);
+}
+
+/*
  * The recorded ops after delivery up to tail: none left (their range
  * empty, at tail), or from tail on.
  */
@@ -662,6 +679,7 @@ oc_queue_abort(struct ocopy_queue *q)
 {
 	uint16_t i;
 
+	oc_stage_hand_over(q);
 	oc_plain_record(q);
 	for (i = 0; i < q->nb_qe; i++) {
 		struct ocopy_qengine *qe = &q->qe[i];
@@ -1117,10 +1135,11 @@ ocopy_copy_sg(struct ocopy_queue *q, const struct ocopy_sge *src,
 	}
 	if (slen != dlen || slen > UINT32_MAX)
 		return -EINVAL;
-	/* One segment each side: an ordinary copy. */
+	/* One segment each side: an ordinary copy (staged if plain). */
 	if (nb_src == 1 && nb_dst == 1)
 		return ocopy_copy(q, dst[0].addr, src[0].addr, src[0].len, cb,
 				arg, flags);
+	oc_stage_hand_over(q);
 	slot = q->head;
 	if (slot - q->tail > q->mask) {
 		q->stats.refused++;

@@ -49,6 +49,7 @@ oc_scratch_queue(struct ocopy *oc)
 	s->tail = 0;
 	s->rec_start = 0;
 	s->rec_end = 0;
+	s->nb_staged = 0;
 	s->dirty = 0;
 	s->learn = 0;
 	s->cpu_sample_left = 0;

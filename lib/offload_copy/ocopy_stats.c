@@ -185,11 +185,14 @@ ocopy_dump(const struct ocopy *oc, FILE *f)
 	for (qid = 0; qid < oc->nb_queues; qid++) {
 		const struct ocopy_queue *q = &oc->queues[qid];
 
-		/* Plain ops: those without a slot (ocopy_core.h). */
+		/* Plain ops: those without a slot (ocopy_core.h); the staged
+		 * ones are not in the ring yet.
+		 */
 		uint32_t plain = q->head - q->tail - (q->rec_end - q->rec_start);
 
-		fprintf(f, "  queue %u: in flight %u (%u plain), split cpu share %u/65536, cpu %u cycles/KiB (%s, %" PRIu64 " samples)\n",
-			qid, q->head - q->tail, plain, q->split_cpu_q16,
+		fprintf(f, "  queue %u: in flight %u (%u plain, %u staged), split cpu share %u/65536, cpu %u cycles/KiB (%s, %" PRIu64 " samples)\n",
+			qid, q->head - q->tail, plain, q->nb_staged,
+			q->split_cpu_q16,
 			q->cpu_cyc_per_kib, q->learn ? "learning" : "fixed",
 			q->cpu_samples);
 		for (i = 0; i < q->nb_qe; i++)
