@@ -322,6 +322,37 @@ test_timed_copy_plain(void)
 }
 
 /*
+ * One CPU copy in OC_CPU_SAMPLE_EVERY from the sample floor on is timed;
+ * fills do not count. A fill that brought the count to 0 left it there,
+ * untimed, and the next copy wrapped it: no copy was timed again.
+ */
+static void
+test_sample_count(void)
+{
+	struct ocopy_queue_rates r;
+	struct ocopy_queue *q;
+	struct ocopy *oc;
+	unsigned int i;
+
+	test_section("one CPU copy in 16 timed, fills not counted");
+	oc = ocdev_create("engines=dma_sw0,threshold=4096,split=off");
+	q = ocopy_queue_get(oc, 0);
+	for (i = 0; i < OC_CPU_SAMPLE_EVERY - 1; i++)
+		TEST_ASSERT(ocopy_copy(q, dst + (size_t)i * 2048, src, 2048, NULL,
+			NULL, 0) >= 0, "copy %u", i);
+	TEST_ASSERT(ocopy_fill(q, dst, 0x1234, 2048, NULL, NULL, 0) >= 0,
+		"fill");
+	for (i = 0; i < 2 * OC_CPU_SAMPLE_EVERY; i++)
+		TEST_ASSERT(ocopy_copy(q, dst + (size_t)i * 2048, src, 2048, NULL,
+			NULL, 0) >= 0, "copy %u", i);
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	TEST_ASSERT_SUCCESS(ocopy_queue_rates_get(q, &r), "rates");
+	TEST_ASSERT_EQUAL(r.cpu_samples, 2, "copies 16 and 32 timed: %" PRIu64,
+		r.cpu_samples);
+	ocopy_destroy(oc);
+}
+
+/*
  * OCOPY_F_FLUSH rings every engine with unsubmitted ops, not only the one
  * its op went to: the caller never calls ocopy_flush() here, so ops left
  * undoorbelled on either engine would never complete.
@@ -982,6 +1013,7 @@ main(int argc, char **argv)
 		test_backlog();
 	test_backlog_exact();
 	test_timed_copy_plain();
+	test_sample_count();
 		test_two_engines();
 	}
 

@@ -711,13 +711,17 @@ oc_submit(struct ocopy_queue *q, void *dst, const void *src, uint64_t pattern,
 		} else if (q->policy == OCOPY_POLICY_ENGINE) {
 			/* Any op on the CPU is one no engine could take. */
 			q->stats.failovers++;
-		} else if (unlikely(--q->cpu_sample_left == 0) && !fill) {
-			/* Now and then a CPU copy the policy chose is timed. */
+		} else if (!fill && unlikely(--q->cpu_sample_left == 0)) {
+			/*
+			 * Now and then a CPU copy the policy chose is timed
+			 * (fills do not count: one reaching 0 untimed would
+			 * leave the count to wrap).
+			 */
 			return oc_submit_cpu_timed(q, slot, dst, src, len, cb,
 					arg, flags);
 		}
-	} else if (unlikely(len >= q->sample_floor) &&
-			--q->cpu_sample_left == 0 && !fill) {
+	} else if (!fill && unlikely(len >= q->sample_floor) &&
+			--q->cpu_sample_left == 0) {
 		/*
 		 * Just below the threshold too: a CPU slower than calibrated
 		 * (data out of cache) brings the threshold down.
@@ -853,29 +857,39 @@ oc_book_plain_run(struct ocopy_queue *q, uint32_t n, uint64_t bytes)
 
 /*
  * A run of ops i.. of a burst without callback that the CPU takes
- * whatever happens (below every threshold, none sampled): each is copied,
- * and they are booked together as plain ops. The first op not copied.
+ * whatever happens (below every threshold): each is copied, and they are
+ * booked together as plain ops. Copies from the sample floor on count
+ * down to the next timed one, which the run leaves to the per-op path
+ * (oc_submit() times it). The first op not copied.
  */
 static __rte_always_inline uint16_t
 oc_copy_plain_run(struct ocopy_queue *q, void *const *dst,
 		const void *const *src, const uint32_t *len, uint16_t i,
 		uint16_t n)
 {
-	uint32_t small, room;
+	const uint32_t floor = q->sample_floor;
+	uint32_t small, room, left = q->cpu_sample_left;
 	uint64_t bytes = 0;
 	uint16_t k;
 
-	small = RTE_MIN(RTE_MIN(q->min_threshold, q->sample_floor),
-			q->split_threshold);
+	small = RTE_MIN(q->min_threshold, q->split_threshold);
 	room = ocopy_queue_room(q);
 	if ((uint32_t)(n - i) > room)
 		n = (uint16_t)(i + room);
 	for (k = i; k < n; k++) {
-		if (len[k] >= small || dst[k] == NULL || src[k] == NULL)
+		const uint32_t l = len[k];
+
+		if (l >= small || dst[k] == NULL || src[k] == NULL)
 			break;
-		oc_cpu_copy(dst[k], src[k], len[k]);
-		bytes += len[k];
+		if (unlikely(l >= floor)) {
+			if (left <= 1)
+				break;	/* the one to time */
+			left--;
+		}
+		oc_cpu_copy(dst[k], src[k], l);
+		bytes += l;
 	}
+	q->cpu_sample_left = left;
 	if (k == i)
 		return i;
 	oc_book_plain_run(q, k - i, bytes);

@@ -505,9 +505,18 @@ oc_cpu_copy_timed(struct ocopy_queue *q, uint32_t slot, void *dst,
 	oc_book_cpu(q, slot, len);
 	if (q->dirty)	/* as oc_submit() does before a CPU copy */
 		oc_doorbells(q);
-	t0 = rte_rdtsc_precise();
+	/*
+	 * lfence, not mfence: the copy's own loads and stores are timed as
+	 * it runs, and the stores of the copies before it, bound for memory,
+	 * drain meanwhile. Draining them first (rte_rdtsc_precise()) stalled
+	 * the core twice per sample: DRAM-bound 1 KiB copies, one in 16 timed,
+	 * went from 15 to 9 GB/s.
+	 */
+	rte_rmb();
+	t0 = rte_rdtsc();
 	oc_cpu_copy(dst, src, len);
-	cyc = rte_rdtsc_precise() - t0;
+	rte_rmb();
+	cyc = rte_rdtsc() - t0;
 	if (!q->learn) {
 		q->cpu_sample_left = 0;
 		return (uint16_t)slot;
