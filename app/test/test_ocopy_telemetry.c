@@ -230,6 +230,20 @@ main(int argc, char **argv)
 	TEST_ASSERT_EQUAL(tel_u64(r, "help_probe_in_epochs"),
 		rates.help_probe_in, "epochs before the next probe");
 	TEST_ASSERT(tel_has(r, "engine0_health", "\"ok\""), "health: %s", r);
+	TEST_ASSERT_EQUAL(tel_u64(r, "staged"), 0, "nothing staged");
+	/* Plain copies given alone wait on the stage until a flush. */
+	for (i = 0; i < 3; i++)
+		TEST_ASSERT(ocopy_copy(q, dst + (size_t)i * LEN,
+			src + (size_t)i * LEN, LEN, NULL, NULL, 0) >= 0,
+			"staged copy %u", i);
+	r = tel_query("/offload_copy/queue,tel0,0");
+	TEST_ASSERT_EQUAL(tel_u64(r, "staged"), 3, "staged");
+	TEST_ASSERT_EQUAL(tel_u64(r, "in_flight"), 0, "not in the ring yet");
+	TEST_ASSERT_EQUAL(tel_u64(r, "submitted"), NB_OPS, "nor counted");
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	r = tel_query("/offload_copy/queue,tel0,0");
+	TEST_ASSERT_EQUAL(tel_u64(r, "staged"), 0, "handed over");
+	TEST_ASSERT_EQUAL(tel_u64(r, "submitted"), NB_OPS + 3, "counted");
 
 	test_section("bad parameters: a null reply");
 	expect_null("/offload_copy/queue,tel0,1");
@@ -245,7 +259,7 @@ main(int argc, char **argv)
 	expect_null("/offload_copy/engine,nosuch,0");
 	/* The session still works after refusals. */
 	r = tel_query("/offload_copy/stats,tel0");
-	TEST_ASSERT_EQUAL(tel_u64(r, "submitted"), NB_OPS, "still served");
+	TEST_ASSERT_EQUAL(tel_u64(r, "submitted"), NB_OPS + 3, "still served");
 
 	test_section("unregister and destroy: the counters follow, the instance goes");
 	TEST_ASSERT_SUCCESS(ocopy_mem_unregister(oc, reg), "unregister");

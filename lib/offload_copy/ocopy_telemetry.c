@@ -150,6 +150,7 @@ oc_tel_queue(const char *cmd __rte_unused, const char *params,
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_u64(d, "queue", qid);
 	rte_tel_data_add_dict_u64(d, "in_flight", q->head - q->tail);
+	rte_tel_data_add_dict_u64(d, "staged", q->nb_staged);
 	OC_TEL_U64(d, st, submitted);
 	OC_TEL_U64(d, st, completed);
 	OC_TEL_U64(d, st, cpu);
