@@ -622,6 +622,18 @@ oc_doorbells(struct ocopy_queue *q)
 	q->dirty = 0;
 }
 
+/*
+ * The end of a burst: ring every engine with unsubmitted ops. Inside the
+ * library, after a submission (nothing is staged then).
+ */
+static __rte_always_inline void
+oc_ring_engines(struct ocopy_queue *q)
+{
+	q->burst_cpu_base = q->stats.cpu_bytes;
+	if (q->dirty)
+		oc_doorbells(q);
+}
+
 /**
  * Ring the doorbell of every engine with unsubmitted ops; ends a burst.
  * OCOPY_F_FLUSH on a submission does the same after that submission. (A
@@ -632,13 +644,10 @@ oc_doorbells(struct ocopy_queue *q)
 static inline void
 ocopy_flush(struct ocopy_queue *q)
 {
-	if (unlikely(q->nb_staged != 0)) {
+	if (unlikely(q->nb_staged != 0))
 		oc_stage_flush(q);	/* its burst rings the engines */
-		return;
-	}
-	q->burst_cpu_base = q->stats.cpu_bytes;
-	if (q->dirty)
-		oc_doorbells(q);
+	else
+		oc_ring_engines(q);
 }
 
 /* A CPU copy, timed for the CPU's rate (learning). */
@@ -650,7 +659,7 @@ oc_submit_cpu_timed(struct ocopy_queue *q, uint32_t slot, void *dst,
 	int ret = oc_cpu_copy_timed(q, slot, dst, src, len, cb, arg);
 
 	if (flags & OCOPY_F_FLUSH)
-		ocopy_flush(q);
+		oc_ring_engines(q);
 	return ret;
 }
 
@@ -676,7 +685,7 @@ oc_submit(struct ocopy_queue *q, void *dst, const void *src, uint64_t pattern,
 		ret = oc_submit_slow(q, dst, src, pattern, len, cb, arg,
 				flags | (fill ? RTE_BIT64(63) : 0));
 		if (flags & OCOPY_F_FLUSH)
-			ocopy_flush(q);
+			oc_ring_engines(q);
 		return ret;
 	}
 
@@ -702,7 +711,7 @@ oc_submit(struct ocopy_queue *q, void *dst, const void *src, uint64_t pattern,
 						OCOPY_PATH_ENGINE);
 				ret = oc_book_engine(q, qe, slot, len, flags);
 				if (flags & OCOPY_F_FLUSH)
-					ocopy_flush(q);
+					oc_ring_engines(q);
 				return ret;
 			}
 			/* Ring full (or refused): the CPU takes it. */
@@ -748,9 +757,11 @@ oc_submit(struct ocopy_queue *q, void *dst, const void *src, uint64_t pattern,
 	else
 		oc_cpu_copy(dst, src, len);
 	if (flags & OCOPY_F_FLUSH)
-		ocopy_flush(q);
+		oc_ring_engines(q);
 	return (uint16_t)slot;
 }
+
+static inline uint32_t ocopy_queue_room(const struct ocopy_queue *q);
 
 /*
  * A plain copy given alone: onto the stage, its index the one it gets
@@ -764,7 +775,7 @@ oc_stage(struct ocopy_queue *q, void *dst, const void *src, uint32_t len,
 	uint16_t n = q->nb_staged;
 	int idx;
 
-	if (unlikely(q->head + n - q->tail > q->mask)) {
+	if (unlikely(ocopy_queue_room(q) == 0)) {
 		q->stats.refused++;
 		return -ENOSPC;
 	}
@@ -843,8 +854,6 @@ static inline uint16_t
 ocopy_copy_burst(struct ocopy_queue *q, void *const *dst,
 		const void *const *src, const uint32_t *len, uint16_t n,
 		ocopy_cb_t cb, void *const *args);
-
-static inline uint32_t ocopy_queue_room(const struct ocopy_queue *q);
 
 /* Book a run of n plain ops of a burst, bytes in all, from the head. */
 static __rte_always_inline void
@@ -1024,7 +1033,7 @@ oc_burst(struct ocopy_queue *q, void *const *dst, const void *const *src,
 			break;
 		i++;
 	}
-	ocopy_flush(q);
+	oc_ring_engines(q);
 	return i;
 }
 

@@ -1113,7 +1113,7 @@ oc_sg_engine_done(struct ocopy_queue *q, struct ocopy_qengine *qe,
 	int ret = oc_slot_engine(q, qe, slot, op, len, flags);
 
 	if (flags & OCOPY_F_FLUSH)
-		ocopy_flush(q);
+		oc_ring_engines(q);
 	return ret;
 }
 
@@ -1198,6 +1198,6 @@ ocopy_copy_sg(struct ocopy_queue *q, const struct ocopy_sge *src,
 	op->path = OCOPY_PATH_CPU;
 	oc_book_cpu(q, slot, (uint32_t)slen);
 	if (flags & OCOPY_F_FLUSH)
-		ocopy_flush(q);
+		oc_ring_engines(q);
 	return (uint16_t)slot;
 }
