@@ -148,21 +148,19 @@ static void
 oc_plain_record(struct ocopy_queue *q)
 {
 	const uint32_t tail = q->tail, head = q->head;
-	const uint32_t rs = q->rec_start, re = q->rec_end;
+	uint32_t rs = q->rec_start, re = q->rec_end;
 
-	if (rs == re) {
-		oc_plain_give_slots(q, tail, head);
-		q->rec_end = head;
-	} else {
-		if ((int32_t)(rs - tail) > 0)
-			oc_plain_give_slots(q, tail, rs);
-		/* Not while the head's slot is being opened (re past it). */
-		if ((int32_t)(head - re) > 0) {
-			oc_plain_give_slots(q, re, head);
-			q->rec_end = head;
-		}
+	if (rs == re)
+		rs = re = head;	/* none recorded: every op before the range */
+	if ((int32_t)(rs - tail) > 0)
+		oc_plain_give_slots(q, tail, rs);
+	/* Not while the head's slot is being opened (re past it). */
+	if ((int32_t)(head - re) > 0) {
+		oc_plain_give_slots(q, re, head);
+		re = head;
 	}
 	q->rec_start = tail;
+	q->rec_end = re;
 }
 
 /*
@@ -489,10 +487,8 @@ oc_doorbells_before_cpu(struct ocopy_queue *q)
 /*
  * A CPU copy the policy chose, timed: the CPU's rate on the data this
  * queue really copies (cache-resident or not), which calibration cannot
- * know. Booked as oc_submit() books a CPU op, plain when it can be: a
- * recorded op keeps every op after it recorded until the queue is empty,
- * off the burst's runs. Out of line, since it is one CPU copy in
- * OC_CPU_SAMPLE_EVERY.
+ * know. Booked as oc_submit() books a CPU op: plain without a callback.
+ * Out of line, since it is one CPU copy in OC_CPU_SAMPLE_EVERY.
  */
 int
 oc_cpu_copy_timed(struct ocopy_queue *q, uint32_t slot, void *dst,
