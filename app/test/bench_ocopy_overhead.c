@@ -89,14 +89,6 @@ check(uint32_t len)
 static unsigned int nb_cb;
 
 static void
-count_cb(void *arg, uint16_t status)
-{
-	RTE_SET_USED(arg);
-	TEST_ASSERT_EQUAL(status, 0, "callback status");
-	nb_cb++;
-}
-
-static void
 keep_best(struct cost *best, uint64_t enq, uint64_t cpl)
 {
 	double e = (double)enq / (BURSTS * BURST);
@@ -121,7 +113,7 @@ enqueue(int16_t dev, struct ocopy_queue *q, uint32_t len, const bool lib,
 	unsigned int i;
 
 	if (burst && cb_first) {
-		if (ocopy_copy(q, dp[0], sp[0], len, count_cb, NULL, 0) < 0)
+		if (ocopy_copy(q, dp[0], sp[0], len, ocdev_count_ok, &nb_cb, 0) < 0)
 			return 0;
 		return 1 + ocopy_copy_burst(q, &dp[1], &sp[1], &lens[1],
 				BURST - 1, NULL, NULL);
@@ -234,8 +226,8 @@ round_stream(struct ocopy_queue *q, uint32_t len, const bool cb_last,
 		TEST_ASSERT_EQUAL(ocopy_copy_burst(q, dp, sp, lens, n, NULL,
 			NULL), n, "burst");
 		if (cb_last)
-			TEST_ASSERT(ocopy_copy(q, dp[n], sp[n], len, count_cb,
-				NULL, OCOPY_F_FLUSH) >= 0, "the last copy");
+			TEST_ASSERT(ocopy_copy(q, dp[n], sp[n], len, ocdev_count_ok,
+				&nb_cb, OCOPY_F_FLUSH) >= 0, "the last copy");
 		t1 = rte_rdtsc_precise();
 		enq += t1 - t0;
 		while (ocopy_queue_inflight(q) > BURST) {

@@ -40,3 +40,12 @@ ocdev_dump_has(const struct ocopy *oc, const char *s)
 	free(dump);
 	return has;
 }
+
+void
+ocdev_count_ok(void *arg, uint16_t status)
+{
+	unsigned int *n = arg;
+
+	TEST_ASSERT_EQUAL(status, RTE_DMA_STATUS_SUCCESSFUL, "op status");
+	(*n)++;
+}

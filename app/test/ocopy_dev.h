@@ -21,4 +21,10 @@ struct ocopy *ocdev_create(const char *args);
 /** Whether ocopy_dump() of the instance prints s. */
 bool ocdev_dump_has(const struct ocopy *oc, const char *s);
 
+/**
+ * An op's callback that counts it in *(unsigned int *)arg; fails the
+ * test unless the op succeeded.
+ */
+void ocdev_count_ok(void *arg, uint16_t status);
+
 #endif /* OCOPY_DEV_H */

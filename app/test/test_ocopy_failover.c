@@ -451,16 +451,6 @@ test_degrade(void)
 	swdev_destroy("dma_sw_strict");
 }
 
-static unsigned int nb_ahead_done;
-
-static void
-ahead_cb(void *arg, uint16_t status)
-{
-	RTE_SET_USED(arg);
-	TEST_ASSERT_EQUAL(status, RTE_DMA_STATUS_SUCCESSFUL, "the op ahead");
-	nb_ahead_done++;
-}
-
 /*
  * Ops without callbacks (plain: no slot of their own) around one that
  * fails: delivered by index, the dmadev way, the failed one stops
@@ -477,6 +467,7 @@ test_plain_errors(bool ahead)
 	struct ocopy *oc;
 	unsigned int got = 0, k;
 	const unsigned int a = ahead ? 1 : 0;
+	unsigned int nb_ahead_done = 0;
 	uint64_t deadline;
 	bool err = false;
 	int16_t dev;
@@ -492,13 +483,12 @@ test_plain_errors(bool ahead)
 	g = gbuf_alloc("unmapped", 1, LEN);
 	TEST_ASSERT(g != NULL, "guarded buffer");
 	memset(dst, 0, 7 * LEN);
-	nb_ahead_done = 0;
 	/* Held still: every op is on the engine before the first reap. */
 	swdev_service_run("dma_sw_strict", false);
 
 	/* (A CPU op with a callback,) CPU, engine, engine (fails), engine, CPU, engine. */
-	first = ahead ? ocopy_copy(q, dst + 6 * LEN, src + 6, 64, ahead_cb,
-			NULL, 0) : ocopy_queue_next_index(q);
+	first = ahead ? ocopy_copy(q, dst + 6 * LEN, src + 6, 64, ocdev_count_ok,
+			&nb_ahead_done, 0) : ocopy_queue_next_index(q);
 	TEST_ASSERT(first >= 0, "the op ahead");
 	TEST_ASSERT(ocopy_copy(q, dst, src, 64, NULL, NULL, 0) >= 0, "op 0");
 	TEST_ASSERT(ocopy_copy(q, dst + LEN, src + 1, LEN, NULL, NULL, 0) >= 0, "op 1");
