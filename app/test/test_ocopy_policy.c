@@ -73,6 +73,25 @@ stream(struct ocopy_queue *q, unsigned int n, uint32_t len, unsigned int burst)
 	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
 }
 
+/*
+ * Streams of 16 KiB copies until cpu_help=auto has measured at least
+ * epochs epochs, for up to 5 s; its rates in *r. One stream holds dozens
+ * of 2 ms epochs on a quiet host. On a busy one, an epoch lasts as long
+ * as the engine's worker is kept off its core, and a kept mode's epoch
+ * at least as long as the probe before it.
+ */
+static void
+stream_epochs(struct ocopy_queue *q, uint64_t epochs,
+		struct ocopy_queue_rates *r)
+{
+	uint64_t deadline = test_deadline(5000);
+
+	do {
+		stream(q, 20000, 16384, 16);
+		TEST_ASSERT_SUCCESS(ocopy_queue_rates_get(q, r), "rates");
+	} while (r->help_epochs < epochs && !test_expired(deadline));
+}
+
 static void
 test_calibration(void)
 {
@@ -229,14 +248,6 @@ test_two_engines(void)
 
 static unsigned int nb_flag_done;
 
-static void
-count_cb(void *arg, uint16_t status)
-{
-	RTE_SET_USED(arg);
-	TEST_ASSERT_EQUAL(status, 0, "status");
-	nb_flag_done++;
-}
-
 /*
  * An engine's backlog (the dump's) is the bytes it holds: counted up when
  * ops are given, down when they are reaped, plain ops in a run at once
@@ -267,7 +278,7 @@ test_backlog_exact(void)
 	swdev_service_run("dma_sw0", false);
 	nb_flag_done = 0;
 	submit(q, 3, 1000, &d);
-	TEST_ASSERT(ocopy_copy(q, dst, src, 5000, count_cb, NULL, 0) >= 0,
+	TEST_ASSERT(ocopy_copy(q, dst, src, 5000, ocdev_count_ok, &nb_flag_done, 0) >= 0,
 		"copy with a callback");
 	for (i = 0; i < 2; i++)
 		TEST_ASSERT(ocopy_copy(q, dst + 8192 + i * 100, src, 100, NULL,
@@ -377,10 +388,10 @@ test_flush_flag(void)
 		/* Four undoorbelled ops, two per engine (least loaded). */
 		for (k = 0; k < 4; k++, n++)
 			TEST_ASSERT(ocopy_copy(q, dst + (size_t)n * 4096, src, 4096,
-				count_cb, NULL, 0) >= 0, "copy %u", n);
+				ocdev_count_ok, &nb_flag_done, 0) >= 0, "copy %u", n);
 		/* The last one: on an engine, then on the CPU. */
 		TEST_ASSERT(ocopy_copy(q, dst + (size_t)n * 4096, src, 4096,
-			count_cb, NULL, last_flags[i]) >= 0, "flagged copy %u", n);
+			ocdev_count_ok, &nb_flag_done, last_flags[i]) >= 0, "flagged copy %u", n);
 		n++;
 		deadline = test_deadline(2000);
 		while (nb_flag_done < n && !test_expired(deadline))
@@ -422,7 +433,7 @@ test_doorbell_before_cpu(void)
 	nb_flag_done = 0;
 	for (i = 0; i < 65; i++)
 		TEST_ASSERT(ocopy_copy(q, dst + (size_t)i * 4096, src, 4096,
-			count_cb, NULL, 0) >= 0, "copy %u", i);
+			ocdev_count_ok, &nb_flag_done, 0) >= 0, "copy %u", i);
 	ocopy_engine_stats_get(oc, 0, &e0);
 	ocopy_queue_stats_get(q, &st);
 	TEST_ASSERT(e0.ops == 64 && st.cpu == 1, "64 on the engine (%" PRIu64
@@ -447,7 +458,7 @@ static void
 test_cpu_help(void)
 {
 	struct ocopy_queue_stats d;
-	uint64_t epochs, deadline;
+	uint64_t epochs;
 	struct ocopy_queue_rates r;
 	struct ocopy_queue *q;
 	struct ocopy *oc;
@@ -488,17 +499,8 @@ test_cpu_help(void)
 	test_section("cpu_help=auto: epochs measured with and without help");
 	oc = ocdev_create("engines=dma_sw0,threshold=1024,split=off,queue_size=64");
 	q = ocopy_queue_get(oc, 0);
-	/*
-	 * One stream holds dozens of 2 ms epochs on a quiet host. On a busy
-	 * one, an epoch lasts as long as the engine's worker is kept off its
-	 * core, and a kept mode's epoch at least as long as the probe before
-	 * it: stream until both modes had one, for up to 5 s.
-	 */
-	deadline = test_deadline(5000);
-	do {
-		stream(q, 20000, 16384, 16);
-		TEST_ASSERT_SUCCESS(ocopy_queue_rates_get(q, &r), "rates");
-	} while (r.help_epochs < 2 && !test_expired(deadline));
+	/* Both modes measured: two epochs. */
+	stream_epochs(q, 2, &r);
 	printf("  %" PRIu64 " epochs, %" PRIu64 " changes kept: %" PRIu64
 		" bytes per Mcycle without help, %" PRIu64 " with; help now %s\n",
 		r.help_epochs, r.help_changes, r.alone_bytes_per_mcyc,
@@ -512,19 +514,13 @@ test_cpu_help(void)
 		r.help_probe_in);
 
 	/*
-	 * Counters reset: the epochs go on, on the new counts. A kept mode's
-	 * epoch lasts at least as long as the last probe did, and a probe
-	 * without help on a busy host (the engine's worker short of CPU)
-	 * may have lasted far longer than one stream: stream until an epoch
-	 * ends, for up to 5 s.
+	 * Counters reset: the epochs go on, on the new counts. A probe
+	 * without help on a busy host (the engine's worker short of CPU) may
+	 * have lasted far longer than one stream: stream until an epoch ends.
 	 */
 	epochs = r.help_epochs;
 	TEST_ASSERT_SUCCESS(ocopy_stats_reset(oc), "reset");
-	deadline = test_deadline(5000);
-	do {
-		stream(q, 20000, 16384, 16);
-		TEST_ASSERT_SUCCESS(ocopy_queue_rates_get(q, &r), "rates");
-	} while (r.help_epochs == epochs && !test_expired(deadline));
+	stream_epochs(q, epochs + 1, &r);
 	printf("  after a counter reset: %" PRIu64 " epochs, %" PRIu64 " / %"
 		PRIu64 " bytes per Mcycle\n", r.help_epochs,
 		r.alone_bytes_per_mcyc, r.help_bytes_per_mcyc);
@@ -1011,9 +1007,9 @@ main(int argc, char **argv)
 		test_flush_flag();
 		test_doorbell_before_cpu();
 		test_backlog();
-	test_backlog_exact();
-	test_timed_copy_plain();
-	test_sample_count();
+		test_backlog_exact();
+		test_timed_copy_plain();
+		test_sample_count();
 		test_two_engines();
 	}
 
