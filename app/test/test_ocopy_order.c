@@ -186,13 +186,6 @@ run_mix(struct ocopy_queue *q, uint8_t *src, uint8_t *area, bool some_plain)
 	TEST_ASSERT_EQUAL(nb_done, NB_OPS, "completions");
 }
 
-/* Op rec (next_expected) was delivered: check it as op_done() does. */
-static void
-delivered(void)
-{
-	check_op(&recs[next_expected % QSIZE]);
-}
-
 /* Submit ops [first, first + n) of recs from their burst arrays. */
 static void
 submit_batch(struct ocopy_queue *q, void **dst, const void **src,
@@ -221,7 +214,7 @@ run_mix_indexed(struct ocopy_queue *q, uint8_t *src, uint8_t *area)
 	uint32_t blen[32];
 	uint32_t seq = 0, prev_slot = 0, first;
 	bool have_prev = false, err;
-	uint16_t nb, n, k, last;
+	uint16_t nb, n, last;
 	uint64_t deadline;
 
 	next_expected = 0;
@@ -242,6 +235,7 @@ run_mix_indexed(struct ocopy_queue *q, uint8_t *src, uint8_t *area)
 			r->dst = area + (size_t)(seq % NB_AREAS) * SLOT_AREA;
 			r->seq = seq;
 			r->fence = fence;
+			r->plain = true;	/* no callback, fenced or not */
 			r->prev_path = UINT8_MAX;	/* plain ops have no record */
 			if (fence) {
 				/* The ops before it first, then it, alone. */
@@ -277,8 +271,7 @@ run_mix_indexed(struct ocopy_queue *q, uint8_t *src, uint8_t *area)
 		n = ocopy_completed(q, (uint16_t)test_rand_range(0, 64), &last,
 				&err);
 		TEST_ASSERT(!err, "no op fails");
-		for (i = 0; i < n; i++)
-			delivered();
+		plain_delivered(next_expected + n);
 		if (n != 0)
 			TEST_ASSERT_EQUAL(last,
 				(idx_base + next_expected - 1) & 0xffff,
@@ -292,8 +285,7 @@ run_mix_indexed(struct ocopy_queue *q, uint8_t *src, uint8_t *area)
 			(uint64_t)(NB_OPS - nb_done));
 		n = ocopy_completed(q, UINT16_MAX, &last, &err);
 		TEST_ASSERT(!err, "no op fails");
-		for (k = 0; k < n; k++)
-			delivered();
+		plain_delivered(next_expected + n);
 	}
 	TEST_ASSERT_EQUAL(ocopy_queue_inflight(q), 0, "all delivered");
 }
