@@ -454,6 +454,15 @@ test_mbuf(struct ocopy_queue *q, uint8_t *buf, struct rte_mempool *mp)
 #define STG_DST(buf, k)	((buf) + 512 * 1024 + (size_t)(k) * 1024)
 #define STG_FILL	0x5a5a5a5a5a5a5a5aULL
 
+/* Op k of the staged test: its copy, with cb, arg and flags. */
+static int
+stg_copy(struct ocopy_queue *q, uint8_t *buf, uint32_t k, ocopy_cb_t cb,
+		void *arg, uint64_t flags)
+{
+	return ocopy_copy(q, STG_DST(buf, k), STG_SRC(buf, k), STG_LEN, cb,
+			arg, flags);
+}
+
 /* Ops [first, first + n) of the staged test booked by the library. */
 static void
 staged_booked(struct ocopy_queue *q, const struct ocopy_queue_stats *st0,
@@ -497,9 +506,8 @@ test_staged(struct ocopy *oc, uint8_t *buf, const char *what)
 	first = ocopy_queue_next_index(q);
 
 	for (i = 0; i < 5; i++, k++)
-		TEST_ASSERT_EQUAL(ocopy_copy(q, STG_DST(buf, k), STG_SRC(buf, k),
-			STG_LEN, NULL, NULL, 0), (uint16_t)(first + k),
-			"staged copy %u", k);
+		TEST_ASSERT_EQUAL(stg_copy(q, buf, k, NULL, NULL, 0),
+			(uint16_t)(first + k), "staged copy %u", k);
 	TEST_ASSERT_EQUAL(ocopy_queue_next_index(q), (uint16_t)(first + 5),
 		"next index");
 	TEST_ASSERT_EQUAL(ocopy_queue_inflight(q), 5, "in flight");
@@ -512,21 +520,19 @@ test_staged(struct ocopy *oc, uint8_t *buf, const char *what)
 	TEST_ASSERT_EQUAL(ocopy_queue_inflight(q), 5, "nothing staged");
 
 	/* A copy with a callback: the staged ones go first. */
-	TEST_ASSERT_EQUAL(ocopy_copy(q, STG_DST(buf, k), STG_SRC(buf, k),
-		STG_LEN, count_cb, &n, 0), (uint16_t)(first + k), "callback op");
+	TEST_ASSERT_EQUAL(stg_copy(q, buf, k, count_cb, &n, 0),
+		(uint16_t)(first + k), "callback op");
 	k++;
 	staged_booked(q, &st0, 6, "a callback op");
 
 	/* A fill, a scatter-gather copy, a burst: the same. */
-	TEST_ASSERT(ocopy_copy(q, STG_DST(buf, k), STG_SRC(buf, k), STG_LEN,
-		NULL, NULL, 0) >= 0, "staged");
+	TEST_ASSERT(stg_copy(q, buf, k, NULL, NULL, 0) >= 0, "staged");
 	k++;
 	TEST_ASSERT_EQUAL(ocopy_fill(q, STG_DST(buf, k), STG_FILL, STG_LEN, NULL,
 		NULL, 0), (uint16_t)(first + k), "fill");
 	fill[k++] = true;
 	staged_booked(q, &st0, 8, "a fill");
-	TEST_ASSERT(ocopy_copy(q, STG_DST(buf, k), STG_SRC(buf, k), STG_LEN,
-		NULL, NULL, 0) >= 0, "staged");
+	TEST_ASSERT(stg_copy(q, buf, k, NULL, NULL, 0) >= 0, "staged");
 	k++;
 	s[0].addr = (void *)(uintptr_t)STG_SRC(buf, k);
 	s[0].len = 400;
@@ -540,8 +546,7 @@ test_staged(struct ocopy *oc, uint8_t *buf, const char *what)
 		(uint16_t)(first + k), "scatter-gather");
 	k++;
 	staged_booked(q, &st0, 10, "scatter-gather");
-	TEST_ASSERT(ocopy_copy(q, STG_DST(buf, k), STG_SRC(buf, k), STG_LEN,
-		NULL, NULL, 0) >= 0, "staged");
+	TEST_ASSERT(stg_copy(q, buf, k, NULL, NULL, 0) >= 0, "staged");
 	k++;
 	for (i = 0; i < 2; i++) {
 		bd[i] = STG_DST(buf, k + i);
@@ -556,27 +561,23 @@ test_staged(struct ocopy *oc, uint8_t *buf, const char *what)
 	staged_booked(q, &st0, 13, "a burst");
 
 	/* A flush; a completion call; OCOPY_F_FLUSH. */
-	TEST_ASSERT(ocopy_copy(q, STG_DST(buf, k), STG_SRC(buf, k), STG_LEN,
-		NULL, NULL, 0) >= 0, "staged");
+	TEST_ASSERT(stg_copy(q, buf, k, NULL, NULL, 0) >= 0, "staged");
 	k++;
 	ocopy_flush(q);
 	staged_booked(q, &st0, 14, "a flush");
-	TEST_ASSERT(ocopy_copy(q, STG_DST(buf, k), STG_SRC(buf, k), STG_LEN,
-		NULL, NULL, 0) >= 0, "staged");
+	TEST_ASSERT(stg_copy(q, buf, k, NULL, NULL, 0) >= 0, "staged");
 	k++;
 	got += ocopy_completed(q, 0, &last, &err);
 	staged_booked(q, &st0, 15, "a completion call");
-	TEST_ASSERT_EQUAL(ocopy_copy(q, STG_DST(buf, k), STG_SRC(buf, k),
-		STG_LEN, NULL, NULL, OCOPY_F_FLUSH), (uint16_t)(first + k),
-		"OCOPY_F_FLUSH");
+	TEST_ASSERT_EQUAL(stg_copy(q, buf, k, NULL, NULL, OCOPY_F_FLUSH),
+		(uint16_t)(first + k), "OCOPY_F_FLUSH");
 	k++;
 	staged_booked(q, &st0, 16, "OCOPY_F_FLUSH");
 
 	/* A full stage is handed over by the next copy. */
 	for (i = 0; i < OC_STAGE_SIZE + 1; i++, k++)
-		TEST_ASSERT_EQUAL(ocopy_copy(q, STG_DST(buf, k), STG_SRC(buf, k),
-			STG_LEN, NULL, NULL, 0), (uint16_t)(first + k),
-			"copy %u", k);
+		TEST_ASSERT_EQUAL(stg_copy(q, buf, k, NULL, NULL, 0),
+			(uint16_t)(first + k), "copy %u", k);
 	staged_booked(q, &st0, 16 + OC_STAGE_SIZE, "a full stage");
 	TEST_ASSERT(ocdev_dump_has(oc, ", 1 staged)"), "the last one staged");
 	TEST_ASSERT_EQUAL(ocopy_queue_inflight(q), k - got, "in flight");
@@ -622,8 +623,7 @@ test_staged_full(struct ocopy *oc, uint8_t *buf)
 			STG_LEN, NULL, NULL, 0) >= 0, "copy %u", i);
 	TEST_ASSERT_EQUAL(ocopy_queue_room(q), 0, "no room");
 	ocopy_queue_stats_get(q, &a);
-	TEST_ASSERT_EQUAL(ocopy_copy(q, STG_DST(buf, 0), STG_SRC(buf, 0),
-		STG_LEN, NULL, NULL, 0), -ENOSPC, "full");
+	TEST_ASSERT_EQUAL(stg_copy(q, buf, 0, NULL, NULL, 0), -ENOSPC, "full");
 	ocopy_queue_stats_get(q, &b);
 	TEST_ASSERT_EQUAL(b.refused - a.refused, 1, "refusal counted");
 	TEST_ASSERT_EQUAL(ocopy_queue_inflight(q), room, "none lost");
@@ -642,8 +642,8 @@ test_staged_destroy(const char *conf, uint8_t *buf)
 	test_section("destroyed with copies staged (%s): made first", conf);
 	memset(STG_DST(buf, 0), 0, 64 * 1024);
 	for (i = 0; i < 3; i++)
-		TEST_ASSERT(ocopy_copy(q, STG_DST(buf, i), STG_SRC(buf, i),
-			STG_LEN, NULL, NULL, 0) >= 0, "copy %u", i);
+		TEST_ASSERT(stg_copy(q, buf, i, NULL, NULL, 0) >= 0, "copy %u",
+			i);
 	TEST_ASSERT_EQUAL(ocopy_queue_inflight(q), 3, "staged");
 	ocopy_destroy(oc);
 	for (i = 0; i < 3; i++)
