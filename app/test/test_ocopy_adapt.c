@@ -4,10 +4,12 @@
 
 /*
  * The cpu_help=auto controller (lib/offload_copy/ocopy_adapt.c), fed
- * synthetic epochs: it keeps the CPU helping busy engines only while that
- * moves more bytes by a margin, probes the other mode one epoch in nine at
- * first and less often while the kept mode keeps winning (down to one in
- * 65), weighs a probe against the kept mode's running mean, probes sooner
+ * synthetic epochs: it keeps the placement that moves the most bytes by a
+ * margin (engines for every copy, by threshold, with the CPU's help, or
+ * the CPU for every copy), wherever it lies in that order; ties go towards
+ * the threshold. It probes the others in turn one epoch in nine at first
+ * and less often while the kept placement keeps winning (down to one in
+ * 65), weighs a probe against the kept one's running mean, probes sooner
  * when that mean moves, follows a change of the machine, and ignores
  * epochs with too little traffic. Built from the library's source (the
  * function is internal); the queue-level behaviour is tested in
@@ -22,51 +24,84 @@
 /* The library's log type, which this test does not link. */
 int oc_logtype;
 
+/*
+ * The queue-level path (oc_adapt_tick()) derives the thresholds again
+ * after a move; the epochs this test drives do not.
+ */
+void
+oc_queue_thresholds(struct ocopy_queue *q)
+{
+	RTE_SET_USED(q);
+	abort();
+}
+
 #define MCYC	1000000ULL	/* one epoch: a million cycles */
 
+enum { ENG = OCOPY_PLACE_ENGINES, THR = OCOPY_PLACE_THRESHOLD,
+	HELP = OCOPY_PLACE_HELP, CPU = OCOPY_PLACE_CPU };
+
+/* Bytes per epoch a machine moves under each placement. */
+struct machine {
+	uint64_t r[OCOPY_PLACE_MAX];
+};
+
+/* A machine where the help moves `help` and every other placement `other`. */
+static struct machine
+help_vs(uint64_t other, uint64_t help)
+{
+	struct machine m = { { other, other, help, other } };
+
+	return m;
+}
+
 /*
- * Run n epochs of a machine that moves `alone` bytes per epoch without CPU
- * help and `help` with it; return how many were in HELP mode. The epochs
- * that were probes go to probes[] (up to max of them; probes may be NULL),
- * counted in *nb_probes.
+ * Run n epochs of machine m; return how many were under placement `count`.
+ * The epochs that were probes go to probes[] and what they tried to
+ * tried[] (up to max of them; both may be NULL), counted in *nb_probes.
  */
 static unsigned int
-run_probes(struct oc_adapt *a, uint64_t alone, uint64_t help, unsigned int n,
-		unsigned int *probes, unsigned int max, unsigned int *nb_probes)
+run_probes(struct oc_adapt *a, const struct machine *m, unsigned int n,
+		uint8_t count, unsigned int *probes, uint8_t *tried,
+		unsigned int max, unsigned int *nb_probes)
 {
-	unsigned int i, in_help = 0;
+	unsigned int i, in = 0;
 
 	*nb_probes = 0;
 	for (i = 0; i < n; i++) {
 		if (a->probing) {
-			if (probes != NULL && *nb_probes < max)
+			if (probes != NULL && *nb_probes < max) {
 				probes[*nb_probes] = i;
+				tried[*nb_probes] = a->place;
+			}
 			(*nb_probes)++;
 		}
-		in_help += a->help;
-		oc_adapt_epoch(a, a->help ? help : alone, MCYC);
+		in += a->place == count;
+		TEST_ASSERT_EQUAL(oc_adapt_epoch(a, m->r[a->place], MCYC),
+			a->place, "the placement it returns");
 	}
-	return in_help;
+	return in;
 }
 
+/* Run n epochs; return how many were under placement `count`. */
 static unsigned int
-run(struct oc_adapt *a, uint64_t alone, uint64_t help, unsigned int n)
+run(struct oc_adapt *a, const struct machine *m, unsigned int n,
+		uint8_t count)
 {
 	unsigned int nb;
 
-	return run_probes(a, alone, help, n, NULL, 0, &nb);
+	return run_probes(a, m, n, count, NULL, NULL, 0, &nb);
 }
 
 /* Run epochs until a probe has just ended (at most 100). */
 static void
-to_probe_end(struct oc_adapt *a, uint64_t alone, uint64_t help)
+to_probe_end(struct oc_adapt *a, const struct machine *m)
 {
 	unsigned int i;
 
 	for (i = 0; i < 100 && !a->probing; i++)
-		run(a, alone, help, 1);
+		run(a, m, 1, 0);
 	TEST_ASSERT(a->probing, "a probe within 100 epochs");
-	run(a, alone, help, 1);
+	run(a, m, 1, 0);
 }
 
 /*
@@ -74,13 +109,13 @@ to_probe_end(struct oc_adapt *a, uint64_t alone, uint64_t help)
  * how many ran, max + 1 if it never was.
  */
 static unsigned int
-epochs_until_stay(struct oc_adapt *a, uint64_t alone, uint64_t help,
-		uint32_t stay, unsigned int max)
+epochs_until_stay(struct oc_adapt *a, const struct machine *m, uint32_t stay,
+		unsigned int max)
 {
 	unsigned int i;
 
 	for (i = 1; i <= max; i++) {
-		run(a, alone, help, 1);
+		run(a, m, 1, 0);
 		if (a->stay == stay)
 			return i;
 	}
@@ -94,123 +129,222 @@ fresh(struct oc_adapt *a)
 	oc_adapt_reset(a, OCOPY_CPU_HELP_AUTO);
 }
 
+/* The placement kept, outside probes (the one before a probe started). */
+static uint8_t
+kept(const struct oc_adapt *a)
+{
+	return a->kept;
+}
+
+static void
+print_probes(const char *what, unsigned int in, unsigned int n,
+		const struct oc_adapt *a, const unsigned int *probes,
+		const uint8_t *tried, unsigned int nb, unsigned int max)
+{
+	unsigned int i;
+
+	printf("  %u of %u epochs %s, %" PRIu64 " moves, %u probes:", in, n,
+		what, a->changes, nb);
+	for (i = 0; i < RTE_MIN(nb, max); i++)
+		printf(" %u(%s)", probes[i], ocopy_placement_name(tried[i]));
+	printf("\n");
+}
+
 int
 main(int argc, char **argv)
 {
 	static const struct test_opts opts = { .name = "ocopy_adapt" };
-	static const unsigned int gaps[] = { 1, 10, 27, 60, 125, 190 };
+	static const unsigned int at[] = {
+		1, 10, 19, 36, 53, 70, 103, 136, 169, 234, 299 };
 	unsigned int probes[32];
+	uint8_t tried[32];
+	struct machine m;
 	struct oc_adapt a;
 	unsigned int h, i, nb;
 
 	test_eal_init(argc, argv, &opts);
 
-	test_section("CPU help 20%% better: kept, probes back off from one epoch in nine to one in 65");
+	test_section("CPU help 20%% better: kept, the others probed in turn, three each one epoch in nine, 17, 33, then one in 65");
 	fresh(&a);
-	h = run_probes(&a, 1000000, 1200000, 900, probes, RTE_DIM(probes),
-			&nb);
-	printf("  %u of 900 epochs with help, %" PRIu64 " changes, probes at",
-		h, a.changes);
-	for (i = 0; i < RTE_MIN(nb, (unsigned int)RTE_DIM(probes)); i++)
-		printf(" %u", probes[i]);
-	printf("\n");
-	/* The first epoch measured, then gaps of 8, 16, 32 and 64 epochs. */
-	for (i = 0; i < RTE_DIM(gaps); i++)
-		TEST_ASSERT_EQUAL(probes[i], gaps[i], "probe %u's epoch", i);
-	/* 1, 10, 27, 60, then every 65th epoch: 16 probes in 900. */
-	TEST_ASSERT_EQUAL(nb, 16, "probes");
-	TEST_ASSERT_EQUAL(h, 900 - 16, "help epochs");
-	TEST_ASSERT(a.help && a.epochs == 900, "help on, 900 epochs");
-	TEST_ASSERT_EQUAL(a.changes, 0, "no change kept");
-	TEST_ASSERT_EQUAL(a.tput[0], 1000000, "measured without");
-	TEST_ASSERT_EQUAL(a.tput[1], 1200000, "measured with");
-
-	test_section("CPU help 10%% worse (memory-bound): off, probed less and less");
-	fresh(&a);
-	h = run_probes(&a, 1100000, 1000000, 900, probes, RTE_DIM(probes),
-			&nb);
-	printf("  %u of 900 epochs with help, %" PRIu64 " changes, %u probes\n",
-		h, a.changes, nb);
+	m = (struct machine){ { 900000, 1000000, 1200000, 800000 } };
+	h = run_probes(&a, &m, 900, HELP, probes, tried, RTE_DIM(probes), &nb);
+	print_probes("with help", h, 900, &a, probes, tried, nb,
+		RTE_DIM(probes));
 	/*
-	 * The first epoch, the probe that turned help off (epoch 1), then
-	 * probes of help at 10 (8 epochs after the change), 27, 60, and
-	 * every 65th epoch from there: 15 of them.
+	 * The first epoch measured, then three probes each 8, 16 and 32
+	 * epochs apart, then 64: the threshold, the CPU, engines in turn.
 	 */
-	TEST_ASSERT_EQUAL(nb, 16, "probes");
-	TEST_ASSERT_EQUAL(probes[1], 10, "first probe of help after the change");
-	TEST_ASSERT_EQUAL(probes[4], 125, "probes backed off");
-	TEST_ASSERT_EQUAL(h, 1 + 15, "help epochs");
-	TEST_ASSERT(!a.help, "help off");
-	TEST_ASSERT_EQUAL(a.changes, 1, "one change kept");
+	for (i = 0; i < RTE_DIM(at); i++) {
+		static const uint8_t turn[] = { THR, CPU, ENG };
 
-	test_section("the kept mode's running mean moves by 10%%: the back-off starts again");
+		TEST_ASSERT_EQUAL(probes[i], at[i], "probe %u's epoch", i);
+		TEST_ASSERT_EQUAL(tried[i], turn[i % 3], "probe %u's placement",
+			i);
+	}
+	/* Then every 65th epoch from 234: 9 + 11 probes in 900. */
+	TEST_ASSERT_EQUAL(nb, 20, "probes");
+	TEST_ASSERT_EQUAL(h, 900 - 20, "help epochs");
+	TEST_ASSERT(a.place == HELP && a.epochs == 900, "help kept, 900 epochs");
+	TEST_ASSERT_EQUAL(a.changes, 0, "no move kept");
+	TEST_ASSERT_EQUAL(a.tput[ENG], 900000, "measured by engines");
+	TEST_ASSERT_EQUAL(a.tput[THR], 1000000, "measured by threshold");
+	TEST_ASSERT_EQUAL(a.tput[HELP], 1200000, "measured with help");
+	TEST_ASSERT_EQUAL(a.tput[CPU], 800000, "measured on the CPU");
+
+	test_section("CPU help 10%% worse (memory-bound): by threshold, the others probed less and less");
 	fresh(&a);
-	run(&a, 800000, 1200000, 300);
-	to_probe_end(&a, 800000, 1200000);
-	TEST_ASSERT(a.help && a.stay == 64 && a.left == 64,
+	m = (struct machine){ { 1000000, 1100000, 1000000, 900000 } };
+	h = run_probes(&a, &m, 900, HELP, probes, tried, RTE_DIM(probes), &nb);
+	print_probes("with help", h, 900, &a, probes, tried, nb,
+		RTE_DIM(probes));
+	/*
+	 * The first epoch, the probe that moved to the threshold (epoch 1),
+	 * then probes of the others in turn at 10, 19, 28 (8 epochs apart
+	 * after the move), 16 and 32 apart, and every 65th epoch from 243:
+	 * 20 of them.
+	 */
+	TEST_ASSERT_EQUAL(nb, 21, "probes");
+	TEST_ASSERT(probes[1] == 10 && tried[1] == HELP,
+		"first probe after the move: help at 10 (%u, %s)", probes[1],
+		ocopy_placement_name(tried[1]));
+	TEST_ASSERT(probes[2] == 19 && tried[2] == CPU, "then the CPU at 19");
+	TEST_ASSERT(probes[3] == 28 && tried[3] == ENG, "then engines at 28");
+	TEST_ASSERT_EQUAL(probes[4], 45, "probes backed off");
+	TEST_ASSERT_EQUAL(probes[10], 243, "and off to 64 epochs");
+	/* Help: the first epoch, and one probe in three of the 20. */
+	TEST_ASSERT_EQUAL(h, 1 + 7, "help epochs");
+	TEST_ASSERT_EQUAL(kept(&a), THR, "by threshold");
+	TEST_ASSERT_EQUAL(a.changes, 1, "one move kept");
+
+	test_section("the core best copying everything, help the worst: the CPU, past a worse placement");
+	/*
+	 * dpdk-test-offload checking every copy, an engine on the sibling
+	 * core: copying all moves the most, helping the least; by engines or
+	 * threshold lie between. Not a slope to climb step by step.
+	 */
+	fresh(&a);
+	m = (struct machine){ { 1000000, 800000, 600000, 1150000 } };
+	h = run_probes(&a, &m, 900, CPU, probes, tried, RTE_DIM(probes), &nb);
+	print_probes("on the CPU", h, 900, &a, probes, tried, nb,
+		RTE_DIM(probes));
+	TEST_ASSERT(tried[0] == THR && tried[1] == HELP && tried[2] == CPU,
+		"the threshold, help again, then the CPU probed");
+	TEST_ASSERT_EQUAL(kept(&a), CPU, "the CPU kept");
+	TEST_ASSERT_EQUAL(a.changes, 2, "two moves: threshold, CPU");
+	TEST_ASSERT(h >= 900 - 30 - nb, "%u epochs on the CPU", h);
+
+	test_section("engines best for every copy: kept");
+	fresh(&a);
+	m = (struct machine){ { 1300000, 1000000, 900000, 700000 } };
+	h = run(&a, &m, 900, ENG);
+	printf("  %u of 900 epochs by engines, %" PRIu64 " moves\n", h,
+		a.changes);
+	TEST_ASSERT_EQUAL(kept(&a), ENG, "engines kept");
+	TEST_ASSERT(h >= 900 - 60, "%u epochs by engines", h);
+
+	test_section("the kept placement's running mean moves by 10%%: the back-off starts again");
+	fresh(&a);
+	m = help_vs(800000, 1200000);
+	run(&a, &m, 300, 0);
+	to_probe_end(&a, &m);
+	TEST_ASSERT(a.place == HELP && a.stay == 64 && a.left == 64,
 		"backed off: help kept, next probe in 64 epochs (left %u, stay %u)",
 		a.left, a.stay);
-	run(&a, 800000, 1300000, 16);	/* +8%: the mean moves by less */
+	m = help_vs(800000, 1300000);
+	run(&a, &m, 16, 0);	/* +8%: the mean moves by less */
 	TEST_ASSERT(a.stay == 64 && a.left == 48,
 		"+8%%: nothing changes (left %u, stay %u)", a.left, a.stay);
 	/* -20%: within a few epochs the mean has moved by 10%. */
-	h = epochs_until_stay(&a, 800000, 960000, 8, 12);
+	m = help_vs(800000, 960000);
+	h = epochs_until_stay(&a, &m, 8, 12);
 	printf("  -20%%: the back-off restarted after %u epochs\n", h);
 	TEST_ASSERT(h >= 2 && h <= 8, "-20%%: back-off restarted after %u epochs",
 		h);
 	TEST_ASSERT(a.left <= 7, "next probe within 8 epochs (left %u)", a.left);
 	/* Help still 20% better: kept, and backing off again from 8. */
-	to_probe_end(&a, 800000, 960000);
-	TEST_ASSERT(a.help && a.stay == 16 && a.left == 16,
+	for (i = 0; i < 3; i++)
+		to_probe_end(&a, &m);
+	TEST_ASSERT(a.place == HELP && a.stay == 16 && a.left == 16,
 		"kept, backing off again (left %u, stay %u)", a.left, a.stay);
-	h = epochs_until_stay(&a, 800000, 1200000, 8, 12);	/* +25% */
+	m = help_vs(800000, 1200000);	/* +25% */
+	h = epochs_until_stay(&a, &m, 8, 12);
 	TEST_ASSERT(h >= 1 && h <= 8, "+25%%: back-off restarted after %u epochs",
 		h);
 
-	test_section("one noisy epoch of the kept mode does not decide a probe");
+	test_section("one noisy epoch of the kept placement does not decide a probe");
 	fresh(&a);
-	run(&a, 1000000, 1200000, 300);
-	to_probe_end(&a, 1000000, 1200000);
+	m = help_vs(1000000, 1200000);
+	run(&a, &m, 300, 0);
+	to_probe_end(&a, &m);
 	/* 63 epochs of help at 1.2, the 64th at 0.9: mean 1.16. */
-	run(&a, 1000000, 1200000, 63);
+	run(&a, &m, 63, 0);
 	TEST_ASSERT(!a.probing, "not probing yet");
-	run(&a, 1000000, 900000, 1);
+	m = help_vs(1000000, 900000);
+	run(&a, &m, 1, 0);
 	TEST_ASSERT(a.probing && a.stay == 64, "probing, still backed off");
-	run(&a, 1000000, 1200000, 1);
-	TEST_ASSERT(a.help && a.changes == 0,
-		"help kept (%" PRIu64 " / %" PRIu64 " bytes per Mcycle without / with)",
-		a.tput[0], a.tput[1]);
+	m = help_vs(1000000, 1200000);
+	run(&a, &m, 1, 0);
+	TEST_ASSERT(a.place == HELP && a.changes == 0,
+		"help kept (%" PRIu64 " / %" PRIu64 " bytes per Mcycle by threshold / with help)",
+		a.tput[THR], a.tput[HELP]);
 
-	test_section("a tie, or help better by less than the margin: off");
+	test_section("ties, or better by less than the margin: towards the threshold");
 	fresh(&a);
-	run(&a, 1000000, 1000000, 90);
-	TEST_ASSERT(!a.help || a.probing, "tie: off outside probes");
+	m = help_vs(1000000, 1000000);
+	run(&a, &m, 200, 0);
+	TEST_ASSERT(kept(&a) == THR && a.changes == 1, "all tie: by threshold");
 	fresh(&a);
-	run(&a, 1000000, 1040000, 90);
-	TEST_ASSERT(!a.help || a.probing, "4%%: off outside probes");
+	m = help_vs(1000000, 1040000);
+	run(&a, &m, 200, 0);
+	TEST_ASSERT_EQUAL(kept(&a), THR, "help 4%% better: by threshold");
 	fresh(&a);
-	run(&a, 1000000, 1060000, 90);
-	TEST_ASSERT(a.help || a.probing, "6%%: on outside probes");
+	m = help_vs(1000000, 1060000);
+	run(&a, &m, 200, 0);
+	TEST_ASSERT(kept(&a) == HELP && a.changes == 0, "help 6%% better: kept");
+	fresh(&a);
+	m = (struct machine){ { 1040000, 1000000, 1000000, 1040000 } };
+	run(&a, &m, 200, 0);
+	TEST_ASSERT_EQUAL(kept(&a), THR, "engines or the CPU 4%% better: by threshold");
+	/* Equally far from the threshold: the kept one stays, on a tie. */
+	fresh(&a);
+	m = (struct machine){ { 1200000, 1000000, 1200000, 900000 } };
+	run(&a, &m, 200, 0);
+	TEST_ASSERT(kept(&a) == HELP && a.changes == 0,
+		"engines as good as help: help kept");
 
 	test_section("the machine changes: the controller follows");
 	fresh(&a);
-	run(&a, 1000000, 1200000, 90);
-	TEST_ASSERT(a.help || a.probing, "help first");
-	run(&a, 1200000, 1000000, 18);
-	TEST_ASSERT(!a.help || a.probing, "then off within two probes");
-	run(&a, 1000000, 1300000, 18);
-	TEST_ASSERT(a.help || a.probing, "then on again within two probes");
+	m = help_vs(1000000, 1200000);
+	run(&a, &m, 90, 0);
+	TEST_ASSERT_EQUAL(kept(&a), HELP, "help first");
+	m = (struct machine){ { 1000000, 1200000, 1000000, 1000000 } };
+	run(&a, &m, 3 * 18, 0);
+	TEST_ASSERT_EQUAL(kept(&a), THR, "then by threshold within three probes");
+	m = (struct machine){ { 1000000, 1000000, 1000000, 1300000 } };
+	run(&a, &m, 3 * 18, 0);
+	TEST_ASSERT_EQUAL(kept(&a), CPU, "then the CPU within three probes");
+	m = (struct machine){ { 1400000, 1000000, 1000000, 1000000 } };
+	run(&a, &m, 3 * 18, 0);
+	TEST_ASSERT_EQUAL(kept(&a), ENG, "then engines within three probes");
 
 	test_section("epochs with too little traffic tell nothing");
 	fresh(&a);
-	run(&a, 1000000, 1200000, 20);	/* settled with help on */
-	TEST_ASSERT(a.help && !a.probing, "help on, not probing");
+	m = help_vs(1000000, 1200000);
+	run(&a, &m, 20, 0);	/* settled with help on */
+	TEST_ASSERT(a.place == HELP && !a.probing, "help on, not probing");
 	h = (unsigned int)a.epochs;
-	TEST_ASSERT_EQUAL(run(&a, 1000, 100, 50), 50, "idle: help stays on");
+	m = help_vs(1000, 100);
+	TEST_ASSERT_EQUAL(run(&a, &m, 50, HELP), 50, "idle: help stays on");
 	TEST_ASSERT_EQUAL(a.epochs, h, "no epoch counted");
-	TEST_ASSERT(!oc_adapt_epoch(&a, 10 * 1024 * 1024, 0) == !a.help,
+	TEST_ASSERT_EQUAL(oc_adapt_epoch(&a, 10 * 1024 * 1024, 0), HELP,
 		"zero cycles: nothing changes");
 	TEST_ASSERT_EQUAL(a.epochs, h, "no epoch counted");
+
+	test_section("cpu_help=on and off start with help and by threshold");
+	oc_adapt_reset(&a, OCOPY_CPU_HELP_ON);
+	TEST_ASSERT(!a.on && a.place == HELP, "on: help, not adapting");
+	oc_adapt_reset(&a, OCOPY_CPU_HELP_OFF);
+	TEST_ASSERT(!a.on && a.place == THR, "off: by threshold, not adapting");
 
 	return test_done();
 }

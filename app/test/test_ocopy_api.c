@@ -116,6 +116,13 @@ test_conf_parse(void)
 		"policy out of range");
 	TEST_ASSERT(strcmp(ocopy_cpu_help_name(OCOPY_CPU_HELP_OFF + 1), "unknown") == 0,
 		"cpu_help out of range");
+	TEST_ASSERT(strcmp(ocopy_placement_name(OCOPY_PLACE_ENGINES), "engines") == 0 &&
+		strcmp(ocopy_placement_name(OCOPY_PLACE_THRESHOLD), "threshold") == 0 &&
+		strcmp(ocopy_placement_name(OCOPY_PLACE_HELP), "help") == 0 &&
+		strcmp(ocopy_placement_name(OCOPY_PLACE_CPU), "cpu") == 0,
+		"placement names");
+	TEST_ASSERT(strcmp(ocopy_placement_name(OCOPY_PLACE_MAX), "unknown") == 0,
+		"placement out of range");
 }
 
 static void

@@ -8,6 +8,9 @@
  * strict domain), and teardown with work stuck on an engine. Every op
  * completes exactly once, in order, with the right status; nothing is
  * written outside what was registered.
+ *
+ * Auto-policy instances pin the placement (cpu_help=on): under
+ * cpu_help=auto a long run may move a queue to the CPU for every copy.
  */
 
 #include <inttypes.h>
@@ -283,7 +286,7 @@ test_stall(void)
 
 	test_section("engine stalled mid-run: new work to the CPU, resumes after");
 	reset_counts();
-	oc = ocdev_create("engines=dma_sw0,threshold=64,slack=100000,split=off,stall_us=2000");
+	oc = ocdev_create("engines=dma_sw0,threshold=64,slack=100000,split=off,stall_us=2000,cpu_help=on");
 	q = ocopy_queue_get(oc, 0);
 	memset(dst, 0, (size_t)NB * LEN);
 	i = submit_seq(q, 0, 50, 0);
@@ -349,7 +352,7 @@ test_undoorbelled(void)
 	/* A stall time a busy machine does not reach by preempting the
 	 * engine's service core (it did, at 2 ms, with compilers running).
 	 */
-	oc = ocdev_create("engines=dma_sw0,threshold=64,slack=100000,split=off,stall_us=50000");
+	oc = ocdev_create("engines=dma_sw0,threshold=64,slack=100000,split=off,stall_us=50000,cpu_help=on");
 	q = ocopy_queue_get(oc, 0);
 	memset(dst, 0, (size_t)NB * LEN);
 	i = submit_seq(q, 0, 10, 0);
@@ -399,7 +402,7 @@ test_degrade(void)
 	test_section("failing engine: errors reported, degraded, re-probed");
 	reset_counts();
 	swdev_create_worker("dma_sw_strict", "domain=strict");
-	oc = ocdev_create("engines=dma_sw_strict,threshold=64,slack=100000,split=off,degrade_errors=3,reprobe_ms=20");
+	oc = ocdev_create("engines=dma_sw_strict,threshold=64,slack=100000,split=off,degrade_errors=3,reprobe_ms=20,cpu_help=on");
 	q = ocopy_queue_get(oc, 0);
 	reg = ocopy_mem_register(oc, src, 1024 * 1024);
 	TEST_ASSERT(reg >= 0, "register src: %d", reg);
@@ -476,7 +479,7 @@ test_plain_errors(bool ahead)
 	test_section(ahead ? "no callbacks, behind an op with one: an engine error among plain ops, by index" :
 		"no callbacks: an engine error among plain ops, by index");
 	dev = swdev_create_worker("dma_sw_strict", "domain=strict");
-	oc = ocdev_create("engines=dma_sw_strict,threshold=1024,slack=100000,split=off,degrade_errors=100");
+	oc = ocdev_create("engines=dma_sw_strict,threshold=1024,slack=100000,split=off,degrade_errors=100,cpu_help=on");
 	q = ocopy_queue_get(oc, 0);
 	TEST_ASSERT(ocopy_mem_register(oc, src, 1024 * 1024) >= 0, "register src");
 	TEST_ASSERT(ocopy_mem_register(oc, dst, 1024 * 1024) >= 0, "register dst");

@@ -8,6 +8,12 @@
  * once the engine would finish later (engines held still by stopping
  * their service, so backlogs are exact); forced policies; the least loaded
  * of two engines; split copies and their adaptive CPU share.
+ *
+ * Sections that check where single copies go, or what a queue learns
+ * from them, pin the placement with cpu_help=on (by threshold, with the
+ * backlog rule and splits): under cpu_help=auto a long enough stream may
+ * move the queue to engines for every copy or the CPU for every copy,
+ * whatever the sizes. The cpu_help sections test that controller.
  */
 
 #include <inttypes.h>
@@ -101,7 +107,7 @@ test_calibration(void)
 	struct ocopy *oc;
 
 	test_section("calibration: figures measured on this machine");
-	oc = ocdev_create("engines=dma_sw0");
+	oc = ocdev_create("engines=dma_sw0,cpu_help=on");
 	TEST_ASSERT_SUCCESS(ocopy_engine_info_get(oc, 0, &info), "info");
 	printf("dma_sw0: %u cycles per op, %u cycles per KiB, threshold %u\n",
 		info.op_cycles, info.cyc_per_kib, info.threshold);
@@ -133,7 +139,7 @@ test_threshold(void)
 	struct ocopy *oc;
 
 	test_section("size: below the threshold the CPU, from it the engine");
-	oc = ocdev_create("engines=dma_sw0,threshold=1024,slack=100000,split=off");
+	oc = ocdev_create("engines=dma_sw0,threshold=1024,slack=100000,split=off,cpu_help=on");
 	q = ocopy_queue_get(oc, 0);
 	submit(q, 8, 512, &d);
 	TEST_ASSERT(d.cpu == 8 && d.engine == 0, "512 B: cpu %" PRIu64, d.cpu);
@@ -179,7 +185,7 @@ test_backlog(void)
 
 	/* Slack 100000%: the engine whatever its backlog (up to its ring). */
 	swdev_service_run("dma_sw0", false);
-	oc = ocdev_create("engines=dma_sw0,threshold=64,slack=100000,split=off,ring_size=64");
+	oc = ocdev_create("engines=dma_sw0,threshold=64,slack=100000,split=off,ring_size=64,cpu_help=on");
 	q = ocopy_queue_get(oc, 0);
 	submit(q, 40, 4096, &d);
 	TEST_ASSERT(d.engine == 40 && d.cpu == 0, "engine %" PRIu64, d.engine);
@@ -225,7 +231,7 @@ test_two_engines(void)
 	test_section("two engines: the least loaded one");
 	swdev_service_run("dma_sw0", false);
 	swdev_service_run("dma_sw1", false);
-	oc = ocdev_create("engines=dma_sw0:dma_sw1,threshold=64,slack=100000,split=off");
+	oc = ocdev_create("engines=dma_sw0:dma_sw1,threshold=64,slack=100000,split=off,cpu_help=on");
 	q = ocopy_queue_get(oc, 0);
 	submit(q, 10, 4096, &d);
 	TEST_ASSERT_EQUAL(d.engine, 10, "all on engines");
@@ -313,7 +319,7 @@ test_timed_copy_plain(void)
 
 	test_section("a timed CPU copy leaves the queue plain");
 	swdev_service_run("dma_sw0", false);
-	oc = ocdev_create("engines=dma_sw0,threshold=4096,split=off,stall_us=1000000");
+	oc = ocdev_create("engines=dma_sw0,threshold=4096,split=off,stall_us=1000000,cpu_help=on");
 	q = ocopy_queue_get(oc, 0);
 	submit(q, 1, 4096, &d);
 	TEST_ASSERT_EQUAL(d.engine, 1, "on the engine, held still");
@@ -346,7 +352,7 @@ test_sample_count(void)
 	unsigned int i;
 
 	test_section("one CPU copy in 16 timed, fills not counted");
-	oc = ocdev_create("engines=dma_sw0,threshold=4096,split=off");
+	oc = ocdev_create("engines=dma_sw0,threshold=4096,split=off,cpu_help=on");
 	q = ocopy_queue_get(oc, 0);
 	for (i = 0; i < OC_CPU_SAMPLE_EVERY - 1; i++)
 		TEST_ASSERT(ocopy_copy(q, dst + (size_t)i * 2048, src, 2048, NULL,
@@ -379,7 +385,7 @@ test_flush_flag(void)
 	const uint64_t last_flags[] = { OCOPY_F_FLUSH, OCOPY_F_FLUSH | OCOPY_F_CPU };
 
 	test_section("OCOPY_F_FLUSH rings every engine");
-	oc = ocdev_create("engines=dma_sw0:dma_sw1,threshold=64,slack=100000,split=off");
+	oc = ocdev_create("engines=dma_sw0:dma_sw1,threshold=64,slack=100000,split=off,cpu_help=on");
 	q = ocopy_queue_get(oc, 0);
 	nb_flag_done = 0;
 	for (i = 0; i < RTE_DIM(last_flags); i++) {
@@ -428,7 +434,7 @@ test_doorbell_before_cpu(void)
 	unsigned int i;
 
 	test_section("a long CPU copy rings the engines' doorbells first");
-	oc = ocdev_create("engines=dma_sw0,threshold=1024,slack=100000,split=off,ring_size=64");
+	oc = ocdev_create("engines=dma_sw0,threshold=1024,slack=100000,split=off,ring_size=64,cpu_help=on");
 	q = ocopy_queue_get(oc, 0);
 	nb_flag_done = 0;
 	for (i = 0; i < 65; i++)
@@ -458,8 +464,8 @@ static void
 test_cpu_help(void)
 {
 	struct ocopy_queue_stats d;
-	uint64_t epochs;
-	struct ocopy_queue_rates r;
+	uint64_t epochs, deadline;
+	struct ocopy_queue_rates r = { 0 };
 	struct ocopy_queue *q;
 	struct ocopy *oc;
 
@@ -478,6 +484,7 @@ test_cpu_help(void)
 	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
 	TEST_ASSERT_SUCCESS(ocopy_queue_rates_get(q, &r), "rates");
 	TEST_ASSERT(!r.cpu_help && r.help_epochs == 0, "no help, no epochs");
+	TEST_ASSERT_EQUAL(r.placement, OCOPY_PLACE_THRESHOLD, "by threshold");
 	ocopy_destroy(oc);
 
 	test_section("cpu_help=on: the backlog rule and splits");
@@ -494,21 +501,39 @@ test_cpu_help(void)
 	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
 	TEST_ASSERT_SUCCESS(ocopy_queue_rates_get(q, &r), "rates");
 	TEST_ASSERT(r.cpu_help && r.help_epochs == 0, "help, no epochs");
+	TEST_ASSERT_EQUAL(r.placement, OCOPY_PLACE_HELP, "with help");
 	ocopy_destroy(oc);
 
-	test_section("cpu_help=auto: epochs measured with and without help");
-	oc = ocdev_create("engines=dma_sw0,threshold=1024,split=off,queue_size=64");
+	test_section("cpu_help=auto: epochs measured under each placement, the CPU's included");
+	oc = ocdev_create("engines=dma_sw0,threshold=1024,split=off,queue_size=64,cpu_help=auto");
 	q = ocopy_queue_get(oc, 0);
-	/* Both modes measured: two epochs. */
-	stream_epochs(q, 2, &r);
-	printf("  %" PRIu64 " epochs, %" PRIu64 " changes kept: %" PRIu64
-		" bytes per Mcycle without help, %" PRIu64 " with; help now %s\n",
-		r.help_epochs, r.help_changes, r.alone_bytes_per_mcyc,
-		r.help_bytes_per_mcyc, r.cpu_help ? "on" : "off");
-	TEST_ASSERT(r.help_epochs >= 2, "epochs: %" PRIu64, r.help_epochs);
-	TEST_ASSERT(r.help_changes <= r.help_epochs, "a change ends an epoch");
-	TEST_ASSERT(r.alone_bytes_per_mcyc > 0 && r.help_bytes_per_mcyc > 0,
-		"both modes measured");
+	/*
+	 * Help first, then probes of the threshold, the CPU and engines,
+	 * 8 epochs apart at first (when a probe wins, the one it left is
+	 * tried next): every placement measured within some 40 epochs.
+	 * Under the CPU's no engine works: only the completion calls' clock
+	 * ends its epochs, and engines, probed after it, are measured only
+	 * if it does.
+	 */
+	deadline = test_deadline(5000);
+	do {
+		stream_epochs(q, r.help_epochs + 1, &r);
+	} while ((r.engines_bytes_per_mcyc == 0 || r.alone_bytes_per_mcyc == 0 ||
+			r.help_bytes_per_mcyc == 0 || r.cpu_bytes_per_mcyc == 0) &&
+			!test_expired(deadline));
+	printf("  %" PRIu64 " epochs, %" PRIu64 " moves kept: %" PRIu64
+		" / %" PRIu64 " / %" PRIu64 " / %" PRIu64
+		" bytes per Mcycle by engines / threshold / help / cpu; %s now\n",
+		r.help_epochs, r.help_changes, r.engines_bytes_per_mcyc,
+		r.alone_bytes_per_mcyc, r.help_bytes_per_mcyc,
+		r.cpu_bytes_per_mcyc, ocopy_placement_name(r.placement));
+	TEST_ASSERT(r.help_changes <= r.help_epochs, "a move ends an epoch");
+	TEST_ASSERT(r.engines_bytes_per_mcyc > 0 && r.alone_bytes_per_mcyc > 0 &&
+		r.help_bytes_per_mcyc > 0 && r.cpu_bytes_per_mcyc > 0,
+		"every placement measured");
+	TEST_ASSERT(r.placement < OCOPY_PLACE_MAX, "a placement");
+	TEST_ASSERT_EQUAL(r.cpu_help, r.placement == OCOPY_PLACE_HELP,
+		"cpu_help is the help placement");
 	/* Probes back off up to one epoch in 65. */
 	TEST_ASSERT(r.help_probe_in <= 64, "next probe in %u epochs",
 		r.help_probe_in);
@@ -522,12 +547,14 @@ test_cpu_help(void)
 	TEST_ASSERT_SUCCESS(ocopy_stats_reset(oc), "reset");
 	stream_epochs(q, epochs + 1, &r);
 	printf("  after a counter reset: %" PRIu64 " epochs, %" PRIu64 " / %"
-		PRIu64 " bytes per Mcycle\n", r.help_epochs,
+		PRIu64 " bytes per Mcycle by threshold / help\n", r.help_epochs,
 		r.alone_bytes_per_mcyc, r.help_bytes_per_mcyc);
 	TEST_ASSERT(r.help_epochs > epochs, "epochs after the reset");
 	/* A stale mark would make a wrapped, absurd figure. */
-	TEST_ASSERT(r.alone_bytes_per_mcyc < UINT64_C(1) << 40 &&
-		r.help_bytes_per_mcyc < UINT64_C(1) << 40, "sane figures");
+	TEST_ASSERT(r.engines_bytes_per_mcyc < UINT64_C(1) << 40 &&
+		r.alone_bytes_per_mcyc < UINT64_C(1) << 40 &&
+		r.help_bytes_per_mcyc < UINT64_C(1) << 40 &&
+		r.cpu_bytes_per_mcyc < UINT64_C(1) << 40, "sane figures");
 	ocopy_destroy(oc);
 }
 
@@ -721,7 +748,7 @@ learn_engine_try(uint32_t len, uint32_t *learned, uint32_t *ref,
 	uint64_t t0, best;
 	unsigned int i;
 
-	oc = ocdev_create("engines=dma_sw0,threshold=64,slack=100000,split=off");
+	oc = ocdev_create("engines=dma_sw0,threshold=64,slack=100000,split=off,cpu_help=on");
 	q = ocopy_queue_get(oc, 0);
 	/*
 	 * Keep the engine busy (64 copies queued at all times) and time the
@@ -864,7 +891,7 @@ test_rates_set(void)
 	uint32_t t_slow, t_fast;
 
 	test_section("rates set: thresholds derived again from the CPU's rate");
-	oc = ocdev_create("engines=dma_sw0,split=off,learn=off");
+	oc = ocdev_create("engines=dma_sw0,split=off,learn=off,cpu_help=on");
 	q = ocopy_queue_get(oc, 0);
 	TEST_ASSERT_SUCCESS(ocopy_engine_info_get(oc, 0, &info), "info");
 	TEST_ASSERT(info.calibrated, "calibrated");
@@ -936,7 +963,7 @@ test_rates_set(void)
 	 * as outliers at first, until enough in a row replace the rate, and
 	 * the threshold comes down again.
 	 */
-	oc = ocdev_create("engines=dma_sw0,split=off");
+	oc = ocdev_create("engines=dma_sw0,split=off,cpu_help=on");
 	q = ocopy_queue_get(oc, 0);
 	rates_set_cpu(q, 1, &r);
 	t_fast = r.engine_threshold[0];
@@ -968,7 +995,7 @@ test_rates_set(void)
 	ocopy_destroy(oc);
 
 	test_section("rates set: a configured threshold stays");
-	oc = ocdev_create("engines=dma_sw0,threshold=1024,split=off,learn=off");
+	oc = ocdev_create("engines=dma_sw0,threshold=1024,split=off,learn=off,cpu_help=on");
 	q = ocopy_queue_get(oc, 0);
 	rates_set_cpu(q, 4000000, &r);
 	TEST_ASSERT_EQUAL(r.engine_threshold[0], 1024, "configured threshold");

@@ -127,7 +127,7 @@ main(int argc, char **argv)
 	struct ocopy_map_stats ms;
 	struct ocopy_queue_rates rates;
 	struct ocopy_engine_info info;
-	char want[16];
+	char want[16], word[24];
 	struct ocopy_conf conf;
 	struct ocopy_queue *q;
 	struct ocopy *oc;
@@ -225,8 +225,17 @@ main(int argc, char **argv)
 		"mode changes kept");
 	TEST_ASSERT_EQUAL(tel_u64(r, "help_epochs"), rates.help_epochs,
 		"CPU help epochs");
+	TEST_ASSERT_EQUAL(tel_u64(r, "engines_bytes_per_mcycle"),
+		rates.engines_bytes_per_mcyc, "bytes by engines");
+	TEST_ASSERT_EQUAL(tel_u64(r, "alone_bytes_per_mcycle"),
+		rates.alone_bytes_per_mcyc, "bytes by threshold");
 	TEST_ASSERT_EQUAL(tel_u64(r, "help_bytes_per_mcycle"),
 		rates.help_bytes_per_mcyc, "bytes with CPU help");
+	TEST_ASSERT_EQUAL(tel_u64(r, "cpu_bytes_per_mcycle"),
+		rates.cpu_bytes_per_mcyc, "bytes on the CPU");
+	snprintf(word, sizeof(word), "\"%s\"",
+		ocopy_placement_name(rates.placement));
+	TEST_ASSERT(tel_has(r, "placement", word), "placement %s: %s", word, r);
 	TEST_ASSERT_EQUAL(tel_u64(r, "help_probe_in_epochs"),
 		rates.help_probe_in, "epochs before the next probe");
 	TEST_ASSERT(tel_has(r, "engine0_health", "\"ok\""), "health: %s", r);

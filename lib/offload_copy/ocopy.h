@@ -72,6 +72,22 @@ enum ocopy_cpu_help {
 	OCOPY_CPU_HELP_OFF,		/**< never: only what no engine can take */
 };
 
+/**
+ * Where a queue places its copies now (ocopy_queue_rates.placement), from
+ * the fewest copies on the submitting core to all of them. The auto policy
+ * with cpu_help=off places by threshold, with cpu_help=on with CPU help;
+ * with cpu_help=auto it measures the queue under each placement in turn
+ * and keeps the one that moves the most bytes.
+ */
+enum ocopy_placement {
+	OCOPY_PLACE_ENGINES = 0,	/**< engines take every copy they accept */
+	OCOPY_PLACE_THRESHOLD,		/**< engines from their threshold on */
+	OCOPY_PLACE_HELP,		/**< by threshold, and the CPU helps busy
+					 * engines (backlog rule, splits) */
+	OCOPY_PLACE_CPU,		/**< the CPU copies everything */
+	OCOPY_PLACE_MAX
+};
+
 /** Op flags. FENCE and FLUSH have rte_dma_op flag values. */
 #define OCOPY_F_FENCE	RTE_DMA_OP_FLAG_FENCE	/**< start after all older ops completed */
 #define OCOPY_F_FLUSH	RTE_DMA_OP_FLAG_SUBMIT	/**< ring the doorbell now */
@@ -131,6 +147,9 @@ const char *ocopy_policy_name(enum ocopy_policy policy);
 
 /** The same for cpu_help ("auto", "on", "off"). */
 const char *ocopy_cpu_help_name(enum ocopy_cpu_help help);
+
+/** A placement's name: "engines", "threshold", "help", "cpu". */
+const char *ocopy_placement_name(enum ocopy_placement place);
 
 /** Set every field of conf to its default (no engines, one queue). */
 void ocopy_conf_init(struct ocopy_conf *conf);
@@ -199,17 +218,21 @@ struct ocopy_queue_rates {
 	uint32_t engine_threshold[OCOPY_MAX_ENGINES];	/**< the queue's current
 							 * thresholds (get only) */
 	/* cpu_help (get only): whether the CPU helps busy engines now, and
-	 * with cpu_help=auto what was measured: epochs, mode changes kept
-	 * after a probe, and the queue's bytes per million TSC cycles last
-	 * seen without and with that help; epochs of the kept mode before
-	 * the next probe of the other one (0: probing now; probes back off
-	 * while the kept mode wins them).
+	 * where the queue places its copies. With cpu_help=auto what was
+	 * measured: epochs, placement changes kept after a probe, and the
+	 * queue's bytes per million TSC cycles last seen under each placement
+	 * (0: not measured yet); epochs of the kept placement before the next
+	 * probe of another (0: probing now; probes back off while the
+	 * kept placement wins them).
 	 */
 	bool cpu_help;
+	enum ocopy_placement placement;
 	uint64_t help_epochs;
 	uint64_t help_changes;
-	uint64_t alone_bytes_per_mcyc;
+	uint64_t engines_bytes_per_mcyc;
+	uint64_t alone_bytes_per_mcyc;	/**< by threshold (OCOPY_PLACE_THRESHOLD) */
 	uint64_t help_bytes_per_mcyc;
+	uint64_t cpu_bytes_per_mcyc;
 	uint32_t help_probe_in;
 };
 int ocopy_queue_rates_get(const struct ocopy_queue *q, struct ocopy_queue_rates *r);

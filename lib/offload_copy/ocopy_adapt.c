@@ -3,42 +3,51 @@
  */
 
 /*
- * Whether the CPU helps busy engines (cpu_help=auto, the default).
+ * Where a queue places its copies (cpu_help=auto, the default).
  *
- * The auto policy lets the submitting core take a copy an engine could
- * take when the engine's backlog would finish it much later (the slack
- * rule), and cuts large copies between them (split). That adds copying
- * power only while the core has nothing better to do: its own work (its
- * datapath; in dpdk-test-offload, checking each copy) waits meanwhile, and
- * where memory is the limit a core's memcpy() moves a byte with three
- * memory transfers where an engine streaming its stores uses two (see the
- * programmer's guide). Which case holds depends on the machine, the data
- * and the application, so the queue measures it: it alternates between
- * the CPU helping (HELP) and not (ALONE), and keeps HELP only while it
- * moves more bytes per second by a margin. Ties go to ALONE, which leaves
- * the core free.
+ * The auto policy places each copy by size (an engine from its threshold
+ * on), and with the CPU's help lets the submitting core take a copy an
+ * engine could take when the engine's backlog would finish it much later
+ * (the slack rule), and cuts large copies between them (split). Whether
+ * the core's copies raise what the queue moves depends on what else that
+ * core does: its own work (its datapath; in dpdk-test-offload, checking
+ * each copy) waits while it copies, where memory is the limit a core's
+ * memcpy() moves a byte with three memory transfers where an engine
+ * streaming its stores uses two (see the programmer's guide), and an
+ * engine that is a thread on a sibling core (dma_sw) slows the core's own
+ * work while it copies. No placement per copy sees those costs, so the
+ * queue measures its whole traffic under four placements, in order of how
+ * much the core copies (enum ocopy_placement): ENGINES (every copy an
+ * engine accepts), THRESHOLD, HELP and CPU (every copy). It keeps one and
+ * now and then tries another (a probe), and moves when that moves more
+ * bytes per second by a margin. Ties go towards THRESHOLD, the
+ * placement each copy's own costs choose.
  *
  *   - An epoch is a measuring phase of at least OC_ADAPT_PHASE_US and
- *     OC_ADAPT_MIN_OPS ops, after a settling phase when the mode changed:
- *     until every op placed under the old mode has been delivered.
- *   - The mode kept is measured for some epochs, then the other one for
- *     one epoch (a probe): the probe's measure against the kept mode's
- *     running mean (an epoch weighs 1/8), the better wins. An epoch with
- *     too little traffic tells nothing. An epoch of the kept
- *     mode lasts at least as long as the last probe did, settling
- *     included (with large copies the ops in flight take a while to
- *     drain).
- *   - Probes back off: OC_ADAPT_STAY epochs after a change of mode, twice
- *     as many after each probe the kept mode wins, up to
- *     OC_ADAPT_STAY_MAX. A probe of the worse mode costs throughput; in a
- *     steady state the worse mode runs one epoch in OC_ADAPT_STAY_MAX + 1,
- *     and never more than one in OC_ADAPT_STAY + 1.
- *   - The kept mode's running mean (single epochs are noisy) moving by
- *     OC_ADAPT_SHIFT_PCT from what it was when its last probe ended means
- *     the machine or the work changed: the back-off starts again, so the
- *     next probe comes within OC_ADAPT_STAY epochs.
- *   - ALONE is applied through the queue's fields the fast path already
- *     reads (policy, split threshold): it costs the fast path nothing.
+ *     OC_ADAPT_MIN_OPS ops, after a settling phase when the placement
+ *     changed: until every op placed under the old one has been
+ *     delivered.
+ *   - The kept placement is measured for some epochs, then another one
+ *     for one epoch: the probe's measure against the kept one's running
+ *     mean (an epoch weighs 1/8), the better wins. Probes try the other
+ *     placements in turn. An epoch with too little traffic tells nothing.
+ *     An epoch of the kept placement lasts at least as long as the last
+ *     probe did, settling included (with large copies the ops in flight
+ *     take a while to drain).
+ *   - Probes back off: OC_ADAPT_STAY epochs apart after a move, twice as
+ *     far apart once the kept placement has won against each of the
+ *     others at that pace, up to OC_ADAPT_STAY_MAX. A probe of a worse
+ *     placement costs throughput; in a steady state one runs one epoch in
+ *     OC_ADAPT_STAY_MAX + 1, and never more than one in OC_ADAPT_STAY + 1.
+ *   - The kept placement's running mean (single epochs are noisy) moving
+ *     by OC_ADAPT_SHIFT_PCT from what it was when its last probe ended
+ *     means the machine or the work changed: the back-off starts again,
+ *     so the next probe comes within OC_ADAPT_STAY epochs.
+ *   - A placement is applied through the queue's fields the fast path
+ *     already reads (policy, split threshold, thresholds): it costs the
+ *     fast path nothing. Under CPU no engine has work to reap, so the
+ *     completion calls take the full path, which reads the clock for the
+ *     epochs (oc_reap()).
  *
  * Called from oc_reap() on the queue's lcore.
  */
@@ -66,42 +75,84 @@ oc_adapt_shifted(uint64_t t, uint64_t ref)
 			t * (100 + OC_ADAPT_SHIFT_PCT) <= ref * 100;
 }
 
-bool
+/* How far a placement is from THRESHOLD, where ties go. */
+static unsigned int
+oc_adapt_dist(unsigned int place)
+{
+	return place >= OCOPY_PLACE_THRESHOLD ?
+			place - OCOPY_PLACE_THRESHOLD :
+			OCOPY_PLACE_THRESHOLD - place;
+}
+
+/*
+ * Does the probed placement p, measured at tp, beat the kept one k at tk?
+ * Towards THRESHOLD it wins unless it moves less by the margin; otherwise
+ * it must move more by the margin.
+ */
+static bool
+oc_adapt_wins(unsigned int p, uint64_t tp, unsigned int k, uint64_t tk)
+{
+	if (oc_adapt_dist(p) < oc_adapt_dist(k))
+		return tp * (100 + OC_ADAPT_MARGIN_PCT) >= tk * 100;
+	return tp * 100 > tk * (100 + OC_ADAPT_MARGIN_PCT);
+}
+
+/*
+ * The placement the next probe tries: each other one in turn, from the
+ * one after the last probe's. Not only the kept one's neighbours: what
+ * the queue moves is not always best at one end and worse step by step
+ * (a core that checks every copy can move the most copying them all, the
+ * least copying the small ones while an engine takes the large ones).
+ */
+static uint8_t
+oc_adapt_next(struct oc_adapt *a)
+{
+	uint8_t p = a->next_probe;
+
+	if (p == a->kept)
+		p = (p + 1) % OC_PLACE_NB;
+	a->next_probe = (p + 1) % OC_PLACE_NB;
+	return p;
+}
+
+uint8_t
 oc_adapt_epoch(struct oc_adapt *a, uint64_t bytes, uint64_t cyc)
 {
 	uint64_t t;
 
+	RTE_BUILD_BUG_ON(OC_PLACE_NB != OCOPY_PLACE_MAX);
 	if (bytes < OC_ADAPT_MIN_BYTES || cyc == 0)
-		return a->help;	/* too little traffic to tell */
+		return a->place;	/* too little traffic to tell */
 	a->epochs++;
 	t = bytes * 1000000 / cyc;
-	a->tput[a->help] = t;
+	a->tput[a->place] = t;
 	if (a->probing) {
-		bool help;
+		const uint8_t p = a->place, k = a->kept;
 
 		/*
-		 * The probe's epoch against the kept mode's running mean: one
-		 * noisy epoch less in the comparison.
+		 * The probe's epoch against the kept placement's running mean:
+		 * one noisy epoch less in the comparison.
 		 */
 		if (a->kept_avg != 0)
-			a->tput[!a->help] = a->kept_avg;
-		help = a->tput[1] * 100 > a->tput[0] * (100 + OC_ADAPT_MARGIN_PCT);
-
-		/* The probe ends: back, or the probed mode won. */
+			a->tput[k] = a->kept_avg;
 		a->probing = 0;
-		if (help == a->help) {
+		if (oc_adapt_wins(p, t, k, a->tput[k])) {
 			a->changes++;
 			a->stay = OC_ADAPT_STAY;
-		} else {
+			a->lost = 0;
+			a->kept = p;
+		} else if (++a->lost == OC_PLACE_NB - 1) {
+			/* Each other one lost at this pace: slower. */
 			a->stay = RTE_MIN(a->stay * 2, (uint32_t)OC_ADAPT_STAY_MAX);
+			a->lost = 0;
 		}
 		a->left = a->stay;
-		a->help = help;
-		a->kept_avg = a->tput[help];
+		a->place = a->kept;
+		a->kept_avg = a->tput[a->kept];
 		a->ref = a->kept_avg;
-		return a->help;
+		return a->place;
 	}
-	/* The kept mode's running mean: each epoch weighs 1/8. */
+	/* The kept placement's running mean: each epoch weighs 1/8. */
 	if (a->kept_avg == 0)
 		a->kept_avg = t;
 	else if (t >= a->kept_avg)
@@ -114,6 +165,7 @@ oc_adapt_epoch(struct oc_adapt *a, uint64_t bytes, uint64_t cyc)
 	 */
 	if (a->stay > OC_ADAPT_STAY && oc_adapt_shifted(a->kept_avg, a->ref)) {
 		a->stay = OC_ADAPT_STAY;
+		a->lost = 0;
 		a->left = RTE_MIN(a->left, (uint32_t)OC_ADAPT_STAY);
 		a->ref = a->kept_avg;
 	}
@@ -121,16 +173,32 @@ oc_adapt_epoch(struct oc_adapt *a, uint64_t bytes, uint64_t cyc)
 		a->left--;
 	if (a->left == 0) {
 		a->probing = 1;
-		a->help = !a->help;
+		a->place = oc_adapt_next(a);
 	}
-	return a->help;
+	return a->place;
 }
 
+/*
+ * The placement through the fields the fast path reads. Not the engines'
+ * thresholds: the caller derives them again (oc_queue_thresholds()) once
+ * the queue has engines.
+ */
 static void
-oc_adapt_apply(struct ocopy_queue *q, bool help)
+oc_adapt_apply(struct ocopy_queue *q, uint8_t place)
 {
-	q->policy = help ? OCOPY_POLICY_AUTO : OC_POLICY_AUTO_ALONE;
-	q->split_threshold = help ? q->oc->conf.split_threshold : UINT32_MAX;
+	static const uint8_t policy[OC_PLACE_NB] = {
+		[OCOPY_PLACE_ENGINES] = OCOPY_POLICY_ENGINE,
+		[OCOPY_PLACE_THRESHOLD] = OC_POLICY_AUTO_ALONE,
+		[OCOPY_PLACE_HELP] = OCOPY_POLICY_AUTO,
+		[OCOPY_PLACE_CPU] = OCOPY_POLICY_CPU,
+	};
+
+	q->policy = policy[place];
+	q->split_threshold = place == OCOPY_PLACE_HELP ?
+			q->oc->conf.split_threshold : UINT32_MAX;
+	/* No engine work to reap under CPU: the epochs still need a clock. */
+	if (place == OCOPY_PLACE_CPU)
+		q->engine_work = 1;
 }
 
 void
@@ -138,9 +206,13 @@ oc_adapt_reset(struct oc_adapt *a, enum ocopy_cpu_help cpu_help)
 {
 	memset(a, 0, sizeof(*a));
 	a->on = cpu_help == OCOPY_CPU_HELP_AUTO;
-	a->help = cpu_help != OCOPY_CPU_HELP_OFF;
-	a->left = 1;	/* measure the first mode once, then probe */
-	a->stay = OC_ADAPT_STAY / 2;	/* OC_ADAPT_STAY after the probe */
+	a->place = cpu_help == OCOPY_CPU_HELP_OFF ? OCOPY_PLACE_THRESHOLD :
+			OCOPY_PLACE_HELP;
+	a->kept = a->place;
+	a->left = 1;	/* measure the first placement once, then probe */
+	a->stay = OC_ADAPT_STAY;
+	/* From HELP: THRESHOLD is tried first, then CPU, then ENGINES. */
+	a->next_probe = OCOPY_PLACE_THRESHOLD;
 }
 
 void
@@ -150,10 +222,13 @@ oc_adapt_init(struct ocopy_queue *q)
 	struct oc_adapt *a = &q->adapt;
 
 	memset(a, 0, sizeof(*a));
-	if (c->policy != OCOPY_POLICY_AUTO)
+	if (c->policy != OCOPY_POLICY_AUTO) {
+		a->place = c->policy == OCOPY_POLICY_CPU ? OCOPY_PLACE_CPU :
+				OCOPY_PLACE_ENGINES;
 		return;
+	}
 	oc_adapt_reset(a, c->cpu_help);
-	oc_adapt_apply(q, a->help);
+	oc_adapt_apply(q, a->place);
 }
 
 void
@@ -173,7 +248,7 @@ oc_adapt_tick(struct ocopy_queue *q, uint64_t now)
 {
 	struct oc_adapt *a = &q->adapt;
 	uint64_t phase_cyc = rte_get_tsc_hz() / 1000000 * OC_ADAPT_PHASE_US;
-	bool help;
+	uint8_t place;
 
 	if (!a->probing)
 		phase_cyc = RTE_MAX(phase_cyc, a->probe_cyc);
@@ -183,24 +258,29 @@ oc_adapt_tick(struct ocopy_queue *q, uint64_t now)
 			return;
 		a->measuring = 1;
 	} else {
-		bool probed = a->probing, before = a->help;
+		bool probed = a->probing;
+		uint8_t before = a->place;
 
 		if (now - a->mark_tsc < phase_cyc ||
 				q->stats.submitted - a->mark_ops < OC_ADAPT_MIN_OPS)
 			return;
-		help = oc_adapt_epoch(a, q->stats.bytes - a->mark_bytes,
+		place = oc_adapt_epoch(a, q->stats.bytes - a->mark_bytes,
 				now - a->mark_tsc);
 		if (probed && !a->probing)
 			a->probe_cyc = now - a->switch_tsc;
 		else if (a->probing)
 			a->switch_tsc = now;	/* a probe starts */
-		if (help != before) {
-			OC_LOG(DEBUG, "%s: queue %u: CPU help %s (%s; %" PRIu64
-				" / %" PRIu64 " bytes per Mcycle without / with)",
-				q->oc->name, q->qid, help ? "on" : "off",
-				a->probing ? "probe" : "kept", a->tput[0],
-				a->tput[1]);
-			oc_adapt_apply(q, help);
+		if (place != before) {
+			OC_LOG(DEBUG, "%s: queue %u: placement %s (%s; %" PRIu64
+				" / %" PRIu64 " / %" PRIu64 " / %" PRIu64
+				" bytes per Mcycle by engines / threshold / help / cpu)",
+				q->oc->name, q->qid, ocopy_placement_name(place),
+				a->probing ? "probe" : "kept",
+				a->tput[OCOPY_PLACE_ENGINES],
+				a->tput[OCOPY_PLACE_THRESHOLD],
+				a->tput[OCOPY_PLACE_HELP], a->tput[OCOPY_PLACE_CPU]);
+			oc_adapt_apply(q, place);
+			oc_queue_thresholds(q);
 			/* Settle until the ops accepted so far are delivered. */
 			a->measuring = 0;
 			a->mark_ops = q->stats.submitted;

@@ -56,6 +56,19 @@ ocopy_cpu_help_name(enum ocopy_cpu_help h)
 	return oc_word(oc_cpu_help_names, RTE_DIM(oc_cpu_help_names), h);
 }
 
+static const char *const oc_placement_names[] = {
+	[OCOPY_PLACE_ENGINES] = "engines",
+	[OCOPY_PLACE_THRESHOLD] = "threshold",
+	[OCOPY_PLACE_HELP] = "help",
+	[OCOPY_PLACE_CPU] = "cpu",
+};
+
+const char *
+ocopy_placement_name(enum ocopy_placement place)
+{
+	return oc_word(oc_placement_names, RTE_DIM(oc_placement_names), place);
+}
+
 /* One of nb words, exactly: its index in *idx. */
 static int
 oc_parse_word(const char *key, const char *val, const char *const *words,

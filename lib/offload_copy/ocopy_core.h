@@ -173,34 +173,40 @@ struct ocopy_queue_stats {
  * take go to it however long its backlog, and nothing is split.
  */
 #define OC_POLICY_AUTO_ALONE	3
+/* Placements (enum ocopy_placement, which ocopy.h defines after this file). */
+#define OC_PLACE_NB		4
 
 /*
- * cpu_help=auto: whether the CPU helping busy engines raises what the
- * queue moves, measured in epochs (ocopy_adapt.c). Slow path only.
+ * cpu_help=auto: where the queue places its copies (enum ocopy_placement),
+ * measured in epochs (ocopy_adapt.c). Slow path only.
  */
 struct oc_adapt {
 	uint8_t on;		/**< the queue adapts (auto policy, cpu_help=auto) */
-	uint8_t help;		/**< the CPU helps busy engines now */
+	uint8_t place;		/**< the placement now (a probe's, while probing) */
+	uint8_t kept;		/**< the placement kept between probes */
 	uint8_t measuring;	/**< 0: settling after a change, 1: measuring */
-	uint8_t probing;	/**< this epoch tries the other mode */
-	uint32_t left;		/**< epochs in this mode before the next probe */
-	uint32_t stay;		/**< epochs between the last probe and the
-				 * next (backs off while the kept mode wins) */
-	uint64_t ref;		/**< the kept mode's rate when its last
+	uint8_t probing;	/**< this epoch tries a placement next to the kept one */
+	uint8_t next_probe;	/**< the placement the next probe tries (or
+				 * the one after it, if kept) */
+	uint8_t lost;		/**< probes lost at this pace (stay) */
+	uint32_t left;		/**< epochs kept before the next probe */
+	uint32_t stay;		/**< epochs between probes (backs off while
+				 * the kept one wins) */
+	uint64_t ref;		/**< the kept placement's rate when its last
 				 * probe ended (a shift restarts the back-off) */
-	uint64_t kept_avg;	/**< the kept mode's running mean rate */
+	uint64_t kept_avg;	/**< the kept placement's running mean rate */
 	uint64_t mark_ops;	/**< stats.submitted when the phase began
-				 * (settling: when the mode changed) */
+				 * (settling: when the placement changed) */
 	uint64_t mark_bytes;	/**< stats.bytes when the phase began */
 	uint64_t mark_tsc;	/**< when the phase began */
 	uint64_t switch_tsc;	/**< when the last probe began */
 	uint64_t probe_cyc;	/**< how long it lasted, settling included */
-	uint64_t tput[2];	/**< bytes per million cycles without ([0])
-				 * and with ([1]) CPU help: the last epoch's;
-				 * when a probe ends, the kept mode's running
-				 * mean */
+	uint64_t tput[OC_PLACE_NB];	/**< bytes per million cycles under
+				 * each placement (enum ocopy_placement): the
+				 * last epoch's; when a probe ends, the kept
+				 * one's running mean */
 	uint64_t epochs;	/**< epochs measured */
-	uint64_t changes;	/**< mode changes kept after a probe
+	uint64_t changes;	/**< placement changes kept after a probe
 				 * (ocopy_queue_rates_get(), telemetry) */
 };
 

@@ -468,8 +468,19 @@ oc_reap(struct ocopy_queue *q)
 		work |= qe->inflight != 0;
 	}
 	q->engine_work = work;
-	/* Engines progressed (the clock was read): CPU help still worth it? */
-	if (q->adapt.on && now != 0)
+	if (!q->adapt.on)
+		return;
+	/*
+	 * Engines progressed (the clock was read): still the best placement?
+	 * Under CPU placement no engine works: the clock is read here, and
+	 * the completion calls keep coming here.
+	 */
+	if (q->adapt.place == OCOPY_PLACE_CPU) {
+		q->engine_work = 1;
+		if (now == 0)
+			now = rte_get_tsc_cycles();
+	}
+	if (now != 0)
 		oc_adapt_tick(q, now);
 }
 

@@ -130,11 +130,12 @@ int oc_map_node(struct ocopy *oc, uintptr_t va, uintptr_t *lo, size_t *len,
 		int *node);
 
 /*
- * ocopy_adapt.c: whether the CPU helps busy engines (cpu_help=auto).
- * oc_adapt_epoch(): the mode after an epoch that moved bytes in cyc cycles
- * (pure: the unit test drives it); oc_adapt_tick(): from oc_reap().
+ * ocopy_adapt.c: where a queue places its copies (cpu_help=auto).
+ * oc_adapt_epoch(): the placement (enum ocopy_placement) after an epoch
+ * that moved bytes in cyc cycles (pure: the unit test drives it);
+ * oc_adapt_tick(): from oc_reap().
  */
-bool oc_adapt_epoch(struct oc_adapt *a, uint64_t bytes, uint64_t cyc);
+uint8_t oc_adapt_epoch(struct oc_adapt *a, uint64_t bytes, uint64_t cyc);
 /* The controller's state for cpu_help, before its first epoch (pure). */
 void oc_adapt_reset(struct oc_adapt *a, enum ocopy_cpu_help cpu_help);
 void oc_adapt_init(struct ocopy_queue *q);

@@ -241,7 +241,8 @@ oc_engine_threshold(const struct ocopy *oc, const struct oc_engine *e,
  * calibrated per-op cost against what the CPU would spend on each size at
  * the rate this queue sees (learned, or set). A threshold the
  * configuration gives, and that of an engine calibration could not
- * measure, stay as they are. The engine policy has none.
+ * measure, stay as they are. The engine policy (or placement) has none;
+ * under the CPU's, no copy goes to an engine.
  */
 void
 oc_queue_thresholds(struct ocopy_queue *q)
@@ -254,7 +255,7 @@ oc_queue_thresholds(struct ocopy_queue *q)
 		struct ocopy_qengine *qe = &q->qe[i];
 		const struct oc_engine *e = &oc->engines[qe->engine];
 
-		if (oc->conf.policy == OCOPY_POLICY_ENGINE)
+		if (q->policy == OCOPY_POLICY_ENGINE)
 			qe->threshold = 0;
 		else if (e->calibrated)
 			qe->threshold = oc_engine_threshold(oc, e,
@@ -263,7 +264,7 @@ oc_queue_thresholds(struct ocopy_queue *q)
 			qe->threshold = e->threshold;
 		q->min_threshold = RTE_MIN(q->min_threshold, qe->threshold);
 	}
-	if (oc->conf.policy == OCOPY_POLICY_CPU)
+	if (q->policy == OCOPY_POLICY_CPU)
 		q->min_threshold = UINT32_MAX;
 	/*
 	 * Learning times CPU copies from half the threshold on: sizes the

@@ -52,8 +52,11 @@ ocopy_queue_rates_get(const struct ocopy_queue *q, struct ocopy_queue_rates *r)
 	r->cpu_help = q->policy == OCOPY_POLICY_AUTO;
 	r->help_epochs = q->adapt.epochs;
 	r->help_changes = q->adapt.changes;
-	r->alone_bytes_per_mcyc = q->adapt.tput[0];
-	r->help_bytes_per_mcyc = q->adapt.tput[1];
+	r->placement = (enum ocopy_placement)q->adapt.place;
+	r->engines_bytes_per_mcyc = q->adapt.tput[OCOPY_PLACE_ENGINES];
+	r->alone_bytes_per_mcyc = q->adapt.tput[OCOPY_PLACE_THRESHOLD];
+	r->help_bytes_per_mcyc = q->adapt.tput[OCOPY_PLACE_HELP];
+	r->cpu_bytes_per_mcyc = q->adapt.tput[OCOPY_PLACE_CPU];
 	r->help_probe_in = q->adapt.probing ? 0 : q->adapt.left;
 	r->nb_engines = q->oc->nb_engines;
 	for (i = 0; i < q->nb_qe; i++) {
@@ -190,11 +193,24 @@ ocopy_dump(const struct ocopy *oc, FILE *f)
 		 */
 		uint32_t plain = q->head - q->tail - (q->rec_end - q->rec_start);
 
+		const struct oc_adapt *a = &q->adapt;
+
 		fprintf(f, "  queue %u: in flight %u (%u plain, %u staged), split cpu share %u/65536, cpu %u cycles/KiB (%s, %" PRIu64 " samples)\n",
 			qid, q->head - q->tail, plain, q->nb_staged,
 			q->split_cpu_q16,
 			q->cpu_cyc_per_kib, q->learn ? "learning" : "fixed",
 			q->cpu_samples);
+		fprintf(f, "    placement %s%s", ocopy_placement_name(a->place),
+			a->probing ? " (probe)" : "");
+		if (a->on)
+			fprintf(f, ", %" PRIu64 " epochs, %" PRIu64 " moves, bytes/Mcycle engines %" PRIu64
+				" threshold %" PRIu64 " help %" PRIu64 " cpu %" PRIu64,
+				a->epochs, a->changes,
+				a->tput[OCOPY_PLACE_ENGINES],
+				a->tput[OCOPY_PLACE_THRESHOLD],
+				a->tput[OCOPY_PLACE_HELP],
+				a->tput[OCOPY_PLACE_CPU]);
+		fprintf(f, "\n");
 		for (i = 0; i < q->nb_qe; i++)
 			fprintf(f, "    engine %u vchan %u: %s, %u in flight, backlog %" PRIu64 " bytes, %u cycles/KiB (%" PRIu64 " windows)\n",
 				q->qe[i].engine, q->qe[i].vchan,

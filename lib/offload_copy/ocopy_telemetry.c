@@ -164,10 +164,16 @@ oc_tel_queue(const char *cmd __rte_unused, const char *params,
 	rte_tel_data_add_dict_string(d, "cpu_help", r.cpu_help ? "on" : "off");
 	rte_tel_data_add_dict_u64(d, "help_epochs", r.help_epochs);
 	rte_tel_data_add_dict_u64(d, "help_changes", r.help_changes);
+	rte_tel_data_add_dict_string(d, "placement",
+		ocopy_placement_name(r.placement));
+	rte_tel_data_add_dict_u64(d, "engines_bytes_per_mcycle",
+		r.engines_bytes_per_mcyc);
 	rte_tel_data_add_dict_u64(d, "alone_bytes_per_mcycle",
 		r.alone_bytes_per_mcyc);
 	rte_tel_data_add_dict_u64(d, "help_bytes_per_mcycle",
 		r.help_bytes_per_mcyc);
+	rte_tel_data_add_dict_u64(d, "cpu_bytes_per_mcycle",
+		r.cpu_bytes_per_mcyc);
 	rte_tel_data_add_dict_u64(d, "help_probe_in_epochs", r.help_probe_in);
 	for (i = 0; i < q->nb_qe; i++) {
 		e = q->qe[i].engine;
