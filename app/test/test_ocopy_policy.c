@@ -556,6 +556,29 @@ test_cpu_help(void)
 		r.help_bytes_per_mcyc < UINT64_C(1) << 40 &&
 		r.cpu_bytes_per_mcyc < UINT64_C(1) << 40, "sane figures");
 	ocopy_destroy(oc);
+
+	test_section("cpu_help=auto: every copy on the CPU by size, the epochs go on and engines are tried");
+	/*
+	 * 16 KiB copies under a 64 KiB threshold: no engine ever works, so
+	 * no reap reads the clock; the completion calls do, once per 64 KiB
+	 * moved. Engines for every copy are probed within some 20 epochs.
+	 */
+	oc = ocdev_create("engines=dma_sw0,threshold=65536,split=off,queue_size=64,cpu_help=auto");
+	q = ocopy_queue_get(oc, 0);
+	memset(&r, 0, sizeof(r));
+	deadline = test_deadline(5000);
+	do {
+		stream_epochs(q, r.help_epochs + 1, &r);
+	} while (r.engines_bytes_per_mcyc == 0 && !test_expired(deadline));
+	printf("  %" PRIu64 " epochs, %" PRIu64 " moves kept: %" PRIu64
+		" / %" PRIu64 " / %" PRIu64 " / %" PRIu64
+		" bytes per Mcycle by engines / threshold / help / cpu; %s now\n",
+		r.help_epochs, r.help_changes, r.engines_bytes_per_mcyc,
+		r.alone_bytes_per_mcyc, r.help_bytes_per_mcyc,
+		r.cpu_bytes_per_mcyc, ocopy_placement_name(r.placement));
+	TEST_ASSERT(r.help_epochs >= 2, "epochs: %" PRIu64, r.help_epochs);
+	TEST_ASSERT(r.engines_bytes_per_mcyc > 0, "engines for every copy tried");
+	ocopy_destroy(oc);
 }
 
 /*

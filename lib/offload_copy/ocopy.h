@@ -1098,7 +1098,8 @@ oc_deliver_counted(struct ocopy_queue *q, uint16_t max, uint16_t *n,
 {
 	uint32_t k;
 
-	if (q->engine_work || q->rec_start != q->rec_end)
+	if (q->engine_work || q->rec_start != q->rec_end ||
+			q->stats.bytes >= q->adapt_at)
 		return false;
 	k = RTE_MIN(q->head - q->tail, (uint32_t)max);
 	q->tail += k;

@@ -45,9 +45,11 @@
  *     so the next probe comes within OC_ADAPT_STAY epochs.
  *   - A placement is applied through the queue's fields the fast path
  *     already reads (policy, split threshold, thresholds): it costs the
- *     fast path nothing. Under CPU no engine has work to reap, so the
- *     completion calls take the full path, which reads the clock for the
- *     epochs (oc_reap()).
+ *     fast path nothing. While no engine has work (every copy on the CPU,
+ *     by size or by placement) the completion calls take the full path
+ *     once per OC_ADAPT_TICK_BYTES moved, which reads the clock for the
+ *     epochs (oc_adapt_tick_idle()); otherwise each reap that found an
+ *     engine busy reads it anyway.
  *
  * Called from oc_reap() on the queue's lcore.
  */
@@ -66,6 +68,7 @@
 #define OC_ADAPT_AVG_SHIFT	3	/* running mean: an epoch weighs 1/8 */
 #define OC_ADAPT_MARGIN_PCT	5
 #define OC_ADAPT_MIN_BYTES	(256 * 1024)
+#define OC_ADAPT_TICK_BYTES	(64 * 1024)	/* clock reads, no engine working */
 
 /* Has the rate t moved from ref by OC_ADAPT_SHIFT_PCT or more? */
 static bool
@@ -196,9 +199,6 @@ oc_adapt_apply(struct ocopy_queue *q, uint8_t place)
 	q->policy = policy[place];
 	q->split_threshold = place == OCOPY_PLACE_HELP ?
 			q->oc->conf.split_threshold : UINT32_MAX;
-	/* No engine work to reap under CPU: the epochs still need a clock. */
-	if (place == OCOPY_PLACE_CPU)
-		q->engine_work = 1;
 }
 
 void
@@ -222,6 +222,7 @@ oc_adapt_init(struct ocopy_queue *q)
 	struct oc_adapt *a = &q->adapt;
 
 	memset(a, 0, sizeof(*a));
+	q->adapt_at = UINT64_MAX;
 	if (c->policy != OCOPY_POLICY_AUTO) {
 		a->place = c->policy == OCOPY_POLICY_CPU ? OCOPY_PLACE_CPU :
 				OCOPY_PLACE_ENGINES;
@@ -229,6 +230,8 @@ oc_adapt_init(struct ocopy_queue *q)
 	}
 	oc_adapt_reset(a, c->cpu_help);
 	oc_adapt_apply(q, a->place);
+	if (a->on)
+		q->adapt_at = 0;
 }
 
 void
@@ -237,10 +240,19 @@ oc_adapt_restart(struct ocopy_queue *q)
 	struct oc_adapt *a = &q->adapt;
 
 	/* The counters the phases are marked on start again from 0. */
+	if (a->on)
+		q->adapt_at = 0;
 	a->measuring = 0;
 	a->mark_ops = 0;
 	a->mark_bytes = 0;
 	a->mark_tsc = 0;
+}
+
+void
+oc_adapt_tick_idle(struct ocopy_queue *q)
+{
+	q->adapt_at = q->stats.bytes + OC_ADAPT_TICK_BYTES;
+	oc_adapt_tick(q, rte_get_tsc_cycles());
 }
 
 void

@@ -246,6 +246,10 @@ struct ocopy_queue {
 	uint32_t cpu_op_cyc;		/**< ... plus this per copy */
 	uint32_t depth_slack_q8;	/**< engine while its finish <= CPU's x slack/256 */
 	uint64_t burst_cpu_base;	/**< stats.cpu_bytes at the last doorbell */
+	uint64_t adapt_at;		/**< cpu_help=auto, no engine working: from
+					 * these stats.bytes on, the completion
+					 * calls take the full path, which reads the
+					 * clock for the epochs (UINT64_MAX: never) */
 	uint32_t split_cpu_q16;		/**< CPU share of a split copy, x/65536 */
 	uint32_t cpu_sample_left;	/**< CPU copies the policy chooses until one is timed;
 					 * never reaches 0 again when not learning */

@@ -456,9 +456,17 @@ oc_reap(struct ocopy_queue *q)
 	uint8_t work = 0;
 	uint16_t i;
 
-	/* Nothing given to an engine since they were all found idle. */
-	if (!q->engine_work)
+	/*
+	 * Nothing given to an engine since they were all found idle. With
+	 * cpu_help=auto the epochs go on all the same (all copies on the CPU,
+	 * by size or placement): the clock is read once per
+	 * OC_ADAPT_TICK_BYTES.
+	 */
+	if (!q->engine_work) {
+		if (q->stats.bytes >= q->adapt_at)
+			oc_adapt_tick_idle(q);
 		return;
+	}
 	for (i = 0; i < q->nb_qe; i++) {
 		struct ocopy_qengine *qe = &q->qe[i];
 
@@ -468,19 +476,8 @@ oc_reap(struct ocopy_queue *q)
 		work |= qe->inflight != 0;
 	}
 	q->engine_work = work;
-	if (!q->adapt.on)
-		return;
-	/*
-	 * Engines progressed (the clock was read): still the best placement?
-	 * Under CPU placement no engine works: the clock is read here, and
-	 * the completion calls keep coming here.
-	 */
-	if (q->adapt.place == OCOPY_PLACE_CPU) {
-		q->engine_work = 1;
-		if (now == 0)
-			now = rte_get_tsc_cycles();
-	}
-	if (now != 0)
+	/* Engines progressed (the clock was read): still the best placement? */
+	if (q->adapt.on && now != 0)
 		oc_adapt_tick(q, now);
 }
 

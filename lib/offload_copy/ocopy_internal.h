@@ -142,6 +142,8 @@ void oc_adapt_init(struct ocopy_queue *q);
 /* After ocopy_stats_reset(): the phase marks are stale. */
 void oc_adapt_restart(struct ocopy_queue *q);
 void oc_adapt_tick(struct ocopy_queue *q, uint64_t now);
+/* The same, when no engine works: once per OC_ADAPT_TICK_BYTES moved. */
+void oc_adapt_tick_idle(struct ocopy_queue *q);
 
 /*
  * ocopy_path_cost.c: the submitter's cycles per 64-byte op through the

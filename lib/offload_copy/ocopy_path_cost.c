@@ -57,6 +57,7 @@ oc_scratch_queue(struct ocopy *oc)
 	s->split_threshold = UINT32_MAX;
 	s->numa_pick = 0;
 	s->adapt.on = 0;
+	s->adapt_at = UINT64_MAX;
 	memset(&s->stats, 0, sizeof(s->stats));
 	for (i = 0; i < s->nb_qe; i++)
 		memset(&s->qe[i].stats, 0, sizeof(s->qe[i].stats));
