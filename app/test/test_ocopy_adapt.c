@@ -129,13 +129,6 @@ fresh(struct oc_adapt *a)
 	oc_adapt_reset(a, OCOPY_CPU_HELP_AUTO);
 }
 
-/* The placement kept, outside probes (the one before a probe started). */
-static uint8_t
-kept(const struct oc_adapt *a)
-{
-	return a->kept;
-}
-
 static void
 print_probes(const char *what, unsigned int in, unsigned int n,
 		const struct oc_adapt *a, const unsigned int *probes,
@@ -213,7 +206,7 @@ main(int argc, char **argv)
 	TEST_ASSERT_EQUAL(probes[10], 243, "and off to 64 epochs");
 	/* Help: the first epoch, and one probe in three of the 20. */
 	TEST_ASSERT_EQUAL(h, 1 + 7, "help epochs");
-	TEST_ASSERT_EQUAL(kept(&a), THR, "by threshold");
+	TEST_ASSERT_EQUAL(a.kept, THR, "by threshold");
 	TEST_ASSERT_EQUAL(a.changes, 1, "one move kept");
 
 	test_section("the core best copying everything, help the worst: the CPU, past a worse placement");
@@ -229,7 +222,7 @@ main(int argc, char **argv)
 		RTE_DIM(probes));
 	TEST_ASSERT(tried[0] == THR && tried[1] == HELP && tried[2] == CPU,
 		"the threshold, help again, then the CPU probed");
-	TEST_ASSERT_EQUAL(kept(&a), CPU, "the CPU kept");
+	TEST_ASSERT_EQUAL(a.kept, CPU, "the CPU kept");
 	TEST_ASSERT_EQUAL(a.changes, 2, "two moves: threshold, CPU");
 	TEST_ASSERT(h >= 900 - 30 - nb, "%u epochs on the CPU", h);
 
@@ -239,7 +232,7 @@ main(int argc, char **argv)
 	h = run(&a, &m, 900, ENG);
 	printf("  %u of 900 epochs by engines, %" PRIu64 " moves\n", h,
 		a.changes);
-	TEST_ASSERT_EQUAL(kept(&a), ENG, "engines kept");
+	TEST_ASSERT_EQUAL(a.kept, ENG, "engines kept");
 	TEST_ASSERT(h >= 900 - 60, "%u epochs by engines", h);
 
 	test_section("the kept placement's running mean moves by 10%%: the back-off starts again");
@@ -292,40 +285,40 @@ main(int argc, char **argv)
 	fresh(&a);
 	m = help_vs(1000000, 1000000);
 	run(&a, &m, 200, 0);
-	TEST_ASSERT(kept(&a) == THR && a.changes == 1, "all tie: by threshold");
+	TEST_ASSERT(a.kept == THR && a.changes == 1, "all tie: by threshold");
 	fresh(&a);
 	m = help_vs(1000000, 1040000);
 	run(&a, &m, 200, 0);
-	TEST_ASSERT_EQUAL(kept(&a), THR, "help 4%% better: by threshold");
+	TEST_ASSERT_EQUAL(a.kept, THR, "help 4%% better: by threshold");
 	fresh(&a);
 	m = help_vs(1000000, 1060000);
 	run(&a, &m, 200, 0);
-	TEST_ASSERT(kept(&a) == HELP && a.changes == 0, "help 6%% better: kept");
+	TEST_ASSERT(a.kept == HELP && a.changes == 0, "help 6%% better: kept");
 	fresh(&a);
 	m = (struct machine){ { 1040000, 1000000, 1000000, 1040000 } };
 	run(&a, &m, 200, 0);
-	TEST_ASSERT_EQUAL(kept(&a), THR, "engines or the CPU 4%% better: by threshold");
+	TEST_ASSERT_EQUAL(a.kept, THR, "engines or the CPU 4%% better: by threshold");
 	/* Equally far from the threshold: the kept one stays, on a tie. */
 	fresh(&a);
 	m = (struct machine){ { 1200000, 1000000, 1200000, 900000 } };
 	run(&a, &m, 200, 0);
-	TEST_ASSERT(kept(&a) == HELP && a.changes == 0,
+	TEST_ASSERT(a.kept == HELP && a.changes == 0,
 		"engines as good as help: help kept");
 
 	test_section("the machine changes: the controller follows");
 	fresh(&a);
 	m = help_vs(1000000, 1200000);
 	run(&a, &m, 90, 0);
-	TEST_ASSERT_EQUAL(kept(&a), HELP, "help first");
+	TEST_ASSERT_EQUAL(a.kept, HELP, "help first");
 	m = (struct machine){ { 1000000, 1200000, 1000000, 1000000 } };
 	run(&a, &m, 3 * 18, 0);
-	TEST_ASSERT_EQUAL(kept(&a), THR, "then by threshold within three probes");
+	TEST_ASSERT_EQUAL(a.kept, THR, "then by threshold within three probes");
 	m = (struct machine){ { 1000000, 1000000, 1000000, 1300000 } };
 	run(&a, &m, 3 * 18, 0);
-	TEST_ASSERT_EQUAL(kept(&a), CPU, "then the CPU within three probes");
+	TEST_ASSERT_EQUAL(a.kept, CPU, "then the CPU within three probes");
 	m = (struct machine){ { 1400000, 1000000, 1000000, 1000000 } };
 	run(&a, &m, 3 * 18, 0);
-	TEST_ASSERT_EQUAL(kept(&a), ENG, "then engines within three probes");
+	TEST_ASSERT_EQUAL(a.kept, ENG, "then engines within three probes");
 
 	test_section("epochs with too little traffic tell nothing");
 	fresh(&a);

@@ -98,6 +98,33 @@ stream_epochs(struct ocopy_queue *q, uint64_t epochs,
 	} while (r->help_epochs < epochs && !test_expired(deadline));
 }
 
+/*
+ * Streams (stream_epochs()) until cpu_help=auto has measured engines for
+ * every copy, and with all every other placement too, for up to 5 s;
+ * print what it measured. *r starts from nothing.
+ */
+static void
+stream_placements(struct ocopy_queue *q, bool all, struct ocopy_queue_rates *r)
+{
+	uint64_t deadline = test_deadline(5000);
+	bool done;
+
+	memset(r, 0, sizeof(*r));
+	do {
+		stream_epochs(q, r->help_epochs + 1, r);
+		done = r->engines_bytes_per_mcyc != 0 && (!all ||
+			(r->alone_bytes_per_mcyc != 0 &&
+			 r->help_bytes_per_mcyc != 0 &&
+			 r->cpu_bytes_per_mcyc != 0));
+	} while (!done && !test_expired(deadline));
+	printf("  %" PRIu64 " epochs, %" PRIu64 " moves kept: %" PRIu64
+		" / %" PRIu64 " / %" PRIu64 " / %" PRIu64
+		" bytes per Mcycle by engines / threshold / help / cpu; %s now\n",
+		r->help_epochs, r->help_changes, r->engines_bytes_per_mcyc,
+		r->alone_bytes_per_mcyc, r->help_bytes_per_mcyc,
+		r->cpu_bytes_per_mcyc, ocopy_placement_name(r->placement));
+}
+
 static void
 test_calibration(void)
 {
@@ -464,8 +491,8 @@ static void
 test_cpu_help(void)
 {
 	struct ocopy_queue_stats d;
-	uint64_t epochs, deadline;
-	struct ocopy_queue_rates r = { 0 };
+	uint64_t epochs;
+	struct ocopy_queue_rates r;
 	struct ocopy_queue *q;
 	struct ocopy *oc;
 
@@ -515,18 +542,7 @@ test_cpu_help(void)
 	 * ends its epochs, and engines, probed after it, are measured only
 	 * if it does.
 	 */
-	deadline = test_deadline(5000);
-	do {
-		stream_epochs(q, r.help_epochs + 1, &r);
-	} while ((r.engines_bytes_per_mcyc == 0 || r.alone_bytes_per_mcyc == 0 ||
-			r.help_bytes_per_mcyc == 0 || r.cpu_bytes_per_mcyc == 0) &&
-			!test_expired(deadline));
-	printf("  %" PRIu64 " epochs, %" PRIu64 " moves kept: %" PRIu64
-		" / %" PRIu64 " / %" PRIu64 " / %" PRIu64
-		" bytes per Mcycle by engines / threshold / help / cpu; %s now\n",
-		r.help_epochs, r.help_changes, r.engines_bytes_per_mcyc,
-		r.alone_bytes_per_mcyc, r.help_bytes_per_mcyc,
-		r.cpu_bytes_per_mcyc, ocopy_placement_name(r.placement));
+	stream_placements(q, true, &r);
 	TEST_ASSERT(r.help_changes <= r.help_epochs, "a move ends an epoch");
 	TEST_ASSERT(r.engines_bytes_per_mcyc > 0 && r.alone_bytes_per_mcyc > 0 &&
 		r.help_bytes_per_mcyc > 0 && r.cpu_bytes_per_mcyc > 0,
@@ -565,17 +581,7 @@ test_cpu_help(void)
 	 */
 	oc = ocdev_create("engines=dma_sw0,threshold=65536,split=off,queue_size=64,cpu_help=auto");
 	q = ocopy_queue_get(oc, 0);
-	memset(&r, 0, sizeof(r));
-	deadline = test_deadline(5000);
-	do {
-		stream_epochs(q, r.help_epochs + 1, &r);
-	} while (r.engines_bytes_per_mcyc == 0 && !test_expired(deadline));
-	printf("  %" PRIu64 " epochs, %" PRIu64 " moves kept: %" PRIu64
-		" / %" PRIu64 " / %" PRIu64 " / %" PRIu64
-		" bytes per Mcycle by engines / threshold / help / cpu; %s now\n",
-		r.help_epochs, r.help_changes, r.engines_bytes_per_mcyc,
-		r.alone_bytes_per_mcyc, r.help_bytes_per_mcyc,
-		r.cpu_bytes_per_mcyc, ocopy_placement_name(r.placement));
+	stream_placements(q, false, &r);
 	TEST_ASSERT(r.help_epochs >= 2, "epochs: %" PRIu64, r.help_epochs);
 	TEST_ASSERT(r.engines_bytes_per_mcyc > 0, "engines for every copy tried");
 	ocopy_destroy(oc);

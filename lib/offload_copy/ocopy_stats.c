@@ -49,10 +49,10 @@ ocopy_queue_rates_get(const struct ocopy_queue *q, struct ocopy_queue_rates *r)
 	memset(r, 0, sizeof(*r));
 	r->cpu_cyc_per_kib = q->cpu_cyc_per_kib;
 	r->cpu_samples = q->cpu_samples;
-	r->cpu_help = q->policy == OCOPY_POLICY_AUTO;
+	r->placement = (enum ocopy_placement)q->adapt.place;
+	r->cpu_help = r->placement == OCOPY_PLACE_HELP;
 	r->help_epochs = q->adapt.epochs;
 	r->help_changes = q->adapt.changes;
-	r->placement = (enum ocopy_placement)q->adapt.place;
 	r->engines_bytes_per_mcyc = q->adapt.tput[OCOPY_PLACE_ENGINES];
 	r->alone_bytes_per_mcyc = q->adapt.tput[OCOPY_PLACE_THRESHOLD];
 	r->help_bytes_per_mcyc = q->adapt.tput[OCOPY_PLACE_HELP];
