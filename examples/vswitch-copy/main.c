@@ -44,6 +44,7 @@ volatile bool vsw_quit;
 volatile bool vsw_dp_running;
 
 static unsigned int duration_s;		/* 0: until a signal */
+static unsigned int hold_ms;		/* --hold-ms */
 static int pool_reg = -1;
 static uint32_t baseline_segments;	/* mapped before any guest came */
 
@@ -63,9 +64,11 @@ usage(const char *prog)
 		"  --duration S         stop after S seconds (default: at SIGINT/SIGTERM)\n"
 		"  --idle-yield         give the core away in idle loops (cores shared with guests)\n"
 		"  --drain-timeout-ms N give in-flight copies this long at a disconnect (default 5000)\n"
+		"  --hold-ms N          frames for a guest that takes none wait this long, up to\n"
+		"                       %u per port, before they are dropped (default 1000)\n"
 		"  --test-stall A:L     test: stall the library's engines A ms after the first\n"
 		"                       packet, for L ms\n",
-		prog, VSW_MAX_PORTS, RTE_MBUF_DEFAULT_BUF_SIZE);
+		prog, VSW_MAX_PORTS, RTE_MBUF_DEFAULT_BUF_SIZE, VSW_BACKLOG);
 }
 
 static int
@@ -83,6 +86,7 @@ parse_args(int argc, char **argv)
 		{ "stats", required_argument, NULL, 'S' },
 		{ "duration", required_argument, NULL, 't' },
 		{ "drain-timeout-ms", required_argument, NULL, 'T' },
+		{ "hold-ms", required_argument, NULL, 'H' },
 		{ "test-stall", required_argument, NULL, 'X' },
 		{ "idle-yield", no_argument, NULL, 'Y' },
 		{ "help", no_argument, NULL, 'h' },
@@ -97,6 +101,7 @@ parse_args(int argc, char **argv)
 	vsw_conf.nb_mbufs = 16383;
 	vsw_conf.mbuf_size = RTE_MBUF_DEFAULT_BUF_SIZE;
 	vsw_conf.drain_timeout_us = 5000000;
+	hold_ms = 1000;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -162,6 +167,11 @@ parse_args(int argc, char **argv)
 			if (vsw_parse_num("drain-timeout-ms", optarg, 1, 600000, &v) != 0)
 				return -1;
 			vsw_conf.drain_timeout_us = v * 1000;
+			break;
+		case 'H':
+			if (vsw_parse_num("hold-ms", optarg, 1, 600000, &v) != 0)
+				return -1;
+			hold_ms = v;
 			break;
 		case 'X':
 			if (vsw_parse_num_pair("test-stall", "START_MS:LENGTH_MS", optarg,
@@ -311,6 +321,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	vsw_quit_on_signals(&vsw_quit);
+	vsw_conf.hold_cycles = (uint64_t)hold_ms * rte_get_tsc_hz() / 1000;
 
 	vsw_pool = rte_pktmbuf_pool_create("vsw_mbufs", vsw_conf.nb_mbufs, 256,
 			0, vsw_conf.mbuf_size, rte_socket_id());
@@ -319,9 +330,13 @@ main(int argc, char **argv)
 		ret = 1;
 		goto out_eal;
 	}
-	if (vsw_conf.offload && dma_setup() != 0) {
+	if (vsw_ports_init() != 0) {
 		ret = 1;
 		goto out_pool;
+	}
+	if (vsw_conf.offload && dma_setup() != 0) {
+		ret = 1;
+		goto out_ports;
 	}
 	if (vsw_telemetry_init() != 0)
 		VSW_LOG(WARNING, "telemetry commands not registered");
@@ -339,6 +354,7 @@ main(int argc, char **argv)
 	rte_thread_join(ctl, NULL);
 	/* Guests still connected are destroyed: drained, memory unregistered. */
 	vsw_vhost_stop();
+	vsw_ports_release();
 	vsw_stats_print(stdout);
 	vsw_summary_print();
 	if (vsw_oc != NULL) {
@@ -352,6 +368,8 @@ main(int argc, char **argv)
 out_dma:
 	if (vsw_conf.offload)
 		dma_teardown();
+out_ports:
+	vsw_ports_release();
 out_pool:
 	rte_mempool_free(vsw_pool);
 out_eal:

@@ -26,6 +26,16 @@
  * acquire). destroy_device clears it and waits until the datapath echoes
  * the generation (port->dp_gen) it has seen, so the datapath never touches
  * a device being destroyed.
+ *
+ * Frames a drain gives back: vhost's async dequeue holds the frames a
+ * guest sent until their copies complete. A drain (a memory-table change,
+ * a queue disabled, the guest leaving) completes them in vhost's event
+ * thread; they are the guest's frames, received, and go to the switching
+ * lcore through the port's handed ring (vhost.c puts, switch.c takes and
+ * forwards them before anything newer from that guest). Frames for a
+ * guest that takes none for a while (its queue locked for a new memory
+ * table, its ring full) wait in the port's backlog, up to VSW_BACKLOG and
+ * --hold-ms, instead of being dropped at once.
  */
 
 #include <stdbool.h>
@@ -43,6 +53,8 @@
 #define VSW_MAX_REGIONS		8	/* VHOST_MEMORY_MAX_NREGIONS */
 #define VSW_RXQ			0	/* guest's receive queue: our enqueue */
 #define VSW_TXQ			1	/* guest's transmit queue: our dequeue */
+#define VSW_BACKLOG		1024	/* frames held for a guest that takes none */
+#define VSW_HANDED_RING		4096	/* drained frames on their way to the datapath */
 
 extern int vsw_logtype;
 #define VSW_LOG(level, fmt, ...) \
@@ -53,6 +65,9 @@ struct vsw_port_stats {
 	uint64_t rx;		/* packets dequeued from the guest */
 	uint64_t tx;		/* packets the guest received (completed) */
 	uint64_t drops;		/* packets for it the guest had no room for */
+	uint64_t held;		/* packets for it that waited in the backlog */
+	uint64_t hold_timeouts;	/* backlogs dropped: the guest took none for --hold-ms */
+	uint64_t handed;	/* rx packets a drain gave back (in rx) */
 	uint64_t rx_bytes;
 	uint64_t tx_bytes;
 	uint64_t flooded;	/* rx packets sent to every other port */
@@ -81,6 +96,11 @@ struct vsw_port {
 	uint64_t disconnects;		/* destroy_device calls */
 	uint64_t drain_timeouts;	/* drains given up on (engine stuck) */
 	bool undrained;			/* a drain gave up: keep the memory mapped */
+	uint64_t drained_tx;		/* packets the guest received at a drain */
+	uint64_t handed_lost;		/* drained packets the datapath never took */
+
+	/* Control puts, datapath takes (single consumer). */
+	struct rte_ring *handed;	/* the guest's frames a drain gave back */
 
 	/* Hand-over (see the file comment). */
 	volatile uint32_t running;	/* A0 */
@@ -90,7 +110,10 @@ struct vsw_port {
 	/* Datapath. */
 	uint16_t nb_out;		/* packets queued in out[] */
 	struct rte_mbuf *out[VSW_BURST * VSW_MAX_PORTS];
+	uint16_t nb_held;		/* packets waiting in backlog[] */
+	uint64_t held_since;		/* TSC: the guest's last progress with some held */
 	struct vsw_port_stats st;
+	struct rte_mbuf *backlog[VSW_BACKLOG];
 } __rte_cache_aligned;
 
 struct vsw_conf {
@@ -107,6 +130,7 @@ struct vsw_conf {
 	unsigned int stall_at_ms;	/* test: stall the engines then, 0: never */
 	unsigned int stall_ms;		/* ... for this long */
 	uint64_t drain_timeout_us;
+	uint64_t hold_cycles;		/* a backlog waits this long, in TSC */
 	bool idle_yield;		/* sched_yield() in idle loops (shared cores) */
 };
 
@@ -138,6 +162,8 @@ void vsw_mac_flush_port(unsigned int port);
 int vsw_vhost_start(void);
 void vsw_vhost_stop(void);
 int vsw_port_of_vid(int vid);
+int vsw_ports_init(void);
+void vsw_ports_release(void);
 
 /* stats.c */
 void vsw_stats_print(FILE *f);

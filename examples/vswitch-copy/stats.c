@@ -79,6 +79,7 @@ lib_summary_get(struct lib_summary *ls)
 /* The ports' counters, summed. */
 struct port_totals {
 	uint64_t rx, tx, drops;
+	uint64_t held, hold_timeouts, handed, handed_lost;
 	uint64_t maps, unmaps;	/* guest memory */
 	uint32_t segments;
 };
@@ -92,9 +93,14 @@ port_totals_get(struct port_totals *pt)
 	for (i = 0; i < vsw_conf.nb_ports; i++) {
 		const struct vsw_port *p = &vsw_ports[i];
 
-		pt->rx += p->st.rx;
-		pt->tx += p->st.tx;
-		pt->drops += p->st.drops;
+		/* Drained frames: received by the guest, or never switched. */
+		pt->rx += p->st.rx + p->handed_lost;
+		pt->tx += p->st.tx + p->drained_tx;
+		pt->drops += p->st.drops + p->handed_lost;
+		pt->held += p->st.held;
+		pt->hold_timeouts += p->st.hold_timeouts;
+		pt->handed += p->st.handed;
+		pt->handed_lost += p->handed_lost;
 		pt->maps += p->maps;
 		pt->unmaps += p->unmaps;
 		pt->segments += p->segments;
@@ -125,10 +131,13 @@ vsw_stats_print(FILE *f)
 		const struct vsw_port *p = &vsw_ports[i];
 
 		fprintf(f, "  port %u %s: rx %" PRIu64 " tx %" PRIu64 " drops %" PRIu64
-				" flooded %" PRIu64 " no_dest %" PRIu64
+				" flooded %" PRIu64 " no_dest %" PRIu64 " held %" PRIu64
+				" (timeouts %" PRIu64 ") handed %" PRIu64 " (lost %" PRIu64 ")"
 				" | guest maps %" PRIu64 " unmaps %" PRIu64 " segments %u regions %u connects %" PRIu64 "\n",
-				i, p->running ? "up" : "down", p->st.rx, p->st.tx,
-				p->st.drops, p->st.flooded, p->st.no_dest,
+				i, p->running ? "up" : "down", p->st.rx + p->handed_lost,
+				p->st.tx + p->drained_tx, p->st.drops + p->handed_lost,
+				p->st.flooded, p->st.no_dest, p->st.held,
+				p->st.hold_timeouts, p->st.handed, p->handed_lost,
 				p->maps, p->unmaps, p->segments, p->nb_regs,
 				p->connects);
 	}
@@ -153,11 +162,15 @@ vsw_summary_print(void)
 	port_totals_get(&pt);
 	lib_summary_get(&ls);
 	printf("vswitch-copy summary: rx=%" PRIu64 " tx=%" PRIu64 " drops=%" PRIu64
+			" held=%" PRIu64 " hold_timeouts=%" PRIu64 " handed=%" PRIu64
+			" handed_lost=%" PRIu64
 			" copies_cpu=%" PRIu64 " copies_engine=%" PRIu64 " copies_split=%" PRIu64
 			" copy_errors=%" PRIu64 " copy_failovers=%" PRIu64 " engine_ops=%" PRIu64 " engine_stalls=%" PRIu64
 			" guest_maps=%" PRIu64 " guest_unmaps=%" PRIu64
 			" guest_segments_left=%u mbufs_in_use=%u cycles_per_packet=%.1f\n",
-			pt.rx, pt.tx, pt.drops, ls.q.cpu, ls.q.engine, ls.q.split,
+			pt.rx, pt.tx, pt.drops, pt.held, pt.hold_timeouts, pt.handed,
+			pt.handed_lost,
+			ls.q.cpu, ls.q.engine, ls.q.split,
 			ls.q.errors, ls.q.failovers, ls.engine_ops, ls.stalls,
 			pt.maps, pt.unmaps, pt.segments,
 			rte_mempool_in_use_count(vsw_pool),
@@ -179,9 +192,13 @@ tel_port(int idx, struct rte_tel_data *d)
 	rte_tel_data_add_dict_string(d, "socket", p->path);
 	rte_tel_data_add_dict_int(d, "up", p->running != 0);
 	rte_tel_data_add_dict_int(d, "vid", p->vid);
-	rte_tel_data_add_dict_u64(d, "rx", p->st.rx);
-	rte_tel_data_add_dict_u64(d, "tx", p->st.tx);
-	rte_tel_data_add_dict_u64(d, "drops", p->st.drops);
+	rte_tel_data_add_dict_u64(d, "rx", p->st.rx + p->handed_lost);
+	rte_tel_data_add_dict_u64(d, "tx", p->st.tx + p->drained_tx);
+	rte_tel_data_add_dict_u64(d, "drops", p->st.drops + p->handed_lost);
+	rte_tel_data_add_dict_u64(d, "held", p->st.held);
+	rte_tel_data_add_dict_u64(d, "hold_timeouts", p->st.hold_timeouts);
+	rte_tel_data_add_dict_u64(d, "handed", p->st.handed);
+	rte_tel_data_add_dict_u64(d, "handed_lost", p->handed_lost);
 	rte_tel_data_add_dict_u64(d, "rx_bytes", p->st.rx_bytes);
 	rte_tel_data_add_dict_u64(d, "tx_bytes", p->st.tx_bytes);
 	rte_tel_data_add_dict_u64(d, "flooded", p->st.flooded);
@@ -242,6 +259,8 @@ tel_stats_cmd(const char *cmd __rte_unused, const char *params __rte_unused,
 	rte_tel_data_add_dict_u64(d, "rx", pt.rx);
 	rte_tel_data_add_dict_u64(d, "tx", pt.tx);
 	rte_tel_data_add_dict_u64(d, "drops", pt.drops);
+	rte_tel_data_add_dict_u64(d, "held", pt.held);
+	rte_tel_data_add_dict_u64(d, "handed", pt.handed);
 	rte_tel_data_add_dict_u64(d, "packets_switched", vsw_core.pkts);
 	rte_tel_data_add_dict_u64(d, "busy_cycles", vsw_core.busy_cycles);
 	rte_tel_data_add_dict_u64(d, "total_cycles", vsw_core.total_cycles);

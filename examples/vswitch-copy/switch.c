@@ -18,15 +18,25 @@
  *   3. each packet goes to its output buffer: learnt port, or every other
  *      port (flooding: one reference per copy of the mbuf);
  * then each output buffer goes to its guest in one enqueue call; what the
- * guest has no room for is dropped and counted.
+ * guest has no room for waits in the port's backlog (older frames first
+ * at the next loop) and is dropped, and counted, only when the backlog is
+ * full or the guest has taken nothing for --hold-ms.
+ *
+ * Frames of a guest that a drain gave back (the port's handed ring, main.h)
+ * are older than anything its queue gives now: they are taken after each
+ * dequeue and forwarded, and flushed, before the frames that dequeue
+ * returned. (Taken after it: a dequeue that returns frames ran after the
+ * drain's callback let go of the queue lock, so its ring is seen full.)
  */
 
 #include <inttypes.h>
 #include <sched.h>
+#include <string.h>
 
 #include <rte_cycles.h>
 #include <rte_ether.h>
 #include <rte_mbuf.h>
+#include <rte_ring.h>
 #include <rte_vhost.h>
 #include <rte_vhost_async.h>
 
@@ -155,7 +165,8 @@ forward(unsigned int in, struct rte_mbuf **pkts, uint16_t n,
 			rte_pktmbuf_free(m);
 			continue;
 		}
-		if (!rte_is_multicast_ether_addr(&eh->src_addr))
+		/* Not on a port that went (frames a drain handed on). */
+		if (up[in] && !rte_is_multicast_ether_addr(&eh->src_addr))
 			mac_learn(mac_key(&eh->src_addr), in);
 		dst = rte_is_multicast_ether_addr(&eh->dst_addr) ? MAC_NONE :
 				mac_lookup(mac_key(&eh->dst_addr));
@@ -182,30 +193,123 @@ forward(unsigned int in, struct rte_mbuf **pkts, uint16_t n,
 	}
 }
 
-/* Hand the output buffer of port o to its guest. */
-static void
-flush_out(struct vsw_port *p, bool up)
+/* Give n packets to the guest; returns how many it took. */
+static uint16_t
+guest_send(struct vsw_port *p, struct rte_mbuf **pkts, uint16_t n)
 {
-	uint16_t n = p->nb_out, sent = 0, i;
+	uint16_t sent, i;
 
-	if (n == 0)
+	if (vsw_conf.offload)
+		/* Accepted mbufs come back from poll_enqueue_completed. */
+		return rte_vhost_submit_enqueue_burst(p->vid, VSW_RXQ, pkts, n,
+				vsw_conf.dma_id, 0);
+	sent = rte_vhost_enqueue_burst(p->vid, VSW_RXQ, pkts, n);
+	p->st.tx += sent;
+	for (i = 0; i < sent; i++)
+		p->st.tx_bytes += pkts[i]->pkt_len;
+	rte_pktmbuf_free_bulk(pkts, sent);
+	return sent;
+}
+
+/* Drop the port's backlog (counted). */
+static void
+backlog_drop(struct vsw_port *p)
+{
+	p->st.drops += p->nb_held;
+	rte_pktmbuf_free_bulk(p->backlog, p->nb_held);
+	p->nb_held = 0;
+}
+
+/*
+ * The backlog first: what the guest takes of it, from its head. Returns
+ * true when it is empty. A guest that took nothing for hold_cycles loses
+ * it.
+ */
+static bool
+backlog_send(struct vsw_port *p, uint64_t now)
+{
+	uint16_t sent = 0, n;
+
+	while (sent < p->nb_held) {
+		n = RTE_MIN(p->nb_held - sent, VSW_BURST);
+		n = guest_send(p, p->backlog + sent, n);
+		if (n == 0)
+			break;
+		sent += n;
+	}
+	if (sent != 0) {
+		p->nb_held -= sent;
+		memmove(p->backlog, p->backlog + sent, p->nb_held * sizeof(p->backlog[0]));
+		p->held_since = now;
+	} else if (now - p->held_since > vsw_conf.hold_cycles) {
+		p->st.hold_timeouts++;
+		backlog_drop(p);
+	}
+	return p->nb_held == 0;
+}
+
+/* Hand the output buffer of port o to its guest; keep what it has no room for. */
+static void
+flush_out(struct vsw_port *p, bool up, uint64_t now)
+{
+	uint16_t n = p->nb_out, sent = 0, keep;
+
+	if (n == 0 && p->nb_held == 0)
 		return;
 	p->nb_out = 0;
-	if (up) {
-		if (vsw_conf.offload) {
-			/* Accepted mbufs come back from poll_enqueue_completed. */
-			sent = rte_vhost_submit_enqueue_burst(p->vid, VSW_RXQ,
-					p->out, n, vsw_conf.dma_id, 0);
-		} else {
-			sent = rte_vhost_enqueue_burst(p->vid, VSW_RXQ, p->out, n);
-			p->st.tx += sent;
-			for (i = 0; i < sent; i++)
-				p->st.tx_bytes += p->out[i]->pkt_len;
-			rte_pktmbuf_free_bulk(p->out, sent);
-		}
+	if (!up) {
+		p->st.drops += n;
+		rte_pktmbuf_free_bulk(p->out, n);
+		backlog_drop(p);
+		return;
 	}
-	p->st.drops += n - sent;
-	rte_pktmbuf_free_bulk(p->out + sent, n - sent);
+	if (p->nb_held == 0 || backlog_send(p, now))
+		sent = n == 0 ? 0 : guest_send(p, p->out, n);
+	if (sent == n)
+		return;
+	/* Behind older frames, or no room: they wait, as many as fit. */
+	if (p->nb_held == 0)
+		p->held_since = now;
+	keep = RTE_MIN(n - sent, VSW_BACKLOG - p->nb_held);
+	memcpy(p->backlog + p->nb_held, p->out + sent, keep * sizeof(p->out[0]));
+	p->nb_held += keep;
+	p->st.held += keep;
+	p->st.drops += n - sent - keep;
+	rte_pktmbuf_free_bulk(p->out + sent + keep, n - sent - keep);
+}
+
+/* Flush every port's output buffer. */
+static void
+flush_all(const bool *up, uint64_t now)
+{
+	unsigned int o;
+
+	for (o = 0; o < vsw_conf.nb_ports; o++)
+		flush_out(&vsw_ports[o], up[o], now);
+}
+
+/*
+ * Forward what drains handed on from the port's guest (main.h), every
+ * burst flushed before the next: these frames come before any the guest
+ * queue gives now. Returns how many.
+ */
+static uint32_t
+take_handed(unsigned int in, const bool *up, uint64_t now)
+{
+	struct vsw_port *p = &vsw_ports[in];
+	struct rte_mbuf *pkts[VSW_BURST];
+	uint32_t total = 0;
+	unsigned int n;
+
+	while ((n = rte_ring_sc_dequeue_burst(p->handed, (void **)pkts,
+			VSW_BURST, NULL)) != 0) {
+		p->st.rx += n;
+		p->st.handed += n;
+		forward(in, pkts, n, up);
+		flush_all(up, now);
+		total += n;
+	}
+	return total;
 }
 
 /* Count and free what the guest has received (async copies completed). */
@@ -267,6 +371,7 @@ vsw_switch_loop(void *arg __rte_unused)
 				rte_pktmbuf_free_bulk(p->out, p->nb_out);
 				p->st.drops += p->nb_out;
 				p->nb_out = 0;
+				backlog_drop(p);
 				vsw_mac_flush_port(i);
 				/* R2: pairs with A1 in destroy_device. */
 				__atomic_store_n(&p->dp_gen, gen, __ATOMIC_RELEASE);
@@ -279,18 +384,21 @@ vsw_switch_loop(void *arg __rte_unused)
 			struct vsw_port *p = &vsw_ports[i];
 			uint16_t n;
 
-			if (!up[i])
-				continue;
-			if (vsw_conf.offload)
-				work += reap_tx(p);
-			n = take_rx(p, pkts);
+			n = 0;
+			if (up[i]) {
+				if (vsw_conf.offload)
+					work += reap_tx(p);
+				n = take_rx(p, pkts);
+			}
+			/* After the dequeue (file comment). */
+			if (unlikely(!rte_ring_empty(p->handed)))
+				rx += take_handed(i, up, t0);
 			if (n > 0) {
 				rx += n;
 				forward(i, pkts, n, up);
 			}
 		}
-		for (i = 0; i < nb; i++)
-			flush_out(&vsw_ports[i], up[i]);
+		flush_all(up, t0);
 
 		t1 = rte_rdtsc();
 		vsw_core.loops++;
@@ -313,7 +421,9 @@ vsw_switch_loop(void *arg __rte_unused)
 	}
 	for (i = 0; i < nb; i++) {
 		rte_pktmbuf_free_bulk(vsw_ports[i].out, vsw_ports[i].nb_out);
+		vsw_ports[i].st.drops += vsw_ports[i].nb_out;
 		vsw_ports[i].nb_out = 0;
+		backlog_drop(&vsw_ports[i]);
 	}
 	/* R3: destroy_device no longer waits for us (pairs with its A1). */
 	__atomic_store_n(&vsw_dp_running, false, __ATOMIC_RELEASE);

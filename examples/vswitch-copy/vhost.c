@@ -14,7 +14,9 @@
  *    its copies touch goes away. vhost calls vring_state_changed(q, 0)
  *    with the queue locks held before it frees the guest's memory table
  *    (SET_MEM_TABLE while running, when async copy is on): the drain there
- *    uses the _thread_unsafe variants;
+ *    uses the _thread_unsafe variants. What a drain completes of the
+ *    guest's transmit queue are frames it sent: they are handed to the
+ *    switching lcore (main.h), not dropped;
  *  - destroy_device is called without the queue locks: the datapath is
  *    first made to let go of the port (hand-over in main.h), then the
  *    queues are drained with the locking variants.
@@ -35,7 +37,9 @@
 #include <sys/stat.h>
 
 #include <rte_cycles.h>
+#include <rte_errno.h>
 #include <rte_pause.h>
+#include <rte_ring.h>
 #include <rte_vhost.h>
 #include <rte_vhost_async.h>
 #include <linux/virtio_net.h>
@@ -59,9 +63,28 @@ vsw_port_of_vid(int vid)
 }
 
 /*
- * Give back every packet of the queue still in the DMA path. locked: the
+ * What a drain gave back of the guest's transmit queue: frames the guest
+ * sent, their copies done. They go to the switching lcore (the handed
+ * ring); one that does not fit is dropped and counted.
+ */
+static void
+hand_on(struct vsw_port *p, struct rte_mbuf **pkts, uint16_t n)
+{
+	unsigned int k = rte_ring_enqueue_burst(p->handed, (void **)pkts, n, NULL);
+
+	if (unlikely(k < n)) {
+		rte_pktmbuf_free_bulk(pkts + k, n - k);
+		p->handed_lost += n - k;
+	}
+}
+
+/*
+ * Complete every packet of the queue still in the DMA path. locked: the
  * caller is a vhost callback that holds the queue's lock. Bounded by the
  * drain timeout (an engine that never resumes); false if packets are left.
+ * The receive queue's packets are in the guest now: freed, counted as
+ * sent. The transmit queue's are the guest's frames: handed to the
+ * datapath, which forwards them (main.h).
  */
 static bool
 drain_queue(struct vsw_port *p, uint16_t qid, bool locked)
@@ -69,6 +92,8 @@ drain_queue(struct vsw_port *p, uint16_t qid, bool locked)
 	struct rte_mbuf *cpl[VSW_BURST];
 	uint64_t deadline = rte_get_timer_cycles() +
 			vsw_conf.drain_timeout_us * rte_get_timer_hz() / 1000000;
+	uint64_t handed = 0;
+	bool done = false;
 	int left;
 
 	for (;;) {
@@ -77,8 +102,10 @@ drain_queue(struct vsw_port *p, uint16_t qid, bool locked)
 		left = locked ?
 			rte_vhost_async_get_inflight_thread_unsafe(p->vid, qid) :
 			rte_vhost_async_get_inflight(p->vid, qid);
-		if (left <= 0)
-			return true;
+		if (left <= 0) {
+			done = true;
+			break;
+		}
 		if (rte_get_timer_cycles() > deadline)
 			break;
 		n = locked ?
@@ -86,10 +113,21 @@ drain_queue(struct vsw_port *p, uint16_t qid, bool locked)
 				RTE_MIN(left, VSW_BURST), vsw_conf.dma_id, 0) :
 			rte_vhost_clear_queue(p->vid, qid, cpl,
 				RTE_MIN(left, VSW_BURST), vsw_conf.dma_id, 0);
-		rte_pktmbuf_free_bulk(cpl, n);
-		if (n == 0)
+		if (n == 0) {
 			rte_pause();
+		} else if (qid == VSW_TXQ) {
+			hand_on(p, cpl, n);
+			handed += n;
+		} else {
+			p->drained_tx += n;
+			rte_pktmbuf_free_bulk(cpl, n);
+		}
 	}
+	if (handed != 0)
+		VSW_LOG(INFO, "port %u (vid %d) queue %u: %" PRIu64 " frame(s) the guest sent were in the DMA path: handed to the switching lcore",
+				(unsigned int)(p - vsw_ports), p->vid, qid, handed);
+	if (done)
+		return true;
 	p->drain_timeouts++;
 	p->undrained = true;
 	VSW_LOG(ERR, "port %u (vid %d) queue %u: %d packet(s) still in the DMA path after %" PRIu64 " us",
@@ -391,4 +429,53 @@ vsw_vhost_stop(void)
 	if (vsw_conf.offload &&
 			rte_vhost_async_dma_unconfigure(vsw_conf.dma_id, 0) != 0)
 		VSW_LOG(ERR, "vhost did not release dmadev %s", vsw_conf.dma_name);
+}
+
+/*
+ * The ports' handed rings (main.h): one consumer, the switching lcore;
+ * producers are vhost's callbacks, one at a time.
+ */
+int
+vsw_ports_init(void)
+{
+	char name[RTE_RING_NAMESIZE];
+	unsigned int i;
+
+	for (i = 0; i < vsw_conf.nb_ports; i++) {
+		snprintf(name, sizeof(name), "vsw_handed_%u", i);
+		vsw_ports[i].handed = rte_ring_create(name, VSW_HANDED_RING,
+				rte_socket_id(), RING_F_SC_DEQ);
+		if (vsw_ports[i].handed == NULL) {
+			VSW_LOG(ERR, "port %u: cannot create its ring: %s", i,
+					rte_strerror(rte_errno));
+			vsw_ports_release();
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/*
+ * After the datapath and the guests have gone: frames handed on that no
+ * loop took (the guests' last drains at exit) are dropped, and counted.
+ */
+void
+vsw_ports_release(void)
+{
+	struct rte_mbuf *pkts[VSW_BURST];
+	unsigned int i, n;
+
+	for (i = 0; i < vsw_conf.nb_ports; i++) {
+		struct vsw_port *p = &vsw_ports[i];
+
+		if (p->handed == NULL)
+			continue;
+		while ((n = rte_ring_sc_dequeue_burst(p->handed, (void **)pkts,
+				RTE_DIM(pkts), NULL)) != 0) {
+			rte_pktmbuf_free_bulk(pkts, n);
+			p->handed_lost += n;
+		}
+		rte_ring_free(p->handed);
+		p->handed = NULL;
+	}
 }

@@ -27,7 +27,12 @@
  * after stamping it: the run must then fail (the test's negative check).
  * --grow-at F:M makes gen allocate M MiB more after F frames (with
  * hugepages, EAL maps more memory and virtio-user sends the switch a new
- * memory table mid-traffic).
+ * memory table mid-traffic); with --grow-on-signal the growth waits, past
+ * those F frames, for a SIGUSR1 (a test picks the moment: while the
+ * switch's engines are stalled, say).
+ * --pause-at F:MS makes echo or sink stop reading for MS ms once it has
+ * received F frames (a guest that takes nothing for a while: the switch
+ * holds its frames, or drops them after its --hold-ms).
  * --reconnect-every N makes gen drop its port and attach it again (a
  * guest disconnecting mid-traffic); only frames in flight at that moment
  * may be lost, and are counted so.
@@ -37,6 +42,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,6 +90,9 @@ static struct {
 	uint64_t pps;		/* gen: frames per second, 0: as fast as it can */
 	uint64_t grow_at;	/* gen: after this many frames ... */
 	uint64_t grow_mb;	/* ... allocate this much more memory */
+	bool grow_on_signal;	/* ... and wait for SIGUSR1 */
+	uint64_t pause_at;	/* echo/sink: after this many frames ... */
+	uint64_t pause_ms;	/* ... read nothing for so long (0: never) */
 	unsigned int mbufs;
 	unsigned int idle_ms;	/* echo/sink: stop after so long without traffic */
 	unsigned int timeout_s;	/* give up */
@@ -103,6 +112,7 @@ static struct {
 };
 
 static volatile bool quit;
+static volatile sig_atomic_t grow_signalled;
 static struct rte_mempool *pool;
 static uint16_t port_id;
 static char vdev_name[64];
@@ -114,6 +124,12 @@ static uint64_t tx_dropped;	/* echo: frames the switch did not take back */
 static uint64_t rx_bytes;
 static uint8_t *seen;		/* gen: one byte per sequence number */
 static void *grown;		/* gen: the memory --grow-at added */
+
+static void
+on_usr1(int sig __rte_unused)
+{
+	grow_signalled = 1;
+}
 
 static inline uint8_t
 pattern(uint64_t seq, uint32_t off)
@@ -411,7 +427,8 @@ run_gen(void)
 		 * and virtio-user sends the switch a new memory table while the
 		 * traffic runs.
 		 */
-		if (opt.grow_mb != 0 && grown == NULL && sent >= opt.grow_at) {
+		if (opt.grow_mb != 0 && grown == NULL && sent >= opt.grow_at &&
+				(!opt.grow_on_signal || grow_signalled)) {
 			grown = rte_malloc("peer_grow", opt.grow_mb << 20, 0);
 			if (grown == NULL) {
 				printf("peer %u: cannot grow by %" PRIu64 " MiB\n",
@@ -419,8 +436,9 @@ run_gen(void)
 				return -ENOMEM;
 			}
 			memset(grown, 0xa5, opt.grow_mb << 20);
-			printf("peer %u: memory grown by %" PRIu64 " MiB after %" PRIu64 " frames\n",
-					opt.id, opt.grow_mb, sent);
+			printf("peer %u: memory grown by %" PRIu64 " MiB after %" PRIu64
+					" frames, %" PRId64 " in flight\n",
+					opt.id, opt.grow_mb, sent, inflight);
 		}
 		/* Send (paced: no more than pps x elapsed). */
 		while (k < PEER_BURST && sent + k < opt.count &&
@@ -550,6 +568,14 @@ run_echo_sink(bool echo)
 		}
 		if (k > 0)
 			tx_all(back, k);
+		if (opt.pause_ms != 0 && received >= opt.pause_at) {
+			printf("peer %u: reading nothing for %" PRIu64 " ms after %" PRIu64 " frames\n",
+					opt.id, opt.pause_ms, received);
+			rte_delay_us_sleep(opt.pause_ms * 1000);
+			opt.pause_ms = 0;
+			now = rte_get_timer_cycles();
+			last = now;
+		}
 		if (n > 0) {
 			if (first == 0)
 				first = now;
@@ -623,6 +649,8 @@ parse_args(int argc, char **argv)
 		{ "idle-ms", required_argument, NULL, 'I' },
 		{ "pps", required_argument, NULL, 'P' },
 		{ "grow-at", required_argument, NULL, 'G' },
+		{ "grow-on-signal", no_argument, NULL, 'g' },
+		{ "pause-at", required_argument, NULL, 'p' },
 		{ "mbufs", required_argument, NULL, 'm' },
 		{ "timeout", required_argument, NULL, 'T' },
 		{ "expect", required_argument, NULL, 'e' },
@@ -686,6 +714,15 @@ parse_args(int argc, char **argv)
 					1, 4096, &opt.grow_mb) != 0)
 				return -1;
 			break;
+		case 'g':
+			opt.grow_on_signal = true;
+			break;
+		case 'p':
+			if (vsw_parse_num_pair("pause-at", "FRAMES:MS", optarg,
+					1, UINT64_MAX, &opt.pause_at,
+					1, 600000, &opt.pause_ms) != 0)
+				return -1;
+			break;
 		case 'm':
 			if (vsw_parse_num("mbufs", optarg, 511, 1 << 20, &v) != 0)
 				return -1;
@@ -722,6 +759,14 @@ parse_args(int argc, char **argv)
 		fprintf(stderr, "unexpected argument '%s'\n", argv[optind]);
 		return -1;
 	}
+	if (opt.pause_ms != 0 && opt.role == ROLE_GEN) {
+		fprintf(stderr, "--pause-at: for the echo and sink roles\n");
+		return -1;
+	}
+	if (opt.grow_on_signal && opt.grow_mb == 0) {
+		fprintf(stderr, "--grow-on-signal needs --grow-at\n");
+		return -1;
+	}
 	if (opt.role == ROLE_GEN && opt.id == opt.to) {
 		fprintf(stderr, "--to: frames to ourselves (%u)\n", opt.id);
 		return -1;
@@ -741,6 +786,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	vsw_quit_on_signals(&quit);
+	signal(SIGUSR1, on_usr1);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
 	pool = rte_pktmbuf_pool_create("peer_mbufs", opt.mbufs, 256, 0,

@@ -35,6 +35,19 @@
 #   memtable    (engine policy) guest B, on hugepages, grows its memory
 #               mid-traffic: the switch drains, unregisters the old table,
 #               registers the new one; every frame intact, none lost
+#   memstall    (engine policy) guest B grows its memory while the engines
+#               are stalled: the frames it sent since then are still in the
+#               switch's DMA path when vhost drains its queues for the new
+#               table (window 512: B keeps sending into the stall). Those
+#               the drain gives back must still reach guest A: every echo
+#               back to B, none lost or out of order, and the switch says
+#               it handed them on
+#   hold        (engine policy) guest A stops reading for 500 ms (window 512: more than
+#               its ring holds): the switch holds A's frames, and every
+#               echo still comes back, no drop
+#   holdtimeout (engine policy) guest A, a sink, stops reading for 1500 ms and the switch
+#               holds its frames for 200 ms only: it drops them (counted:
+#               received + dropped = sent) and says so (hold_timeouts)
 #   signal      SIGTERM to the switch mid-traffic: exit 0, everything
 #               drained, unregistered, mbufs back
 #   client      (engine policy) the switch in vhost-user client mode
@@ -126,9 +139,11 @@ exit_clean() {
 # options: each bad command line must exit 2 with a message naming the
 # mistake (expect_bad PROGRAM MESSAGE ARGS...: ARGS after EAL's --).
 if [ "$scenario" = options ]; then
+	nbad=0
 	expect_bad() {
 		local prog=$1 msg=$2 rc
 		shift 2
+		nbad=$((nbad + 1))
 		"$prog" -l 0 --no-huge -m 64 --no-pci --file-prefix "$tag-o" \
 			--log-level=lib.eal:error -- "$@" >"$dir/o.log" 2>&1
 		rc=$?
@@ -153,7 +168,11 @@ if [ "$scenario" = options ]; then
 		--socket "$dir/a.sock" --test-stall 1000000000000000000000000000000000:5
 	expect_bad "$PEER" "--role: expected gen, echo or sink, got 'mirror'" --role mirror
 	expect_bad "$PEER" "--to: frames to ourselves (3)" --id 3 --to 3
-	echo "PASS ($scenario): 14 bad command lines refused with their message"
+	expect_bad "$SW" "--hold-ms: '0' is not a number in 1..600000" --socket "$dir/a.sock" --hold-ms 0
+	expect_bad "$PEER" "--pause-at: for the echo and sink roles" --pause-at 10:5
+	expect_bad "$PEER" "--pause-at: '0' is not a number in 1..600000" --role echo --pause-at 10:0
+	expect_bad "$PEER" "--grow-on-signal needs --grow-at" --grow-on-signal
+	echo "PASS ($scenario): $nbad bad command lines refused with their message"
 	exit 0
 fi
 
@@ -192,6 +211,28 @@ memtable)
 	# while the switch runs (engine policy: copies need the new mapping).
 	DEVS="$DEVS,policy=engine"
 	gen_args+=(--mbufs 2047 --grow-at 3000:64)
+	;;
+memstall)
+	# The stall (from 300 ms after the first frame, 2.5 s long) must
+	# outlast the script's signal (below) and end within the switch's
+	# drain timeout (3 s).
+	DEVS="$DEVS,policy=engine"
+	sw_args+=(--test-stall 300:2500)
+	# B paced so that it still sends when the stall begins.
+	gen_args=(--count 20000 --pps 8000 --sizes 64,512,1518,9000 --window 512
+		--idle-ms 5000 --timeout 240 --mbufs 2047 --grow-at 0:64 --grow-on-signal)
+	;;
+hold)
+	DEVS="$DEVS,policy=engine"
+	gen_args=(--count 10000 --sizes 64,512,1518,9000 --window 512 --idle-ms 5000 --timeout 240)
+	echo_args+=(--pause-at 3000:500)
+	;;
+holdtimeout)
+	DEVS="$DEVS,policy=engine"
+	sw_args+=(--hold-ms 200)
+	gen_args=(--count 20000 --sizes 64,1518 --window 0 --pps 8000 --timeout 240)
+	echo_args+=(--pause-at 3000:1500)
+	a_role=sink
 	;;
 signal)
 	# B's idle limit as in the other scenarios: the first echoes can take
@@ -263,7 +304,9 @@ peer() { # NAME LCORE SOCKET ARGS...
 	shift 3
 	local mem="--no-huge -m 256"
 	# memtable: guest B on hugepages (dynamic memory: it can grow).
-	[ "$scenario" = memtable ] && [ "$name" = b ] && mem="--single-file-segments"
+	case $scenario in memtable | memstall)
+		[ "$name" = b ] && mem="--single-file-segments" ;;
+	esac
 	# shellcheck disable=SC2086
 	exec "$PEER" -l "$lcore" $mem --no-pci --file-prefix "$tag-$name" \
 		--vdev "net_virtio_user0,path=$sock,queues=1${vdev_extra:-}" -- "$@" \
@@ -332,8 +375,21 @@ if [ "$scenario" = signal ]; then
 	exit 0
 fi
 
-(peer b 1 "$dir/b.sock" --role gen --id 1 --to 2 "${gen_args[@]}")
-brc=$?
+if [ "$scenario" = memstall ]; then
+	peer b 1 "$dir/b.sock" --role gen --id 1 --to 2 "${gen_args[@]}" &
+	bpid=$!
+	pids="$pids $bpid"
+	wait_until "the engine stall" "switch=$swpid guest-A=$apid guest-B=$bpid" \
+		grep -q 'test: engine dma_sw0 stalled' "$dir/sw.log"
+	# B's window fills meanwhile: its frames wait in the switch's DMA path.
+	sleep 0.3
+	kill -USR1 $bpid
+	wait $bpid
+	brc=$?
+else
+	(peer b 1 "$dir/b.sock" --role gen --id 1 --to 2 "${gen_args[@]}")
+	brc=$?
+fi
 if [ "$scenario" = client ]; then
 	[ $brc -eq 0 ] || fail "guest B (gen) exited $brc"
 	# Guest A's process goes away for good (killed: its socket file stays
@@ -438,7 +494,7 @@ fi
 sent=$(sed -n 's/.*gen: sent \([0-9]*\) received \([0-9]*\).*/\1 \2/p' "$dir/b.log")
 read -r s r <<<"$sent"
 case $scenario in
-stall)
+stall|holdtimeout)
 	rcv=$(sed -n 's/.*sink: received \([0-9]*\) .*/\1/p' "$dir/a.log")
 	[ $((rcv + $(value drops))) = "$s" ] ||
 		fail "sent $s, received $rcv + dropped $(value drops) by the switch"
@@ -450,7 +506,23 @@ memtable)
 	grep -q 'port 1: guest memory unregistered' "$dir/sw.log" || fail "old table not unregistered"
 	[ "$s" = "$r" ] || fail "sent $s, received $r"
 	;;
-traffic|auto|cpu|testpmd)
+memstall)
+	grep -q 'memory grown by 64 MiB' "$dir/b.log" || fail "guest B did not grow its memory"
+	n=$(grep -c 'port 1: guest memory registered' "$dir/sw.log")
+	[ "$n" -ge 2 ] || fail "guest B's memory registered $n time(s): the new table was not"
+	# The case this scenario is for: frames in the DMA path at the drain.
+	h=$(sed -n 's/.*port 1 (vid [0-9]*) queue 1: \([0-9]*\) frame(s) .* handed to the switching lcore.*/\1/p' \
+		"$dir/sw.log" | head -1)
+	[ "${h:-0}" -gt 0 ] || fail "no frame of guest B was in the DMA path at the drain"
+	[ "$s" = "$r" ] || fail "sent $s, received $r"
+	grep -q 'peer 2 echo: received [0-9]* .* misordered 0 ' "$dir/a.log" ||
+		fail "guest A: $(grep 'echo: received' "$dir/a.log")"
+	;;
+hold)
+	grep -q 'peer 2: reading nothing for 500 ms' "$dir/a.log" || fail "guest A did not pause"
+	[ "$(value held)" -gt 0 ] || fail "the switch held no frame for guest A"
+	;;&
+traffic|auto|cpu|testpmd|hold)
 	[ "$(value drops)" = 0 ] || fail "drops: $(value drops)"
 	[ "$s" = "$r" ] || fail "sent $s, received $r"
 	[ "$(value rx)" = $((2 * s)) ] || fail "switch rx $(value rx), expected $((2 * s))"
@@ -497,6 +569,11 @@ reconnect)
 	[ "$(value guest_maps)" -ge 6 ] || fail "guest maps $(value guest_maps): not one per connection"
 	;;
 esac
+if [ "$scenario" = holdtimeout ]; then
+	grep -q 'peer 2: reading nothing for 1500 ms' "$dir/a.log" || fail "guest A did not pause"
+	[ "$(value hold_timeouts)" -gt 0 ] || fail "no backlog dropped after --hold-ms"
+	[ "$(value drops)" -gt 0 ] || fail "no frame dropped"
+fi
 if [ "$scenario" = stall ]; then
 	grep -q 'test: engine dma_sw0 stalled' "$dir/sw.log" || fail "the engine was not stalled"
 	[ "$(value engine_stalls)" -gt 0 ] || fail "the library saw no stall"
