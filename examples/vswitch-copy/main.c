@@ -211,16 +211,26 @@ parse_args(int argc, char **argv)
 	return 0;
 }
 
-/* Configure and start the dmadev, find the library behind it. */
+/*
+ * Configure and start the dmadev, one vchan per port, and find the library
+ * behind it. One vchan per port, not one for all: vhost's async path
+ * polls a vchan's completions from whichever thread calls it, the
+ * switching lcore for every port, or vhost's event thread while it drains
+ * one guest's queues (every queue of that guest locked then), and a vchan
+ * is one thread's at a time (dma_offload: one library queue, no locks).
+ * A port's vchan is only used under its guest's queue locks, or by the
+ * control side once the datapath has let go of the port.
+ */
 static int
 dma_setup(void)
 {
-	struct rte_dma_conf dconf = { .nb_vchans = 1 };
+	struct rte_dma_conf dconf = { .nb_vchans = vsw_conf.nb_ports };
 	struct rte_dma_vchan_conf vconf = {
 		.direction = RTE_DMA_DIR_MEM_TO_MEM,
 	};
 	struct rte_dma_info info;
 	int id = rte_dma_get_dev_id_by_name(vsw_conf.dma_name);
+	uint16_t v;
 
 	if (id < 0) {
 		VSW_LOG(ERR, "no dmadev %s: create it with --vdev (e.g. --vdev dma_sw0 --vdev dma_offload0,engines=dma_sw0), or use --no-offload",
@@ -230,11 +240,25 @@ dma_setup(void)
 	vsw_conf.dma_id = id;
 	if (rte_dma_info_get(id, &info) != 0)
 		return -ENODEV;
+	if (info.max_vchans < vsw_conf.nb_ports) {
+		VSW_LOG(ERR, "dmadev %s has %u vchan(s), the switch needs one per port (%u): use dma_offload (64)",
+				vsw_conf.dma_name, info.max_vchans, vsw_conf.nb_ports);
+		return -EINVAL;
+	}
 	vconf.nb_desc = RTE_MIN(RTE_MAX(vsw_conf.dma_desc, info.min_desc), info.max_desc);
-	if (rte_dma_configure(id, &dconf) != 0 ||
-			rte_dma_vchan_setup(id, 0, &vconf) != 0 ||
-			rte_dma_start(id) != 0) {
-		VSW_LOG(ERR, "cannot configure and start dmadev %s", vsw_conf.dma_name);
+	if (rte_dma_configure(id, &dconf) != 0) {
+		VSW_LOG(ERR, "cannot configure dmadev %s with %u vchans",
+				vsw_conf.dma_name, dconf.nb_vchans);
+		return -EINVAL;
+	}
+	for (v = 0; v < dconf.nb_vchans; v++)
+		if (rte_dma_vchan_setup(id, v, &vconf) != 0) {
+			VSW_LOG(ERR, "cannot set up vchan %u of dmadev %s",
+					v, vsw_conf.dma_name);
+			return -EINVAL;
+		}
+	if (rte_dma_start(id) != 0) {
+		VSW_LOG(ERR, "cannot start dmadev %s", vsw_conf.dma_name);
 		return -EINVAL;
 	}
 	/* The dma_offload device names its library instance after itself. */
@@ -267,7 +291,7 @@ dma_teardown(void)
 	vsw_oc = NULL;
 }
 
-/* Control thread: periodic stats, the stall test, the run time limit. */
+/* Control thread: periodic stats, the stall test, the stuck-copy watch, the run time limit. */
 static uint32_t
 control_thread(void *arg __rte_unused)
 {
@@ -299,6 +323,7 @@ control_thread(void *arg __rte_unused)
 			stalled = false;
 			stall_done = true;
 		}
+		vsw_watch_ports();
 		if (duration_s != 0 && ms >= duration_s * 1000ULL)
 			__atomic_store_n(&vsw_quit, true, __ATOMIC_RELAXED);
 		rte_delay_us_sleep(10000);

@@ -64,6 +64,8 @@ extern int vsw_logtype;
 struct vsw_port_stats {
 	uint64_t rx;		/* packets dequeued from the guest */
 	uint64_t tx;		/* packets the guest received (completed) */
+	uint64_t tx_accepted;	/* offload: packets vhost took for the guest */
+	uint64_t rx_inflight;	/* offload: the guest's frames in the DMA path */
 	uint64_t drops;		/* packets for it the guest had no room for */
 	uint64_t held;		/* packets for it that waited in the backlog */
 	uint64_t hold_timeouts;	/* backlogs dropped: the guest took none for --hold-ms */
@@ -154,6 +156,13 @@ extern struct ocopy *vsw_oc;		/* the library instance, or NULL */
 extern volatile bool vsw_quit;
 extern volatile bool vsw_dp_running;	/* the switching loop runs */
 
+/* The dmadev vchan of a port's copies (main.c, dma_setup()). */
+static inline uint16_t
+vsw_port_vchan(const struct vsw_port *p)
+{
+	return (uint16_t)(p - vsw_ports);
+}
+
 /* switch.c */
 int vsw_switch_loop(void *arg);
 void vsw_mac_flush_port(unsigned int port);
@@ -171,6 +180,9 @@ void vsw_summary_print(void);
 int vsw_telemetry_init(void);
 /* The library's map counters over its engines; a NULL pointer skips that one. */
 void vsw_map_counts(uint64_t *maps, uint64_t *unmaps, uint32_t *segments);
+
+/* watch.c */
+void vsw_watch_ports(void);
 
 /* stall.c */
 int vsw_stall_engines(bool stall);

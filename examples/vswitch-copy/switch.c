@@ -199,10 +199,13 @@ guest_send(struct vsw_port *p, struct rte_mbuf **pkts, uint16_t n)
 {
 	uint16_t sent, i;
 
-	if (vsw_conf.offload)
+	if (vsw_conf.offload) {
 		/* Accepted mbufs come back from poll_enqueue_completed. */
-		return rte_vhost_submit_enqueue_burst(p->vid, VSW_RXQ, pkts, n,
-				vsw_conf.dma_id, 0);
+		sent = rte_vhost_submit_enqueue_burst(p->vid, VSW_RXQ, pkts, n,
+				vsw_conf.dma_id, vsw_port_vchan(p));
+		p->st.tx_accepted += sent;
+		return sent;
+	}
 	sent = rte_vhost_enqueue_burst(p->vid, VSW_RXQ, pkts, n);
 	p->st.tx += sent;
 	for (i = 0; i < sent; i++)
@@ -320,7 +323,7 @@ reap_tx(struct vsw_port *p)
 	uint16_t n, i;
 
 	n = rte_vhost_poll_enqueue_completed(p->vid, VSW_RXQ, cpl, VSW_BURST,
-			vsw_conf.dma_id, 0);
+			vsw_conf.dma_id, vsw_port_vchan(p));
 	p->st.tx += n;
 	for (i = 0; i < n; i++)
 		p->st.tx_bytes += cpl[i]->pkt_len;
@@ -334,10 +337,14 @@ take_rx(struct vsw_port *p, struct rte_mbuf **pkts)
 	uint16_t n;
 	int inflight;
 
-	if (vsw_conf.offload)
+	if (vsw_conf.offload) {
 		n = rte_vhost_async_try_dequeue_burst(p->vid, VSW_TXQ, vsw_pool,
-				pkts, VSW_BURST, &inflight, vsw_conf.dma_id, 0);
-	else
+				pkts, VSW_BURST, &inflight, vsw_conf.dma_id,
+				vsw_port_vchan(p));
+		/* -1: the queue was busy (locked): the last count stands. */
+		if (inflight >= 0)
+			p->st.rx_inflight = inflight;
+	} else
 		n = rte_vhost_dequeue_burst(p->vid, VSW_TXQ, vsw_pool, pkts,
 				VSW_BURST);
 	p->st.rx += n;
@@ -372,6 +379,7 @@ vsw_switch_loop(void *arg __rte_unused)
 				p->st.drops += p->nb_out;
 				p->nb_out = 0;
 				backlog_drop(p);
+				p->st.rx_inflight = 0;	/* drained by the control side */
 				vsw_mac_flush_port(i);
 				/* R2: pairs with A1 in destroy_device. */
 				__atomic_store_n(&p->dp_gen, gen, __ATOMIC_RELEASE);

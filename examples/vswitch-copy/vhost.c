@@ -110,9 +110,11 @@ drain_queue(struct vsw_port *p, uint16_t qid, bool locked)
 			break;
 		n = locked ?
 			rte_vhost_clear_queue_thread_unsafe(p->vid, qid, cpl,
-				RTE_MIN(left, VSW_BURST), vsw_conf.dma_id, 0) :
+				RTE_MIN(left, VSW_BURST), vsw_conf.dma_id,
+				vsw_port_vchan(p)) :
 			rte_vhost_clear_queue(p->vid, qid, cpl,
-				RTE_MIN(left, VSW_BURST), vsw_conf.dma_id, 0);
+				RTE_MIN(left, VSW_BURST), vsw_conf.dma_id,
+				vsw_port_vchan(p));
 		if (n == 0) {
 			rte_pause();
 		} else if (qid == VSW_TXQ) {
@@ -377,11 +379,13 @@ vsw_vhost_start(void)
 		flags |= RTE_VHOST_USER_CLIENT;
 	if (vsw_conf.offload) {
 		flags |= RTE_VHOST_USER_ASYNC_COPY;
-		ret = rte_vhost_async_dma_configure(vsw_conf.dma_id, 0);
-		if (ret != 0) {
-			VSW_LOG(ERR, "vhost refuses dmadev %s vchan 0: %d",
-					vsw_conf.dma_name, ret);
-			return -EINVAL;
+		for (i = 0; i < vsw_conf.nb_ports; i++) {
+			ret = rte_vhost_async_dma_configure(vsw_conf.dma_id, i);
+			if (ret != 0) {
+				VSW_LOG(ERR, "vhost refuses dmadev %s vchan %u: %d",
+						vsw_conf.dma_name, i, ret);
+				goto unconfigure;
+			}
 		}
 	}
 	for (i = 0; i < vsw_conf.nb_ports; i++) {
@@ -410,6 +414,10 @@ vsw_vhost_start(void)
 fail:
 	while (i-- > 0)
 		rte_vhost_driver_unregister(vsw_ports[i].path);
+	i = vsw_conf.nb_ports;
+unconfigure:
+	while (vsw_conf.offload && i-- > 0)
+		rte_vhost_async_dma_unconfigure(vsw_conf.dma_id, i);
 	return -EINVAL;
 }
 
@@ -426,9 +434,10 @@ vsw_vhost_stop(void)
 		if (rte_vhost_driver_unregister(vsw_ports[i].path) != 0)
 			VSW_LOG(ERR, "port %u: cannot unregister %s", i,
 					vsw_ports[i].path);
-	if (vsw_conf.offload &&
-			rte_vhost_async_dma_unconfigure(vsw_conf.dma_id, 0) != 0)
-		VSW_LOG(ERR, "vhost did not release dmadev %s", vsw_conf.dma_name);
+	for (i = 0; vsw_conf.offload && i < vsw_conf.nb_ports; i++)
+		if (rte_vhost_async_dma_unconfigure(vsw_conf.dma_id, i) != 0)
+			VSW_LOG(ERR, "vhost did not release dmadev %s vchan %u",
+					vsw_conf.dma_name, i);
 }
 
 /*

@@ -212,11 +212,12 @@ ocopy_dump(const struct ocopy *oc, FILE *f)
 				a->tput[OCOPY_PLACE_CPU]);
 		fprintf(f, "\n");
 		for (i = 0; i < q->nb_qe; i++)
-			fprintf(f, "    engine %u vchan %u: %s, %u in flight, backlog %" PRIu64 " bytes, %u cycles/KiB (%" PRIu64 " windows)\n",
+			fprintf(f, "    engine %u vchan %u: %s, %u in flight, backlog %" PRIu64 " bytes, %u cycles/KiB (%" PRIu64 " windows), %u before a doorbell\n",
 				q->qe[i].engine, q->qe[i].vchan,
 				oc_health_name(q->qe[i].health),
 				q->qe[i].inflight, oc_qe_backlog(&q->qe[i]),
-				q->qe[i].cyc_per_kib, q->qe[i].learn_samples);
+				q->qe[i].cyc_per_kib, q->qe[i].learn_samples,
+				q->qe[i].unsubmitted);
 	}
 	oc_map_dump(oc, f);
 	return 0;

@@ -68,7 +68,8 @@
 #               every one intact and addressed back, testpmd forwarded as
 #               many as B sent with no drop, switch rx = tx = 2 x sent
 #   options     bad command lines of the switch and the peer: exit 2,
-#               with a message naming the option and what is wrong
+#               with a message naming the option and what is wrong; a
+#               dmadev with fewer vchans than ports: exit 1, said so
 #
 # Start-up waits are readiness conditions: a socket that exists, a 'guest
 # up' line of the switch, a guest's 'traffic flows' line; each fails at
@@ -172,7 +173,16 @@ if [ "$scenario" = options ]; then
 	expect_bad "$PEER" "--pause-at: for the echo and sink roles" --pause-at 10:5
 	expect_bad "$PEER" "--pause-at: '0' is not a number in 1..600000" --role echo --pause-at 10:0
 	expect_bad "$PEER" "--grow-on-signal needs --grow-at" --grow-on-signal
-	echo "PASS ($scenario): $nbad bad command lines refused with their message"
+	# A dmadev with fewer vchans than ports (DPDK's dma_skeleton has one):
+	# refused when the switch sets it up, exit 1.
+	"$SW" -l 0 --no-huge -m 64 --no-pci --file-prefix "$tag-o" \
+		--log-level=lib.eal:error --vdev dma_skeleton -- --socket "$dir/a.sock" \
+		--socket "$dir/b.sock" --dma dma_skeleton --mbufs 1024 >"$dir/o.log" 2>&1
+	rc=$?
+	[ $rc -eq 1 ] || fail "a 1-vchan dmadev for 2 ports: exit $rc, expected 1: $(cat "$dir/o.log")"
+	grep -qF "dmadev dma_skeleton has 1 vchan(s), the switch needs one per port (2)" "$dir/o.log" ||
+		fail "a 1-vchan dmadev for 2 ports: no message in: $(cat "$dir/o.log")"
+	echo "PASS ($scenario): $nbad bad command lines refused with their message, and a dmadev short of vchans"
 	exit 0
 fi
 
@@ -282,6 +292,22 @@ wait_until() {
 	done
 }
 
+# snapshot: the running switch's telemetry into snapshot.log (which
+# fail() prints), taken when a guest fails while the switch still runs:
+# what its ports and the library's queue and engine held then.
+snapshot() {
+	python3 - "/var/run/dpdk/$tag-sw/dpdk_telemetry.v2" >"$dir/snapshot.log" 2>&1 <<'PY'
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.connect(sys.argv[1])
+json.loads(s.recv(16384).decode())
+for cmd in ("/vswitch_copy/stats", "/vswitch_copy/port,0", "/vswitch_copy/port,1",
+            "/offload_copy/queue,dma_offload0,0", "/offload_copy/engine,dma_offload0,0"):
+    s.send(cmd.encode())
+    print(s.recv(65536).decode())
+PY
+}
+
 # up_count N PORT: the switch has logged 'port PORT: guest up' N times.
 up_count() {
 	[ "$(grep -c "vswitch: port $2: guest up" "$dir/sw.log")" -ge "$1" ]
@@ -386,9 +412,11 @@ if [ "$scenario" = memstall ]; then
 	kill -USR1 $bpid
 	wait $bpid
 	brc=$?
+	[ $brc -eq 0 ] || snapshot
 else
 	(peer b 1 "$dir/b.sock" --role gen --id 1 --to 2 "${gen_args[@]}")
 	brc=$?
+	[ $brc -eq 0 ] || snapshot
 fi
 if [ "$scenario" = client ]; then
 	[ $brc -eq 0 ] || fail "guest B (gen) exited $brc"
@@ -514,6 +542,9 @@ memstall)
 	h=$(sed -n 's/.*port 1 (vid [0-9]*) queue 1: \([0-9]*\) frame(s) .* handed to the switching lcore.*/\1/p' \
 		"$dir/sw.log" | head -1)
 	[ "${h:-0}" -gt 0 ] || fail "no frame of guest B was in the DMA path at the drain"
+	# The stall is 2.5 s: the stuck-copy watch must have said so.
+	grep -q 'frames in the DMA path, none completed for 1 s' "$dir/sw.log" ||
+		fail "the switch did not report the frames stuck behind the stall"
 	[ "$s" = "$r" ] || fail "sent $s, received $r"
 	grep -q 'peer 2 echo: received [0-9]* .* misordered 0 ' "$dir/a.log" ||
 		fail "guest A: $(grep 'echo: received' "$dir/a.log")"
