@@ -42,6 +42,7 @@ struct rte_mempool *vsw_pool;
 struct ocopy *vsw_oc;
 volatile bool vsw_quit;
 volatile bool vsw_dp_running;
+volatile bool vsw_test_noreap;
 
 static unsigned int duration_s;		/* 0: until a signal */
 static unsigned int hold_ms;		/* --hold-ms */
@@ -67,7 +68,9 @@ usage(const char *prog)
 		"  --hold-ms N          frames for a guest that takes none wait this long, up to\n"
 		"                       %u per port, before they are dropped (default 1000)\n"
 		"  --test-stall A:L     test: stall the library's engines A ms after the first\n"
-		"                       packet, for L ms\n",
+		"                       packet, for L ms\n"
+		"  --test-no-reap A:L   test: A ms after the first packet, stop reaping the\n"
+		"                       last port's receive completions for L ms\n",
 		prog, VSW_MAX_PORTS, RTE_MBUF_DEFAULT_BUF_SIZE, VSW_BACKLOG);
 }
 
@@ -88,6 +91,7 @@ parse_args(int argc, char **argv)
 		{ "drain-timeout-ms", required_argument, NULL, 'T' },
 		{ "hold-ms", required_argument, NULL, 'H' },
 		{ "test-stall", required_argument, NULL, 'X' },
+		{ "test-no-reap", required_argument, NULL, 'R' },
 		{ "idle-yield", no_argument, NULL, 'Y' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -180,6 +184,13 @@ parse_args(int argc, char **argv)
 			vsw_conf.stall_at_ms = v;
 			vsw_conf.stall_ms = v2;
 			break;
+		case 'R':
+			if (vsw_parse_num_pair("test-no-reap", "START_MS:LENGTH_MS", optarg,
+					1, 3600000, &v, 1, 3600000, &v2) != 0)
+				return -1;
+			vsw_conf.noreap_at_ms = v;
+			vsw_conf.noreap_ms = v2;
+			break;
 		case 'Y':
 			vsw_conf.idle_yield = true;
 			break;
@@ -206,6 +217,10 @@ parse_args(int argc, char **argv)
 	}
 	if (vsw_conf.stall_at_ms != 0 && !vsw_conf.offload) {
 		fprintf(stderr, "--test-stall needs the offload path (no --no-offload)\n");
+		return -1;
+	}
+	if (vsw_conf.noreap_at_ms != 0 && !vsw_conf.offload) {
+		fprintf(stderr, "--test-no-reap needs the offload path (no --no-offload)\n");
 		return -1;
 	}
 	return 0;
@@ -322,6 +337,22 @@ control_thread(void *arg __rte_unused)
 			vsw_stall_engines(false);
 			stalled = false;
 			stall_done = true;
+		}
+		/*
+		 * The no-reap test: frames for the last port's guest stay in
+		 * flight in vhost (their copies done, never polled), the way a
+		 * datapath that falls behind leaves them.
+		 */
+		if (vsw_conf.noreap_at_ms != 0 && traffic_ms != 0) {
+			bool on = ms >= traffic_ms + vsw_conf.noreap_at_ms &&
+				ms < traffic_ms + vsw_conf.noreap_at_ms + vsw_conf.noreap_ms;
+
+			if (on != vsw_test_noreap) {
+				vsw_test_noreap = on;
+				VSW_LOG(NOTICE, "test: %s port %u's receive completions",
+						on ? "not reaping" : "reaping again",
+						vsw_conf.nb_ports - 1);
+			}
 		}
 		vsw_watch_ports();
 		if (duration_s != 0 && ms >= duration_s * 1000ULL)

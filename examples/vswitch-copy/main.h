@@ -35,7 +35,9 @@
  * forwards them before anything newer from that guest). Frames for a
  * guest that takes none for a while (its queue locked for a new memory
  * table, its ring full) wait in the port's backlog, up to VSW_BACKLOG and
- * --hold-ms, instead of being dropped at once.
+ * --hold-ms, instead of being dropped at once. Frames for the guest that
+ * a drain completed while vhost had its receive queue disabled never
+ * reached it (vhost 22.11 writes no used entry then): dropped, counted.
  */
 
 #include <stdbool.h>
@@ -99,6 +101,7 @@ struct vsw_port {
 	uint64_t drain_timeouts;	/* drains given up on (engine stuck) */
 	bool undrained;			/* a drain gave up: keep the memory mapped */
 	uint64_t drained_tx;		/* packets the guest received at a drain */
+	uint64_t drain_lost;		/* ... drained, not given (queue disabled) */
 	uint64_t handed_lost;		/* drained packets the datapath never took */
 
 	/* Control puts, datapath takes (single consumer). */
@@ -131,6 +134,8 @@ struct vsw_conf {
 	uint16_t mbuf_size;		/* data room */
 	unsigned int stall_at_ms;	/* test: stall the engines then, 0: never */
 	unsigned int stall_ms;		/* ... for this long */
+	unsigned int noreap_at_ms;	/* test: stop reaping the last port's rx then */
+	unsigned int noreap_ms;		/* ... for this long */
 	uint64_t drain_timeout_us;
 	uint64_t hold_cycles;		/* a backlog waits this long, in TSC */
 	bool idle_yield;		/* sched_yield() in idle loops (shared cores) */
@@ -155,6 +160,7 @@ extern struct rte_mempool *vsw_pool;
 extern struct ocopy *vsw_oc;		/* the library instance, or NULL */
 extern volatile bool vsw_quit;
 extern volatile bool vsw_dp_running;	/* the switching loop runs */
+extern volatile bool vsw_test_noreap;	/* test: the last port's not reaped */
 
 /* The dmadev vchan of a port's copies (main.c, dma_setup()). */
 static inline uint16_t

@@ -79,7 +79,7 @@ lib_summary_get(struct lib_summary *ls)
 /* The ports' counters, summed. */
 struct port_totals {
 	uint64_t rx, tx, drops;
-	uint64_t held, hold_timeouts, handed, handed_lost;
+	uint64_t held, hold_timeouts, handed, handed_lost, drain_lost;
 	uint64_t maps, unmaps;	/* guest memory */
 	uint32_t segments;
 };
@@ -96,11 +96,12 @@ port_totals_get(struct port_totals *pt)
 		/* Drained frames: received by the guest, or never switched. */
 		pt->rx += p->st.rx + p->handed_lost;
 		pt->tx += p->st.tx + p->drained_tx;
-		pt->drops += p->st.drops + p->handed_lost;
+		pt->drops += p->st.drops + p->handed_lost + p->drain_lost;
 		pt->held += p->st.held;
 		pt->hold_timeouts += p->st.hold_timeouts;
 		pt->handed += p->st.handed;
 		pt->handed_lost += p->handed_lost;
+		pt->drain_lost += p->drain_lost;
 		pt->maps += p->maps;
 		pt->unmaps += p->unmaps;
 		pt->segments += p->segments;
@@ -133,11 +134,14 @@ vsw_stats_print(FILE *f)
 		fprintf(f, "  port %u %s: rx %" PRIu64 " tx %" PRIu64 " drops %" PRIu64
 				" flooded %" PRIu64 " no_dest %" PRIu64 " held %" PRIu64
 				" (timeouts %" PRIu64 ") handed %" PRIu64 " (lost %" PRIu64 ")"
+				" drain_lost %" PRIu64
 				" | guest maps %" PRIu64 " unmaps %" PRIu64 " segments %u regions %u connects %" PRIu64 "\n",
 				i, p->running ? "up" : "down", p->st.rx + p->handed_lost,
-				p->st.tx + p->drained_tx, p->st.drops + p->handed_lost,
+				p->st.tx + p->drained_tx,
+				p->st.drops + p->handed_lost + p->drain_lost,
 				p->st.flooded, p->st.no_dest, p->st.held,
 				p->st.hold_timeouts, p->st.handed, p->handed_lost,
+				p->drain_lost,
 				p->maps, p->unmaps, p->segments, p->nb_regs,
 				p->connects);
 	}
@@ -163,13 +167,13 @@ vsw_summary_print(void)
 	lib_summary_get(&ls);
 	printf("vswitch-copy summary: rx=%" PRIu64 " tx=%" PRIu64 " drops=%" PRIu64
 			" held=%" PRIu64 " hold_timeouts=%" PRIu64 " handed=%" PRIu64
-			" handed_lost=%" PRIu64
+			" handed_lost=%" PRIu64 " drain_lost=%" PRIu64
 			" copies_cpu=%" PRIu64 " copies_engine=%" PRIu64 " copies_split=%" PRIu64
 			" copy_errors=%" PRIu64 " copy_failovers=%" PRIu64 " engine_ops=%" PRIu64 " engine_stalls=%" PRIu64
 			" guest_maps=%" PRIu64 " guest_unmaps=%" PRIu64
 			" guest_segments_left=%u mbufs_in_use=%u cycles_per_packet=%.1f\n",
 			pt.rx, pt.tx, pt.drops, pt.held, pt.hold_timeouts, pt.handed,
-			pt.handed_lost,
+			pt.handed_lost, pt.drain_lost,
 			ls.q.cpu, ls.q.engine, ls.q.split,
 			ls.q.errors, ls.q.failovers, ls.engine_ops, ls.stalls,
 			pt.maps, pt.unmaps, pt.segments,
@@ -194,11 +198,12 @@ tel_port(int idx, struct rte_tel_data *d)
 	rte_tel_data_add_dict_int(d, "vid", p->vid);
 	rte_tel_data_add_dict_u64(d, "rx", p->st.rx + p->handed_lost);
 	rte_tel_data_add_dict_u64(d, "tx", p->st.tx + p->drained_tx);
-	rte_tel_data_add_dict_u64(d, "drops", p->st.drops + p->handed_lost);
+	rte_tel_data_add_dict_u64(d, "drops", p->st.drops + p->handed_lost + p->drain_lost);
 	rte_tel_data_add_dict_u64(d, "held", p->st.held);
 	rte_tel_data_add_dict_u64(d, "hold_timeouts", p->st.hold_timeouts);
 	rte_tel_data_add_dict_u64(d, "handed", p->st.handed);
 	rte_tel_data_add_dict_u64(d, "handed_lost", p->handed_lost);
+	rte_tel_data_add_dict_u64(d, "drain_lost", p->drain_lost);
 	rte_tel_data_add_dict_u64(d, "rx_bytes", p->st.rx_bytes);
 	rte_tel_data_add_dict_u64(d, "tx_bytes", p->st.tx_bytes);
 	rte_tel_data_add_dict_u64(d, "flooded", p->st.flooded);

@@ -394,7 +394,8 @@ vsw_switch_loop(void *arg __rte_unused)
 
 			n = 0;
 			if (up[i]) {
-				if (vsw_conf.offload)
+				if (vsw_conf.offload && !(vsw_test_noreap &&
+						i == nb - 1))
 					work += reap_tx(p);
 				n = take_rx(p, pkts);
 			}

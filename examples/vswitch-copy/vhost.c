@@ -79,11 +79,28 @@ hand_on(struct vsw_port *p, struct rte_mbuf **pkts, uint16_t n)
 }
 
 /*
+ * What a drain completed of the guest's receive queue: in the guest if
+ * vhost wrote their used entries (its last used index moved), counted as
+ * sent. If not, the guest never got them: vhost 22.11 writes no used entry
+ * while the queue is disabled (SET_VRING_ENABLE 0, as virtio-user sends
+ * before a new memory table), and the guest does not get those
+ * descriptors back either. Dropped, and counted (drain_lost).
+ */
+static void
+drained_rx(struct vsw_port *p, struct rte_mbuf **pkts, uint16_t n, bool given)
+{
+	if (given)
+		p->drained_tx += n;
+	else
+		p->drain_lost += n;
+	rte_pktmbuf_free_bulk(pkts, n);
+}
+
+/*
  * Complete every packet of the queue still in the DMA path. locked: the
- * caller is a vhost callback that holds the queue's lock. Bounded by the
- * drain timeout (an engine that never resumes); false if packets are left.
- * The receive queue's packets are in the guest now: freed, counted as
- * sent. The transmit queue's are the guest's frames: handed to the
+ * caller is a vhost callback that holds the queue's lock. Bounded by the drain timeout (an engine that never
+ * resumes); false if packets are left. The receive queue's packets: see
+ * drained_rx(). The transmit queue's are the guest's frames: handed to the
  * datapath, which forwards them (main.h).
  */
 static bool
@@ -97,7 +114,7 @@ drain_queue(struct vsw_port *p, uint16_t qid, bool locked)
 	int left;
 
 	for (;;) {
-		uint16_t n;
+		uint16_t n, avail, used0 = 0, used1 = 0;
 
 		left = locked ?
 			rte_vhost_async_get_inflight_thread_unsafe(p->vid, qid) :
@@ -108,6 +125,7 @@ drain_queue(struct vsw_port *p, uint16_t qid, bool locked)
 		}
 		if (rte_get_timer_cycles() > deadline)
 			break;
+		rte_vhost_get_vring_base(p->vid, qid, &avail, &used0);
 		n = locked ?
 			rte_vhost_clear_queue_thread_unsafe(p->vid, qid, cpl,
 				RTE_MIN(left, VSW_BURST), vsw_conf.dma_id,
@@ -121,8 +139,8 @@ drain_queue(struct vsw_port *p, uint16_t qid, bool locked)
 			hand_on(p, cpl, n);
 			handed += n;
 		} else {
-			p->drained_tx += n;
-			rte_pktmbuf_free_bulk(cpl, n);
+			rte_vhost_get_vring_base(p->vid, qid, &avail, &used1);
+			drained_rx(p, cpl, n, used1 != used0);
 		}
 	}
 	if (handed != 0)
@@ -477,10 +495,8 @@ vsw_ports_release(void)
 	for (i = 0; i < vsw_conf.nb_ports; i++) {
 		struct vsw_port *p = &vsw_ports[i];
 
-		if (p->handed == NULL)
-			continue;
-		while ((n = rte_ring_sc_dequeue_burst(p->handed, (void **)pkts,
-				RTE_DIM(pkts), NULL)) != 0) {
+		while (p->handed != NULL && (n = rte_ring_sc_dequeue_burst(p->handed,
+				(void **)pkts, RTE_DIM(pkts), NULL)) != 0) {
 			rte_pktmbuf_free_bulk(pkts, n);
 			p->handed_lost += n;
 		}

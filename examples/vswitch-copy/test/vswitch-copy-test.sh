@@ -42,6 +42,14 @@
 #               the drain gives back must still reach guest A: every echo
 #               back to B, none lost or out of order, and the switch says
 #               it handed them on
+#   memreap     (engine policy) the switch stops reaping guest B's
+#               receive completions for 1.5 s (--test-no-reap) and B
+#               grows its memory meanwhile: the frames for B still in
+#               vhost's receive path when virtio-user disables the queue
+#               are not given to B by the drain (vhost 22.11 writes no
+#               used entry then). A known loss: B must fail, having lost
+#               exactly the frames the switch counts as drain_lost (> 0),
+#               none corrupt or duplicated
 #   hold        (engine policy) guest A stops reading for 500 ms (window 512: more than
 #               its ring holds): the switch holds A's frames, and every
 #               echo still comes back, no drop
@@ -170,6 +178,8 @@ if [ "$scenario" = options ]; then
 	expect_bad "$PEER" "--role: expected gen, echo or sink, got 'mirror'" --role mirror
 	expect_bad "$PEER" "--to: frames to ourselves (3)" --id 3 --to 3
 	expect_bad "$SW" "--hold-ms: '0' is not a number in 1..600000" --socket "$dir/a.sock" --hold-ms 0
+	expect_bad "$SW" "--test-no-reap: expected START_MS:LENGTH_MS, got '5'" --socket "$dir/a.sock" --test-no-reap 5
+	expect_bad "$SW" "--test-no-reap needs the offload path" --socket "$dir/a.sock" --no-offload --test-no-reap 5:5
 	expect_bad "$PEER" "--pause-at: for the echo and sink roles" --pause-at 10:5
 	expect_bad "$PEER" "--pause-at: '0' is not a number in 1..600000" --role echo --pause-at 10:0
 	expect_bad "$PEER" "--grow-on-signal needs --grow-at" --grow-on-signal
@@ -231,6 +241,16 @@ memstall)
 	# B paced so that it still sends when the stall begins.
 	gen_args=(--count 20000 --pps 8000 --sizes 64,512,1518,9000 --window 512
 		--idle-ms 5000 --timeout 240 --mbufs 2047 --grow-at 0:64 --grow-on-signal)
+	grow_when='test: engine dma_sw0 stalled'
+	;;
+memreap)
+	# Frames for B stay in vhost while nothing is reaped (B's window, 64).
+	# B then waits for the lost ones: a short idle limit.
+	DEVS="$DEVS,policy=engine"
+	sw_args+=(--test-no-reap 300:1500)
+	gen_args=(--count 20000 --pps 8000 --sizes 64,512,1518,9000 --window 64
+		--idle-ms 2000 --timeout 240 --mbufs 2047 --grow-at 0:64 --grow-on-signal)
+	grow_when='test: not reaping'
 	;;
 hold)
 	DEVS="$DEVS,policy=engine"
@@ -330,7 +350,7 @@ peer() { # NAME LCORE SOCKET ARGS...
 	shift 3
 	local mem="--no-huge -m 256"
 	# memtable: guest B on hugepages (dynamic memory: it can grow).
-	case $scenario in memtable | memstall)
+	case $scenario in memtable | memstall | memreap)
 		[ "$name" = b ] && mem="--single-file-segments" ;;
 	esac
 	# shellcheck disable=SC2086
@@ -401,13 +421,14 @@ if [ "$scenario" = signal ]; then
 	exit 0
 fi
 
-if [ "$scenario" = memstall ]; then
+if [ -n "${grow_when:-}" ]; then
 	peer b 1 "$dir/b.sock" --role gen --id 1 --to 2 "${gen_args[@]}" &
 	bpid=$!
 	pids="$pids $bpid"
-	wait_until "the engine stall" "switch=$swpid guest-A=$apid guest-B=$bpid" \
-		grep -q 'test: engine dma_sw0 stalled' "$dir/sw.log"
-	# B's window fills meanwhile: its frames wait in the switch's DMA path.
+	wait_until "'$grow_when'" "switch=$swpid guest-A=$apid guest-B=$bpid" \
+		grep -q "$grow_when" "$dir/sw.log"
+	# B's window fills meanwhile: its frames wait in the switch's DMA path
+	# (memstall) or in vhost's receive path (memreap).
 	sleep 0.3
 	kill -USR1 $bpid
 	wait $bpid
@@ -505,6 +526,22 @@ if [ "$scenario" = corrupt ]; then
 	exit 0
 fi
 
+if [ "$scenario" = memreap ]; then
+	# vhost 22.11's loss, counted: what B lost is what the switch says
+	# its drain could not give, nothing else wrong.
+	[ $brc -eq 1 ] || fail "guest B exited $brc, expected 1 (frames lost at the disable)"
+	[ $swrc -eq 0 ] || fail "the switch exited with $swrc"
+	grep -q 'memory grown by 64 MiB' "$dir/b.log" || fail "guest B did not grow its memory"
+	lost=$(sed -n 's/.*gen: sent [0-9]* received [0-9]* corrupt 0 foreign 0 duplicate 0 lost \([0-9]*\) .*/\1/p' "$dir/b.log")
+	[ -n "$lost" ] || fail "guest B: $(grep 'gen: sent' "$dir/b.log")"
+	[ "$(value drain_lost)" -gt 0 ] || fail "the switch counted no frame lost at the drain"
+	[ "$(value drain_lost)" = "$lost" ] ||
+		fail "guest B lost $lost frame(s), the switch counted $(value drain_lost)"
+	[ "$(value drops)" -ge "$lost" ] || fail "drops $(value drops) < $lost lost"
+	exit_clean "$dir/sw.log"
+	echo "PASS ($scenario): B lost $lost frame(s), the switch counted them: $(grep 'vswitch-copy summary' "$dir/sw.log")"
+	exit 0
+fi
 [ $brc -eq 0 ] || fail "guest B (gen) exited $brc"
 [ "${tel:-0}" -eq 0 ] || fail "telemetry: $(cat "$dir/telemetry.log")"
 [ $arc -eq 0 ] || fail "guest A (echo) exited $arc"
