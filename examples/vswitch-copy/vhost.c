@@ -98,10 +98,11 @@ drained_rx(struct vsw_port *p, struct rte_mbuf **pkts, uint16_t n, bool given)
 
 /*
  * Complete every packet of the queue still in the DMA path. locked: the
- * caller is a vhost callback that holds the queue's lock. Bounded by the drain timeout (an engine that never
- * resumes); false if packets are left. The receive queue's packets: see
- * drained_rx(). The transmit queue's are the guest's frames: handed to the
- * datapath, which forwards them (main.h).
+ * caller is a vhost callback that holds the queue's lock. Bounded by the
+ * drain timeout (an engine that never resumes); false if packets are
+ * left. The receive queue's packets: see drained_rx(). The transmit
+ * queue's are the guest's frames: handed to the datapath, which forwards
+ * them (main.h).
  */
 static bool
 drain_queue(struct vsw_port *p, uint16_t qid, bool locked)
