@@ -526,13 +526,34 @@ if [ "$scenario" = corrupt ]; then
 	exit 0
 fi
 
+# b_lost: the frames guest B counted lost, from its summary line; empty
+# if it saw anything else wrong (corrupt, foreign, duplicated frames).
+b_lost() {
+	sed -n 's/.*gen: sent [0-9]* received [0-9]* corrupt 0 foreign 0 duplicate 0 lost \([0-9]*\) .*/\1/p' \
+		"$dir/b.log"
+}
+
+# vhost 22.11 drops what is in flight to a guest when the guest disables
+# its queues (memreap shows it), which virtio-user does before each new
+# memory table: in memtable and memstall, B may lose such frames now and
+# then (a loaded machine). Accepted only when that is all B lost: as many
+# as the switch counted drain_lost, nothing corrupt or duplicated.
+vhost_loss_only() {
+	local lost
+	case $scenario in memtable | memstall) ;; *) return 1 ;; esac
+	[ $brc -eq 1 ] || return 1
+	lost=$(b_lost)
+	[ -n "$lost" ] && [ "$lost" -gt 0 ] && [ "$(value drain_lost)" = "$lost" ] || return 1
+	echo "NOTE ($scenario): guest B lost $lost frame(s) that vhost dropped at the queue disable; the switch counted them (drain_lost)"
+}
+
 if [ "$scenario" = memreap ]; then
 	# vhost 22.11's loss, counted: what B lost is what the switch says
 	# its drain could not give, nothing else wrong.
 	[ $brc -eq 1 ] || fail "guest B exited $brc, expected 1 (frames lost at the disable)"
 	[ $swrc -eq 0 ] || fail "the switch exited with $swrc"
 	grep -q 'memory grown by 64 MiB' "$dir/b.log" || fail "guest B did not grow its memory"
-	lost=$(sed -n 's/.*gen: sent [0-9]* received [0-9]* corrupt 0 foreign 0 duplicate 0 lost \([0-9]*\) .*/\1/p' "$dir/b.log")
+	lost=$(b_lost)
 	[ -n "$lost" ] || fail "guest B: $(grep 'gen: sent' "$dir/b.log")"
 	[ "$(value drain_lost)" -gt 0 ] || fail "the switch counted no frame lost at the drain"
 	[ "$(value drain_lost)" = "$lost" ] ||
@@ -542,7 +563,7 @@ if [ "$scenario" = memreap ]; then
 	echo "PASS ($scenario): B lost $lost frame(s), the switch counted them: $(grep 'vswitch-copy summary' "$dir/sw.log")"
 	exit 0
 fi
-[ $brc -eq 0 ] || fail "guest B (gen) exited $brc"
+[ $brc -eq 0 ] || vhost_loss_only || fail "guest B (gen) exited $brc"
 [ "${tel:-0}" -eq 0 ] || fail "telemetry: $(cat "$dir/telemetry.log")"
 [ $arc -eq 0 ] || fail "guest A (echo) exited $arc"
 [ $swrc -eq 0 ] || fail "the switch exited with $swrc"
@@ -569,7 +590,7 @@ memtable)
 	n=$(grep -c 'port 1: guest memory registered' "$dir/sw.log")
 	[ "$n" -ge 2 ] || fail "guest B's memory registered $n time(s): the new table was not"
 	grep -q 'port 1: guest memory unregistered' "$dir/sw.log" || fail "old table not unregistered"
-	[ "$s" = "$r" ] || fail "sent $s, received $r"
+	[ "$s" = $((r + $(value drain_lost))) ] || fail "sent $s, received $r, lost at a disable $(value drain_lost)"
 	;;
 memstall)
 	grep -q 'memory grown by 64 MiB' "$dir/b.log" || fail "guest B did not grow its memory"
@@ -582,7 +603,7 @@ memstall)
 	# The stall is 2.5 s: the stuck-copy watch must have said so.
 	grep -q 'frames in the DMA path, none completed for 1 s' "$dir/sw.log" ||
 		fail "the switch did not report the frames stuck behind the stall"
-	[ "$s" = "$r" ] || fail "sent $s, received $r"
+	[ "$s" = $((r + $(value drain_lost))) ] || fail "sent $s, received $r, lost at a disable $(value drain_lost)"
 	grep -q 'peer 2 echo: received [0-9]* .* misordered 0 ' "$dir/a.log" ||
 		fail "guest A: $(grep 'echo: received' "$dir/a.log")"
 	;;
