@@ -85,6 +85,8 @@
 # exits first. The time limit is the guests' own (240 s).
 # Exit: 0 pass, 1 fail, 77 skip (not root).
 
+# The peers' --sizes values are comma-separated lists, not array mistakes.
+# shellcheck disable=SC2054
 set -u
 
 scenario=${1:?scenario}
