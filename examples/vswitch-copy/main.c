@@ -45,7 +45,6 @@ volatile bool vsw_dp_running;
 volatile bool vsw_test_noreap;
 
 static unsigned int duration_s;		/* 0: until a signal */
-static unsigned int hold_ms;		/* --hold-ms */
 static int pool_reg = -1;
 static uint32_t baseline_segments;	/* mapped before any guest came */
 
@@ -105,7 +104,7 @@ parse_args(int argc, char **argv)
 	vsw_conf.nb_mbufs = 16383;
 	vsw_conf.mbuf_size = RTE_MBUF_DEFAULT_BUF_SIZE;
 	vsw_conf.drain_timeout_us = 5000000;
-	hold_ms = 1000;
+	vsw_conf.hold_cycles = rte_get_tsc_hz();	/* 1000 ms */
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -175,7 +174,7 @@ parse_args(int argc, char **argv)
 		case 'H':
 			if (vsw_parse_num("hold-ms", optarg, 1, 600000, &v) != 0)
 				return -1;
-			hold_ms = v;
+			vsw_conf.hold_cycles = v * rte_get_tsc_hz() / 1000;
 			break;
 		case 'X':
 			if (vsw_parse_num_pair("test-stall", "START_MS:LENGTH_MS", optarg,
@@ -377,7 +376,6 @@ main(int argc, char **argv)
 		return 2;
 	}
 	vsw_quit_on_signals(&vsw_quit);
-	vsw_conf.hold_cycles = (uint64_t)hold_ms * rte_get_tsc_hz() / 1000;
 
 	vsw_pool = rte_pktmbuf_pool_create("vsw_mbufs", vsw_conf.nb_mbufs, 256,
 			0, vsw_conf.mbuf_size, rte_socket_id());

@@ -162,6 +162,29 @@ extern volatile bool vsw_quit;
 extern volatile bool vsw_dp_running;	/* the switching loop runs */
 extern volatile bool vsw_test_noreap;	/* test: the last port's not reaped */
 
+/*
+ * A port's frames with its drains' counted in (vhost.c): received from the
+ * guest (what drains handed on at exit, never switched, included); given
+ * to it; dropped (those, and what a drain could not give it).
+ */
+static inline uint64_t
+vsw_port_rx(const struct vsw_port *p)
+{
+	return p->st.rx + p->handed_lost;
+}
+
+static inline uint64_t
+vsw_port_tx(const struct vsw_port *p)
+{
+	return p->st.tx + p->drained_tx;
+}
+
+static inline uint64_t
+vsw_port_drops(const struct vsw_port *p)
+{
+	return p->st.drops + p->handed_lost + p->drain_lost;
+}
+
 /* The dmadev vchan of a port's copies (main.c, dma_setup()). */
 static inline uint16_t
 vsw_port_vchan(const struct vsw_port *p)

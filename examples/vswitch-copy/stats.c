@@ -93,10 +93,9 @@ port_totals_get(struct port_totals *pt)
 	for (i = 0; i < vsw_conf.nb_ports; i++) {
 		const struct vsw_port *p = &vsw_ports[i];
 
-		/* Drained frames: received by the guest, or never switched. */
-		pt->rx += p->st.rx + p->handed_lost;
-		pt->tx += p->st.tx + p->drained_tx;
-		pt->drops += p->st.drops + p->handed_lost + p->drain_lost;
+		pt->rx += vsw_port_rx(p);
+		pt->tx += vsw_port_tx(p);
+		pt->drops += vsw_port_drops(p);
 		pt->held += p->st.held;
 		pt->hold_timeouts += p->st.hold_timeouts;
 		pt->handed += p->st.handed;
@@ -136,9 +135,8 @@ vsw_stats_print(FILE *f)
 				" (timeouts %" PRIu64 ") handed %" PRIu64 " (lost %" PRIu64 ")"
 				" drain_lost %" PRIu64
 				" | guest maps %" PRIu64 " unmaps %" PRIu64 " segments %u regions %u connects %" PRIu64 "\n",
-				i, p->running ? "up" : "down", p->st.rx + p->handed_lost,
-				p->st.tx + p->drained_tx,
-				p->st.drops + p->handed_lost + p->drain_lost,
+				i, p->running ? "up" : "down", vsw_port_rx(p),
+				vsw_port_tx(p), vsw_port_drops(p),
 				p->st.flooded, p->st.no_dest, p->st.held,
 				p->st.hold_timeouts, p->st.handed, p->handed_lost,
 				p->drain_lost,
@@ -196,9 +194,9 @@ tel_port(int idx, struct rte_tel_data *d)
 	rte_tel_data_add_dict_string(d, "socket", p->path);
 	rte_tel_data_add_dict_int(d, "up", p->running != 0);
 	rte_tel_data_add_dict_int(d, "vid", p->vid);
-	rte_tel_data_add_dict_u64(d, "rx", p->st.rx + p->handed_lost);
-	rte_tel_data_add_dict_u64(d, "tx", p->st.tx + p->drained_tx);
-	rte_tel_data_add_dict_u64(d, "drops", p->st.drops + p->handed_lost + p->drain_lost);
+	rte_tel_data_add_dict_u64(d, "rx", vsw_port_rx(p));
+	rte_tel_data_add_dict_u64(d, "tx", vsw_port_tx(p));
+	rte_tel_data_add_dict_u64(d, "drops", vsw_port_drops(p));
 	rte_tel_data_add_dict_u64(d, "held", p->st.held);
 	rte_tel_data_add_dict_u64(d, "hold_timeouts", p->st.hold_timeouts);
 	rte_tel_data_add_dict_u64(d, "handed", p->st.handed);

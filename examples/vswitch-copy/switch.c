@@ -223,6 +223,16 @@ backlog_drop(struct vsw_port *p)
 	p->nb_held = 0;
 }
 
+/* Drop everything queued for the port: its output buffer and backlog. */
+static void
+queued_drop(struct vsw_port *p)
+{
+	p->st.drops += p->nb_out;
+	rte_pktmbuf_free_bulk(p->out, p->nb_out);
+	p->nb_out = 0;
+	backlog_drop(p);
+}
+
 /*
  * The backlog first: what the guest takes of it, from its head. Returns
  * true when it is empty. A guest that took nothing for hold_cycles loses
@@ -259,13 +269,11 @@ flush_out(struct vsw_port *p, bool up, uint64_t now)
 
 	if (n == 0 && p->nb_held == 0)
 		return;
-	p->nb_out = 0;
 	if (!up) {
-		p->st.drops += n;
-		rte_pktmbuf_free_bulk(p->out, n);
-		backlog_drop(p);
+		queued_drop(p);
 		return;
 	}
+	p->nb_out = 0;
 	if (p->nb_held == 0 || backlog_send(p, now))
 		sent = n == 0 ? 0 : guest_send(p, p->out, n);
 	if (sent == n)
@@ -375,10 +383,7 @@ vsw_switch_loop(void *arg __rte_unused)
 			uint32_t gen = __atomic_load_n(&p->ctl_gen, __ATOMIC_ACQUIRE);
 
 			if (unlikely(gen != p->dp_gen)) {
-				rte_pktmbuf_free_bulk(p->out, p->nb_out);
-				p->st.drops += p->nb_out;
-				p->nb_out = 0;
-				backlog_drop(p);
+				queued_drop(p);
 				p->st.rx_inflight = 0;	/* drained by the control side */
 				vsw_mac_flush_port(i);
 				/* R2: pairs with A1 in destroy_device. */
@@ -428,12 +433,8 @@ vsw_switch_loop(void *arg __rte_unused)
 			sched_yield();
 		}
 	}
-	for (i = 0; i < nb; i++) {
-		rte_pktmbuf_free_bulk(vsw_ports[i].out, vsw_ports[i].nb_out);
-		vsw_ports[i].st.drops += vsw_ports[i].nb_out;
-		vsw_ports[i].nb_out = 0;
-		backlog_drop(&vsw_ports[i]);
-	}
+	for (i = 0; i < nb; i++)
+		queued_drop(&vsw_ports[i]);
 	/* R3: destroy_device no longer waits for us (pairs with its A1). */
 	__atomic_store_n(&vsw_dp_running, false, __ATOMIC_RELEASE);
 	VSW_LOG(INFO, "switching stopped");

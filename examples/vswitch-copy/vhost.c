@@ -126,7 +126,8 @@ drain_queue(struct vsw_port *p, uint16_t qid, bool locked)
 		}
 		if (rte_get_timer_cycles() > deadline)
 			break;
-		rte_vhost_get_vring_base(p->vid, qid, &avail, &used0);
+		if (qid == VSW_RXQ)
+			rte_vhost_get_vring_base(p->vid, qid, &avail, &used0);
 		n = locked ?
 			rte_vhost_clear_queue_thread_unsafe(p->vid, qid, cpl,
 				RTE_MIN(left, VSW_BURST), vsw_conf.dma_id,

@@ -60,7 +60,7 @@ vsw_watch_ports(void)
 	for (i = 0; i < vsw_conf.nb_ports; i++) {
 		const struct vsw_port *p = &vsw_ports[i];
 		struct port_watch *w = &watch[i];
-		uint64_t done_tx = p->st.tx + p->drained_tx + p->drain_lost;
+		uint64_t done_tx = vsw_port_tx(p) + p->drain_lost;
 		uint64_t to_guest = p->st.tx_accepted - done_tx;
 		uint64_t from_guest = p->st.rx_inflight;
 		uint64_t done = done_tx + p->st.rx;
