@@ -9,8 +9,9 @@
 #
 # Usage: devtools/plot-benchmark.sh CSV [PNG]
 # PNG defaults to CSV with .png instead of .csv. Rows of several cases
-# (--config sections) are told apart by case name; per-worker rows and
-# size distributions (--dist), which have no size axis, are left out.
+# (--config sections) are told apart by case name; rounds (--rounds) are
+# averaged; per-worker rows and size distributions (--dist), which have no
+# size axis, are left out.
 # Needs gnuplot (Debian: gnuplot-nox, installed by devtools/setup-debian.sh).
 
 set -eu
@@ -21,10 +22,10 @@ PROG=plot-benchmark
 
 case ${1:-} in
 -h|--help)
-	sed -n '4,14s/^# \{0,1\}//p' "$0"
+	sed -n '4,15s/^# \{0,1\}//p' "$0"
 	exit 0 ;;
 "")
-	sed -n '4,14s/^# \{0,1\}//p' "$0" >&2
+	sed -n '4,15s/^# \{0,1\}//p' "$0" >&2
 	die "missing CSV file" ;;
 esac
 [ $# -le 2 ] || die "too many arguments (see --help)"
@@ -38,8 +39,9 @@ command -v gnuplot >/dev/null 2>&1 ||
 work=$(mktemp -d)
 cleanup_add "$work"
 
-# One data file per series: "size gbps cycles_per_op", sorted by size. The
-# columns are found by name in the header, so added columns do not matter.
+# One data file per series: "size gbps cycles_per_op", sorted by size; the
+# rounds of a run (--rounds) averaged into one point per size. The columns
+# are found by name in the header, so added columns do not matter.
 awk -F, -v dir="$work" '
 NR == 1 {
 	for (i = 1; i <= NF; i++)
@@ -66,11 +68,24 @@ NR == 1 {
 		order[nseries] = key
 		cases[$col["case"]] = 1
 	}
-	print $col["size"], $col["gbps"], $col["cycles_per_op"] > file[key]
+	pt = key SUBSEP $col["size"]
+	if (!(pt in cnt))
+		pts[key] = pts[key] " " $col["size"]
+	cnt[pt]++
+	g[pt] += $col["gbps"]
+	cy[pt] += $col["cycles_per_op"]
 }
 END {
 	if (bad)
 		exit 1
+	for (i = 1; i <= nseries; i++) {
+		k = order[i]
+		m = split(pts[k], sizes, " ")
+		for (j = 1; j <= m; j++) {
+			pt = k SUBSEP sizes[j]
+			print sizes[j], g[pt] / cnt[pt], cy[pt] / cnt[pt] > file[k]
+		}
+	}
 	ncases = 0
 	for (c in cases)
 		ncases++

@@ -162,7 +162,7 @@ fail:
 }
 
 static int
-run_cpu(struct to_group *g)
+run_cpu(struct to_group *g, unsigned int round)
 {
 	const struct to_options *o = g->o;
 	unsigned int i;
@@ -176,6 +176,7 @@ run_cpu(struct to_group *g)
 			.name = "cpu",
 			.dev_id = -1,
 			.size = o->sizes[i],
+			.round = round,
 			.burst = o->burst,
 		};
 
@@ -187,7 +188,7 @@ run_cpu(struct to_group *g)
 }
 
 static int
-run_dev(struct to_group *g, const char *name, int16_t dev_id)
+run_dev(struct to_group *g, const char *name, int16_t dev_id, unsigned int round)
 {
 	const struct to_options *o = g->o;
 	unsigned int i;
@@ -223,6 +224,7 @@ run_dev(struct to_group *g, const char *name, int16_t dev_id)
 			.dev_id = dev_id,
 			.batch = batch,
 			.size = o->sizes[i],
+			.round = round,
 			.burst = o->burst,
 		};
 
@@ -237,10 +239,12 @@ run_dev(struct to_group *g, const char *name, int16_t dev_id)
 /*
  * The library over every --dev engine (taken, configured and started by
  * ocopy_create, stopped by ocopy_destroy), one queue per worker, every
- * worker's pools registered for DMA as a user would.
+ * worker's pools registered for DMA as a user would. Each round makes its
+ * own instance, calibrated and learning from the start, as a separate run
+ * of the tool would.
  */
 static int
-run_offload(struct to_group *g, const int16_t *dev_ids)
+run_offload(struct to_group *g, const int16_t *dev_ids, unsigned int round)
 {
 	const struct to_options *o = g->o;
 	struct ocopy_map_stats ms;
@@ -309,6 +313,7 @@ run_offload(struct to_group *g, const int16_t *dev_ids)
 			.name = "offload",
 			.dev_id = -1,
 			.size = o->sizes[i],
+			.round = round,
 			.burst = o->burst,
 			.maps = maps,
 		};
@@ -387,7 +392,7 @@ static int
 run_group(struct to_options *o, const int16_t *dev_ids)
 {
 	struct to_group g;
-	unsigned int i;
+	unsigned int i, r;
 	int ret = TO_EXIT_USAGE;
 
 	if (to_workers_alloc(&g, o) != 0 || (o->flush_cache && to_flush_alloc() != 0))
@@ -395,19 +400,28 @@ run_group(struct to_options *o, const int16_t *dev_ids)
 	if (o->dist != TO_DIST_FIXED)
 		to_dist_table(o, size_tab);
 	to_long_cycles = (uint64_t)(o->long_us * rte_get_tsc_hz() / 1e6);
-	to_report_header(o, &g);
+	if (to_report_header(o, &g) != 0)
+		goto out;
 
+	/*
+	 * Rounds in turns, so that a slow spell of the host (other
+	 * tenants, frequency changes) falls on every mode alike.
+	 */
 	ret = TO_EXIT_OK;
-	if (o->modes[TO_MODE_CPU])
-		ret = run_cpu(&g);
-	for (i = 0; ret == TO_EXIT_OK && o->modes[TO_MODE_DMA] && i < o->nb_devs; i++)
-		ret = run_dev(&g, o->devs[i], dev_ids[i]);
-	if (ret == TO_EXIT_OK && o->modes[TO_MODE_OFFLOAD])
-		ret = run_offload(&g, dev_ids);
+	for (r = 1; ret == TO_EXIT_OK && r <= o->rounds; r++) {
+		to_report_round(o, r);
+		if (o->modes[TO_MODE_CPU])
+			ret = run_cpu(&g, r);
+		for (i = 0; ret == TO_EXIT_OK && o->modes[TO_MODE_DMA] && i < o->nb_devs; i++)
+			ret = run_dev(&g, o->devs[i], dev_ids[i], r);
+		if (ret == TO_EXIT_OK && o->modes[TO_MODE_OFFLOAD])
+			ret = run_offload(&g, dev_ids, r);
+	}
 	if (ret == TO_EXIT_OK)
 		to_report_summary(o);
 	to_services_unpark();
 out:
+	to_report_end();
 	to_flush_free();
 	to_workers_free(&g);
 	return ret;
@@ -423,8 +437,8 @@ progress_init(const struct to_run *g, const struct to_options *cases, unsigned i
 	for (k = 0; k < nb_cases; k++) {
 		const struct to_options *o = &cases[k];
 
-		per_size = o->modes[TO_MODE_CPU] + o->modes[TO_MODE_OFFLOAD] +
-			(o->modes[TO_MODE_DMA] ? o->nb_devs : 0);
+		per_size = (o->modes[TO_MODE_CPU] + o->modes[TO_MODE_OFFLOAD] +
+			(o->modes[TO_MODE_DMA] ? o->nb_devs : 0)) * o->rounds;
 		n += per_size * o->nb_sizes;
 		/* --ops runs have no known length: count the warm-up only. */
 		s += per_size * o->nb_sizes * (o->warmup_s + (o->ops != 0 ? 0 : o->time_s));

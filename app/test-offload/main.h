@@ -63,6 +63,7 @@ extern const char *to_err_context;
 #define TO_MAX_SIZE	(UINT64_C(1) << 30)	/**< 1 GiB per copy */
 #define TO_MAX_RING	UINT16_MAX
 #define TO_STALL_S	3	/**< no completion for this long: the device is stalled */
+#define TO_MAX_ROUNDS	99	/**< --rounds */
 
 enum to_mode {
 	TO_MODE_CPU,	/**< libc memcpy on the submitting lcore */
@@ -121,6 +122,7 @@ struct to_options {
 	double time_s;		/**< per case, when ops == 0 */
 	uint64_t ops;		/**< per case; 0: run for time_s */
 	double warmup_s;	/**< unmeasured, verified run before each case */
+	unsigned int rounds;	/**< every mode and size this many times, in turns */
 	enum to_verify verify;
 	bool modes[TO_MODE_MAX];
 	char devs[TO_MAX_DEVS][RTE_DEV_NAME_MAX_LEN];
@@ -230,6 +232,7 @@ struct to_case {
 				 * doorbells (rte_dma_burst_capacity() while
 				 * idle: idxd's max_batch_size, or the ring) */
 	uint32_t size;		/**< fixed size, or the largest of the distribution */
+	unsigned int round;	/**< 1 .. --rounds */
 	const char *dist;	/**< NULL: fixed size; else the distribution's name */
 	const uint32_t *size_tab;	/**< distribution: op k has size_tab[k & size_mask] */
 	uint32_t size_mask;
@@ -387,9 +390,11 @@ int to_services_park(bool park, const char *name);
 void to_services_unpark(void);
 
 /* report.c */
-void to_report_header(const struct to_options *o, const struct to_group *g);
+int to_report_header(const struct to_options *o, const struct to_group *g);
 void to_report_row(const struct to_case *c, const struct to_result *r, int worker);
+void to_report_round(const struct to_options *o, unsigned int round);
 void to_report_summary(const struct to_options *o);
+void to_report_end(void);
 void to_format_size(char *buf, size_t len, uint64_t bytes);
 void to_metrics_get(const struct to_case *c, const struct to_result *r,
 		struct to_metrics *m);

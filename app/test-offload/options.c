@@ -62,6 +62,7 @@ enum {
 	OPT_LCORES,
 	OPT_PROGRESS,
 	OPT_NO_PROGRESS,
+	OPT_ROUNDS,
 	OPT_HELP,
 };
 
@@ -88,6 +89,7 @@ static const struct option long_opts[] = {
 	{ "ops", required_argument, NULL, OPT_OPS },
 	{ "progress", no_argument, NULL, OPT_PROGRESS },
 	{ "ring", required_argument, NULL, OPT_RING },
+	{ "rounds", required_argument, NULL, OPT_ROUNDS },
 	{ "sizes", required_argument, NULL, OPT_SIZES },
 	{ "src-node", required_argument, NULL, OPT_SRC_NODE },
 	{ "time", required_argument, NULL, OPT_TIME },
@@ -143,6 +145,10 @@ usage(const char *prog)
 		"  --time SECONDS       per case (default %.1f)\n"
 		"  --ops N              per case, instead of --time\n"
 		"  --warmup SECONDS     unmeasured run before each case (default %.1f, 0: none)\n"
+		"  --rounds N           run every mode and size N times, in turns (round 1:\n"
+		"                       each mode's sizes, then round 2, ...), 1 .. %u\n"
+		"                       (default 1); the summary gives the median and the\n"
+		"                       range of the rounds' ratios\n"
 		"  --verify MODE        all (every copy, default), sample (1 in %u), off\n"
 		"  --lat-sample N|auto  record the completion latency of one op in N (a power\n"
 		"                       of two; 0: off); auto (default): every op of %u B and\n"
@@ -175,7 +181,8 @@ usage(const char *prog)
 		"Exit status: 0 success, %d a case failed (verification, device error,\n"
 		"stall), %d bad command line or environment.\n",
 		prog, DEFAULT_BURST, DEFAULT_RING, LLC_FACTOR, DEFAULT_TIME_S,
-		DEFAULT_WARMUP_S, TO_VERIFY_SAMPLE_EVERY, TO_LAT_AUTO_SIZE, TO_LAT_AUTO_EVERY,
+		DEFAULT_WARMUP_S, TO_MAX_ROUNDS, TO_VERIFY_SAMPLE_EVERY, TO_LAT_AUTO_SIZE,
+		TO_LAT_AUTO_EVERY,
 		DEFAULT_LONG_US,
 		TO_EXIT_FAIL,
 		TO_EXIT_USAGE);
@@ -522,6 +529,7 @@ options_defaults(struct to_options *o)
 	o->ring = DEFAULT_RING;
 	o->time_s = DEFAULT_TIME_S;
 	o->warmup_s = DEFAULT_WARMUP_S;
+	o->rounds = 1;
 	o->verify = TO_VERIFY_ALL;
 	o->park = true;
 	o->long_us = DEFAULT_LONG_US;
@@ -588,6 +596,13 @@ to_option_apply(struct to_options *o, struct to_run *g, int opt, const char *arg
 			to_err("--warmup %s: expected seconds, 0 .. 3600", arg);
 			return -EINVAL;
 		}
+		break;
+	case OPT_ROUNDS:
+		if (parse_uint(arg, TO_MAX_ROUNDS, &v) != 0 || v == 0) {
+			to_err("--rounds %s: expected 1 .. %u", arg, TO_MAX_ROUNDS);
+			return -EINVAL;
+		}
+		o->rounds = (unsigned int)v;
 		break;
 	case OPT_VERIFY:
 		for (i = 0; i < RTE_DIM(verify_keys) && strcmp(arg, verify_keys[i]) != 0; i++)
@@ -868,7 +883,8 @@ to_options_dump(FILE *f, const struct to_options *o)
 		fprintf(f, "ops = %" PRIu64 "\n", o->ops);
 	else
 		fprintf(f, "time = %.15g\n", o->time_s);
-	fprintf(f, "warmup = %.15g\nverify = %s\n", o->warmup_s, verify_keys[o->verify]);
+	fprintf(f, "warmup = %.15g\nrounds = %u\nverify = %s\n", o->warmup_s, o->rounds,
+		verify_keys[o->verify]);
 	if (o->nb_lcores != 0) {
 		fprintf(f, "lcores = ");
 		for (i = 0; i < o->nb_lcores; i++)

@@ -7,11 +7,15 @@
  * row per case as it finishes, and one summary line per device comparing
  * it with the submitting core's memcpy (and with the other devices) at
  * the sizes the issue's targets name. Rows are kept so that other writers
- * (CSV, JSON) can be added beside the table. Main lcore only.
+ * (CSV, JSON) can be added beside the table. With --rounds, each round's
+ * rows are compared with the same round's (measured close in time), and
+ * the summary gives the median of those ratios and their range. Main
+ * lcore only.
  */
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_cycles.h>
@@ -20,18 +24,18 @@
 
 #include "main.h"
 
-#define MAX_ROWS	(TO_MAX_SIZES * (TO_MAX_DEVS + 2))	/* cpu, each dev, offload */
-
 struct row {
 	enum to_mode mode;
 	char name[RTE_DEV_NAME_MAX_LEN];
 	char label[32];		/**< the size, or the distribution's name */
 	uint32_t size;
+	unsigned int round;
 	struct to_result r;
 };
 
-static struct row rows[MAX_ROWS];
-static unsigned int nb_rows;
+/* The rows of the current case group: every mode, size and round. */
+static struct row *rows;
+static unsigned int nb_rows, max_rows;
 
 void
 to_format_size(char *buf, size_t len, uint64_t bytes)
@@ -81,7 +85,7 @@ to_mode_label(char *buf, size_t len, enum to_mode mode, const char *name)
 		snprintf(buf, len, "%s", to_mode_name(mode));
 }
 
-void
+int
 to_report_header(const struct to_options *o, const struct to_group *g)
 {
 	const struct to_worker *w0 = &g->w[0];
@@ -93,7 +97,16 @@ to_report_header(const struct to_options *o, const struct to_group *g)
 	char ws[32];
 
 	to_progress_clear();
-	nb_rows = 0;	/* the summary compares the rows of this case group only */
+	/* The summary compares the rows of this case group only. */
+	to_report_end();
+	max_rows = o->nb_sizes * o->rounds * (o->modes[TO_MODE_CPU] +
+		o->modes[TO_MODE_OFFLOAD] + (o->modes[TO_MODE_DMA] ? o->nb_devs : 0));
+	rows = calloc(RTE_MAX(max_rows, 1u), sizeof(*rows));
+	if (rows == NULL) {
+		to_err("no memory for the results of %u cases", max_rows);
+		max_rows = 0;
+		return -ENOMEM;
+	}
 	to_format_size(ws, sizeof(ws), o->working_set);
 	for (i = 0; i < g->nb && len < sizeof(lcores); i++)
 		len += snprintf(lcores + len, sizeof(lcores) - len, "%s%u (socket %d)",
@@ -117,6 +130,10 @@ to_report_header(const struct to_options *o, const struct to_group *g)
 		printf("  %" PRIu64 " operations per case\n", o->ops);
 	else
 		printf("  %.2f s per case\n", o->time_s);
+	if (o->rounds > 1)
+		printf("  %u rounds, in turns: each round runs every mode and size once; the\n"
+			"  summary compares each round's figures with the same round's\n",
+			o->rounds);
 	printf("  cpu = libc memcpy() on the submitting lcore. GB/s = bytes copied / wall time,"
 		" 1 GB = 1e9 B.\n"
 		"  Cycles are TSC cycles (%.0f MHz) of the submitter per operation, less %" PRIu64
@@ -141,6 +158,28 @@ to_report_header(const struct to_options *o, const struct to_group *g)
 		"ops", "Mops", "GB/s", "cyc/op", "enq/op", "cpl/op", "idle/op", "ops/poll",
 		"long", "verified", "latency us", "path");
 	fflush(stdout);
+	return 0;
+}
+
+/* Before each round's cases: a line saying which, when there are several. */
+void
+to_report_round(const struct to_options *o, unsigned int round)
+{
+	if (o->rounds == 1)
+		return;
+	to_progress_clear();
+	printf("round %u of %u\n", round, o->rounds);
+	fflush(stdout);
+}
+
+/* The case group's rows are no longer needed. */
+void
+to_report_end(void)
+{
+	free(rows);
+	rows = NULL;
+	nb_rows = 0;
+	max_rows = 0;
 }
 
 static double
@@ -249,8 +288,9 @@ to_report_row(const struct to_case *c, const struct to_result *r, int worker)
 		ppoll, r->long_regions, r->verified, lat, path);
 	fflush(stdout);
 
-	if (worker < 0 && nb_rows < MAX_ROWS) {
+	if (worker < 0 && nb_rows < max_rows) {
 		rows[nb_rows].mode = c->mode;
+		rows[nb_rows].round = c->round;
 		snprintf(rows[nb_rows].name, sizeof(rows[nb_rows].name), "%s", c->name);
 		rows[nb_rows].size = c->size;
 		snprintf(rows[nb_rows].label, sizeof(rows[nb_rows].label), "%s", size);
@@ -266,87 +306,257 @@ cyc_op(const struct to_result *r)
 }
 
 static const struct row *
-find_row(enum to_mode mode, const char *name, uint32_t size)
+find_row(enum to_mode mode, const char *name, uint32_t size, unsigned int round)
 {
 	unsigned int i;
 
 	for (i = 0; i < nb_rows; i++) {
-		if (rows[i].mode == mode && rows[i].size == size &&
+		if (rows[i].mode == mode && rows[i].size == size && rows[i].round == round &&
 				(mode == TO_MODE_CPU || strcmp(rows[i].name, name) == 0))
 			return &rows[i];
 	}
 	return NULL;
 }
 
-/* Ratio of a device's rate to the cpu's at one size, if both ran. */
-static void
-summary_vs_cpu(const char *name, uint32_t size, bool ops_rate)
+static int
+cmp_double(const void *a, const void *b)
 {
-	const struct row *d = find_row(TO_MODE_DMA, name, size);
-	const struct row *c = find_row(TO_MODE_CPU, NULL, size);
-	char sz[32];
+	double x = *(const double *)a, y = *(const double *)b;
 
-	if (d == NULL || c == NULL)
-		return;
-	to_format_size(sz, sizeof(sz), size);
-	if (ops_rate)
-		printf("  %s: %.2fx cpu ops/s (%.3f vs %.3f Mops)", sz,
-			mops(&c->r) > 0 ? mops(&d->r) / mops(&c->r) : 0, mops(&d->r), mops(&c->r));
-	else
-		printf("  %s: %.2fx cpu GB/s (%.3f vs %.3f GB/s)", sz,
-			gbps(&c->r) > 0 ? gbps(&d->r) / gbps(&c->r) : 0, gbps(&d->r), gbps(&c->r));
-	printf("\n");
+	return x < y ? -1 : x > y;
 }
 
-/* Offload against the better single strategy (cpu, each dma), per size. */
+/* The median, least and greatest of n figures, one per round. */
+struct spread {
+	double med;
+	double lo;
+	double hi;
+	unsigned int n;
+};
+
+/* Of v[0 .. n - 1] (sorted in place); all 0 when n is 0. */
+static struct spread
+spread_of(double *v, unsigned int n)
+{
+	struct spread sp = { .n = n };
+
+	if (n == 0)
+		return sp;
+	qsort(v, n, sizeof(*v), cmp_double);
+	sp.lo = v[0];
+	sp.hi = v[n - 1];
+	sp.med = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	return sp;
+}
+
+/* A ratio: "0.80x", or with several rounds "0.80x (0.78-0.83, 3 rounds)". */
+static const char *
+fmt_ratio(char *buf, size_t len, const struct spread *sp)
+{
+	if (sp->n <= 1)
+		snprintf(buf, len, "%.2fx", sp->med);
+	else
+		snprintf(buf, len, "%.2fx (%.2f-%.2f, %u rounds)", sp->med, sp->lo, sp->hi,
+			sp->n);
+	return buf;
+}
+
+/*
+ * A metric of one row over another's (mode a against mode b), per round
+ * in which both ran with b's metric above 0: the ratios' spread, and the
+ * medians of each one's metric in *ma and *mb.
+ */
+static struct spread
+round_ratios(const struct to_options *o, enum to_mode a, const char *na, enum to_mode b,
+		const char *nb, uint32_t size, double (*metric)(const struct to_result *),
+		double *ma, double *mb)
+{
+	double ratio[TO_MAX_ROUNDS], va[TO_MAX_ROUNDS], vb[TO_MAX_ROUNDS];
+	unsigned int r, n = 0;
+
+	for (r = 1; r <= o->rounds; r++) {
+		const struct row *ra = find_row(a, na, size, r);
+		const struct row *rb = find_row(b, nb, size, r);
+
+		if (ra == NULL || rb == NULL || metric(&rb->r) <= 0)
+			continue;
+		va[n] = metric(&ra->r);
+		vb[n] = metric(&rb->r);
+		ratio[n] = va[n] / vb[n];
+		n++;
+	}
+	*ma = spread_of(va, n).med;
+	*mb = spread_of(vb, n).med;
+	return spread_of(ratio, n);
+}
+
+/* Ratio of a device's rate to the cpu's at one size, if both ran. */
+static void
+summary_vs_cpu(const struct to_options *o, const char *name, uint32_t size, bool ops_rate)
+{
+	struct spread sp;
+	char sz[32], ratio[64];
+	double d, c;
+
+	sp = round_ratios(o, TO_MODE_DMA, name, TO_MODE_CPU, NULL, size,
+		ops_rate ? mops : gbps, &d, &c);
+	if (sp.n == 0)
+		return;
+	to_format_size(sz, sizeof(sz), size);
+	fmt_ratio(ratio, sizeof(ratio), &sp);
+	if (ops_rate)
+		printf("  %s: %s cpu ops/s (%.3f vs %.3f Mops)\n", sz, ratio, d, c);
+	else
+		printf("  %s: %s cpu GB/s (%.3f vs %.3f GB/s)\n", sz, ratio, d, c);
+}
+
+/*
+ * The single strategies measured at a size in one round: cpu, then each
+ * dma. Their number; the better (by GB/s, above 0) in *best, or NULL.
+ */
+static unsigned int
+single_strategies(const struct to_options *o, uint32_t size, unsigned int round,
+		const struct row **alt, const struct row **best)
+{
+	unsigned int j, nb_alt = 0;
+
+	*best = NULL;
+	alt[nb_alt] = find_row(TO_MODE_CPU, "cpu", size, round);
+	nb_alt += alt[nb_alt] != NULL;
+	for (j = 0; j < o->nb_devs; j++) {
+		alt[nb_alt] = find_row(TO_MODE_DMA, o->devs[j], size, round);
+		nb_alt += alt[nb_alt] != NULL;
+	}
+	for (j = 0; j < nb_alt; j++)
+		if (gbps(&alt[j]->r) > 0 && (*best == NULL || gbps(&alt[j]->r) > gbps(&(*best)->r)))
+			*best = alt[j];
+	return nb_alt;
+}
+
+/*
+ * Offload against the better single strategy (cpu, each dma), per size:
+ * in each round against that round's better one, the median of those
+ * ratios and their range; the better one named is the one most often so.
+ */
 static void
 summary_offload(const struct to_options *o)
 {
-	const struct row *alt[TO_MAX_DEVS + 1];
-	char label[RTE_DEV_NAME_MAX_LEN + 8];
-	unsigned int i, j, nb_alt;
+	const struct row *alt[TO_MAX_DEVS + 1], *best;
+	double ratio[TO_MAX_ROUNDS], g_off[TO_MAX_ROUNDS], g_best[TO_MAX_ROUNDS];
+	double cyc[TO_MAX_DEVS + 2][TO_MAX_ROUNDS];
+	unsigned int wins[TO_MAX_DEVS + 1];
+	char label[RTE_DEV_NAME_MAX_LEN + 8], txt[64];
+	unsigned int i, j, r, n, nb_alt = 0, top;
+	struct spread sp;
 
 	printf("\nsummary: offload against the better of cpu and each engine alone (GB/s),"
 		" and the submitter's cycles per copy of each\n");
 	for (i = 0; i < nb_rows; i++) {
-		const struct row *off = &rows[i], *best = NULL;
+		const struct row *off = &rows[i];
 
-		if (off->mode != TO_MODE_OFFLOAD)
+		if (off->mode != TO_MODE_OFFLOAD || off->round != 1)
 			continue;
-		/* The single strategies measured at this size: cpu, then each dma. */
-		nb_alt = 0;
-		alt[nb_alt] = find_row(TO_MODE_CPU, "cpu", off->size);
-		nb_alt += alt[nb_alt] != NULL;
-		for (j = 0; j < o->nb_devs; j++) {
-			alt[nb_alt] = find_row(TO_MODE_DMA, o->devs[j], off->size);
-			nb_alt += alt[nb_alt] != NULL;
+		n = 0;
+		memset(wins, 0, sizeof(wins));
+		for (r = 1; r <= o->rounds; r++) {
+			const struct row *ro = find_row(TO_MODE_OFFLOAD, "offload", off->size, r);
+
+			if (ro == NULL)
+				continue;
+			nb_alt = single_strategies(o, off->size, r, alt, &best);
+			cyc[0][n] = cyc_op(&ro->r);
+			for (j = 0; j < nb_alt; j++)
+				cyc[j + 1][n] = cyc_op(&alt[j]->r);
+			g_off[n] = gbps(&ro->r);
+			if (best == NULL) {
+				g_best[n] = 0;
+				ratio[n] = 0;
+			} else {
+				g_best[n] = gbps(&best->r);
+				ratio[n] = g_off[n] / g_best[n];
+				for (j = 0; j < nb_alt && alt[j] != best; j++)
+					;
+				wins[j]++;
+			}
+			n++;
 		}
-		for (j = 0; j < nb_alt; j++)
-			if (best == NULL || gbps(&alt[j]->r) > gbps(&best->r))
-				best = alt[j];
-		if (best == NULL || gbps(&best->r) <= 0) {
+		/* The alternatives are the same in every round: the last's names. */
+		for (j = 0, top = 0; j < nb_alt; j++)
+			if (wins[j] > wins[top])
+				top = j;
+		if (nb_alt == 0 || wins[top] == 0) {
 			printf("  %7s: %.3f GB/s (nothing to compare with)\n", off->label,
-				gbps(&off->r));
+				spread_of(g_off, n).med);
 			continue;
 		}
-		to_mode_label(label, sizeof(label), best->mode, best->name);
-		printf("  %7s: %.3f GB/s, %.2fx the better single strategy (%s, %.3f GB/s)\n",
-			off->label, gbps(&off->r), gbps(&off->r) / gbps(&best->r), label,
-			gbps(&best->r));
+		/* Only the rounds that had something to compare with. */
+		for (r = 0, j = 0; r < n; r++) {
+			if (g_best[r] <= 0)
+				continue;
+			ratio[j] = ratio[r];
+			g_best[j] = g_best[r];
+			j++;
+		}
+		sp = spread_of(ratio, j);
+		to_mode_label(label, sizeof(label), alt[top]->mode, alt[top]->name);
+		printf("  %7s: %.3f GB/s, %s the better single strategy (%s, %.3f GB/s",
+			off->label, spread_of(g_off, n).med, fmt_ratio(txt, sizeof(txt), &sp),
+			label, spread_of(g_best, j).med);
+		if (wins[top] != sp.n)
+			printf("; the better in %u of %u rounds", wins[top], sp.n);
+		printf(")\n");
 		/* What the datapath core pays, beside what it gets. */
-		printf("  %7s  submitter cycles/op: offload %.1f", "", cyc_op(&off->r));
+		printf("  %7s  submitter cycles/op: offload %.1f", "", spread_of(cyc[0], n).med);
 		for (j = 0; j < nb_alt; j++) {
 			to_mode_label(label, sizeof(label), alt[j]->mode, alt[j]->name);
-			printf(", %s %.1f", label, cyc_op(&alt[j]->r));
+			printf(", %s %.1f", label, spread_of(cyc[j + 1], n).med);
 		}
 		printf("\n");
 	}
+}
+
+static double
+enq_op(const struct to_result *r)
+{
+	return r->ops ? (double)r->enq_cycles / r->ops : 0;
+}
+
+static double
+cpl_op(const struct to_result *r)
+{
+	return r->ops ? (double)r->cpl_cycles / r->ops : 0;
+}
+
+static double
+idle_op(const struct to_result *r)
+{
+	return r->ops ? (double)r->idle_cycles / r->ops : 0;
+}
+
+/* The median over the rounds of a metric of a mode's row at a size. */
+static double
+median_of(const struct to_options *o, enum to_mode mode, const char *name, uint32_t size,
+		double (*metric)(const struct to_result *))
+{
+	double v[TO_MAX_ROUNDS];
+	unsigned int r, n = 0;
+
+	for (r = 1; r <= o->rounds; r++) {
+		const struct row *x = find_row(mode, name, size, r);
+
+		if (x != NULL)
+			v[n++] = metric(&x->r);
+	}
+	return spread_of(v, n).med;
 }
 
 void
 to_report_summary(const struct to_options *o)
 {
 	const uint32_t small = 64, mid = 64 * 1024, large = 1024 * 1024;
+	char ratio[64];
+	struct spread sp;
+	double a, b;
 	unsigned int i, j;
 
 	to_progress_clear();
@@ -357,28 +567,28 @@ to_report_summary(const struct to_options *o)
 	printf("\nsummary:\n");
 	for (i = 0; i < o->nb_devs; i++) {
 		const char *name = o->devs[i];
-		const struct row *d64 = find_row(TO_MODE_DMA, name, small);
 
 		printf("dma:%s\n", name);
-		summary_vs_cpu(name, small, true);
-		for (j = 0; j < o->nb_devs && d64 != NULL; j++) {
-			const struct row *other = find_row(TO_MODE_DMA, o->devs[j], small);
-
-			if (j == i || other == NULL || mops(&other->r) <= 0)
+		summary_vs_cpu(o, name, small, true);
+		for (j = 0; j < o->nb_devs; j++) {
+			if (j == i)
 				continue;
-			printf("  64 B: %.2fx %s ops/s (%.3f vs %.3f Mops)\n",
-				mops(&d64->r) / mops(&other->r), o->devs[j], mops(&d64->r),
-				mops(&other->r));
+			sp = round_ratios(o, TO_MODE_DMA, name, TO_MODE_DMA, o->devs[j], small,
+				mops, &a, &b);
+			if (sp.n != 0)
+				printf("  64 B: %s %s ops/s (%.3f vs %.3f Mops)\n",
+					fmt_ratio(ratio, sizeof(ratio), &sp), o->devs[j], a, b);
 		}
-		if (d64 != NULL && d64->r.ops != 0)
+		if (find_row(TO_MODE_DMA, name, small, 1) != NULL)
 			printf("  64 B: %.1f submitter cycles/op (enqueue+submit %.1f, completion"
-				" %.1f; +%.1f idle-poll cycles/op)\n",
-				(double)d64->r.sub_cycles / d64->r.ops,
-				(double)d64->r.enq_cycles / d64->r.ops,
-				(double)d64->r.cpl_cycles / d64->r.ops,
-				(double)d64->r.idle_cycles / d64->r.ops);
-		summary_vs_cpu(name, mid, false);
-		summary_vs_cpu(name, large, false);
+				" %.1f; +%.1f idle-poll cycles/op)%s\n",
+				median_of(o, TO_MODE_DMA, name, small, cyc_op),
+				median_of(o, TO_MODE_DMA, name, small, enq_op),
+				median_of(o, TO_MODE_DMA, name, small, cpl_op),
+				median_of(o, TO_MODE_DMA, name, small, idle_op),
+				o->rounds > 1 ? ", medians of the rounds" : "");
+		summary_vs_cpu(o, name, mid, false);
+		summary_vs_cpu(o, name, large, false);
 	}
 	fflush(stdout);
 }

@@ -17,6 +17,9 @@ GROUP is one of:
   output   a short real run of cpu, dma and offload with every copy
            verified: --csv and --json well-formed, the same rows, every
            figure non-zero
+  rounds   --rounds 3: every mode and size once per round, in turns; the
+           summary's ratios are the medians and ranges of each round's
+           ratios, recomputed here from the CSV
 
 Every DPDK run uses --no-huge --no-shconf, so the tests need no hugepages
 and do not collide with other DPDK processes. Exit status: 0 pass, 1 fail.
@@ -102,6 +105,11 @@ BAD_CMDLINES = [
     (["--json", "/nonexistent-dir/x.json"], "--json /nonexistent-dir/x.json"),
     (["--csv", ""], "--csv"),
     (["--offload", "policy=auto"], "--offload"),
+    (["--rounds", "0"], "--rounds 0: expected 1 .. 99"),
+    (["--rounds", "100"], "--rounds 100"),
+    (["--rounds", "-1"], "--rounds -1"),
+    (["--rounds", "2x"], "--rounds 2x"),
+    (["--rounds", ""], "--rounds"),
     (["stray"], "'stray'"),
 ]
 
@@ -221,6 +229,7 @@ BAD_INIS = [
     ("[a]\ndev = ,\n", "[a]: dev ','"),
     ("[a]\ntime = 1\nops = 10\n", "[a]: --time and --ops"),
     ("[a]\nverify = most\n", "[a]: --verify most"),
+    ("[a]\nrounds = 0\n", "[a]: --rounds 0"),
 ]
 
 # Bad files whose fault only EAL can see: a device, an lcore.
@@ -302,7 +311,7 @@ COLUMNS = ["case", "mode", "device", "workers", "worker", "size", "dist", "mean_
            "path_cpu_pct", "path_engine_pct", "path_split_pct",
            "lat_samples", "lat_p50_us", "lat_p99_us", "lat_p999_us", "lib_cpu",
            "lib_engine", "lib_split", "errors", "maps", "burst", "window",
-           "ring", "working_set", "tsc_hz"]
+           "ring", "working_set", "tsc_hz", "round"]
 POSITIVE = ["size", "ops", "bytes", "seconds", "mops", "gbps",
             "cycles_per_op", "lat_samples", "lat_p50_us", "burst", "window", "ring", "working_set",
             "tsc_hz"]
@@ -620,11 +629,111 @@ def group_plot(a):
               "a missing CSV: an error")
 
 
+# --- rounds ----------------------------------------------------------------
+
+def spread(v):
+    """The median, least and greatest of v, as the tool computes them."""
+    v = sorted(v)
+    n = len(v)
+    med = v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
+    return med, v[0], v[-1]
+
+
+def summary_ratio(out, prefix):
+    """The 'N.NNx (L-H, K rounds)' after prefix on a summary line."""
+    for line in out.splitlines():
+        s = line.strip()
+        if not s.startswith(prefix):
+            continue
+        rest = s[len(prefix):].strip()
+        try:
+            med = float(rest.split("x", 1)[0])
+            inner = rest.split("(", 1)[1].split(")", 1)[0]
+            lo, hi = (float(x) for x in inner.split(",")[0].split("-"))
+            k = int(inner.split(",")[1].split()[0])
+        except (IndexError, ValueError):
+            return None
+        return med, lo, hi, k
+    return None
+
+
+def close(a, b):
+    """Equal to the summary's 2 decimals (the CSV keeps 6 digits)."""
+    return abs(a - b) <= 0.0051
+
+
+def group_rounds(a):
+    with tempfile.TemporaryDirectory() as d:
+        c = os.path.join(d, "rounds.csv")
+        rc, out, err = run(a.tool, ["--mode", "cpu,dma,offload", "--dev",
+                                    "dma_sw0", "--rounds", "3", "--sizes",
+                                    "64,4K", "--ops", "3000", "--warmup", "0",
+                                    "--working-set", "8M", "--csv", c],
+                           timeout=120)
+        if not check(rc == 0, "--rounds 3 run of cpu, dma, offload exits 0"):
+            print(out, err)
+            return
+        with open(c, newline="") as f:
+            rows = list(csv.DictReader(f))
+        order = [(str(r), m, sz) for r in (1, 2, 3)
+                 for m in ("cpu", "dma", "offload") for sz in ("64", "4096")]
+        check([(r["round"], r["mode"], r["size"]) for r in rows] == order,
+              "CSV: 18 rows, round by round, each with every mode and size")
+        for r in rows:
+            check_row(r, "round %s %s %s" % (r["round"], r["mode"], r["size"]))
+        check(all("round %d of 3" % k in out for k in (1, 2, 3)),
+              "the table says where each round starts")
+
+        def g(r):
+            return float(r["gbps"])
+
+        for sz, label in (("64", "64 B"), ("4096", "4 KiB")):
+            ratios = []
+            for k in ("1", "2", "3"):
+                at = {r["mode"]: r for r in rows
+                      if r["round"] == k and r["size"] == sz}
+                best = max(g(at["cpu"]), g(at["dma"]))
+                ratios.append(g(at["offload"]) / best)
+            want = spread(ratios)
+            # "64 B: 1.234 GB/s, 0.80x (...) the better single strategy"
+            lines = [l.strip() for l in out.splitlines()
+                     if l.strip().startswith("%s: " % label) and
+                     "better single strategy" in l]
+            got = (summary_ratio(lines[0].split(", ", 1)[1], "")
+                   if lines else None)
+            check(got is not None and got[3] == 3 and
+                  all(close(x, y) for x, y in zip(got, want)),
+                  "summary %s: offload over the better single strategy, median"
+                  " and range of the rounds' own ratios: %.2fx (%.2f-%.2f),"
+                  " printed %s" % (label, want[0], want[1], want[2], got))
+        # The dma summary: ops/s against the cpu, round by round.
+        ratios = []
+        for k in ("1", "2", "3"):
+            at = {r["mode"]: r for r in rows
+                  if r["round"] == k and r["size"] == "64"}
+            ratios.append(float(at["dma"]["mops"]) / float(at["cpu"]["mops"]))
+        want = spread(ratios)
+        lines = [l.strip() for l in out.splitlines()
+                 if l.strip().startswith("64 B: ") and "cpu ops/s" in l]
+        got = summary_ratio(lines[0], "64 B: ") if lines else None
+        check(got is not None and got[3] == 3 and
+              all(close(x, y) for x, y in zip(got, want)),
+              "summary dma:dma_sw0 64 B: median and range of the rounds' ops/s"
+              " ratios: %.2fx (%.2f-%.2f), printed %s" % (want + (got,)))
+
+        # --dry-run writes it back; --config reads it.
+        rc, out, err = run(a.tool, ["--rounds", "4", "--dry-run"], eal=False)
+        check(rc == 0 and "rounds = 4\n" in out, "--dry-run: rounds = 4")
+        rc, out, err = run(a.tool, ["--dry-run"], eal=False)
+        check(rc == 0 and "rounds = 1\n" in out, "--dry-run: rounds = 1 by default")
+
+
 GROUPS = {
     "cmdline": group_cmdline,
     "config": group_config,
     "output": group_output,
     "plot": group_plot,
+    "rounds": group_rounds,
 }
 
 
