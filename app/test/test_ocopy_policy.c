@@ -17,6 +17,8 @@
  */
 
 #include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_bus_vdev.h>
@@ -892,6 +894,74 @@ test_learning(void)
 	ocopy_destroy(oc);
 }
 
+/*
+ * The learning log (debug level) names only the windows that moved a
+ * rate by an eighth or more: windows close thousands of times a second,
+ * and a line for each cost the engines' placements half their rate.
+ */
+static void
+test_learning_log(void)
+{
+	struct ocopy_queue_rates r;
+	struct ocopy_queue *q;
+	struct ocopy *oc;
+	const uint32_t len = 16384;
+	unsigned int i, lines = 0, logged_small = 0;
+	/* The library's log type (registered already: its id). */
+	int lt = rte_log_register("lib.offload_copy");
+	int level = rte_log_get_level(lt);
+	char *buf = NULL, *line, *save = NULL;
+	size_t size = 0;
+	FILE *f;
+
+	test_section("learning log: only the moves of an eighth or more");
+	TEST_ASSERT(!oc_rate_moved(100, 100) && !oc_rate_moved(100, 112) &&
+		oc_rate_moved(100, 113) && !oc_rate_moved(100, 89) &&
+		oc_rate_moved(100, 88) && oc_rate_moved(1, 2) &&
+		!oc_rate_moved(UINT32_MAX, UINT32_MAX), "moves of an eighth");
+	f = open_memstream(&buf, &size);
+	TEST_ASSERT(f != NULL, "memstream");
+	TEST_ASSERT_SUCCESS(rte_openlog_stream(f), "log stream");
+	TEST_ASSERT(lt >= 0 && level >= 0, "log type lib.offload_copy");
+	rte_log_set_level(lt, RTE_LOG_DEBUG);
+	oc = ocdev_create("engines=dma_sw0,threshold=64,slack=100000,split=off,cpu_help=on");
+	q = ocopy_queue_get(oc, 0);
+	for (i = 0; i < 3000; i++) {
+		while (ocopy_copy(q, dst + (size_t)i * len % (BUF_LEN - len), src,
+				len, NULL, NULL, 0) < 0)
+			ocopy_poll(q, UINT16_MAX);
+		if (i % 16 == 15) {
+			ocopy_flush(q);
+			while (ocopy_queue_inflight(q) > 64)
+				ocopy_poll(q, UINT16_MAX);
+		}
+	}
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	TEST_ASSERT_SUCCESS(ocopy_queue_rates_get(q, &r), "rates");
+	ocopy_destroy(oc);
+	rte_log_set_level(lt, (uint32_t)level);
+	rte_openlog_stream(NULL);
+	fclose(f);
+	for (line = strtok_r(buf, "\n", &save); line != NULL;
+			line = strtok_r(NULL, "\n", &save)) {
+		const char *p = strstr(line, "cycles/KiB measured, rate ");
+		unsigned int from, to;
+
+		if (strstr(line, "dmadev") == NULL || p == NULL)
+			continue;
+		TEST_ASSERT(sscanf(p, "cycles/KiB measured, rate %u -> %u", &from,
+			&to) == 2, "a learning line: %s", line);
+		lines++;
+		logged_small += !oc_rate_moved(from, to);
+	}
+	free(buf);
+	printf("dma_sw0: %" PRIu64 " learning windows, %u logged\n",
+		r.engine_samples[0], lines);
+	TEST_ASSERT(r.engine_samples[0] > 0, "the engine's rate was learned");
+	TEST_ASSERT_EQUAL(logged_small, 0, "%u of %u logged windows moved the rate"
+		" by less than an eighth", logged_small, lines);
+}
+
 /* Rates set, checked and kept (learn=off) for the asserts below. */
 static void
 rates_set_cpu(struct ocopy_queue *q, uint32_t cpu, struct ocopy_queue_rates *r)
@@ -1054,6 +1124,7 @@ main(int argc, char **argv)
 	test_split();
 	test_fill_capable();
 	test_learning();
+	test_learning_log();
 	test_rates_set();
 	if (test_worker == TEST_WORKER_SERVICE)
 		test_cpu_help();

@@ -402,9 +402,11 @@ oc_learn_engine(struct ocopy_queue *q, struct ocopy_qengine *qe,
 		return;
 	qe->cyc_per_kib = oc_rate_fold(old, qe->learn_cyc, qe->learn_bytes,
 			&qe->learn_outliers);
-	OC_LOG(DEBUG, "%s: queue %u: dmadev %d: %" PRIu64 " cycles/KiB measured, rate %u -> %u",
-		q->oc->name, q->qid, qe->dev_id,
-		qe->learn_cyc * 1024 / qe->learn_bytes, old, qe->cyc_per_kib);
+	if (oc_rate_moved(old, qe->cyc_per_kib))
+		OC_LOG(DEBUG, "%s: queue %u: dmadev %d: %" PRIu64 " cycles/KiB measured, rate %u -> %u",
+			q->oc->name, q->qid, qe->dev_id,
+			qe->learn_cyc * 1024 / qe->learn_bytes, old,
+			qe->cyc_per_kib);
 	qe->learn_samples++;
 	qe->learn_cyc = 0;
 	qe->learn_bytes = 0;
@@ -535,10 +537,11 @@ oc_cpu_copy_timed(struct ocopy_queue *q, uint32_t slot, void *dst,
 
 		q->cpu_cyc_per_kib = oc_rate_fold(old, q->cpu_learn_cyc,
 				q->cpu_learn_bytes, &q->cpu_outliers);
-		OC_LOG(DEBUG, "%s: queue %u: CPU: %" PRIu64 " cycles/KiB measured, rate %u -> %u",
-			q->oc->name, q->qid,
-			q->cpu_learn_cyc * 1024 / q->cpu_learn_bytes, old,
-			q->cpu_cyc_per_kib);
+		if (oc_rate_moved(old, q->cpu_cyc_per_kib))
+			OC_LOG(DEBUG, "%s: queue %u: CPU: %" PRIu64 " cycles/KiB measured, rate %u -> %u",
+				q->oc->name, q->qid,
+				q->cpu_learn_cyc * 1024 / q->cpu_learn_bytes,
+				old, q->cpu_cyc_per_kib);
 		q->cpu_learn_cyc = 0;
 		q->cpu_learn_bytes = 0;
 		/* What the engines are worth depends on what the CPU costs. */

@@ -119,6 +119,19 @@ void oc_calib_leftovers(struct ocopy *oc, struct ocopy_qengine *qe,
 /* ocopy_policy.c: fold a window of samples into a rate (cycles per KiB). */
 uint32_t oc_rate_fold(uint32_t rate, uint64_t cyc, uint64_t bytes,
 		uint8_t *outliers);
+
+/*
+ * Whether a learned rate moved from old by an eighth or more: only then
+ * is the update logged (debug level). Windows close thousands of times a
+ * second; a line for each cost the placements that use an engine half
+ * their throughput, enough to change which one the queue keeps.
+ */
+static inline bool
+oc_rate_moved(uint32_t old, uint32_t rate)
+{
+	return (uint64_t)rate * 8 >= (uint64_t)old * 9 ||
+			(uint64_t)rate * 9 <= (uint64_t)old * 8;
+}
 /* ocopy_policy.c: re-derive the queue's engine thresholds from its rates. */
 void oc_queue_thresholds(struct ocopy_queue *q);
 
