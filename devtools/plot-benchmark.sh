@@ -62,6 +62,19 @@ NR == 1 {
 	if ("dist" in col && $col["dist"] != "fixed")
 		next
 	label = $col["mode"] == "dma" ? "dma:" $col["device"] : $col["mode"]
+	# Several --offload configurations: one series each. The field is the
+	# last one and may hold commas, quoted (RFC 4180): the rest of the line.
+	if ("offload" in col && col["offload"] <= NF) {
+		off = $col["offload"]
+		for (k = col["offload"] + 1; k <= NF; k++)
+			off = off "," $k
+		if (off ~ /^".*"$/) {
+			off = substr(off, 2, length(off) - 2)
+			gsub(/""/, "\"", off)
+		}
+		if (off != "")
+			label = label ":" off
+	}
 	key = $col["case"] "\t" label
 	if (!(key in file)) {
 		file[key] = dir "/series" (++nseries) ".dat"

@@ -74,6 +74,40 @@ apply_devs(struct to_options *o, const char *value)
 	return 0;
 }
 
+/*
+ * offload = a | b: one --offload per configuration (a configuration holds
+ * commas of its own), spaces around each trimmed.
+ */
+static int
+apply_offloads(struct to_options *o, const char *value)
+{
+	char buf[TO_MAX_OFFLOADS * TO_OFFLOAD_LEN], *item, *next, *end;
+	int opt;
+	bool has_arg, run_wide;
+
+	if (strlen(value) >= sizeof(buf)) {
+		to_err("offload: list too long");
+		return -EINVAL;
+	}
+	strcpy(buf, value);
+	opt = to_option_lookup("offload", &has_arg, &run_wide);
+	o->offloads_replace = true;
+	/* Every item, empty ones too (refused by --offload's own check). */
+	for (item = buf; item != NULL; item = next) {
+		next = strchr(item, '|');
+		if (next != NULL)
+			*next++ = '\0';
+		while (*item == ' ' || *item == '\t')
+			item++;
+		end = item + strlen(item);
+		while (end > item && (end[-1] == ' ' || end[-1] == '\t'))
+			*--end = '\0';
+		if (to_option_apply(o, NULL, opt, item) != 0)
+			return -EINVAL;
+	}
+	return 0;
+}
+
 static int
 apply_entry(struct to_options *o, const struct rte_cfgfile_entry *e)
 {
@@ -93,6 +127,8 @@ apply_entry(struct to_options *o, const struct rte_cfgfile_entry *e)
 	}
 	if (strcmp(e->name, "dev") == 0)
 		return apply_devs(o, e->value);
+	if (strcmp(e->name, "offload") == 0)
+		return apply_offloads(o, e->value);
 	if (!has_arg) {
 		if (parse_flag(e->value, &flag) != 0) {
 			to_err("%s = %s: expected true or false", e->name, e->value);

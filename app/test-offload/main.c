@@ -73,7 +73,7 @@ run_case(struct to_group *g, const struct to_case *proto, struct ocopy *oc)
 	const struct to_options *o = g->o;
 	uint64_t hz = rte_get_tsc_hz();
 	const char *phase = "warm-up: ";
-	char what[TO_NAME_LEN + RTE_DEV_NAME_MAX_LEN + 48], size[32];
+	char what[TO_NAME_LEN + TO_LABEL_LEN + 48], size[32];
 	struct to_case base = *proto;
 	struct to_result all;
 	unsigned int i;
@@ -244,9 +244,11 @@ run_dev(struct to_group *g, const char *name, int16_t dev_id, unsigned int round
  * of the tool would.
  */
 static int
-run_offload(struct to_group *g, const int16_t *dev_ids, unsigned int round)
+run_offload(struct to_group *g, const int16_t *dev_ids, unsigned int round,
+		unsigned int variant)
 {
 	const struct to_options *o = g->o;
+	const char *args = o->nb_offloads != 0 ? o->offloads[variant] : "";
 	struct ocopy_map_stats ms;
 	struct ocopy_conf conf;
 	struct ocopy *oc;
@@ -269,9 +271,9 @@ run_offload(struct to_group *g, const int16_t *dev_ids, unsigned int round)
 	conf.ring_size = o->ring;
 	conf.queue_size = RTE_MIN(rte_align32pow2(o->ring), (uint32_t)OCOPY_QUEUE_SIZE_MAX);
 	conf.socket_id = ((const struct rte_memzone *)g->w[0].src.mz)->socket_id;
-	if (ocopy_conf_parse(&conf, o->offload_args) != 0) {
+	if (ocopy_conf_parse(&conf, args) != 0) {
 		to_err("--offload '%s': not a valid library configuration (see the log)",
-			o->offload_args);
+			args);
 		return TO_EXIT_USAGE;
 	}
 	oc = ocopy_create(&conf);
@@ -298,8 +300,9 @@ run_offload(struct to_group *g, const int16_t *dev_ids, unsigned int round)
 		ocopy_map_stats_get(oc, i, &ms);
 		maps += ms.maps;
 		to_progress_clear();
-		printf("offload: engine %s: threshold %u B%s, %u submitter cycles/op,"
-			" %u cycles/KiB", info.name, info.threshold,
+		printf("%s: engine %s: threshold %u B%s, %u submitter cycles/op,"
+			" %u cycles/KiB", to_offload_label(o, variant), info.name,
+			info.threshold,
 			info.calibrated ? " (calibrated)" : "", info.op_cycles,
 			info.cyc_per_kib);
 		/* A bounded batch (Intel DSA): the library rings it that often. */
@@ -310,7 +313,8 @@ run_offload(struct to_group *g, const int16_t *dev_ids, unsigned int round)
 	for (i = 0; i < o->nb_sizes; i++) {
 		struct to_case c = {
 			.mode = TO_MODE_OFFLOAD,
-			.name = "offload",
+			.name = to_offload_label(o, variant),
+			.conf = args,
 			.dev_id = -1,
 			.size = o->sizes[i],
 			.round = round,
@@ -414,8 +418,9 @@ run_group(struct to_options *o, const int16_t *dev_ids)
 			ret = run_cpu(&g, r);
 		for (i = 0; ret == TO_EXIT_OK && o->modes[TO_MODE_DMA] && i < o->nb_devs; i++)
 			ret = run_dev(&g, o->devs[i], dev_ids[i], r);
-		if (ret == TO_EXIT_OK && o->modes[TO_MODE_OFFLOAD])
-			ret = run_offload(&g, dev_ids, r);
+		for (i = 0; ret == TO_EXIT_OK && o->modes[TO_MODE_OFFLOAD] &&
+				i < RTE_MAX(o->nb_offloads, 1u); i++)
+			ret = run_offload(&g, dev_ids, r, i);
 	}
 	if (ret == TO_EXIT_OK)
 		to_report_summary(o);
@@ -437,7 +442,8 @@ progress_init(const struct to_run *g, const struct to_options *cases, unsigned i
 	for (k = 0; k < nb_cases; k++) {
 		const struct to_options *o = &cases[k];
 
-		per_size = (o->modes[TO_MODE_CPU] + o->modes[TO_MODE_OFFLOAD] +
+		per_size = (o->modes[TO_MODE_CPU] +
+			(o->modes[TO_MODE_OFFLOAD] ? RTE_MAX(o->nb_offloads, 1u) : 0) +
 			(o->modes[TO_MODE_DMA] ? o->nb_devs : 0)) * o->rounds;
 		n += per_size * o->nb_sizes;
 		/* --ops runs have no known length: count the warm-up only. */

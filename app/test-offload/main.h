@@ -64,6 +64,12 @@ extern const char *to_err_context;
 #define TO_MAX_RING	UINT16_MAX
 #define TO_STALL_S	3	/**< no completion for this long: the device is stalled */
 #define TO_MAX_ROUNDS	99	/**< --rounds */
+#define TO_MAX_OFFLOADS	8	/**< --offload given this many times at most */
+#define TO_OFFLOAD_LEN	512	/**< one --offload string, NUL included */
+/** A case's name: a dmadev's, or "offload:" and an --offload string. */
+#define TO_CASE_NAME_LEN	(TO_OFFLOAD_LEN + 16)
+/** A mode's label in the table: "dma:" and a dmadev, or a case name. */
+#define TO_LABEL_LEN		(TO_CASE_NAME_LEN + 8)
 
 enum to_mode {
 	TO_MODE_CPU,	/**< libc memcpy on the submitting lcore */
@@ -142,12 +148,18 @@ struct to_options {
 	int src_node;		/**< --src-node: the source pool's node, -1: the submitter's */
 	int dst_node;		/**< --dst-node */
 	bool flush_cache;	/**< --flush-cache: evict the caches before each measured run */
-	char offload_args[512];	/**< --offload: ocopy_conf_parse() string */
+	/**
+	 * --offload, each an ocopy_conf_parse() string: the offload mode's
+	 * variants, run in turn (none given: one, the library's defaults).
+	 */
+	char offloads[TO_MAX_OFFLOADS][TO_OFFLOAD_LEN];
+	unsigned int nb_offloads;
 	/* Parsing state: which options were given (defaults depend on them). */
 	bool sizes_given;
 	bool time_given;
 	bool modes_given;
 	bool devs_replace;	/**< the next --dev starts a new list (INI section) */
+	bool offloads_replace;	/**< the next --offload starts a new list (INI section) */
 };
 
 /** One memory pool (source or destination side of the working set). */
@@ -225,7 +237,9 @@ void to_hist_result(const struct to_hist *h, struct to_result *r);
 /** One case: what to run. */
 struct to_case {
 	enum to_mode mode;
-	const char *name;	/**< "cpu" or the dmadev's name */
+	/** "cpu", the dmadev's name, or to_offload_label() */
+	const char *name;
+	const char *conf;	/**< offload: its --offload string ("" defaults) */
 	int16_t dev_id;		/**< TO_MODE_DMA */
 	uint16_t vchan;		/**< TO_MODE_DMA: the worker's vchan */
 	uint16_t batch;		/**< TO_MODE_DMA: ops its vchan takes between
@@ -391,6 +405,7 @@ void to_services_unpark(void);
 
 /* report.c */
 int to_report_header(const struct to_options *o, const struct to_group *g);
+const char *to_offload_label(const struct to_options *o, unsigned int variant);
 void to_report_row(const struct to_case *c, const struct to_result *r, int worker);
 void to_report_round(const struct to_options *o, unsigned int round);
 void to_report_summary(const struct to_options *o);

@@ -122,7 +122,9 @@ usage(const char *prog)
 		"                       given); offload = lib/offload_copy over every --dev\n"
 		"  --offload ARGS       offload mode: the library's configuration, e.g.\n"
 		"                       policy=auto|cpu|engine,threshold=N,split=N|off\n"
-		"                       (default: policy=auto, calibrated thresholds)\n"
+		"                       (default: policy=auto, calibrated thresholds);\n"
+		"                       up to %u times: each configuration its own rows,\n"
+		"                       in turn, compared with the first\n"
 		"  --sizes LIST         comma-separated sizes or ranges: 64,4K,1M or\n"
 		"                       64-1M:x4 (multiply) or 1K-8K:+1K (add); 1 B .. 1 GiB\n"
 		"                       (default " DEFAULT_SIZES ")\n"
@@ -180,7 +182,7 @@ usage(const char *prog)
 		"\n"
 		"Exit status: 0 success, %d a case failed (verification, device error,\n"
 		"stall), %d bad command line or environment.\n",
-		prog, DEFAULT_BURST, DEFAULT_RING, LLC_FACTOR, DEFAULT_TIME_S,
+		prog, TO_MAX_OFFLOADS, DEFAULT_BURST, DEFAULT_RING, LLC_FACTOR, DEFAULT_TIME_S,
 		DEFAULT_WARMUP_S, TO_MAX_ROUNDS, TO_VERIFY_SAMPLE_EVERY, TO_LAT_AUTO_SIZE,
 		TO_LAT_AUTO_EVERY,
 		DEFAULT_LONG_US,
@@ -667,12 +669,33 @@ to_option_apply(struct to_options *o, struct to_run *g, int opt, const char *arg
 		}
 		break;
 	case OPT_OFFLOAD:
-		if (strlen(arg) >= sizeof(o->offload_args)) {
-			to_err("--offload: at most %zu characters",
-				sizeof(o->offload_args) - 1);
+		/* A section's offload key replaces the command line's list. */
+		if (o->offloads_replace) {
+			o->nb_offloads = 0;
+			o->offloads_replace = false;
+		}
+		if (o->nb_offloads == TO_MAX_OFFLOADS) {
+			to_err("--offload: more than %u configurations", TO_MAX_OFFLOADS);
 			return -EINVAL;
 		}
-		strcpy(o->offload_args, arg);
+		if (*arg == '\0' || strlen(arg) >= TO_OFFLOAD_LEN) {
+			to_err("--offload '%s': expected the library's configuration,"
+				" 1 to %u characters (e.g. policy=cpu)", arg,
+				TO_OFFLOAD_LEN - 1);
+			return -EINVAL;
+		}
+		if (strchr(arg, '|') != NULL) {
+			to_err("--offload '%s': '|' separates configurations in an INI"
+				" file only; give --offload once for each", arg);
+			return -EINVAL;
+		}
+		for (i = 0; i < o->nb_offloads; i++) {
+			if (strcmp(o->offloads[i], arg) == 0) {
+				to_err("--offload '%s': given twice", arg);
+				return -EINVAL;
+			}
+		}
+		strcpy(o->offloads[o->nb_offloads++], arg);
 		break;
 	case OPT_CSV:
 		if (parse_path(g->csv, sizeof(g->csv), "--csv", arg) != 0)
@@ -788,7 +811,7 @@ to_options_finish(struct to_options *o)
 		to_err("--dev given but --mode has neither dma nor offload");
 		return -EINVAL;
 	}
-	if (o->offload_args[0] != '\0' && !o->modes[TO_MODE_OFFLOAD]) {
+	if (o->nb_offloads != 0 && !o->modes[TO_MODE_OFFLOAD]) {
 		to_err("--offload given but --mode has no offload");
 		return -EINVAL;
 	}
@@ -868,8 +891,12 @@ to_options_dump(FILE *f, const struct to_options *o)
 			fprintf(f, "%s%s", i ? "," : "", o->devs[i]);
 		fprintf(f, "\n");
 	}
-	if (o->offload_args[0] != '\0')
-		fprintf(f, "offload = %s\n", o->offload_args);
+	if (o->nb_offloads != 0) {
+		fprintf(f, "offload = ");
+		for (i = 0; i < o->nb_offloads; i++)
+			fprintf(f, "%s%s", i ? " | " : "", o->offloads[i]);
+		fprintf(f, "\n");
+	}
 	if (o->dist != TO_DIST_FIXED) {
 		fprintf(f, "dist = %s", o->dist_spec);
 	} else {

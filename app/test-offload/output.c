@@ -15,8 +15,8 @@
  * calls on every exit path after the files were opened.
  *
  * Both formats carry the same fields under the same names (COLUMNS
- * below, new ones at the end: "round", 1 .. --rounds, is the last so
- * far); a metric that does not apply to a mode (ops per poll for cpu, the
+ * below, new ones at the end: "round", 1 .. --rounds, then "offload",
+ * the --offload configuration of an offload row); a metric that does not apply to a mode (ops per poll for cpu, the
  * path split outside offload) is an empty CSV field and a JSON null.
  */
 
@@ -44,7 +44,7 @@ static const char *const columns[] = {
 	"path_cpu_pct", "path_engine_pct", "path_split_pct", "lat_samples",
 	"lat_p50_us", "lat_p99_us", "lat_p999_us", "lib_cpu", "lib_engine",
 	"lib_split", "errors", "maps", "burst", "window", "ring",
-	"working_set", "tsc_hz", "round",
+	"working_set", "tsc_hz", "round", "offload",
 };
 
 enum field_kind { F_STR, F_U64, F_DBL };
@@ -139,6 +139,7 @@ put_fields(struct field *fl, const struct to_options *o, const struct to_case *c
 	U64(o->working_set);
 	U64(rte_get_tsc_hz());
 	U64(c->round);
+	STR(c->mode == TO_MODE_OFFLOAD && c->conf != NULL ? c->conf : "");
 #undef STR
 #undef U64
 #undef DBL

@@ -26,7 +26,7 @@
 
 struct row {
 	enum to_mode mode;
-	char name[RTE_DEV_NAME_MAX_LEN];
+	char name[TO_CASE_NAME_LEN];	/**< the dmadev, or the offload label */
 	char label[32];		/**< the size, or the distribution's name */
 	uint32_t size;
 	unsigned int round;
@@ -81,8 +81,26 @@ to_mode_label(char *buf, size_t len, enum to_mode mode, const char *name)
 {
 	if (mode == TO_MODE_DMA)
 		snprintf(buf, len, "dma:%s", name);
+	else if (mode == TO_MODE_OFFLOAD)
+		snprintf(buf, len, "%s", name);	/* to_offload_label() */
 	else
 		snprintf(buf, len, "%s", to_mode_name(mode));
+}
+
+/*
+ * The label of offload configuration `variant` (--offload): "offload"
+ * when there is one, "offload:ARGS" when there are several.
+ */
+const char *
+to_offload_label(const struct to_options *o, unsigned int variant)
+{
+	static char labels[TO_MAX_OFFLOADS][TO_CASE_NAME_LEN];
+
+	if (o->nb_offloads <= 1)
+		return "offload";
+	snprintf(labels[variant], sizeof(labels[variant]), "offload:%s",
+		o->offloads[variant]);
+	return labels[variant];
 }
 
 int
@@ -100,7 +118,8 @@ to_report_header(const struct to_options *o, const struct to_group *g)
 	/* The summary compares the rows of this case group only. */
 	to_report_end();
 	max_rows = o->nb_sizes * o->rounds * (o->modes[TO_MODE_CPU] +
-		o->modes[TO_MODE_OFFLOAD] + (o->modes[TO_MODE_DMA] ? o->nb_devs : 0));
+		(o->modes[TO_MODE_OFFLOAD] ? RTE_MAX(o->nb_offloads, 1u) : 0) +
+		(o->modes[TO_MODE_DMA] ? o->nb_devs : 0));
 	rows = calloc(RTE_MAX(max_rows, 1u), sizeof(*rows));
 	if (rows == NULL) {
 		to_err("no memory for the results of %u cases", max_rows);
@@ -254,7 +273,7 @@ fmt_us(char *buf, size_t len, double us)
 void
 to_report_row(const struct to_case *c, const struct to_result *r, int worker)
 {
-	char label[RTE_DEV_NAME_MAX_LEN + 8], size[32], ppoll[16], path[48], lat[48];
+	char label[TO_LABEL_LEN], size[32], ppoll[16], path[48], lat[48];
 	char p50[16], p99[16], p999[16];
 	struct to_metrics m;
 
@@ -445,9 +464,11 @@ summary_offload(const struct to_options *o)
 	double ratio[TO_MAX_ROUNDS], g_off[TO_MAX_ROUNDS], g_best[TO_MAX_ROUNDS];
 	double cyc[TO_MAX_DEVS + 2][TO_MAX_ROUNDS];
 	unsigned int wins[TO_MAX_DEVS + 1];
-	char label[RTE_DEV_NAME_MAX_LEN + 8], txt[64];
+	char label[TO_LABEL_LEN], txt[64];
 	unsigned int i, j, r, n, nb_alt = 0, top;
 	struct spread sp;
+
+	const char *variant = NULL;
 
 	printf("\nsummary: offload against the better of cpu and each engine alone (GB/s),"
 		" and the submitter's cycles per copy of each\n");
@@ -456,10 +477,15 @@ summary_offload(const struct to_options *o)
 
 		if (off->mode != TO_MODE_OFFLOAD || off->round != 1)
 			continue;
+		/* Several configurations: each one's lines under its label. */
+		if (o->nb_offloads > 1 && (variant == NULL || strcmp(variant, off->name) != 0)) {
+			variant = off->name;
+			printf("  %s\n", variant);
+		}
 		n = 0;
 		memset(wins, 0, sizeof(wins));
 		for (r = 1; r <= o->rounds; r++) {
-			const struct row *ro = find_row(TO_MODE_OFFLOAD, "offload", off->size, r);
+			const struct row *ro = find_row(TO_MODE_OFFLOAD, off->name, off->size, r);
 
 			if (ro == NULL)
 				continue;
@@ -506,12 +532,48 @@ summary_offload(const struct to_options *o)
 			printf("; the better in %u of %u rounds", wins[top], sp.n);
 		printf(")\n");
 		/* What the datapath core pays, beside what it gets. */
-		printf("  %7s  submitter cycles/op: offload %.1f", "", spread_of(cyc[0], n).med);
+		printf("  %7s  submitter cycles/op: %s %.1f", "", off->name,
+			spread_of(cyc[0], n).med);
 		for (j = 0; j < nb_alt; j++) {
 			to_mode_label(label, sizeof(label), alt[j]->mode, alt[j]->name);
 			printf(", %s %.1f", label, spread_of(cyc[j + 1], n).med);
 		}
 		printf("\n");
+	}
+}
+
+/*
+ * Several offload configurations (--offload given more than once): each
+ * one against the first, per size, GB/s, round by round.
+ */
+static void
+summary_offload_variants(const struct to_options *o)
+{
+	const char *first = to_offload_label(o, 0);
+	char txt[64];
+	struct spread sp;
+	unsigned int v, i;
+	double a, b;
+
+	printf("\nsummary: each offload configuration against the first, %s (GB/s)\n",
+		first);
+	for (v = 1; v < o->nb_offloads; v++) {
+		const char *label = to_offload_label(o, v);
+
+		printf("  %s\n", label);
+		for (i = 0; i < nb_rows; i++) {
+			const struct row *x = &rows[i];
+
+			if (x->mode != TO_MODE_OFFLOAD || x->round != 1 ||
+					strcmp(x->name, label) != 0)
+				continue;
+			sp = round_ratios(o, TO_MODE_OFFLOAD, label, TO_MODE_OFFLOAD, first,
+				x->size, gbps, &a, &b);
+			if (sp.n == 0)
+				continue;
+			printf("  %7s: %s (%.3f vs %.3f GB/s)\n", x->label,
+				fmt_ratio(txt, sizeof(txt), &sp), a, b);
+		}
 	}
 }
 
@@ -562,6 +624,8 @@ to_report_summary(const struct to_options *o)
 	to_progress_clear();
 	if (o->modes[TO_MODE_OFFLOAD])
 		summary_offload(o);
+	if (o->modes[TO_MODE_OFFLOAD] && o->nb_offloads > 1)
+		summary_offload_variants(o);
 	if (!o->modes[TO_MODE_DMA])
 		return;
 	printf("\nsummary:\n");

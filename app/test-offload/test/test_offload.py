@@ -20,6 +20,8 @@ GROUP is one of:
   rounds   --rounds 3: every mode and size once per round, in turns; the
            summary's ratios are the medians and ranges of each round's
            ratios, recomputed here from the CSV
+  variants --offload given twice: each configuration its own rows, in
+           turn, compared with the first; INI 'offload = a | b'
 
 Every DPDK run uses --no-huge --no-shconf, so the tests need no hugepages
 and do not collide with other DPDK processes. Exit status: 0 pass, 1 fail.
@@ -105,6 +107,14 @@ BAD_CMDLINES = [
     (["--json", "/nonexistent-dir/x.json"], "--json /nonexistent-dir/x.json"),
     (["--csv", ""], "--csv"),
     (["--offload", "policy=auto"], "--offload"),
+    (["--mode", "offload", "--offload", ""], "--offload '': expected"),
+    (["--mode", "offload"] + ["--offload", "split=off"] * 2,
+     "--offload 'split=off': given twice"),
+    (["--mode", "offload"] + sum([["--offload", "threshold=%d" % (64 << i)]
+                                  for i in range(9)], []),
+     "--offload: more than 8 configurations"),
+    (["--mode", "offload", "--offload", "policy=cpu|policy=auto"],
+     "'|' separates configurations in an INI file only"),
     (["--rounds", "0"], "--rounds 0: expected 1 .. 99"),
     (["--rounds", "100"], "--rounds 100"),
     (["--rounds", "-1"], "--rounds -1"),
@@ -230,6 +240,9 @@ BAD_INIS = [
     ("[a]\ntime = 1\nops = 10\n", "[a]: --time and --ops"),
     ("[a]\nverify = most\n", "[a]: --verify most"),
     ("[a]\nrounds = 0\n", "[a]: --rounds 0"),
+    ("[a]\nmode = offload\noffload = policy=cpu |\n", "[a]: --offload ''"),
+    ("[a]\nmode = offload\noffload = split=off | split=off\n",
+     "[a]: --offload 'split=off': given twice"),
 ]
 
 # Bad files whose fault only EAL can see: a device, an lcore.
@@ -311,7 +324,7 @@ COLUMNS = ["case", "mode", "device", "workers", "worker", "size", "dist", "mean_
            "path_cpu_pct", "path_engine_pct", "path_split_pct",
            "lat_samples", "lat_p50_us", "lat_p99_us", "lat_p999_us", "lib_cpu",
            "lib_engine", "lib_split", "errors", "maps", "burst", "window",
-           "ring", "working_set", "tsc_hz", "round"]
+           "ring", "working_set", "tsc_hz", "round", "offload"]
 POSITIVE = ["size", "ops", "bytes", "seconds", "mops", "gbps",
             "cycles_per_op", "lat_samples", "lat_p50_us", "burst", "window", "ring", "working_set",
             "tsc_hz"]
@@ -728,12 +741,96 @@ def group_rounds(a):
         check(rc == 0 and "rounds = 1\n" in out, "--dry-run: rounds = 1 by default")
 
 
+# --- variants --------------------------------------------------------------
+
+def group_variants(a):
+    with tempfile.TemporaryDirectory() as d:
+        c = os.path.join(d, "variants.csv")
+        rc, out, err = run(a.tool, ["--mode", "cpu,offload", "--dev", "dma_sw0",
+                                    "--offload", "policy=cpu", "--offload",
+                                    "policy=engine", "--rounds", "2", "--sizes",
+                                    "64,4K", "--ops", "3000", "--warmup", "0",
+                                    "--working-set", "8M", "--csv", c],
+                           timeout=120)
+        if not check(rc == 0, "two --offload configurations, 2 rounds: exit 0"):
+            print(out, err)
+            return
+        with open(c, newline="") as f:
+            rows = list(csv.DictReader(f))
+        order = [(str(r), m, o, sz) for r in (1, 2)
+                 for m, o in (("cpu", ""), ("offload", "policy=cpu"),
+                              ("offload", "policy=engine"))
+                 for sz in ("64", "4096")]
+        check([(r["round"], r["mode"], r["offload"], r["size"]) for r in rows]
+              == order, "CSV: per round, cpu then each configuration in the"
+              " order given, the configuration in the 'offload' field")
+        for r in rows:
+            check_row(r, "round %s %s %s %s" % (r["round"], r["mode"],
+                                                r["offload"], r["size"]))
+        pc = [r for r in rows if r["offload"] == "policy=cpu"]
+        pe = [r for r in rows if r["offload"] == "policy=engine"]
+        check(all(int(r["lib_engine"]) == 0 for r in pc),
+              "policy=cpu rows: no copy on the engine")
+        check(all(int(r["lib_engine"]) * 2 > int(r["ops"]) for r in pe),
+              "policy=engine rows: most copies on the engine")
+        check("offload:policy=cpu" in out and "offload:policy=engine" in out,
+              "the table labels each configuration's rows")
+        # Each configuration against the first, round by round.
+        lines = out.splitlines()
+        try:
+            at = [l.strip() for l in lines].index(
+                "summary: each offload configuration against the first,"
+                " offload:policy=cpu (GB/s)")
+        except ValueError:
+            at = -1
+        check(at >= 0, "a summary of each configuration against the first")
+        for sz, label in (("64", "64 B"), ("4096", "4 KiB")):
+            ratios = []
+            for k in ("1", "2"):
+                g = {r["offload"]: float(r["gbps"]) for r in rows
+                     if r["round"] == k and r["size"] == sz and
+                     r["mode"] == "offload"}
+                ratios.append(g["policy=engine"] / g["policy=cpu"])
+            want = spread(ratios)
+            got = None
+            for l in lines[at + 1:] if at >= 0 else []:
+                if l.strip().startswith("%s: " % label):
+                    got = summary_ratio(l.strip(), "%s: " % label)
+                    break
+            check(got is not None and got[3] == 2 and
+                  all(close(x, y) for x, y in zip(got, want)),
+                  "%s: policy=engine over policy=cpu, median and range of the"
+                  " rounds' ratios %.2fx (%.2f-%.2f), printed %s" %
+                  ((label,) + want + (got,)))
+
+        # An INI section's list replaces the command line's; --dry-run
+        # writes it back in the same syntax.
+        ini = os.path.join(d, "v.ini")
+        with open(ini, "w") as f:
+            f.write("[v]\nmode = offload\ndev = dma_sw0\n"
+                    "offload = policy=cpu |  split=off,policy=auto \n[w]\n"
+                    "mode = offload\ndev = dma_sw0\n")
+        rc, out, err = run(a.tool, ["--config", ini, "--dry-run", "--offload",
+                                    "threshold=4096"], eal=False)
+        check(rc == 0 and "[v]\n" in out and
+              out.count("offload = policy=cpu | split=off,policy=auto\n") == 1
+              and out.count("offload = threshold=4096\n") == 1,
+              "INI: 'offload = a | b' replaces the command line's --offload;"
+              " a section without it keeps the command line's")
+        again = os.path.join(d, "again.ini")
+        with open(again, "w") as f:
+            f.write(out)
+        rc, out2, err = run(a.tool, ["--config", again, "--dry-run"], eal=False)
+        check(rc == 0 and out2 == out, "--dry-run output reads back the same")
+
+
 GROUPS = {
     "cmdline": group_cmdline,
     "config": group_config,
     "output": group_output,
     "plot": group_plot,
     "rounds": group_rounds,
+    "variants": group_variants,
 }
 
 
