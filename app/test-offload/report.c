@@ -466,9 +466,8 @@ summary_offload(const struct to_options *o)
 	unsigned int wins[TO_MAX_DEVS + 1];
 	char label[TO_LABEL_LEN], txt[64];
 	unsigned int i, j, r, n, nb_alt = 0, top;
-	struct spread sp;
-
 	const char *variant = NULL;
+	struct spread sp;
 
 	printf("\nsummary: offload against the better of cpu and each engine alone (GB/s),"
 		" and the submitter's cycles per copy of each\n");
