@@ -10,6 +10,8 @@
  * the right bytes on both paths.
  */
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_errno.h>
@@ -35,6 +37,123 @@ count_cb(void *arg, uint16_t status)
 	(*n)++;
 	nb_cb++;
 	last_status = status;
+}
+
+/* The same configuration: every field the library reads. */
+static bool
+conf_same(const struct ocopy_conf *a, const struct ocopy_conf *b)
+{
+	uint16_t i;
+
+	if (a->all_engines != b->all_engines || a->nb_queues != b->nb_queues ||
+			a->queue_size != b->queue_size || a->ring_size != b->ring_size ||
+			a->policy != b->policy || a->socket_id != b->socket_id ||
+			a->threshold != b->threshold ||
+			a->split_threshold != b->split_threshold ||
+			a->depth_slack != b->depth_slack || a->stall_us != b->stall_us ||
+			a->degrade_errors != b->degrade_errors ||
+			a->reprobe_ms != b->reprobe_ms || a->no_learn != b->no_learn ||
+			a->cpu_help != b->cpu_help)
+		return false;
+	if (a->all_engines)
+		return true;	/* engines[] unused */
+	if (a->nb_engines != b->nb_engines || a->engine_node_set != b->engine_node_set)
+		return false;
+	for (i = 0; i < a->nb_engines; i++)
+		if (a->engines[i] != b->engines[i] ||
+				((a->engine_node_set & RTE_BIT32(i)) &&
+				 a->engine_node[i] != b->engine_node[i]))
+			return false;
+	return true;
+}
+
+/* conf written by ocopy_conf_format() and read back: the same. */
+static void
+conf_round_trip(const struct ocopy_conf *conf, const char *what)
+{
+	struct ocopy_conf back;
+	char buf[1024];
+	int n;
+
+	n = ocopy_conf_format(conf, buf, sizeof(buf));
+	TEST_ASSERT(n > 0 && (size_t)n == strlen(buf), "%s: formatted: %d", what, n);
+	ocopy_conf_init(&back);
+	TEST_ASSERT_SUCCESS(ocopy_conf_parse(&back, buf), "%s: '%s' parses", what, buf);
+	TEST_ASSERT(conf_same(&back, conf),
+		"%s: '%s' reads back another configuration", what, buf);
+	printf("%s: %s\n", what, buf);
+}
+
+/*
+ * Configurations written as strings (ocopy_conf_format()) parse back to
+ * the same; an instance's dump gives its own, defaults filled in.
+ */
+static void
+test_conf_format(void)
+{
+	struct ocopy_conf conf;
+	char buf[1024], small[24], *dump = NULL, *line, *end;
+	size_t sz = 0;
+	struct ocopy *oc;
+	FILE *f;
+	int n;
+
+	test_section("configuration strings: written back, read back the same");
+	ocopy_conf_init(&conf);
+	conf_round_trip(&conf, "defaults");
+	TEST_ASSERT_SUCCESS(ocopy_conf_parse(&conf,
+		"engines=dma_sw0@0:dma_sw1,queues=2,queue_size=64,ring_size=128,policy=engine,threshold=512,split=off,slack=150,stall_us=2000,degrade_errors=3,reprobe_ms=20,socket=0,learn=off,cpu_help=on"),
+		"every key");
+	conf_round_trip(&conf, "every key");
+	TEST_ASSERT_SUCCESS(ocopy_conf_parse(&conf, "split=65536,engines=all,cpu_help=off"),
+		"split, all");
+	conf_round_trip(&conf, "split, all engines");
+
+	test_section("configuration strings: bad arguments, short buffers");
+	n = ocopy_conf_format(&conf, buf, sizeof(buf));
+	TEST_ASSERT(n > (int)sizeof(small), "a string longer than %zu", sizeof(small));
+	TEST_ASSERT_EQUAL(ocopy_conf_format(&conf, small, sizeof(small)), -ENOSPC,
+		"short buffer");
+	TEST_ASSERT(strlen(small) == sizeof(small) - 1 &&
+		strncmp(small, buf, sizeof(small) - 1) == 0,
+		"what fits, NUL-terminated: '%s'", small);
+	TEST_ASSERT_EQUAL(ocopy_conf_format(&conf, buf, (size_t)n), -ENOSPC,
+		"one byte short (no room for the NUL)");
+	TEST_ASSERT_EQUAL(ocopy_conf_format(&conf, NULL, 0), -ENOSPC, "no buffer");
+	TEST_ASSERT_EQUAL(ocopy_conf_format(NULL, buf, sizeof(buf)), -EINVAL,
+		"NULL conf");
+	TEST_ASSERT_EQUAL(ocopy_conf_format(&conf, NULL, 8), -EINVAL,
+		"NULL buffer with a size");
+	conf.policy = (enum ocopy_policy)7;
+	TEST_ASSERT_EQUAL(ocopy_conf_format(&conf, buf, sizeof(buf)), -EINVAL,
+		"policy out of range");
+	conf.policy = OCOPY_POLICY_AUTO;
+	conf.cpu_help = (enum ocopy_cpu_help)9;
+	TEST_ASSERT_EQUAL(ocopy_conf_format(&conf, buf, sizeof(buf)), -EINVAL,
+		"cpu_help out of range");
+
+	test_section("configuration strings: an instance's own, in its dump");
+	oc = ocdev_create("engines=dma_sw0,split=off,learn=off");
+	f = open_memstream(&dump, &sz);
+	TEST_ASSERT(f != NULL, "memstream");
+	TEST_ASSERT_SUCCESS(ocopy_dump(oc, f), "dump");
+	fclose(f);
+	ocopy_destroy(oc);
+	line = strstr(dump, "  config: ");
+	TEST_ASSERT(line != NULL, "a config line in the dump");
+	line += strlen("  config: ");
+	end = strchr(line, '\n');
+	TEST_ASSERT(end != NULL, "the config line ends");
+	*end = '\0';
+	printf("dump: config: %s\n", line);
+	ocopy_conf_init(&conf);
+	TEST_ASSERT_SUCCESS(ocopy_conf_parse(&conf, line), "the dump's config parses");
+	TEST_ASSERT(conf.nb_engines == 1 &&
+		conf.engines[0] == rte_dma_get_dev_id_by_name("dma_sw0") &&
+		conf.split_threshold == UINT32_MAX && conf.no_learn &&
+		conf.queue_size != 0 && conf.depth_slack != 0 && conf.stall_us != 0,
+		"the instance's configuration, defaults filled in: '%s'", line);
+	free(dump);
 }
 
 static void
@@ -676,6 +795,7 @@ main(int argc, char **argv)
 	TEST_ASSERT(buf != NULL && mp != NULL, "memory");
 
 	test_conf_parse();
+	test_conf_format();
 	test_create_errors();
 
 	oc = ocdev_create("engines=dma_sw0,policy=engine,queue_size=64");

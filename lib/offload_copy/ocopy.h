@@ -140,6 +140,18 @@ struct ocopy_conf {
 int ocopy_conf_parse(struct ocopy_conf *conf, const char *args);
 
 /**
+ * Write a configuration as the string ocopy_conf_parse() reads back into
+ * the same configuration (name aside): the engines by dmadev name (and
+ * @node where given), queues, policy, cpu_help and learn always, every
+ * other key where its field is not 0 (the default). An instance's own
+ * configuration (ocopy_dump()) has its defaults filled in.
+ * @return the string's length; -EINVAL for a NULL conf, a NULL buf with a
+ *   size, or an enum out of range; -ENOSPC when size is too small (buf then
+ *   holds as much as fits, NUL-terminated).
+ */
+int ocopy_conf_format(const struct ocopy_conf *conf, char *buf, size_t size);
+
+/**
  * The configuration string's word for a policy ("auto", "cpu", "engine"),
  * or "unknown" for a value outside the enum.
  */

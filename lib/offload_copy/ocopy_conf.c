@@ -9,10 +9,15 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_dmadev.h>
 #include <rte_kvargs.h>
+#include <rte_memory.h>
 #include <rte_string_fns.h>
 
 #include "ocopy_internal.h"
@@ -289,4 +294,87 @@ ocopy_conf_parse(struct ocopy_conf *conf, const char *args)
 		return -EINVAL;
 	*conf = tmp;
 	return 0;
+}
+
+/* vsnprintf() into buf from *off, as much as fits; *off grows by the
+ * length it wanted, so that the caller sees what did not fit.
+ */
+static void
+oc_fmt(char *buf, size_t size, size_t *off, const char *fmt, ...)
+	__rte_format_printf(4, 5);
+
+static void
+oc_fmt(char *buf, size_t size, size_t *off, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(*off < size ? buf + *off : NULL,
+			*off < size ? size - *off : 0, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*off += (size_t)n;
+}
+
+int
+ocopy_conf_format(const struct ocopy_conf *conf, char *buf, size_t size)
+{
+	struct rte_dma_info info;
+	size_t off = 0;
+	uint16_t i;
+
+	if (conf == NULL || (buf == NULL && size != 0) ||
+			(unsigned int)conf->policy >= RTE_DIM(oc_policy_names) ||
+			(unsigned int)conf->cpu_help >= RTE_DIM(oc_cpu_help_names) ||
+			conf->nb_engines > OCOPY_MAX_ENGINES)
+		return -EINVAL;
+	if (size != 0)
+		buf[0] = '\0';
+	if (conf->all_engines) {
+		oc_fmt(buf, size, &off, "engines=all,");
+	} else if (conf->nb_engines != 0) {
+		oc_fmt(buf, size, &off, "engines=");
+		for (i = 0; i < conf->nb_engines; i++) {
+			/* By name where it has one: ids depend on probe order. */
+			if (rte_dma_info_get(conf->engines[i], &info) == 0 &&
+					info.dev_name != NULL)
+				oc_fmt(buf, size, &off, "%s%s", i ? ":" : "",
+					info.dev_name);
+			else
+				oc_fmt(buf, size, &off, "%s%d", i ? ":" : "",
+					conf->engines[i]);
+			if (conf->engine_node_set & RTE_BIT32(i))
+				oc_fmt(buf, size, &off, "@%d", conf->engine_node[i]);
+		}
+		oc_fmt(buf, size, &off, ",");
+	}
+	oc_fmt(buf, size, &off, "queues=%u,policy=%s,cpu_help=%s,learn=%s",
+		conf->nb_queues, oc_policy_names[conf->policy],
+		oc_cpu_help_names[conf->cpu_help], conf->no_learn ? "off" : "on");
+	/* Numeric fields: 0 is the default, which the string leaves out. */
+	if (conf->queue_size != 0)
+		oc_fmt(buf, size, &off, ",queue_size=%u", conf->queue_size);
+	if (conf->ring_size != 0)
+		oc_fmt(buf, size, &off, ",ring_size=%u", conf->ring_size);
+	if (conf->threshold != 0)
+		oc_fmt(buf, size, &off, ",threshold=%u", conf->threshold);
+	if (conf->split_threshold == UINT32_MAX)
+		oc_fmt(buf, size, &off, ",split=off");
+	else if (conf->split_threshold != 0)
+		oc_fmt(buf, size, &off, ",split=%u", conf->split_threshold);
+	if (conf->depth_slack != 0)
+		oc_fmt(buf, size, &off, ",slack=%u", conf->depth_slack);
+	if (conf->stall_us != 0)
+		oc_fmt(buf, size, &off, ",stall_us=%u", conf->stall_us);
+	if (conf->degrade_errors != 0)
+		oc_fmt(buf, size, &off, ",degrade_errors=%u", conf->degrade_errors);
+	if (conf->reprobe_ms != 0)
+		oc_fmt(buf, size, &off, ",reprobe_ms=%u", conf->reprobe_ms);
+	if (conf->socket_id != SOCKET_ID_ANY)
+		oc_fmt(buf, size, &off, ",socket=%d", conf->socket_id);
+	/* vsnprintf() ended it with a NUL where it was cut. */
+	if (off >= size || off > INT_MAX)
+		return -ENOSPC;
+	return (int)off;
 }

@@ -145,6 +145,7 @@ oc_health_name(uint8_t h)
 int
 ocopy_dump(const struct ocopy *oc, FILE *f)
 {
+	char conf[1024];
 	struct ocopy_queue_stats st;
 	uint16_t qid, i;
 
@@ -154,6 +155,9 @@ ocopy_dump(const struct ocopy *oc, FILE *f)
 	fprintf(f, "offload_copy instance %s: %u queues, %u engines, policy %s\n",
 		oc->name, oc->nb_queues, oc->nb_engines,
 		ocopy_policy_name(oc->conf.policy));
+	/* The configuration, defaults filled in, as ocopy_conf_parse() reads it. */
+	if (ocopy_conf_format(&oc->conf, conf, sizeof(conf)) >= 0)
+		fprintf(f, "  config: %s\n", conf);
 	fprintf(f, "  cpu: %u cycles per copy + %u per KiB; split from %u bytes, slack %u%%\n",
 		oc->cpu_op_cycles, oc->cpu_cyc_per_kib,
 		oc->conf.split_threshold, oc->conf.depth_slack);
