@@ -16,8 +16,9 @@
  *
  * Both formats carry the same fields under the same names (COLUMNS
  * below, new ones at the end: "round", 1 .. --rounds, then "offload",
- * the --offload configuration of an offload row); a metric that does not apply to a mode (ops per poll for cpu, the
- * path split outside offload) is an empty CSV field and a JSON null.
+ * the --offload configuration of an offload row); a metric that does
+ * not apply to a mode (ops per poll for cpu, the path split outside
+ * offload) is an empty CSV field and a JSON null.
  */
 
 #include <errno.h>

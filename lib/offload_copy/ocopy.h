@@ -106,13 +106,17 @@ struct ocopy_conf {
 	bool all_engines;		/**< every dmadev not yet configured */
 	uint16_t nb_queues;		/**< one per lcore using the instance, >= 1 */
 	uint32_t queue_size;		/**< ops in flight per queue, power of 2 (1024) */
-	uint16_t ring_size;		/**< descriptors per vchan, clamped to the engine's range (1024) */
+	uint16_t ring_size;		/**< descriptors per vchan, clamped to the
+					 * engine's range (1024) */
 	enum ocopy_policy policy;
 	int socket_id;			/**< memory of the queues (SOCKET_ID_ANY: 0 is socket 0!) */
 	uint32_t threshold;		/**< engine from this size on; 0: calibrated at create */
-	uint32_t split_threshold;	/**< split copies from this size on (256 KiB); UINT32_MAX: never */
-	uint32_t depth_slack;		/**< percent: engine while it finishes no later than the CPU x slack (1000) */
-	uint32_t stall_us;		/**< no progress this long with work in flight: stalled (10000) */
+	uint32_t split_threshold;	/**< split copies from this size on
+					 * (256 KiB); UINT32_MAX: never */
+	uint32_t depth_slack;		/**< percent: engine while it finishes no
+					 * later than the CPU x slack (1000) */
+	uint32_t stall_us;		/**< no progress this long with work in
+					 * flight: stalled (10000) */
 	uint32_t degrade_errors;	/**< consecutive errors that degrade an engine (4) */
 	uint32_t reprobe_ms;		/**< a degraded engine is tried again after this (100) */
 	bool no_learn;			/**< keep the calibrated rates (learn=off); default:

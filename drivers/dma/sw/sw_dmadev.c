@@ -692,7 +692,8 @@ sw_probe(struct rte_vdev_device *vdev)
 
 	if (sw->worker == SW_WORKER_LCORE)
 		SW_LOG(INFO, "%s: dmadev %d, worker on lcore %u, %s domain, %s kernel",
-			name, sw->dev_id, sw->lcore, sw_domain_mode_name(args.domain), kernel->name);
+			name, sw->dev_id, sw->lcore, sw_domain_mode_name(args.domain),
+			kernel->name);
 	else
 		SW_LOG(INFO, "%s: dmadev %d, worker is service %u, %s domain, %s kernel",
 			name, sw->dev_id, sw->service_id, sw_domain_mode_name(args.domain),
