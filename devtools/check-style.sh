@@ -12,7 +12,10 @@
 #   - no rte_panic() or rte_exit() in lib/ and drivers/ (a library or a
 #     driver returns an error, it never ends the process);
 #   - no log message ending in "\n": the *_LOG macros add it;
-#   - every .c and .h starts with the SPDX line.
+#   - every .c and .h starts with the SPDX line;
+#   - without FILE arguments, every tracked shell script passes
+#     ShellCheck at warning level (a package devtools/setup-debian.sh
+#     installs; without it, a note says so).
 #
 # Usage: devtools/check-style.sh [FILE...]   (default: every tracked
 # *.c and *.h; outside a git checkout, exit 77: skipped). Prints
@@ -26,22 +29,27 @@ cd "$ROOT"
 
 case ${1:-} in
 -h|--help)
-	sed -n '4,20s/^# \{0,1\}//p' "$0"
+	sed -n '4,23s/^# \{0,1\}//p' "$0"
 	exit 0 ;;
 esac
 
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
 if [ $# -eq 0 ]; then
 	if ! command -v git >/dev/null 2>&1 || [ ! -e .git ]; then
 		echo "check-style: skipped: not a git checkout (give the files)"
 		exit 77
 	fi
 	# Tracked file names have no white space.
+	if command -v shellcheck >/dev/null 2>&1; then
+		# shellcheck disable=SC2046
+		shellcheck -x -S warning -f gcc $(git ls-files '*.sh') >>"$out" || true
+	else
+		echo "check-style: note: shellcheck not found: shell scripts not checked"
+	fi
 	# shellcheck disable=SC2046
 	set -- $(git ls-files '*.c' '*.h')
 fi
-
-out=$(mktemp)
-trap 'rm -f "$out"' EXIT
 for f in "$@"; do
 	[ -r "$f" ] || { echo "$f: cannot read" >>"$out"; continue; }
 	case $f in
