@@ -193,7 +193,9 @@ struct ocopy *ocopy_find(const char *name);
 /** Queue qid of the instance (NULL if out of range). */
 struct ocopy_queue *ocopy_queue_get(struct ocopy *oc, uint16_t qid);
 
+/** The instance's number of queues (conf.queues), 0 for NULL. */
 uint16_t ocopy_queue_count(const struct ocopy *oc);
+/** The instance's number of engines, 0 for NULL. */
 uint16_t ocopy_engine_count(const struct ocopy *oc);
 /** dmadev id of the instance's engine idx, or -1. */
 int ocopy_engine_dev_id(const struct ocopy *oc, uint16_t idx);
@@ -215,6 +217,7 @@ struct ocopy_engine_info {
 				 * ring_size where it bounds a batch (Intel
 				 * DSA's max_batch_size); 0: not reported */
 };
+/** Engine idx's properties into *info. @return 0, or -EINVAL (NULL, idx out of range). */
 int ocopy_engine_info_get(const struct ocopy *oc, uint16_t idx,
 		struct ocopy_engine_info *info);
 
@@ -251,6 +254,7 @@ struct ocopy_queue_rates {
 	uint64_t cpu_bytes_per_mcyc;
 	uint32_t help_probe_in;
 };
+/** A queue's rates, thresholds and placement now. @return 0, or -EINVAL (NULL). */
 int ocopy_queue_rates_get(const struct ocopy_queue *q, struct ocopy_queue_rates *r);
 
 /**
@@ -279,6 +283,7 @@ int ocopy_queue_drain(struct ocopy_queue *q, uint64_t timeout_us);
 
 /** Sum of the queue counters of the instance. */
 int ocopy_stats_get(const struct ocopy *oc, struct ocopy_queue_stats *st);
+/** The counters of one queue. @return 0, or -EINVAL (NULL). */
 int ocopy_queue_stats_get(const struct ocopy_queue *q, struct ocopy_queue_stats *st);
 /** Counters of one engine, summed over the queues. */
 int ocopy_engine_stats_get(const struct ocopy *oc, uint16_t idx,
@@ -330,6 +335,10 @@ int ocopy_mem_register_external(struct ocopy *oc, void *addr, size_t len,
  */
 int ocopy_mem_unregister(struct ocopy *oc, int reg_id);
 
+/**
+ * Engine engine_idx's map and unmap calls and what they cover.
+ * @return 0, or -EINVAL (NULL, engine_idx out of range).
+ */
 int ocopy_map_stats_get(const struct ocopy *oc, uint16_t engine_idx,
 		struct ocopy_map_stats *st);
 
