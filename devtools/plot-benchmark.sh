@@ -11,7 +11,8 @@
 # PNG defaults to CSV with .png instead of .csv. Rows of several cases
 # (--config sections) are told apart by case name; rounds (--rounds) are
 # averaged; per-worker rows and size distributions (--dist), which have no
-# size axis, are left out.
+# size axis, are left out. PLOT_SERIES=FILE also lists the series there,
+# "title<TAB>points" each (for the tests).
 # Needs gnuplot (Debian: gnuplot-nox, installed by devtools/setup-debian.sh).
 
 set -eu
@@ -22,10 +23,10 @@ PROG=plot-benchmark
 
 case ${1:-} in
 -h|--help)
-	sed -n '4,15s/^# \{0,1\}//p' "$0"
+	sed -n '4,17s/^# \{0,1\}//p' "$0"
 	exit 0 ;;
 "")
-	sed -n '4,15s/^# \{0,1\}//p' "$0" >&2
+	sed -n '4,17s/^# \{0,1\}//p' "$0" >&2
 	die "missing CSV file" ;;
 esac
 [ $# -le 2 ] || die "too many arguments (see --help)"
@@ -62,8 +63,11 @@ NR == 1 {
 	if ("dist" in col && $col["dist"] != "fixed")
 		next
 	label = $col["mode"] == "dma" ? "dma:" $col["device"] : $col["mode"]
-	# Several --offload configurations: one series each. The field is the
-	# last one and may hold commas, quoted (RFC 4180): the rest of the line.
+	base = label
+	# Several --offload configurations: one series each, titled with the
+	# configuration (as the table does) when a case has more than one. The
+	# field is the last one and may hold commas, quoted (RFC 4180): the
+	# rest of the line.
 	if ("offload" in col && col["offload"] <= NF) {
 		off = $col["offload"]
 		for (k = col["offload"] + 1; k <= NF; k++)
@@ -74,12 +78,17 @@ NR == 1 {
 		}
 		if (off != "")
 			label = label ":" off
+		if ($col["mode"] == "offload" && !(($col["case"], off) in offs)) {
+			offs[$col["case"], off] = 1
+			noffs[$col["case"]]++
+		}
 	}
 	key = $col["case"] "\t" label
 	if (!(key in file)) {
 		file[key] = dir "/series" (++nseries) ".dat"
 		order[nseries] = key
 		cases[$col["case"]] = 1
+		kbase[key] = base
 	}
 	pt = key SUBSEP $col["size"]
 	if (!(pt in cnt))
@@ -104,6 +113,9 @@ END {
 		ncases++
 	for (i = 1; i <= nseries; i++) {
 		split(order[i], kv, "\t")
+		# One offload configuration in the case: "offload", as the table.
+		if (kbase[order[i]] == "offload" && noffs[kv[1]] <= 1)
+			kv[2] = "offload"
 		# The case name only when there are several cases.
 		title = ncases > 1 ? kv[1] " " kv[2] : kv[2]
 		close(file[order[i]])
@@ -120,6 +132,9 @@ plots_gbps=""
 plots_cyc=""
 while IFS="$(printf '\t')" read -r f title; do
 	sort -n -o "$f" "$f"
+	if [ -n "${PLOT_SERIES:-}" ]; then
+		printf '%s\t%s\n' "$title" "$(wc -l <"$f")" >>"$PLOT_SERIES"
+	fi
 	t=$(printf '%s' "$title" | sed 's/"/\\"/g')
 	plots_gbps="${plots_gbps:+$plots_gbps, }'$f' using 1:2 with linespoints title \"$t\""
 	plots_cyc="${plots_cyc:+$plots_cyc, }'$f' using 1:3 with linespoints title \"$t\""

@@ -12,8 +12,10 @@ GROUP is one of:
   config   INI files (--config): the shipped config.ini round-trips
            through --dry-run; bad files exit 2 with one error line naming
            the file and the line, section or key; a two-section file runs
-  plot     devtools/plot-benchmark.sh turns a short run's CSV into a PNG;
-           refuses another tool's CSV (skipped without gnuplot)
+  plot     devtools/plot-benchmark.sh turns a short run's CSV into a PNG,
+           a series per mode, and per --offload configuration when there
+           are several, rounds averaged; refuses another tool's CSV
+           (skipped without gnuplot)
   output   a short real run of cpu, dma and offload with every copy
            verified: --csv and --json well-formed, the same rows, every
            figure non-zero
@@ -623,6 +625,36 @@ def group_plot(a):
             data = f.read()
         check(data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10000,
               "a PNG of %d bytes" % len(data))
+        # One series per mode; one offload configuration: "offload".
+        env = dict(os.environ, PLOT_SERIES=os.path.join(d, "series.txt"))
+        p = subprocess.run([script, c, png], capture_output=True, text=True,
+                           timeout=60, env=env)
+        with open(env["PLOT_SERIES"]) as f:
+            series = [l.rstrip("\n").split("\t") for l in f]
+        check(p.returncode == 0 and series == [["cpu", "4"], ["dma:dma_sw0", "4"],
+                                               ["offload", "4"]],
+              "series: cpu, dma:dma_sw0, offload, 4 sizes each: %s" % series)
+        # Two rounds of two configurations, one holding a comma (a quoted
+        # CSV field): a series each, titled with it, one point per size.
+        c2 = os.path.join(d, "variants.csv")
+        rc, out, err = run(a.tool, ["--mode", "offload", "--dev", "dma_sw0",
+                                    "--offload", "policy=cpu,split=off",
+                                    "--offload", "policy=engine",
+                                    "--rounds", "2", "--sizes", "64,4K",
+                                    "--ops", "1000", "--warmup", "0",
+                                    "--working-set", "8M", "--csv", c2])
+        os.remove(env["PLOT_SERIES"])
+        p = subprocess.run([script, c2, png], capture_output=True, text=True,
+                           timeout=60, env=env)
+        series = []
+        if os.path.exists(env["PLOT_SERIES"]):
+            with open(env["PLOT_SERIES"]) as f:
+                series = [l.rstrip("\n").split("\t") for l in f]
+        check(rc == 0 and p.returncode == 0 and
+              series == [["offload:policy=cpu,split=off", "2"],
+                         ["offload:policy=engine", "2"]],
+              "two --offload configurations over two rounds: a series each,"
+              " one point per size: %s" % series)
         # The default output name, next to the CSV.
         p = subprocess.run([script, c], capture_output=True, text=True,
                            timeout=60)
