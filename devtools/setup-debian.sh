@@ -18,7 +18,7 @@ PROG=setup-debian
 
 PACKAGES="dpdk dpdk-dev libdpdk-dev meson ninja-build libnuma-dev pkg-config python3-sphinx
 dpkg-dev debian-archive-keyring build-essential gcc python3 python3-pyelftools
-gnuplot-nox shellcheck"
+gnuplot-nox shellcheck doxygen"
 HP_SYSFS=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
 HP_WANT=512	# 2 MiB pages: 1 GiB
 HP_MOUNT=/dev/hugepages

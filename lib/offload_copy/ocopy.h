@@ -92,11 +92,12 @@ enum ocopy_placement {
 #define OCOPY_F_FENCE	RTE_DMA_OP_FLAG_FENCE	/**< start after all older ops completed */
 #define OCOPY_F_FLUSH	RTE_DMA_OP_FLAG_SUBMIT	/**< ring the doorbell now */
 #define OCOPY_F_CPU	RTE_BIT64(8)		/**< run on the CPU */
+/** Every op flag: others are refused (-EINVAL). */
 #define OCOPY_F_MASK	(OCOPY_F_FENCE | OCOPY_F_FLUSH | OCOPY_F_CPU)
 
 #define OCOPY_QUEUE_SIZE_MAX	32768	/**< op ring indexes fit 16 bits, as dmadev's */
-#define OCOPY_MAX_QUEUES	64
-#define OCOPY_NAME_LEN		32
+#define OCOPY_MAX_QUEUES	64	/**< queues of an instance (conf.nb_queues) */
+#define OCOPY_NAME_LEN		32	/**< an instance's name, NUL included */
 
 /** Instance configuration. Zero means "default" for every numeric field. */
 struct ocopy_conf {
@@ -108,7 +109,7 @@ struct ocopy_conf {
 	uint32_t queue_size;		/**< ops in flight per queue, power of 2 (1024) */
 	uint16_t ring_size;		/**< descriptors per vchan, clamped to the
 					 * engine's range (1024) */
-	enum ocopy_policy policy;
+	enum ocopy_policy policy;	/**< how each copy is placed (auto) */
 	int socket_id;			/**< memory of the queues (SOCKET_ID_ANY: 0 is socket 0!) */
 	uint32_t threshold;		/**< engine from this size on; 0: calibrated at create */
 	uint32_t split_threshold;	/**< split copies from this size on
@@ -124,19 +125,21 @@ struct ocopy_conf {
 					 * from its own copies */
 	enum ocopy_cpu_help cpu_help;	/**< auto policy: cpu_help=auto|on|off (auto) */
 	uint32_t engine_node_set;	/**< bit i: engine_node[i] gives engines[i]'s
-					 * NUMA node (engines=name@node); otherwise
+					 * NUMA node (engines=name\@node); otherwise
 					 * its driver's (rte_dma_info.numa_node) */
-	int16_t engine_node[OCOPY_MAX_ENGINES];
+	int16_t engine_node[OCOPY_MAX_ENGINES];	/**< see engine_node_set */
 };
 
 /**
  * Fill a configuration from a string of key=value pairs, separated by
  * commas, on top of what conf holds:
- *   engines=<name or id>[@<node>][:<name or id>[@<node>]...] | all
- *   queues=<n>  queue_size=<n>  ring_size=<n>  policy=auto|cpu|engine
- *   threshold=<bytes>  split=<bytes>|off  slack=<percent>
- *   stall_us=<n>  degrade_errors=<n>  reprobe_ms=<n>  socket=<n>
- *   learn=on|off  cpu_help=auto|on|off
+ *
+ *     engines=NAME_OR_ID[\@NODE][:NAME_OR_ID[\@NODE]...] | all
+ *     queues=N  queue_size=N  ring_size=N  policy=auto|cpu|engine
+ *     threshold=BYTES  split=BYTES|off  slack=PERCENT
+ *     stall_us=N  degrade_errors=N  reprobe_ms=N  socket=N
+ *     learn=on|off  cpu_help=auto|on|off
+ *
  * EAL must be initialised (engine names are resolved to dmadev ids).
  *
  * @return 0, or -EINVAL with a log line naming the key (conf unchanged).
@@ -146,7 +149,7 @@ int ocopy_conf_parse(struct ocopy_conf *conf, const char *args);
 /**
  * Write a configuration as the string ocopy_conf_parse() reads back into
  * the same configuration (name aside): the engines by dmadev name (and
- * @node where given), queues, policy, cpu_help and learn always, every
+ * \@node where given), queues, policy, cpu_help and learn always, every
  * other key where its field is not 0 (the default). An instance's own
  * configuration (ocopy_dump()) has its defaults filled in.
  * @return the string's length; -EINVAL for a NULL conf, a NULL buf with a
@@ -202,16 +205,16 @@ int ocopy_engine_dev_id(const struct ocopy *oc, uint16_t idx);
 
 /** Engine properties as measured (or configured). */
 struct ocopy_engine_info {
-	int16_t dev_id;
-	const char *name;
-	uint16_t nb_vchans;
-	uint16_t ring_size;
+	int16_t dev_id;		/**< its dmadev id */
+	const char *name;	/**< its dmadev name */
+	uint16_t nb_vchans;	/**< vchans configured: one per queue it serves */
+	uint16_t ring_size;	/**< descriptors per vchan */
 	uint32_t threshold;	/**< engine from this size on */
 	uint32_t op_cycles;	/**< submitter cycles per 64-byte op through the
 				 * library's engine path (calibration) */
 	uint32_t cyc_per_kib;	/**< engine time per KiB (calibration) */
-	bool calibrated;
-	int numa_node;		/**< engines=name@node, else the driver's; -1: unknown */
+	bool calibrated;	/**< threshold and costs measured at create */
+	int numa_node;		/**< engines=name\@node, else the driver's; -1: unknown */
 	uint16_t batch;		/**< ops it takes between doorbells: its idle
 				 * vchan's rte_dma_burst_capacity(), below
 				 * ring_size where it bounds a batch (Intel
@@ -229,7 +232,7 @@ int ocopy_engine_info_get(const struct ocopy *oc, uint16_t idx,
  * the CPU's rate (unless the configuration sets threshold=).
  */
 struct ocopy_queue_rates {
-	uint32_t cpu_cyc_per_kib;
+	uint32_t cpu_cyc_per_kib;	/**< the CPU's copy rate */
 	uint16_t nb_engines;	/**< entries of the engine arrays, by engine index */
 	uint32_t engine_cyc_per_kib[OCOPY_MAX_ENGINES];	/**< 0: the queue has no vchan there */
 	uint64_t cpu_samples;	/**< timed CPU copies so far */
@@ -244,15 +247,15 @@ struct ocopy_queue_rates {
 	 * probe of another (0: probing now; probes back off while the
 	 * kept placement wins them).
 	 */
-	bool cpu_help;
-	enum ocopy_placement placement;
-	uint64_t help_epochs;
-	uint64_t help_changes;
-	uint64_t engines_bytes_per_mcyc;
+	bool cpu_help;			/**< the CPU helps busy engines now */
+	enum ocopy_placement placement;	/**< where the queue places copies now */
+	uint64_t help_epochs;		/**< epochs measured (cpu_help=auto) */
+	uint64_t help_changes;		/**< placement changes kept after a probe */
+	uint64_t engines_bytes_per_mcyc;	/**< OCOPY_PLACE_ENGINES */
 	uint64_t alone_bytes_per_mcyc;	/**< by threshold (OCOPY_PLACE_THRESHOLD) */
-	uint64_t help_bytes_per_mcyc;
-	uint64_t cpu_bytes_per_mcyc;
-	uint32_t help_probe_in;
+	uint64_t help_bytes_per_mcyc;	/**< OCOPY_PLACE_HELP */
+	uint64_t cpu_bytes_per_mcyc;	/**< OCOPY_PLACE_CPU */
+	uint32_t help_probe_in;		/**< kept epochs before the next probe */
 };
 /** A queue's rates, thresholds and placement now. @return 0, or -EINVAL (NULL). */
 int ocopy_queue_rates_get(const struct ocopy_queue *q, struct ocopy_queue_rates *r);
@@ -264,6 +267,8 @@ int ocopy_queue_rates_get(const struct ocopy_queue *q, struct ocopy_queue_rates 
  * goes on from these figures. Call it from the lcore that uses the queue,
  * or while no lcore does.
  *
+ * @param q
+ *   The queue.
  * @param r
  *   nb_engines must be the instance's engine count; cpu_cyc_per_kib
  *   1..4000000; each engine_cyc_per_kib 0 (keep the queue's) or
@@ -315,8 +320,8 @@ struct ocopy_map_stats {
  */
 int ocopy_mem_register(struct ocopy *oc, void *addr, size_t len);
 
-/** Register every memory chunk of a mempool (coalesced). @return id or -errno. */
 struct rte_mempool;
+/** Register every memory chunk of a mempool (coalesced). @return id or -errno. */
 int ocopy_mem_register_mempool(struct ocopy *oc, struct rte_mempool *mp);
 
 /**
@@ -349,8 +354,8 @@ int ocopy_map_stats_get(const struct ocopy *oc, uint16_t engine_idx,
 
 /** Scatter-gather element: a virtual address and a length. */
 struct ocopy_sge {
-	void *addr;
-	uint32_t len;
+	void *addr;	/**< virtual address of the segment */
+	uint32_t len;	/**< its length in bytes */
 };
 
 /* Out-of-line parts of the fast path (not to be called directly). */
@@ -853,8 +858,18 @@ oc_stage(struct ocopy_queue *q, void *dst, const void *src, uint32_t len,
  * wait (OCOPY_F_FLUSH: at once). Until then it counts in the queue's
  * ops, as accepted; its data must stay until its completion, as always.
  *
+ * @param q
+ *   The queue of the calling lcore.
+ * @param dst
+ *   Where to copy (a virtual address in registered memory).
+ * @param src
+ *   What to copy (the same).
+ * @param len
+ *   Bytes to copy.
  * @param cb
  *   Called from ocopy_poll() with arg and the op's status; may be NULL.
+ * @param arg
+ *   The callback's argument.
  * @param flags
  *   OCOPY_F_* (0: batched doorbell, see ocopy_flush()).
  * @return
