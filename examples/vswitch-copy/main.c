@@ -73,6 +73,36 @@ usage(const char *prog)
 		prog, VSW_MAX_PORTS, RTE_MBUF_DEFAULT_BUF_SIZE, VSW_BACKLOG);
 }
 
+/* A test window, START_MS:LENGTH_MS (--test-stall, --test-no-reap). */
+static int
+parse_window(const char *opt, const char *arg, struct vsw_test_window *w)
+{
+	uint64_t at, len;
+
+	if (vsw_parse_num_pair(opt, "START_MS:LENGTH_MS", arg, 1, 3600000, &at,
+			1, 3600000, &len) != 0)
+		return -1;
+	w->at_ms = (unsigned int)at;
+	w->ms = (unsigned int)len;
+	return 0;
+}
+
+/*
+ * Whether a test window has begun, and ended, at ms after start, the
+ * first packet switched at traffic_ms (0: none yet).
+ */
+static bool
+window_begun(const struct vsw_test_window *w, uint64_t traffic_ms, uint64_t ms)
+{
+	return w->at_ms != 0 && traffic_ms != 0 && ms >= traffic_ms + w->at_ms;
+}
+
+static bool
+window_ended(const struct vsw_test_window *w, uint64_t traffic_ms, uint64_t ms)
+{
+	return window_begun(w, traffic_ms, ms) && ms >= traffic_ms + w->at_ms + w->ms;
+}
+
 static int
 parse_args(int argc, char **argv)
 {
@@ -95,7 +125,7 @@ parse_args(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	uint64_t v, v2;
+	uint64_t v;
 	int c;
 
 	vsw_conf.offload = true;
@@ -177,18 +207,12 @@ parse_args(int argc, char **argv)
 			vsw_conf.hold_cycles = v * rte_get_tsc_hz() / 1000;
 			break;
 		case 'X':
-			if (vsw_parse_num_pair("test-stall", "START_MS:LENGTH_MS", optarg,
-					1, 3600000, &v, 1, 3600000, &v2) != 0)
+			if (parse_window("test-stall", optarg, &vsw_conf.stall) != 0)
 				return -1;
-			vsw_conf.stall_at_ms = v;
-			vsw_conf.stall_ms = v2;
 			break;
 		case 'R':
-			if (vsw_parse_num_pair("test-no-reap", "START_MS:LENGTH_MS", optarg,
-					1, 3600000, &v, 1, 3600000, &v2) != 0)
+			if (parse_window("test-no-reap", optarg, &vsw_conf.noreap) != 0)
 				return -1;
-			vsw_conf.noreap_at_ms = v;
-			vsw_conf.noreap_ms = v2;
 			break;
 		case 'Y':
 			vsw_conf.idle_yield = true;
@@ -214,11 +238,11 @@ parse_args(int argc, char **argv)
 				vsw_conf.nb_ports);
 		return -1;
 	}
-	if (vsw_conf.stall_at_ms != 0 && !vsw_conf.offload) {
+	if (vsw_conf.stall.at_ms != 0 && !vsw_conf.offload) {
 		fprintf(stderr, "--test-stall needs the offload path (no --no-offload)\n");
 		return -1;
 	}
-	if (vsw_conf.noreap_at_ms != 0 && !vsw_conf.offload) {
+	if (vsw_conf.noreap.at_ms != 0 && !vsw_conf.offload) {
 		fprintf(stderr, "--test-no-reap needs the offload path (no --no-offload)\n");
 		return -1;
 	}
@@ -311,7 +335,7 @@ control_thread(void *arg __rte_unused)
 {
 	uint64_t hz = rte_get_timer_hz(), start = rte_get_timer_cycles();
 	uint64_t next_stats = start + vsw_conf.stats_period * hz;
-	bool stalled = false, stall_done = vsw_conf.stall_at_ms == 0;
+	bool stalled = false, stall_done = false, noreap;
 	uint64_t traffic_ms = 0;
 
 	while (!__atomic_load_n(&vsw_quit, __ATOMIC_RELAXED)) {
@@ -322,17 +346,17 @@ control_thread(void *arg __rte_unused)
 			vsw_stats_print(stdout);
 			next_stats += vsw_conf.stats_period * hz;
 		}
-		/* The stall test counts from the first packet switched. */
+		/* The test windows count from the first packet switched. */
 		if (traffic_ms == 0 && vsw_core.pkts > 0)
 			traffic_ms = ms;
-		if (!stall_done && !stalled && traffic_ms != 0 &&
-				ms >= traffic_ms + vsw_conf.stall_at_ms) {
+		/* The stall test, once: from its start (even past its end) to its end. */
+		if (!stall_done && !stalled &&
+				window_begun(&vsw_conf.stall, traffic_ms, ms)) {
 			stalled = vsw_stall_engines(true) == 0;
 			if (!stalled)
 				stall_done = true;
 		}
-		if (stalled && ms >= traffic_ms + vsw_conf.stall_at_ms +
-				vsw_conf.stall_ms) {
+		if (stalled && window_ended(&vsw_conf.stall, traffic_ms, ms)) {
 			vsw_stall_engines(false);
 			stalled = false;
 			stall_done = true;
@@ -342,16 +366,13 @@ control_thread(void *arg __rte_unused)
 		 * flight in vhost (their copies done, never polled), the way a
 		 * datapath that falls behind leaves them.
 		 */
-		if (vsw_conf.noreap_at_ms != 0 && traffic_ms != 0) {
-			bool on = ms >= traffic_ms + vsw_conf.noreap_at_ms &&
-				ms < traffic_ms + vsw_conf.noreap_at_ms + vsw_conf.noreap_ms;
-
-			if (on != vsw_test_noreap) {
-				vsw_test_noreap = on;
-				VSW_LOG(NOTICE, "test: %s port %u's receive completions",
-						on ? "not reaping" : "reaping again",
-						vsw_conf.nb_ports - 1);
-			}
+		noreap = window_begun(&vsw_conf.noreap, traffic_ms, ms) &&
+			!window_ended(&vsw_conf.noreap, traffic_ms, ms);
+		if (noreap != vsw_test_noreap) {
+			vsw_test_noreap = noreap;
+			VSW_LOG(NOTICE, "test: %s port %u's receive completions",
+					noreap ? "not reaping" : "reaping again",
+					vsw_conf.nb_ports - 1);
 		}
 		vsw_watch_ports();
 		if (duration_s != 0 && ms >= duration_s * 1000ULL)

@@ -121,6 +121,15 @@ struct vsw_port {
 	struct rte_mbuf *backlog[VSW_BACKLOG];
 } __rte_cache_aligned;
 
+/*
+ * A test's time window: from at_ms after the first packet switched, for
+ * ms (at_ms 0: never).
+ */
+struct vsw_test_window {
+	unsigned int at_ms;
+	unsigned int ms;
+};
+
 struct vsw_conf {
 	unsigned int nb_ports;
 	bool client;			/* vhost-user client mode */
@@ -132,10 +141,8 @@ struct vsw_conf {
 	unsigned int stats_period;	/* seconds, 0: never */
 	unsigned int nb_mbufs;
 	uint16_t mbuf_size;		/* data room */
-	unsigned int stall_at_ms;	/* test: stall the engines then, 0: never */
-	unsigned int stall_ms;		/* ... for this long */
-	unsigned int noreap_at_ms;	/* test: stop reaping the last port's rx then */
-	unsigned int noreap_ms;		/* ... for this long */
+	struct vsw_test_window stall;	/* test: stall the engines */
+	struct vsw_test_window noreap;	/* test: stop reaping the last port's rx */
 	uint64_t drain_timeout_us;
 	uint64_t hold_cycles;		/* a backlog waits this long, in TSC */
 	bool idle_yield;		/* sched_yield() in idle loops (shared cores) */
