@@ -766,6 +766,23 @@ learn_cpu_try(uint32_t len, uint32_t *learned, uint32_t *ref,
 }
 
 /*
+ * Copy i of a stream that keeps the engine busy: a doorbell every 16
+ * copies, 64 of them in flight at most.
+ */
+static void
+stream_copy(struct ocopy_queue *q, uint32_t len, unsigned int i)
+{
+	while (ocopy_copy(q, dst + (size_t)i * len % (BUF_LEN - len), src, len,
+			NULL, NULL, 0) < 0)
+		ocopy_poll(q, UINT16_MAX);
+	if (i % 16 == 15) {
+		ocopy_flush(q);
+		while (ocopy_queue_inflight(q) > 64)
+			ocopy_poll(q, UINT16_MAX);
+	}
+}
+
+/*
  * One try of the engine's learning: its learned rate against the fastest
  * chunk of the same run, both in cycles per KiB.
  */
@@ -789,14 +806,7 @@ learn_engine_try(uint32_t len, uint32_t *learned, uint32_t *ref,
 	best = UINT64_MAX;
 	t0 = rte_rdtsc();
 	for (i = 0; i < 3000; i++) {
-		while (ocopy_copy(q, dst + (size_t)i * len % (BUF_LEN - len), src,
-				len, NULL, NULL, 0) < 0)
-			ocopy_poll(q, UINT16_MAX);
-		if (i % 16 == 15) {
-			ocopy_flush(q);
-			while (ocopy_queue_inflight(q) > 64)
-				ocopy_poll(q, UINT16_MAX);
-		}
+		stream_copy(q, len, i);
 		if (i % 100 == 99) {
 			uint64_t t = rte_rdtsc();
 
@@ -926,16 +936,8 @@ test_learning_log(void)
 	rte_log_set_level(lt, RTE_LOG_DEBUG);
 	oc = ocdev_create("engines=dma_sw0,threshold=64,slack=100000,split=off,cpu_help=on");
 	q = ocopy_queue_get(oc, 0);
-	for (i = 0; i < 3000; i++) {
-		while (ocopy_copy(q, dst + (size_t)i * len % (BUF_LEN - len), src,
-				len, NULL, NULL, 0) < 0)
-			ocopy_poll(q, UINT16_MAX);
-		if (i % 16 == 15) {
-			ocopy_flush(q);
-			while (ocopy_queue_inflight(q) > 64)
-				ocopy_poll(q, UINT16_MAX);
-		}
-	}
+	for (i = 0; i < 3000; i++)
+		stream_copy(q, len, i);
 	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
 	TEST_ASSERT_SUCCESS(ocopy_queue_rates_get(q, &r), "rates");
 	ocopy_destroy(oc);
