@@ -707,19 +707,34 @@ def close(a, b):
     return abs(a - b) <= 0.0051
 
 
+def check_spread(got, want, rounds, what):
+    """A summary's (median, low, high, rounds) against the CSV's own."""
+    check(got is not None and got[3] == rounds and
+          all(close(x, y) for x, y in zip(got, want)),
+          "%s: %.2fx (%.2f-%.2f), printed %s" % ((what,) + want + (got,)))
+
+
+def run_csv(a, args, path, what):
+    """A real run writing the CSV at path: its rows and stdout, or None
+    (the failure reported) when it does not exit 0."""
+    rc, out, err = run(a.tool, args + ["--csv", path], timeout=120)
+    if not check(rc == 0, what):
+        print(out, err)
+        return None, out
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f)), out
+
+
 def group_rounds(a):
     with tempfile.TemporaryDirectory() as d:
-        c = os.path.join(d, "rounds.csv")
-        rc, out, err = run(a.tool, ["--mode", "cpu,dma,offload", "--dev",
-                                    "dma_sw0", "--rounds", "3", "--sizes",
-                                    "64,4K", "--ops", "3000", "--warmup", "0",
-                                    "--working-set", "8M", "--csv", c],
-                           timeout=120)
-        if not check(rc == 0, "--rounds 3 run of cpu, dma, offload exits 0"):
-            print(out, err)
+        rows, out = run_csv(a, ["--mode", "cpu,dma,offload", "--dev",
+                                "dma_sw0", "--rounds", "3", "--sizes",
+                                "64,4K", "--ops", "3000", "--warmup", "0",
+                                "--working-set", "8M"],
+                            os.path.join(d, "rounds.csv"),
+                            "--rounds 3 run of cpu, dma, offload exits 0")
+        if rows is None:
             return
-        with open(c, newline="") as f:
-            rows = list(csv.DictReader(f))
         order = [(str(r), m, sz) for r in (1, 2, 3)
                  for m in ("cpu", "dma", "offload") for sz in ("64", "4096")]
         check([(r["round"], r["mode"], r["size"]) for r in rows] == order,
@@ -746,11 +761,9 @@ def group_rounds(a):
                      "better single strategy" in l]
             got = (summary_ratio(lines[0].split(", ", 1)[1], "")
                    if lines else None)
-            check(got is not None and got[3] == 3 and
-                  all(close(x, y) for x, y in zip(got, want)),
-                  "summary %s: offload over the better single strategy, median"
-                  " and range of the rounds' own ratios: %.2fx (%.2f-%.2f),"
-                  " printed %s" % (label, want[0], want[1], want[2], got))
+            check_spread(got, want, 3, "summary %s: offload over the better"
+                         " single strategy, median and range of the rounds'"
+                         " own ratios" % label)
         # The dma summary: ops/s against the cpu, round by round.
         ratios = []
         for k in ("1", "2", "3"):
@@ -761,10 +774,8 @@ def group_rounds(a):
         lines = [l.strip() for l in out.splitlines()
                  if l.strip().startswith("64 B: ") and "cpu ops/s" in l]
         got = summary_ratio(lines[0], "64 B: ") if lines else None
-        check(got is not None and got[3] == 3 and
-              all(close(x, y) for x, y in zip(got, want)),
-              "summary dma:dma_sw0 64 B: median and range of the rounds' ops/s"
-              " ratios: %.2fx (%.2f-%.2f), printed %s" % (want + (got,)))
+        check_spread(got, want, 3, "summary dma:dma_sw0 64 B: median and"
+                     " range of the rounds' ops/s ratios")
 
         # --dry-run writes it back; --config reads it.
         rc, out, err = run(a.tool, ["--rounds", "4", "--dry-run"], eal=False)
@@ -777,18 +788,15 @@ def group_rounds(a):
 
 def group_variants(a):
     with tempfile.TemporaryDirectory() as d:
-        c = os.path.join(d, "variants.csv")
-        rc, out, err = run(a.tool, ["--mode", "cpu,offload", "--dev", "dma_sw0",
-                                    "--offload", "policy=cpu", "--offload",
-                                    "policy=engine", "--rounds", "2", "--sizes",
-                                    "64,4K", "--ops", "3000", "--warmup", "0",
-                                    "--working-set", "8M", "--csv", c],
-                           timeout=120)
-        if not check(rc == 0, "two --offload configurations, 2 rounds: exit 0"):
-            print(out, err)
+        rows, out = run_csv(a, ["--mode", "cpu,offload", "--dev", "dma_sw0",
+                                "--offload", "policy=cpu", "--offload",
+                                "policy=engine", "--rounds", "2", "--sizes",
+                                "64,4K", "--ops", "3000", "--warmup", "0",
+                                "--working-set", "8M"],
+                            os.path.join(d, "variants.csv"),
+                            "two --offload configurations, 2 rounds: exit 0")
+        if rows is None:
             return
-        with open(c, newline="") as f:
-            rows = list(csv.DictReader(f))
         order = [(str(r), m, o, sz) for r in (1, 2)
                  for m, o in (("cpu", ""), ("offload", "policy=cpu"),
                               ("offload", "policy=engine"))
@@ -832,11 +840,8 @@ def group_variants(a):
                 if l.strip().startswith("%s: " % label):
                     got = summary_ratio(l.strip(), "%s: " % label)
                     break
-            check(got is not None and got[3] == 2 and
-                  all(close(x, y) for x, y in zip(got, want)),
-                  "%s: policy=engine over policy=cpu, median and range of the"
-                  " rounds' ratios %.2fx (%.2f-%.2f), printed %s" %
-                  ((label,) + want + (got,)))
+            check_spread(got, want, 2, "%s: policy=engine over policy=cpu,"
+                         " median and range of the rounds' ratios" % label)
 
         # An INI section's list replaces the command line's; --dry-run
         # writes it back in the same syntax.
