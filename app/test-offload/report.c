@@ -409,24 +409,27 @@ round_ratios(const struct to_options *o, enum to_mode a, const char *na, enum to
 	return spread_of(ratio, n);
 }
 
-/* Ratio of a device's rate to the cpu's at one size, if both ran. */
+/*
+ * Ratio of a device's rate to the cpu's at one size, if both ran; the
+ * size as its rows name it (a distribution's case is its name, "imix").
+ */
 static void
 summary_vs_cpu(const struct to_options *o, const char *name, uint32_t size, bool ops_rate)
 {
+	const struct row *x = find_row(TO_MODE_DMA, name, size, 1);
 	struct spread sp;
-	char sz[32], ratio[64];
+	char ratio[64];
 	double d, c;
 
 	sp = round_ratios(o, TO_MODE_DMA, name, TO_MODE_CPU, NULL, size,
 		ops_rate ? mops : gbps, &d, &c);
-	if (sp.n == 0)
+	if (x == NULL || sp.n == 0)
 		return;
-	to_format_size(sz, sizeof(sz), size);
 	fmt_ratio(ratio, sizeof(ratio), &sp);
 	if (ops_rate)
-		printf("  %s: %s cpu ops/s (%.3f vs %.3f Mops)\n", sz, ratio, d, c);
+		printf("  %s: %s cpu ops/s (%.3f vs %.3f Mops)\n", x->label, ratio, d, c);
 	else
-		printf("  %s: %s cpu GB/s (%.3f vs %.3f GB/s)\n", sz, ratio, d, c);
+		printf("  %s: %s cpu GB/s (%.3f vs %.3f GB/s)\n", x->label, ratio, d, c);
 }
 
 /*
@@ -632,6 +635,11 @@ to_report_summary(const struct to_options *o)
 		const char *name = o->devs[i];
 
 		printf("dma:%s\n", name);
+		/* A distribution: one case of mixed sizes, by bytes moved. */
+		if (o->dist != TO_DIST_FIXED) {
+			summary_vs_cpu(o, name, o->sizes[0], false);
+			continue;
+		}
 		summary_vs_cpu(o, name, small, true);
 		for (j = 0; j < o->nb_devs; j++) {
 			if (j == i)

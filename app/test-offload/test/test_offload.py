@@ -447,6 +447,13 @@ def group_output(a):
                   "submitter cycles/op: offload" in out,
                   "imix: the summary compares offload with the better single,"
                   " GB/s and cycles per copy")
+            # The engine against the cpu, named by the distribution, not
+            # by its largest size (the slots').
+            dma = out.split("\nsummary:\n", 1)[-1]
+            check("  imix: " in dma and " cpu GB/s " in dma and
+                  "KiB" not in dma and "64 B" not in dma,
+                  "imix: the dma summary gives the engine against the cpu"
+                  " as imix, GB/s only")
         else:
             print(out, err)
         # Two submitter lcores sharing CPU 0, dma_sw0's engine on lcore 2
