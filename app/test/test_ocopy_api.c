@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_bus_vdev.h>
 #include <rte_errno.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
@@ -72,7 +73,7 @@ static void
 conf_round_trip(const struct ocopy_conf *conf, const char *what)
 {
 	struct ocopy_conf back;
-	char buf[1024];
+	char buf[OCOPY_CONF_STR_LEN];
 	int n;
 
 	n = ocopy_conf_format(conf, buf, sizeof(buf));
@@ -82,6 +83,69 @@ conf_round_trip(const struct ocopy_conf *conf, const char *what)
 	TEST_ASSERT(conf_same(&back, conf),
 		"%s: '%s' reads back another configuration", what, buf);
 	printf("%s: %s\n", what, buf);
+}
+
+/*
+ * The longest configuration string: OCOPY_MAX_ENGINES engines whose
+ * dmadev names are as long as a device name may be, each with a NUMA node,
+ * every other key at its longest value. It fits OCOPY_CONF_STR_LEN and
+ * reads back the same.
+ */
+static void
+test_conf_longest(void)
+{
+	char name[OCOPY_MAX_ENGINES][RTE_DEV_NAME_MAX_LEN];
+	struct ocopy_conf conf;
+	unsigned int i, extra;
+
+	test_section("configuration strings: the longest fits OCOPY_CONF_STR_LEN");
+	ocopy_conf_init(&conf);
+	for (i = 0; i < OCOPY_MAX_ENGINES; i++) {
+		/* "dma_sw" then padding to the last byte but the NUL. */
+		snprintf(name[i], sizeof(name[i]), "dma_sw%02u_%0*u", i,
+			RTE_DEV_NAME_MAX_LEN - 1 - 9, 0);
+		TEST_ASSERT(strlen(name[i]) == RTE_DEV_NAME_MAX_LEN - 1, "name '%s'", name[i]);
+		TEST_ASSERT_SUCCESS(rte_vdev_init(name[i], NULL), "probe %s", name[i]);
+		conf.engines[i] = (int16_t)rte_dma_get_dev_id_by_name(name[i]);
+		TEST_ASSERT(conf.engines[i] >= 0, "%s is a dmadev", name[i]);
+		conf.engine_node_set |= RTE_BIT32(i);
+		conf.engine_node[i] = RTE_MAX_NUMA_NODES - 1;
+	}
+	conf.nb_engines = OCOPY_MAX_ENGINES;
+	conf.all_engines = false;
+	conf.nb_queues = OCOPY_MAX_QUEUES;
+	conf.queue_size = OCOPY_QUEUE_SIZE_MAX;
+	conf.ring_size = UINT16_MAX;
+	conf.policy = OCOPY_POLICY_ENGINE;
+	conf.cpu_help = OCOPY_CPU_HELP_AUTO;
+	conf.no_learn = true;
+	conf.threshold = UINT32_MAX;
+	conf.split_threshold = UINT32_MAX - 1;
+	conf.depth_slack = 100000;
+	conf.stall_us = 60000000;
+	conf.degrade_errors = 1000000;
+	conf.reprobe_ms = 3600000;
+	conf.socket_id = RTE_MAX_NUMA_NODES - 1;
+	conf_round_trip(&conf, "longest");
+
+	/* Engines beyond the maximum, within the parser's room and past it. */
+	for (extra = 1; extra <= OCOPY_MAX_ENGINES; extra += OCOPY_MAX_ENGINES - 1) {
+		struct ocopy_conf before = conf;
+		char args[2 * OCOPY_CONF_STR_LEN] = "engines=";
+
+		for (i = 0; i < OCOPY_MAX_ENGINES + extra; i++) {
+			if (i != 0)
+				strlcat(args, ":", sizeof(args));
+			strlcat(args, name[i % OCOPY_MAX_ENGINES], sizeof(args));
+		}
+		TEST_ASSERT_EQUAL(ocopy_conf_parse(&conf, args), -EINVAL,
+			"%u engines, %zu characters", OCOPY_MAX_ENGINES + extra, strlen(args));
+		TEST_ASSERT(memcmp(&conf, &before, sizeof(conf)) == 0,
+			"%u engines: refused, the configuration unchanged",
+			OCOPY_MAX_ENGINES + extra);
+	}
+	for (i = 0; i < OCOPY_MAX_ENGINES; i++)
+		TEST_ASSERT_SUCCESS(rte_vdev_uninit(name[i]), "remove %s", name[i]);
 }
 
 /*
@@ -796,6 +860,7 @@ main(int argc, char **argv)
 
 	test_conf_parse();
 	test_conf_format();
+	test_conf_longest();
 	test_create_errors();
 
 	oc = ocdev_create("engines=dma_sw0,policy=engine,queue_size=64");

@@ -50,6 +50,7 @@
 #include <rte_branch_prediction.h>
 #include <rte_common.h>
 #include <rte_cycles.h>
+#include <rte_dev.h>
 #include <rte_dmadev.h>
 
 #include "ocopy_core.h"
@@ -98,6 +99,12 @@ enum ocopy_placement {
 #define OCOPY_QUEUE_SIZE_MAX	32768	/**< op ring indexes fit 16 bits, as dmadev's */
 #define OCOPY_MAX_QUEUES	64	/**< queues of an instance (conf.nb_queues) */
 #define OCOPY_NAME_LEN		32	/**< an instance's name, NUL included */
+/**
+ * Room for any string ocopy_conf_format() writes, NUL included: every
+ * engine by its longest dmadev name with "\@node" and a separator, every
+ * other key at its longest value.
+ */
+#define OCOPY_CONF_STR_LEN	(OCOPY_MAX_ENGINES * (RTE_DEV_NAME_MAX_LEN + 8) + 256)
 
 /** Instance configuration. Zero means "default" for every numeric field. */
 struct ocopy_conf {
@@ -154,7 +161,8 @@ int ocopy_conf_parse(struct ocopy_conf *conf, const char *args);
  * configuration (ocopy_dump()) has its defaults filled in.
  * @return the string's length; -EINVAL for a NULL conf, a NULL buf with a
  *   size, or an enum out of range; -ENOSPC when size is too small (buf then
- *   holds as much as fits, NUL-terminated).
+ *   holds as much as fits, NUL-terminated). OCOPY_CONF_STR_LEN is always
+ *   enough.
  */
 int ocopy_conf_format(const struct ocopy_conf *conf, char *buf, size_t size);
 

@@ -115,13 +115,18 @@ bad:
 static int
 oc_parse_engines(const char *val, struct ocopy_conf *c)
 {
-	char buf[1024], *tok, *save = NULL;
+	char buf[OCOPY_CONF_STR_LEN], *tok, *save = NULL;
 	uint16_t n = 0;
 
-	if (val == NULL || val[0] == '\0' ||
-			strlcpy(buf, val, sizeof(buf)) >= sizeof(buf)) {
+	if (val == NULL || val[0] == '\0') {
 		OC_LOG(ERR, "engines=%s: expected all or names/ids (name@node for a NUMA node) separated by ':'",
 			val != NULL ? val : "");
+		return -EINVAL;
+	}
+	/* Room for OCOPY_MAX_ENGINES of the longest names: more is too many. */
+	if (strlcpy(buf, val, sizeof(buf)) >= sizeof(buf)) {
+		OC_LOG(ERR, "engines: a list of %zu characters, longer than %u engines take",
+			strlen(val), OCOPY_MAX_ENGINES);
 		return -EINVAL;
 	}
 	if (strcmp(buf, "all") == 0) {

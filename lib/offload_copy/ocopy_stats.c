@@ -145,7 +145,7 @@ oc_health_name(uint8_t h)
 int
 ocopy_dump(const struct ocopy *oc, FILE *f)
 {
-	char conf[1024];
+	char conf[OCOPY_CONF_STR_LEN];
 	struct ocopy_queue_stats st;
 	uint16_t qid, i;
 
