@@ -170,47 +170,32 @@ parse_devargs(const char *name, const char *params, struct ocopy_conf *conf)
 	return 0;
 }
 
-/* The configuration in devargs syntax (defaults left out), for the dump. */
+/*
+ * The configuration in devargs syntax, for the dump: the library's own
+ * string (ocopy_conf_format(): every key it has, defaults of the numeric
+ * ones left out) without the keys that rte_dma_configure() and
+ * rte_dma_vchan_setup() set, which are not devargs (queues, queue_size).
+ * Engines are separated by ':', items by ','.
+ */
 static void
 print_devargs(const struct offload_dmadev *od, FILE *f)
 {
-	const struct ocopy_conf *c = &od->conf;
-	struct rte_dma_info info;
-	uint16_t e;
+	char buf[OCOPY_CONF_STR_LEN], *item, *save = NULL;
+	const char *sep = "";
 
-	fprintf(f, "  devargs: engines=");
-	if (c->all_engines)
-		fprintf(f, "all");
-	for (e = 0; !c->all_engines && e < c->nb_engines; e++) {
-		fprintf(f, "%s%s", e ? ":" : "",
-			rte_dma_info_get(c->engines[e], &info) == 0 ?
-			info.dev_name : "?");
-		if (c->engine_node_set & RTE_BIT32(e))
-			fprintf(f, "@%d", c->engine_node[e]);
+	if (ocopy_conf_format(&od->conf, buf, sizeof(buf)) < 0) {
+		fprintf(f, "  devargs: (cannot be written)\n");
+		return;
 	}
-	fprintf(f, ",policy=%s", ocopy_policy_name(c->policy));
-	if (c->threshold != 0)
-		fprintf(f, ",threshold=%u", c->threshold);
-	if (c->split_threshold == UINT32_MAX)
-		fprintf(f, ",split=off");
-	else if (c->split_threshold != 0)
-		fprintf(f, ",split=%u", c->split_threshold);
-	if (c->depth_slack != 0)
-		fprintf(f, ",slack=%u", c->depth_slack);
-	if (c->ring_size != 0)
-		fprintf(f, ",ring_size=%u", c->ring_size);
-	if (c->stall_us != 0)
-		fprintf(f, ",stall_us=%u", c->stall_us);
-	if (c->degrade_errors != 0)
-		fprintf(f, ",degrade_errors=%u", c->degrade_errors);
-	if (c->reprobe_ms != 0)
-		fprintf(f, ",reprobe_ms=%u", c->reprobe_ms);
-	if (c->socket_id != SOCKET_ID_ANY)
-		fprintf(f, ",socket=%d", c->socket_id);
-	if (c->no_learn)
-		fprintf(f, ",learn=off");
-	if (c->cpu_help != OCOPY_CPU_HELP_AUTO)
-		fprintf(f, ",cpu_help=%s", ocopy_cpu_help_name(c->cpu_help));
+	fprintf(f, "  devargs: ");
+	for (item = strtok_r(buf, ",", &save); item != NULL;
+			item = strtok_r(NULL, ",", &save)) {
+		if (strncmp(item, "queues=", strlen("queues=")) == 0 ||
+				strncmp(item, "queue_size=", strlen("queue_size=")) == 0)
+			continue;
+		fprintf(f, "%s%s", sep, item);
+		sep = ",";
+	}
 	fprintf(f, "\n");
 }
 
