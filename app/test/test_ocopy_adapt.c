@@ -26,13 +26,16 @@ int oc_logtype;
 
 /*
  * The queue-level path (oc_adapt_tick()) derives the thresholds again
- * after a move; the epochs this test drives do not.
+ * after a move: counted, so that the synthetic epochs can show they never
+ * take it.
  */
+static unsigned int nb_thresholds;
+
 void
 oc_queue_thresholds(struct ocopy_queue *q)
 {
 	RTE_SET_USED(q);
-	abort();
+	nb_thresholds++;
 }
 
 #define MCYC	1000000ULL	/* one epoch: a million cycles */
@@ -141,6 +144,48 @@ print_probes(const char *what, unsigned int in, unsigned int n,
 	for (i = 0; i < RTE_MIN(nb, max); i++)
 		printf(" %u(%s)", probes[i], ocopy_placement_name(tried[i]));
 	printf("\n");
+}
+
+/*
+ * oc_adapt_tick() on a queue whose engine holds part of what was
+ * accepted: an epoch measures the bytes moved (accepted, less those still
+ * on the engine), not those accepted. A placement that ends its epoch
+ * with a backlog on the engines gains nothing from it.
+ */
+static void
+test_tick_moved(void)
+{
+	static struct ocopy oc = { .name = "adapt" };
+	static struct ocopy_queue q;
+	const uint64_t epoch_cyc = rte_get_tsc_hz() / 100;	/* 10 ms */
+	const uint64_t accepted = 10 << 20, given = 4 << 20, reaped = 1 << 20;
+	const uint64_t t0 = 1000;
+	uint64_t moved;
+
+	test_section("queue level: an epoch counts the bytes moved, not those on the engines");
+	memset(&q, 0, sizeof(q));
+	q.oc = &oc;
+	q.nb_qe = 1;
+	oc_adapt_init(&q);
+	TEST_ASSERT(q.adapt.on && q.adapt.place == HELP, "auto: help first");
+	/* The first tick ends the (empty) settling phase and marks the start. */
+	oc_adapt_tick(&q, t0);
+	TEST_ASSERT(q.adapt.measuring, "measuring");
+	q.stats.submitted = q.stats.completed = 1000;
+	q.stats.bytes = accepted;
+	q.qe[0].bytes_in = given;
+	q.qe[0].bytes_out = reaped;
+	oc_adapt_tick(&q, t0 + epoch_cyc);
+	moved = accepted - (given - reaped);
+	printf("  accepted %" PRIu64 ", on the engine %" PRIu64 ": %" PRIu64
+		" bytes per Mcycle\n", accepted, given - reaped, q.adapt.tput[HELP]);
+	TEST_ASSERT_EQUAL(q.adapt.epochs, 1, "one epoch measured");
+	TEST_ASSERT_EQUAL(q.adapt.tput[HELP], moved * 1000000 / epoch_cyc,
+		"the epoch's rate: moved bytes, %" PRIu64 " of %" PRIu64 " accepted",
+		moved, accepted);
+	/* Its first epoch measured, the queue probes: a move, applied. */
+	TEST_ASSERT(q.adapt.probing && q.adapt.place == THR && nb_thresholds == 1,
+		"then a probe of the threshold, the thresholds derived again");
 }
 
 int
@@ -332,6 +377,10 @@ main(int argc, char **argv)
 	TEST_ASSERT_EQUAL(oc_adapt_epoch(&a, 10 * 1024 * 1024, 0), HELP,
 		"zero cycles: nothing changes");
 	TEST_ASSERT_EQUAL(a.epochs, h, "no epoch counted");
+
+	TEST_ASSERT_EQUAL(nb_thresholds, 0,
+		"synthetic epochs never take the queue-level path");
+	test_tick_moved();
 
 	test_section("cpu_help=on and off start with help and by threshold");
 	oc_adapt_reset(&a, OCOPY_CPU_HELP_ON);

@@ -197,7 +197,8 @@ struct oc_adapt {
 	uint64_t kept_avg;	/**< the kept placement's running mean rate */
 	uint64_t mark_ops;	/**< stats.submitted when the phase began
 				 * (settling: when the placement changed) */
-	uint64_t mark_bytes;	/**< stats.bytes when the phase began */
+	uint64_t mark_moved;	/**< bytes moved (accepted, less the engines'
+				 * backlog) when the phase began */
 	uint64_t mark_tsc;	/**< when the phase began */
 	uint64_t switch_tsc;	/**< when the last probe began */
 	uint64_t probe_cyc;	/**< how long it lasted, settling included */
