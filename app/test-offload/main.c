@@ -7,9 +7,13 @@
  * the exit status.
  *
  * The command line after "--" is parsed before EAL starts, so bad input
- * fails fast. Cases run mode-major: all sizes on the cpu, then each
- * device in turn, configured and started once for all its sizes and
- * stopped after them, so only one engine runs at a time. Each case
+ * fails fast. A round runs every case once, size by size (--order size:
+ * at each size the cpu, each device, each library configuration; the cases
+ * a ratio compares run back to back) or mode by mode (--order mode: all
+ * sizes on the cpu, then each device, then each library configuration).
+ * A device is configured and started for its cases and stopped after
+ * them, a library instance made for its cases and destroyed after them:
+ * only one engine runs at a time. Each case
  * refills the pools, runs an unmeasured, verified warm-up, then the
  * measured run, on every submitter lcore at once (the main lcore, --lcore
  * or --lcores; worker.c). The first failing case ends the run with
@@ -161,8 +165,9 @@ fail:
 	return TO_EXIT_FAIL;
 }
 
+/* The cpu's cases of sizes [first, first + n). */
 static int
-run_cpu(struct to_group *g, unsigned int round)
+run_cpu(struct to_group *g, unsigned int round, unsigned int first, unsigned int n)
 {
 	const struct to_options *o = g->o;
 	unsigned int i;
@@ -170,7 +175,7 @@ run_cpu(struct to_group *g, unsigned int round)
 
 	if (to_services_park(o->park, NULL) != 0)
 		return TO_EXIT_FAIL;
-	for (i = 0; i < o->nb_sizes; i++) {
+	for (i = first; i < first + n; i++) {
 		struct to_case c = {
 			.mode = TO_MODE_CPU,
 			.name = "cpu",
@@ -187,8 +192,10 @@ run_cpu(struct to_group *g, unsigned int round)
 	return TO_EXIT_OK;
 }
 
+/* A device's cases of sizes [first, first + n), between its start and stop. */
 static int
-run_dev(struct to_group *g, const char *name, int16_t dev_id, unsigned int round)
+run_dev(struct to_group *g, const char *name, int16_t dev_id, unsigned int round,
+		unsigned int first, unsigned int n)
 {
 	const struct to_options *o = g->o;
 	unsigned int i;
@@ -217,7 +224,7 @@ run_dev(struct to_group *g, const char *name, int16_t dev_id, unsigned int round
 	/* Job ids start at 0 after rte_dma_start and run on. */
 	for (i = 0; i < g->nb; i++)
 		g->w[i].next_id = 0;
-	for (i = 0; i < o->nb_sizes; i++) {
+	for (i = first; i < first + n; i++) {
 		struct to_case c = {
 			.mode = TO_MODE_DMA,
 			.name = name,
@@ -239,13 +246,13 @@ run_dev(struct to_group *g, const char *name, int16_t dev_id, unsigned int round
 /*
  * The library over every --dev engine (taken, configured and started by
  * ocopy_create, stopped by ocopy_destroy), one queue per worker, every
- * worker's pools registered for DMA as a user would. Each round makes its
- * own instance, calibrated and learning from the start, as a separate run
- * of the tool would.
+ * worker's pools registered for DMA as a user would; the cases of sizes
+ * [first, first + n). Each call makes its own instance, calibrated and
+ * learning from the start, as a separate run of the tool would.
  */
 static int
 run_offload(struct to_group *g, const int16_t *dev_ids, unsigned int round,
-		unsigned int variant)
+		unsigned int variant, unsigned int first, unsigned int n)
 {
 	const struct to_options *o = g->o;
 	const char *args = o->nb_offloads != 0 ? o->offloads[variant] : "";
@@ -310,7 +317,7 @@ run_offload(struct to_group *g, const int16_t *dev_ids, unsigned int round,
 			printf(", batches of %u", info.batch);
 		printf("; %" PRIu64 " IOMMU map call(s) for the pools\n", ms.maps);
 	}
-	for (i = 0; i < o->nb_sizes; i++) {
+	for (i = first; i < first + n; i++) {
 		struct to_case c = {
 			.mode = TO_MODE_OFFLOAD,
 			.name = to_offload_label(o, variant),
@@ -391,12 +398,31 @@ fail:
 	return -EINVAL;
 }
 
+/* Every mode's cases of sizes [first, first + n): cpu, devices, library. */
+static int
+run_modes(struct to_group *g, const int16_t *dev_ids, unsigned int round,
+		unsigned int first, unsigned int n)
+{
+	const struct to_options *o = g->o;
+	int ret = TO_EXIT_OK;
+	unsigned int i;
+
+	if (o->modes[TO_MODE_CPU])
+		ret = run_cpu(g, round, first, n);
+	for (i = 0; ret == TO_EXIT_OK && o->modes[TO_MODE_DMA] && i < o->nb_devs; i++)
+		ret = run_dev(g, o->devs[i], dev_ids[i], round, first, n);
+	for (i = 0; ret == TO_EXIT_OK && o->modes[TO_MODE_OFFLOAD] &&
+			i < RTE_MAX(o->nb_offloads, 1u); i++)
+		ret = run_offload(g, dev_ids, round, i, first, n);
+	return ret;
+}
+
 /* One case group: workers, every mode and size, summary. */
 static int
 run_group(struct to_options *o, const int16_t *dev_ids)
 {
 	struct to_group g;
-	unsigned int i, r;
+	unsigned int r, s;
 	int ret = TO_EXIT_USAGE;
 
 	if (to_workers_alloc(&g, o) != 0 || (o->flush_cache && to_flush_alloc() != 0))
@@ -414,13 +440,11 @@ run_group(struct to_options *o, const int16_t *dev_ids)
 	ret = TO_EXIT_OK;
 	for (r = 1; ret == TO_EXIT_OK && r <= o->rounds; r++) {
 		to_report_round(o, r);
-		if (o->modes[TO_MODE_CPU])
-			ret = run_cpu(&g, r);
-		for (i = 0; ret == TO_EXIT_OK && o->modes[TO_MODE_DMA] && i < o->nb_devs; i++)
-			ret = run_dev(&g, o->devs[i], dev_ids[i], r);
-		for (i = 0; ret == TO_EXIT_OK && o->modes[TO_MODE_OFFLOAD] &&
-				i < RTE_MAX(o->nb_offloads, 1u); i++)
-			ret = run_offload(&g, dev_ids, r, i);
+		if (o->order == TO_ORDER_MODE)
+			ret = run_modes(&g, dev_ids, r, 0, o->nb_sizes);
+		for (s = 0; o->order == TO_ORDER_SIZE && ret == TO_EXIT_OK &&
+				s < o->nb_sizes; s++)
+			ret = run_modes(&g, dev_ids, r, s, 1);
 	}
 	if (ret == TO_EXIT_OK)
 		to_report_summary(o);

@@ -86,6 +86,12 @@ enum to_verify {
 
 #define TO_VERIFY_SAMPLE_EVERY	64
 
+/** --order: how a round's cases follow each other. */
+enum to_order {
+	TO_ORDER_SIZE,	/**< each size in every mode, then the next size */
+	TO_ORDER_MODE,	/**< each mode's sizes, then the next mode */
+};
+
 enum to_dist {
 	TO_DIST_FIXED,	/**< one case per --sizes entry */
 	TO_DIST_IMIX,	/**< dist.c's IMIX */
@@ -129,6 +135,7 @@ struct to_options {
 	uint64_t ops;		/**< per case; 0: run for time_s */
 	double warmup_s;	/**< unmeasured, verified run before each case */
 	unsigned int rounds;	/**< every mode and size this many times, in turns */
+	enum to_order order;	/**< within a round: size by size, or mode by mode */
 	enum to_verify verify;
 	bool modes[TO_MODE_MAX];
 	char devs[TO_MAX_DEVS][RTE_DEV_NAME_MAX_LEN];

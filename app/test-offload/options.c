@@ -63,6 +63,7 @@ enum {
 	OPT_PROGRESS,
 	OPT_NO_PROGRESS,
 	OPT_ROUNDS,
+	OPT_ORDER,
 	OPT_HELP,
 };
 
@@ -87,6 +88,7 @@ static const struct option long_opts[] = {
 	{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
 	{ "offload", required_argument, NULL, OPT_OFFLOAD },
 	{ "ops", required_argument, NULL, OPT_OPS },
+	{ "order", required_argument, NULL, OPT_ORDER },
 	{ "progress", no_argument, NULL, OPT_PROGRESS },
 	{ "ring", required_argument, NULL, OPT_RING },
 	{ "rounds", required_argument, NULL, OPT_ROUNDS },
@@ -97,6 +99,12 @@ static const struct option long_opts[] = {
 	{ "warmup", required_argument, NULL, OPT_WARMUP },
 	{ "working-set", required_argument, NULL, OPT_WORKING_SET },
 	{ NULL, 0, NULL, 0 },
+};
+
+/* --order values, by enum to_order. */
+static const char *const order_keys[] = {
+	[TO_ORDER_SIZE] = "size",
+	[TO_ORDER_MODE] = "mode",
 };
 
 /* --verify values, by enum to_verify. */
@@ -148,9 +156,14 @@ usage(const char *prog)
 		"  --ops N              per case, instead of --time\n"
 		"  --warmup SECONDS     unmeasured run before each case (default %.1f, 0: none)\n"
 		"  --rounds N           run every mode and size N times, in turns (round 1:\n"
-		"                       each mode's sizes, then round 2, ...), 1 .. %u\n"
+		"                       every case once, then round 2, ...), 1 .. %u\n"
 		"                       (default 1); the summary gives the median and the\n"
 		"                       range of the rounds' ratios\n"
+		"  --order size|mode    within a round: each size in every mode, then the\n"
+		"                       next size (size, default: the cases a ratio\n"
+		"                       compares run back to back), or each mode's sizes,\n"
+		"                       then the next mode (mode: each device and library\n"
+		"                       instance set up once a round, not once a case)\n"
 		"  --verify MODE        all (every copy, default), sample (1 in %u), off\n"
 		"  --lat-sample N|auto  record the completion latency of one op in N (a power\n"
 		"                       of two; 0: off); auto (default): every op of %u B and\n"
@@ -532,6 +545,7 @@ options_defaults(struct to_options *o)
 	o->time_s = DEFAULT_TIME_S;
 	o->warmup_s = DEFAULT_WARMUP_S;
 	o->rounds = 1;
+	o->order = TO_ORDER_SIZE;
 	o->verify = TO_VERIFY_ALL;
 	o->park = true;
 	o->long_us = DEFAULT_LONG_US;
@@ -605,6 +619,15 @@ to_option_apply(struct to_options *o, struct to_run *g, int opt, const char *arg
 			return -EINVAL;
 		}
 		o->rounds = (unsigned int)v;
+		break;
+	case OPT_ORDER:
+		for (i = 0; i < RTE_DIM(order_keys) && strcmp(arg, order_keys[i]) != 0; i++)
+			;
+		if (i == RTE_DIM(order_keys)) {
+			to_err("--order %s: expected size or mode", arg);
+			return -EINVAL;
+		}
+		o->order = (enum to_order)i;
 		break;
 	case OPT_VERIFY:
 		for (i = 0; i < RTE_DIM(verify_keys) && strcmp(arg, verify_keys[i]) != 0; i++)
@@ -910,8 +933,8 @@ to_options_dump(FILE *f, const struct to_options *o)
 		fprintf(f, "ops = %" PRIu64 "\n", o->ops);
 	else
 		fprintf(f, "time = %.15g\n", o->time_s);
-	fprintf(f, "warmup = %.15g\nrounds = %u\nverify = %s\n", o->warmup_s, o->rounds,
-		verify_keys[o->verify]);
+	fprintf(f, "warmup = %.15g\nrounds = %u\norder = %s\nverify = %s\n", o->warmup_s,
+		o->rounds, order_keys[o->order], verify_keys[o->verify]);
 	if (o->nb_lcores != 0) {
 		fprintf(f, "lcores = ");
 		for (i = 0; i < o->nb_lcores; i++)

@@ -459,88 +459,98 @@ single_strategies(const struct to_options *o, uint32_t size, unsigned int round,
  * Offload against the better single strategy (cpu, each dma), per size:
  * in each round against that round's better one, the median of those
  * ratios and their range; the better one named is the one most often so.
+ * One offload row of round 1 (off) and its rounds.
  */
 static void
-summary_offload(const struct to_options *o)
+summary_offload_row(const struct to_options *o, const struct row *off)
 {
 	const struct row *alt[TO_MAX_DEVS + 1], *best;
 	double ratio[TO_MAX_ROUNDS], g_off[TO_MAX_ROUNDS], g_best[TO_MAX_ROUNDS];
 	double cyc[TO_MAX_DEVS + 2][TO_MAX_ROUNDS];
 	unsigned int wins[TO_MAX_DEVS + 1];
 	char label[TO_LABEL_LEN], txt[64];
-	unsigned int i, j, r, n, nb_alt = 0, top;
-	const char *variant = NULL;
+	unsigned int j, r, n = 0, nb_alt = 0, top;
 	struct spread sp;
+
+	memset(wins, 0, sizeof(wins));
+	for (r = 1; r <= o->rounds; r++) {
+		const struct row *ro = find_row(TO_MODE_OFFLOAD, off->name, off->size, r);
+
+		if (ro == NULL)
+			continue;
+		nb_alt = single_strategies(o, off->size, r, alt, &best);
+		cyc[0][n] = cyc_op(&ro->r);
+		for (j = 0; j < nb_alt; j++)
+			cyc[j + 1][n] = cyc_op(&alt[j]->r);
+		g_off[n] = gbps(&ro->r);
+		if (best == NULL) {
+			g_best[n] = 0;
+			ratio[n] = 0;
+		} else {
+			g_best[n] = gbps(&best->r);
+			ratio[n] = g_off[n] / g_best[n];
+			for (j = 0; j < nb_alt && alt[j] != best; j++)
+				;
+			wins[j]++;
+		}
+		n++;
+	}
+	/* The alternatives are the same in every round: the last's names. */
+	for (j = 0, top = 0; j < nb_alt; j++)
+		if (wins[j] > wins[top])
+			top = j;
+	if (nb_alt == 0 || wins[top] == 0) {
+		printf("  %7s: %.3f GB/s (nothing to compare with)\n", off->label,
+			spread_of(g_off, n).med);
+		return;
+	}
+	/* Only the rounds that had something to compare with. */
+	for (r = 0, j = 0; r < n; r++) {
+		if (g_best[r] <= 0)
+			continue;
+		ratio[j] = ratio[r];
+		g_best[j] = g_best[r];
+		j++;
+	}
+	sp = spread_of(ratio, j);
+	to_mode_label(label, sizeof(label), alt[top]->mode, alt[top]->name);
+	printf("  %7s: %.3f GB/s, %s the better single strategy (%s, %.3f GB/s",
+		off->label, spread_of(g_off, n).med, fmt_ratio(txt, sizeof(txt), &sp),
+		label, spread_of(g_best, j).med);
+	if (wins[top] != sp.n)
+		printf("; the better in %u of %u rounds", wins[top], sp.n);
+	printf(")\n");
+	/* What the datapath core pays, beside what it gets. */
+	printf("  %7s  submitter cycles/op: %s %.1f", "", off->name,
+		spread_of(cyc[0], n).med);
+	for (j = 0; j < nb_alt; j++) {
+		to_mode_label(label, sizeof(label), alt[j]->mode, alt[j]->name);
+		printf(", %s %.1f", label, spread_of(cyc[j + 1], n).med);
+	}
+	printf("\n");
+}
+
+/*
+ * Every offload row against the single strategies, by configuration (the
+ * rows of several run in turn, --order size interleaving them): each
+ * configuration's lines under its label.
+ */
+static void
+summary_offload(const struct to_options *o)
+{
+	unsigned int i, v;
 
 	printf("\nsummary: offload against the better of cpu and each engine alone (GB/s),"
 		" and the submitter's cycles per copy of each\n");
-	for (i = 0; i < nb_rows; i++) {
-		const struct row *off = &rows[i];
+	for (v = 0; v < RTE_MAX(o->nb_offloads, 1u); v++) {
+		const char *variant = to_offload_label(o, v);
 
-		if (off->mode != TO_MODE_OFFLOAD || off->round != 1)
-			continue;
-		/* Several configurations: each one's lines under its label. */
-		if (o->nb_offloads > 1 && (variant == NULL || strcmp(variant, off->name) != 0)) {
-			variant = off->name;
+		if (o->nb_offloads > 1)
 			printf("  %s\n", variant);
-		}
-		n = 0;
-		memset(wins, 0, sizeof(wins));
-		for (r = 1; r <= o->rounds; r++) {
-			const struct row *ro = find_row(TO_MODE_OFFLOAD, off->name, off->size, r);
-
-			if (ro == NULL)
-				continue;
-			nb_alt = single_strategies(o, off->size, r, alt, &best);
-			cyc[0][n] = cyc_op(&ro->r);
-			for (j = 0; j < nb_alt; j++)
-				cyc[j + 1][n] = cyc_op(&alt[j]->r);
-			g_off[n] = gbps(&ro->r);
-			if (best == NULL) {
-				g_best[n] = 0;
-				ratio[n] = 0;
-			} else {
-				g_best[n] = gbps(&best->r);
-				ratio[n] = g_off[n] / g_best[n];
-				for (j = 0; j < nb_alt && alt[j] != best; j++)
-					;
-				wins[j]++;
-			}
-			n++;
-		}
-		/* The alternatives are the same in every round: the last's names. */
-		for (j = 0, top = 0; j < nb_alt; j++)
-			if (wins[j] > wins[top])
-				top = j;
-		if (nb_alt == 0 || wins[top] == 0) {
-			printf("  %7s: %.3f GB/s (nothing to compare with)\n", off->label,
-				spread_of(g_off, n).med);
-			continue;
-		}
-		/* Only the rounds that had something to compare with. */
-		for (r = 0, j = 0; r < n; r++) {
-			if (g_best[r] <= 0)
-				continue;
-			ratio[j] = ratio[r];
-			g_best[j] = g_best[r];
-			j++;
-		}
-		sp = spread_of(ratio, j);
-		to_mode_label(label, sizeof(label), alt[top]->mode, alt[top]->name);
-		printf("  %7s: %.3f GB/s, %s the better single strategy (%s, %.3f GB/s",
-			off->label, spread_of(g_off, n).med, fmt_ratio(txt, sizeof(txt), &sp),
-			label, spread_of(g_best, j).med);
-		if (wins[top] != sp.n)
-			printf("; the better in %u of %u rounds", wins[top], sp.n);
-		printf(")\n");
-		/* What the datapath core pays, beside what it gets. */
-		printf("  %7s  submitter cycles/op: %s %.1f", "", off->name,
-			spread_of(cyc[0], n).med);
-		for (j = 0; j < nb_alt; j++) {
-			to_mode_label(label, sizeof(label), alt[j]->mode, alt[j]->name);
-			printf(", %s %.1f", label, spread_of(cyc[j + 1], n).med);
-		}
-		printf("\n");
+		for (i = 0; i < nb_rows; i++)
+			if (rows[i].mode == TO_MODE_OFFLOAD && rows[i].round == 1 &&
+					strcmp(rows[i].name, variant) == 0)
+				summary_offload_row(o, &rows[i]);
 	}
 }
 

@@ -122,6 +122,8 @@ BAD_CMDLINES = [
     (["--rounds", "-1"], "--rounds -1"),
     (["--rounds", "2x"], "--rounds 2x"),
     (["--rounds", ""], "--rounds"),
+    (["--order", "sizes"], "--order sizes: expected size or mode"),
+    (["--order", ""], "--order"),
     (["stray"], "'stray'"),
 ]
 
@@ -742,10 +744,12 @@ def group_rounds(a):
                             "--rounds 3 run of cpu, dma, offload exits 0")
         if rows is None:
             return
-        order = [(str(r), m, sz) for r in (1, 2, 3)
-                 for m in ("cpu", "dma", "offload") for sz in ("64", "4096")]
+        # --order size, the default: each size in every mode in turn.
+        order = [(str(r), m, sz) for r in (1, 2, 3) for sz in ("64", "4096")
+                 for m in ("cpu", "dma", "offload")]
         check([(r["round"], r["mode"], r["size"]) for r in rows] == order,
-              "CSV: 18 rows, round by round, each with every mode and size")
+              "CSV: 18 rows, round by round, size by size, every mode at"
+              " each size")
         for r in rows:
             check_row(r, "round %s %s %s" % (r["round"], r["mode"], r["size"]))
         check(all("round %d of 3" % k in out for k in (1, 2, 3)),
@@ -784,11 +788,38 @@ def group_rounds(a):
         check_spread(got, want, 3, "summary dma:dma_sw0 64 B: median and"
                      " range of the rounds' ops/s ratios")
 
+        # --order mode: each mode's sizes in turn; the same summary.
+        mrows, mout = run_csv(a, ["--mode", "cpu,dma,offload", "--dev",
+                                  "dma_sw0", "--rounds", "2", "--sizes",
+                                  "64,4K", "--ops", "3000", "--warmup", "0",
+                                  "--working-set", "8M", "--order", "mode"],
+                              os.path.join(d, "order.csv"),
+                              "--order mode run exits 0")
+        if mrows is not None:
+            order = [(str(r), m, sz) for r in (1, 2)
+                     for m in ("cpu", "dma", "offload") for sz in ("64", "4096")]
+            check([(r["round"], r["mode"], r["size"]) for r in mrows] == order,
+                  "--order mode: round by round, mode by mode, every size in"
+                  " each mode")
+            check(len([l for l in mout.splitlines()
+                       if "better single strategy" in l]) == 2,
+                  "--order mode: the summary has each size once")
+
         # --dry-run writes it back; --config reads it.
         rc, out, err = run(a.tool, ["--rounds", "4", "--dry-run"], eal=False)
         check(rc == 0 and "rounds = 4\n" in out, "--dry-run: rounds = 4")
         rc, out, err = run(a.tool, ["--dry-run"], eal=False)
-        check(rc == 0 and "rounds = 1\n" in out, "--dry-run: rounds = 1 by default")
+        check(rc == 0 and "rounds = 1\n" in out and "order = size\n" in out,
+              "--dry-run: rounds = 1 and order = size by default")
+        rc, out, err = run(a.tool, ["--order", "mode", "--dry-run"], eal=False)
+        check(rc == 0 and "order = mode\n" in out, "--dry-run: order = mode")
+        ini = os.path.join(d, "order.ini")
+        with open(ini, "w") as f:
+            f.write("[a]\norder = mode\n[b]\nsizes = 64\n")
+        rc, out, err = run(a.tool, ["--config", ini, "--dry-run"], eal=False)
+        check(rc == 0 and out.count("order = mode\n") == 1 and
+              out.count("order = size\n") == 1,
+              "INI: order per section, size where not given")
 
 
 # --- variants --------------------------------------------------------------
@@ -804,10 +835,9 @@ def group_variants(a):
                             "two --offload configurations, 2 rounds: exit 0")
         if rows is None:
             return
-        order = [(str(r), m, o, sz) for r in (1, 2)
+        order = [(str(r), m, o, sz) for r in (1, 2) for sz in ("64", "4096")
                  for m, o in (("cpu", ""), ("offload", "policy=cpu"),
-                              ("offload", "policy=engine"))
-                 for sz in ("64", "4096")]
+                              ("offload", "policy=engine"))]
         check([(r["round"], r["mode"], r["offload"], r["size"]) for r in rows]
               == order, "CSV: per round, cpu then each configuration in the"
               " order given, the configuration in the 'offload' field")
