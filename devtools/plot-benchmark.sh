@@ -42,11 +42,35 @@ cleanup_add "$work"
 
 # One data file per series: "size gbps cycles_per_op", sorted by size; the
 # rounds of a run (--rounds) averaged into one point per size. The columns
-# are found by name in the header, so added columns do not matter.
-awk -F, -v dir="$work" '
+# are found by name in the header, so added columns do not matter. Fields
+# are split as RFC 4180 says (the offload configuration holds commas, and
+# is quoted).
+awk -v dir="$work" '
+function csv_split(line, f,    n, i, c, q, cur) {
+	n = 0
+	q = 0
+	cur = ""
+	for (i = 1; i <= length(line); i++) {
+		c = substr(line, i, 1)
+		if (q && c == "\"" && substr(line, i + 1, 1) == "\"") {
+			cur = cur c
+			i++
+		} else if (c == "\"") {
+			q = !q
+		} else if (c == "," && !q) {
+			f[++n] = cur
+			cur = ""
+		} else {
+			cur = cur c
+		}
+	}
+	f[++n] = cur
+	return n
+}
 NR == 1 {
-	for (i = 1; i <= NF; i++)
-		col[$i] = i
+	nf = csv_split($0, f)
+	for (i = 1; i <= nf; i++)
+		col[f[i]] = i
 	need = "case mode device size gbps cycles_per_op"
 	n = split(need, names, " ")
 	for (i = 1; i <= n; i++)
@@ -58,44 +82,37 @@ NR == 1 {
 	next
 }
 {
-	if ("worker" in col && $col["worker"] != "all")
+	nf = csv_split($0, f)
+	if ("worker" in col && f[col["worker"]] != "all")
 		next
-	if ("dist" in col && $col["dist"] != "fixed")
+	if ("dist" in col && f[col["dist"]] != "fixed")
 		next
-	label = $col["mode"] == "dma" ? "dma:" $col["device"] : $col["mode"]
+	label = f[col["mode"]] == "dma" ? "dma:" f[col["device"]] : f[col["mode"]]
 	base = label
 	# Several --offload configurations: one series each, titled with the
-	# configuration (as the table does) when a case has more than one. The
-	# field is the last one and may hold commas, quoted (RFC 4180): the
-	# rest of the line.
-	if ("offload" in col && col["offload"] <= NF) {
-		off = $col["offload"]
-		for (k = col["offload"] + 1; k <= NF; k++)
-			off = off "," $k
-		if (off ~ /^".*"$/) {
-			off = substr(off, 2, length(off) - 2)
-			gsub(/""/, "\"", off)
-		}
+	# configuration (as the table does) when a case has more than one.
+	if ("offload" in col && col["offload"] <= nf) {
+		off = f[col["offload"]]
 		if (off != "")
 			label = label ":" off
-		if ($col["mode"] == "offload" && !(($col["case"], off) in offs)) {
-			offs[$col["case"], off] = 1
-			noffs[$col["case"]]++
+		if (f[col["mode"]] == "offload" && !((f[col["case"]], off) in offs)) {
+			offs[f[col["case"]], off] = 1
+			noffs[f[col["case"]]]++
 		}
 	}
-	key = $col["case"] "\t" label
+	key = f[col["case"]] "\t" label
 	if (!(key in file)) {
 		file[key] = dir "/series" (++nseries) ".dat"
 		order[nseries] = key
-		cases[$col["case"]] = 1
+		cases[f[col["case"]]] = 1
 		kbase[key] = base
 	}
-	pt = key SUBSEP $col["size"]
+	pt = key SUBSEP f[col["size"]]
 	if (!(pt in cnt))
-		pts[key] = pts[key] " " $col["size"]
+		pts[key] = pts[key] " " f[col["size"]]
 	cnt[pt]++
-	g[pt] += $col["gbps"]
-	cy[pt] += $col["cycles_per_op"]
+	g[pt] += f[col["gbps"]]
+	cy[pt] += f[col["cycles_per_op"]]
 }
 END {
 	if (bad)

@@ -609,17 +609,22 @@ run_dma(struct to_case *c, struct to_result *r)
 static int
 run_offload(struct to_case *c, struct to_result *r)
 {
+	struct ocopy_queue_rates ra, rb;
 	struct ocopy_queue_stats a, b;
 	int ret;
 
 	ocopy_queue_stats_get(c->oq, &a);
+	ocopy_queue_rates_get(c->oq, &ra);
 	ret = run_async(c, r, true);
 	ocopy_queue_stats_get(c->oq, &b);
+	ocopy_queue_rates_get(c->oq, &rb);
 	r->lib_cpu = b.cpu + b.deferred - a.cpu - a.deferred;
 	r->lib_engine = b.engine - a.engine;
 	r->lib_split = b.split - a.split;
 	r->errors = b.errors - a.errors;
 	r->maps = c->maps;
+	r->placement = (int)rb.placement;
+	r->placement_moves = rb.help_changes - ra.help_changes;
 	return ret;
 }
 
@@ -629,6 +634,7 @@ to_case_run(struct to_case *c, struct to_result *r)
 	int ret;
 
 	memset(r, 0, sizeof(*r));
+	r->placement = TO_PLACE_NONE;
 	to_hist_reset(c->hist);
 	switch (c->mode) {
 	case TO_MODE_CPU:

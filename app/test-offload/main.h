@@ -329,6 +329,14 @@ struct to_result {
 	uint64_t lib_split;	/**< ... split between both */
 	uint64_t errors;	/**< ops the device or library reported failed */
 	uint64_t maps;		/**< offload: IOMMU map calls of the instance (all engines) */
+	/**
+	 * offload: where the queue placed its copies at the end of the run
+	 * (enum ocopy_placement; TO_PLACE_NONE outside offload, TO_PLACE_MIXED
+	 * for workers that ended apart), and the placement changes
+	 * cpu_help=auto kept during the run.
+	 */
+	int placement;
+	uint64_t placement_moves;
 	uint64_t lat_samples;	/**< completion latencies recorded */
 	double lat_p50;		/**< completion latency percentiles, TSC cycles */
 	double lat_p99;
@@ -336,6 +344,12 @@ struct to_result {
 	int failed;		/**< 0, or TO_EXIT_FAIL with why[] set */
 	char why[512];
 };
+
+#define TO_PLACE_NONE	(-1)	/**< to_result.placement: not an offload row */
+#define TO_PLACE_MIXED	(-2)	/**< ... workers ended on different placements */
+
+/** to_result.placement's name: "" (none), "mixed" or the library's. */
+const char *to_placement_name(int placement);
 
 /** Figures derived from a result, the same for the table, CSV and JSON. */
 struct to_metrics {

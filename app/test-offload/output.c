@@ -16,7 +16,9 @@
  *
  * Both formats carry the same fields under the same names (COLUMNS
  * below, new ones at the end: "round", 1 .. --rounds, then "offload",
- * the --offload configuration of an offload row); a metric that does
+ * the --offload configuration of an offload row, then "placement" and
+ * "placement_moves", where the library placed an offload row's copies
+ * at its end and the changes cpu_help=auto kept during it); a metric that does
  * not apply to a mode (ops per poll for cpu, the path split outside
  * offload) is an empty CSV field and a JSON null.
  */
@@ -45,7 +47,8 @@ static const char *const columns[] = {
 	"path_cpu_pct", "path_engine_pct", "path_split_pct", "lat_samples",
 	"lat_p50_us", "lat_p99_us", "lat_p999_us", "lib_cpu", "lib_engine",
 	"lib_split", "errors", "maps", "burst", "window", "ring",
-	"working_set", "tsc_hz", "round", "offload",
+	"working_set", "tsc_hz", "round", "offload", "placement",
+	"placement_moves",
 };
 
 enum field_kind { F_STR, F_U64, F_DBL };
@@ -141,6 +144,8 @@ put_fields(struct field *fl, const struct to_options *o, const struct to_case *c
 	U64(rte_get_tsc_hz());
 	U64(c->round);
 	STR(c->mode == TO_MODE_OFFLOAD && c->conf != NULL ? c->conf : "");
+	STR(to_placement_name(r->placement));
+	DBL(r->placement == TO_PLACE_NONE ? -1 : (double)r->placement_moves);
 #undef STR
 #undef U64
 #undef DBL

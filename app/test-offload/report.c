@@ -22,6 +22,8 @@
 #include <rte_lcore.h>
 #include <rte_memzone.h>
 
+#include <ocopy.h>
+
 #include "main.h"
 
 struct row {
@@ -172,7 +174,9 @@ to_report_header(const struct to_options *o, const struct to_group *g)
 		"every op of " RTE_STR(TO_LAT_AUTO_SIZE) " B and more recorded, one in "
 		RTE_STR(TO_LAT_AUTO_EVERY) " below" :
 		o->lat_every == 1 ? "every op recorded" : "one op in --lat-sample recorded");
-	printf("  path (offload) = %% of ops the library ran on the cpu / an engine / split.\n\n");
+	printf("  path (offload) = %% of ops the library ran on the cpu / an engine / split,\n"
+		"  then its placement at the end of the run (engines, threshold, help, cpu)\n"
+		"  and the placement changes cpu_help=auto kept during it, if any.\n\n");
 	printf("%-20s %7s %11s %8s %7s %7s %7s %7s %8s %8s %5s %11s %20s  %s\n", "mode", "size",
 		"ops", "Mops", "GB/s", "cyc/op", "enq/op", "cpl/op", "idle/op", "ops/poll",
 		"long", "verified", "latency us", "path");
@@ -211,6 +215,16 @@ static double
 gbps(const struct to_result *r)
 {
 	return r->wall_cycles ? r->bytes / ((double)r->wall_cycles / rte_get_tsc_hz()) / 1e9 : 0;
+}
+
+const char *
+to_placement_name(int placement)
+{
+	if (placement == TO_PLACE_NONE)
+		return "";
+	if (placement == TO_PLACE_MIXED)
+		return "mixed";
+	return ocopy_placement_name((enum ocopy_placement)placement);
 }
 
 /* The size column: "4 KiB", or the distribution and its mean, "imix". */
@@ -273,7 +287,7 @@ fmt_us(char *buf, size_t len, double us)
 void
 to_report_row(const struct to_case *c, const struct to_result *r, int worker)
 {
-	char label[TO_LABEL_LEN], size[32], ppoll[16], path[48], lat[48];
+	char label[TO_LABEL_LEN], size[32], ppoll[16], path[64], lat[48];
 	char p50[16], p99[16], p999[16];
 	struct to_metrics m;
 
@@ -288,9 +302,14 @@ to_report_row(const struct to_case *c, const struct to_result *r, int worker)
 		snprintf(ppoll, sizeof(ppoll), "%.1f", m.ops_poll);
 	else
 		snprintf(ppoll, sizeof(ppoll), "-");
-	if (m.pct_cpu >= 0)
-		snprintf(path, sizeof(path), "%.0f/%.0f/%.0f", m.pct_cpu, m.pct_engine,
-			m.pct_split);
+	if (m.pct_cpu >= 0 && r->placement_moves != 0)
+		snprintf(path, sizeof(path), "%.0f/%.0f/%.0f %s, %" PRIu64 " move%s",
+			m.pct_cpu, m.pct_engine, m.pct_split,
+			to_placement_name(r->placement), r->placement_moves,
+			r->placement_moves == 1 ? "" : "s");
+	else if (m.pct_cpu >= 0)
+		snprintf(path, sizeof(path), "%.0f/%.0f/%.0f %s", m.pct_cpu, m.pct_engine,
+			m.pct_split, to_placement_name(r->placement));
 	else
 		snprintf(path, sizeof(path), "-");
 	if (m.lat_p50_us >= 0) {

@@ -296,6 +296,7 @@ to_workers_merge(struct to_group *g, struct to_result *all)
 
 	memset(all, 0, sizeof(*all));
 	memset(g->hist_all, 0, sizeof(*g->hist_all));
+	all->placement = g->w[0].r->placement;
 	for (i = 0; i < g->nb; i++) {
 		const struct to_result *r = g->w[i].r;
 		const struct to_hist *h = g->w[i].hist;
@@ -317,6 +318,9 @@ to_workers_merge(struct to_group *g, struct to_result *all)
 		all->lib_split += r->lib_split;
 		all->errors += r->errors;
 		all->maps = r->maps;	/* the instance's: the same in every result */
+		all->placement_moves += r->placement_moves;
+		if (r->placement != all->placement)
+			all->placement = TO_PLACE_MIXED;
 		for (b = 0; b < TO_HIST_BUCKETS; b++)
 			g->hist_all->n[b] += h->n[b];
 		g->hist_all->count += h->count;

@@ -328,7 +328,8 @@ COLUMNS = ["case", "mode", "device", "workers", "worker", "size", "dist", "mean_
            "path_cpu_pct", "path_engine_pct", "path_split_pct",
            "lat_samples", "lat_p50_us", "lat_p99_us", "lat_p999_us", "lib_cpu",
            "lib_engine", "lib_split", "errors", "maps", "burst", "window",
-           "ring", "working_set", "tsc_hz", "round", "offload"]
+           "ring", "working_set", "tsc_hz", "round", "offload", "placement",
+           "placement_moves"]
 POSITIVE = ["size", "ops", "bytes", "seconds", "mops", "gbps",
             "cycles_per_op", "lat_samples", "lat_p50_us", "burst", "window", "ring", "working_set",
             "tsc_hz"]
@@ -336,6 +337,10 @@ POSITIVE = ["size", "ops", "bytes", "seconds", "mops", "gbps",
 
 def num(v):
     return None if v in ("", None) else float(v)
+
+
+# Where the library places copies (ocopy_placement_name()).
+PLACEMENTS = ("engines", "threshold", "help", "cpu")
 
 
 def check_row(r, where, device="dma_sw0"):
@@ -382,6 +387,14 @@ def check_row(r, where, device="dma_sw0"):
                     "%s: lib_cpu + lib_engine + lib_split = ops" % where)
         # The pools are registered with the library: dma_sw0 is mapped.
         ok &= check(num(r["maps"]) > 0, "%s: maps = %s > 0" % (where, r["maps"]))
+        ok &= check(r["placement"] in PLACEMENTS and
+                    (num(r["placement_moves"]) or 0) >= 0 and
+                    r["placement_moves"] != "",
+                    "%s: placement %s, %s moves" % (where, r["placement"],
+                                                    r["placement_moves"]))
+    else:
+        ok &= check(r["placement"] == "" and r["placement_moves"] == "",
+                    "%s: no placement outside offload" % where)
     return ok
 
 
@@ -853,6 +866,16 @@ def group_variants(a):
         # preempted past stall_us is passed over for a while, by design).
         check(all(int(r["lib_engine"]) > 0 for r in pe),
               "policy=engine rows: copies on the engine, at 64 B too")
+        # The fixed policies' placements, which never move.
+        check(all(r["placement"] == "cpu" and r["placement_moves"] == "0"
+                  for r in pc) and
+              all(r["placement"] == "engines" and r["placement_moves"] == "0"
+                  for r in pe),
+              "placement: cpu for policy=cpu, engines for policy=engine,"
+              " no move")
+        check(all(" cpu" in l for l in out.splitlines()
+                  if l.startswith("offload:policy=cpu ")),
+              "the table's path column names the placement")
         check("offload:policy=cpu" in out and "offload:policy=engine" in out,
               "the table labels each configuration's rows")
         # Each configuration against the first, round by round.
