@@ -114,6 +114,18 @@ static const char *const verify_keys[] = {
 	[TO_VERIFY_ALL] = "all",
 };
 
+/* The index of word in keys[0 .. n - 1], or -1. */
+static int
+word_index(const char *word, const char *const *keys, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(word, keys[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
 static void
 usage(const char *prog)
 {
@@ -566,6 +578,7 @@ to_option_apply(struct to_options *o, struct to_run *g, int opt, const char *arg
 {
 	uint64_t v;
 	unsigned int i;
+	int w;
 
 	switch (opt) {
 	case OPT_SIZES:
@@ -621,22 +634,20 @@ to_option_apply(struct to_options *o, struct to_run *g, int opt, const char *arg
 		o->rounds = (unsigned int)v;
 		break;
 	case OPT_ORDER:
-		for (i = 0; i < RTE_DIM(order_keys) && strcmp(arg, order_keys[i]) != 0; i++)
-			;
-		if (i == RTE_DIM(order_keys)) {
+		w = word_index(arg, order_keys, RTE_DIM(order_keys));
+		if (w < 0) {
 			to_err("--order %s: expected size or mode", arg);
 			return -EINVAL;
 		}
-		o->order = (enum to_order)i;
+		o->order = (enum to_order)w;
 		break;
 	case OPT_VERIFY:
-		for (i = 0; i < RTE_DIM(verify_keys) && strcmp(arg, verify_keys[i]) != 0; i++)
-			;
-		if (i == RTE_DIM(verify_keys)) {
+		w = word_index(arg, verify_keys, RTE_DIM(verify_keys));
+		if (w < 0) {
 			to_err("--verify %s: expected all, sample or off", arg);
 			return -EINVAL;
 		}
-		o->verify = (enum to_verify)i;
+		o->verify = (enum to_verify)w;
 		break;
 	case OPT_DEV:
 		/* A section's dev keys replace the command line's --dev. */
