@@ -45,7 +45,8 @@
  * already taken) minus that is recorded in the histogram. Only one op in
  * --lat-sample (a power of two) is recorded, and the loops step from
  * sampled op to sampled op, so with the default sampling of small copies
- * the cost is a few cycles per burst, not per op. No timestamp is added to
+ * the cost is a few cycles per burst, not per op; the samples of one
+ * burst, which share a latency, are one histogram update in every loop. No timestamp is added to
  * the loop and the recording is outside the timed regions: the cycles per
  * op never include it; the wall time (GB/s) does.
  *
