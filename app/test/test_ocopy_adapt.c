@@ -9,9 +9,10 @@
  * the CPU for every copy), wherever it lies in that order; ties go towards
  * the threshold. It probes the others in turn one epoch in nine at first
  * and less often while the kept placement keeps winning (down to one in
- * 65), weighs a probe against the kept one's running mean, probes sooner
- * when that mean moves, follows a change of the machine, and ignores
- * epochs with too little traffic. Built from the library's source (the
+ * 65), weighs a probe against the kept one's running mean, moves only
+ * when a probe wins twice in a row, probes sooner when that mean moves,
+ * follows a change of the machine, and ignores epochs with too little
+ * traffic. Built from the library's source (the
  * function is internal); the queue-level behaviour is tested in
  * ocopy_policy.
  */
@@ -236,21 +237,25 @@ main(int argc, char **argv)
 	print_probes("with help", h, 900, &a, probes, tried, nb,
 		RTE_DIM(probes));
 	/*
-	 * The first epoch, the probe that moved to the threshold (epoch 1),
-	 * then probes of the others in turn at 10, 19, 28 (8 epochs apart
-	 * after the move), 16 and 32 apart, and every 65th epoch from 243:
-	 * 20 of them.
+	 * The first epoch, the probe of the threshold that won (epoch 1),
+	 * one epoch of help, the same probe again, which won again and moved
+	 * (epoch 3), then probes of the others in turn at 12, 21, 30 (8
+	 * epochs apart after the move), 16 and 32 apart, and every 65th
+	 * epoch from 245: 20 of them.
 	 */
-	TEST_ASSERT_EQUAL(nb, 21, "probes");
-	TEST_ASSERT(probes[1] == 10 && tried[1] == HELP,
-		"first probe after the move: help at 10 (%u, %s)", probes[1],
-		ocopy_placement_name(tried[1]));
-	TEST_ASSERT(probes[2] == 19 && tried[2] == CPU, "then the CPU at 19");
-	TEST_ASSERT(probes[3] == 28 && tried[3] == ENG, "then engines at 28");
-	TEST_ASSERT_EQUAL(probes[4], 45, "probes backed off");
-	TEST_ASSERT_EQUAL(probes[10], 243, "and off to 64 epochs");
-	/* Help: the first epoch, and one probe in three of the 20. */
-	TEST_ASSERT_EQUAL(h, 1 + 7, "help epochs");
+	TEST_ASSERT_EQUAL(nb, 22, "probes");
+	TEST_ASSERT(probes[0] == 1 && tried[0] == THR && probes[1] == 3 &&
+		tried[1] == THR, "the threshold won at 1, confirmed at 3 (%u, %s)",
+		probes[1], ocopy_placement_name(tried[1]));
+	TEST_ASSERT(probes[2] == 12 && tried[2] == HELP,
+		"first probe after the move: help at 12 (%u, %s)", probes[2],
+		ocopy_placement_name(tried[2]));
+	TEST_ASSERT(probes[3] == 21 && tried[3] == CPU, "then the CPU at 21");
+	TEST_ASSERT(probes[4] == 30 && tried[4] == ENG, "then engines at 30");
+	TEST_ASSERT_EQUAL(probes[5], 47, "probes backed off");
+	TEST_ASSERT_EQUAL(probes[11], 245, "and off to 64 epochs");
+	/* Help: epochs 0 and 2, and one probe in three of the 20. */
+	TEST_ASSERT_EQUAL(h, 2 + 7, "help epochs");
 	TEST_ASSERT_EQUAL(a.kept, THR, "by threshold");
 	TEST_ASSERT_EQUAL(a.changes, 1, "one move kept");
 
@@ -265,8 +270,9 @@ main(int argc, char **argv)
 	h = run_probes(&a, &m, 900, CPU, probes, tried, RTE_DIM(probes), &nb);
 	print_probes("on the CPU", h, 900, &a, probes, tried, nb,
 		RTE_DIM(probes));
-	TEST_ASSERT(tried[0] == THR && tried[1] == HELP && tried[2] == CPU,
-		"the threshold, help again, then the CPU probed");
+	TEST_ASSERT(tried[0] == THR && tried[1] == THR && tried[2] == HELP &&
+		tried[3] == CPU && tried[4] == CPU,
+		"the threshold (twice: a move), help again, then the CPU (twice)");
 	TEST_ASSERT_EQUAL(a.kept, CPU, "the CPU kept");
 	TEST_ASSERT_EQUAL(a.changes, 2, "two moves: threshold, CPU");
 	TEST_ASSERT(h >= 900 - 30 - nb, "%u epochs on the CPU", h);
@@ -325,6 +331,24 @@ main(int argc, char **argv)
 	TEST_ASSERT(a.place == HELP && a.changes == 0,
 		"help kept (%" PRIu64 " / %" PRIu64 " bytes per Mcycle by threshold / with help)",
 		a.tput[THR], a.tput[HELP]);
+
+	test_section("one lucky probe epoch does not move: a win is probed again before a move");
+	fresh(&a);
+	m = help_vs(1000000, 1200000);
+	run(&a, &m, 300, 0);
+	/* Up to the next probe of the threshold; that one epoch at 1.5. */
+	for (i = 0; i < 400 && !(a.probing && a.place == THR); i++)
+		run(&a, &m, 1, 0);
+	TEST_ASSERT(a.probing && a.place == THR, "a probe of the threshold");
+	TEST_ASSERT_EQUAL(oc_adapt_epoch(&a, 1500000, MCYC), HELP,
+		"the lucky epoch: back to help, no move yet");
+	TEST_ASSERT(a.kept == HELP && a.left == 1 && a.changes == 0,
+		"help kept, the threshold probed again after one epoch");
+	run(&a, &m, 1, 0);
+	TEST_ASSERT(a.probing && a.place == THR, "the threshold probed again");
+	run(&a, &m, 1, 0);
+	TEST_ASSERT(a.kept == HELP && a.place == HELP && a.changes == 0,
+		"it loses at 1.0: help kept, no move (%" PRIu64 " moves)", a.changes);
 
 	test_section("ties, or better by less than the margin: towards the threshold");
 	fresh(&a);

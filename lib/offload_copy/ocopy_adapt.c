@@ -30,7 +30,10 @@
  *     on an engine (oc_adapt_moved()).
  *   - The kept placement is measured for some epochs, then another one
  *     for one epoch: the probe's measure against the kept one's running
- *     mean (an epoch weighs 1/8), the better wins. Probes try the other
+ *     mean (an epoch weighs 1/8), the better wins. A probe that wins is
+ *     tried again after one epoch of the kept placement, and the queue
+ *     moves only if it wins again: one lucky epoch (a slow spell of the
+ *     host just ended) does not move it. Probes try the other
  *     placements in turn. An epoch with too little traffic tells nothing.
  *     An epoch of the kept placement lasts at least as long as the last
  *     probe did, settling included (with large copies the ops in flight
@@ -140,7 +143,18 @@ oc_adapt_epoch(struct oc_adapt *a, uint64_t bytes, uint64_t cyc)
 		if (a->kept_avg != 0)
 			a->tput[k] = a->kept_avg;
 		a->probing = 0;
-		if (oc_adapt_wins(p, t, k, a->tput[k])) {
+		if (oc_adapt_wins(p, t, k, a->tput[k]) && a->won != p + 1) {
+			/*
+			 * A first win may be one lucky epoch: back to the kept
+			 * placement for an epoch, then the same probe again.
+			 */
+			a->won = p + 1;
+			a->next_probe = p;
+			a->place = k;
+			a->left = 1;
+			return a->place;
+		}
+		if (a->won == p + 1 && oc_adapt_wins(p, t, k, a->tput[k])) {
 			a->changes++;
 			a->stay = OC_ADAPT_STAY;
 			a->lost = 0;
@@ -150,6 +164,7 @@ oc_adapt_epoch(struct oc_adapt *a, uint64_t bytes, uint64_t cyc)
 			a->stay = RTE_MIN(a->stay * 2, (uint32_t)OC_ADAPT_STAY_MAX);
 			a->lost = 0;
 		}
+		a->won = 0;
 		a->left = a->stay;
 		a->place = a->kept;
 		a->kept_avg = a->tput[a->kept];

@@ -189,6 +189,9 @@ struct oc_adapt {
 	uint8_t next_probe;	/**< the placement the next probe tries (or
 				 * the one after it, if kept) */
 	uint8_t lost;		/**< probes lost at this pace (stay) */
+	uint8_t won;		/**< 1 + the placement whose last probe won
+				 * once: probed again at once, it moves only
+				 * if it wins again (0: none) */
 	uint32_t left;		/**< epochs kept before the next probe */
 	uint32_t stay;		/**< epochs between probes (backs off while
 				 * the kept one wins) */
