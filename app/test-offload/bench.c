@@ -652,7 +652,7 @@ run_offload(struct to_case *c, struct to_result *r)
 	r->lib_split = b.split - a.split;
 	r->errors = b.errors - a.errors;
 	r->maps = c->maps;
-	r->placement = (int)rb.placement;
+	r->placement = (int)rb.placement_kept;
 	r->placement_moves = rb.help_changes - ra.help_changes;
 	return ret;
 }

@@ -236,6 +236,9 @@ main(int argc, char **argv)
 	snprintf(word, sizeof(word), "\"%s\"",
 		ocopy_placement_name(rates.placement));
 	TEST_ASSERT(tel_has(r, "placement", word), "placement %s: %s", word, r);
+	snprintf(word, sizeof(word), "\"%s\"",
+		ocopy_placement_name(rates.placement_kept));
+	TEST_ASSERT(tel_has(r, "placement_kept", word), "placement kept %s: %s", word, r);
 	TEST_ASSERT_EQUAL(tel_u64(r, "help_probe_in_epochs"),
 		rates.help_probe_in, "epochs before the next probe");
 	TEST_ASSERT(tel_has(r, "engine0_health", "\"ok\""), "health: %s", r);

@@ -264,6 +264,10 @@ struct ocopy_queue_rates {
 	uint64_t help_bytes_per_mcyc;	/**< OCOPY_PLACE_HELP */
 	uint64_t cpu_bytes_per_mcyc;	/**< OCOPY_PLACE_CPU */
 	uint32_t help_probe_in;		/**< kept epochs before the next probe */
+	/** The placement kept between probes: placement, but while a probe
+	 * tries another one (help_probe_in 0), the one it returns to.
+	 */
+	enum ocopy_placement placement_kept;
 };
 /** A queue's rates, thresholds and placement now. @return 0, or -EINVAL (NULL). */
 int ocopy_queue_rates_get(const struct ocopy_queue *q, struct ocopy_queue_rates *r);

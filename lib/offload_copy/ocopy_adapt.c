@@ -242,6 +242,7 @@ oc_adapt_init(struct ocopy_queue *q)
 	if (c->policy != OCOPY_POLICY_AUTO) {
 		a->place = c->policy == OCOPY_POLICY_CPU ? OCOPY_PLACE_CPU :
 				OCOPY_PLACE_ENGINES;
+		a->kept = a->place;
 		return;
 	}
 	oc_adapt_reset(a, c->cpu_help);

@@ -50,6 +50,7 @@ ocopy_queue_rates_get(const struct ocopy_queue *q, struct ocopy_queue_rates *r)
 	r->cpu_cyc_per_kib = q->cpu_cyc_per_kib;
 	r->cpu_samples = q->cpu_samples;
 	r->placement = (enum ocopy_placement)q->adapt.place;
+	r->placement_kept = (enum ocopy_placement)q->adapt.kept;
 	r->cpu_help = r->placement == OCOPY_PLACE_HELP;
 	r->help_epochs = q->adapt.epochs;
 	r->help_changes = q->adapt.changes;

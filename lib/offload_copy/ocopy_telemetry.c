@@ -166,6 +166,8 @@ oc_tel_queue(const char *cmd __rte_unused, const char *params,
 	rte_tel_data_add_dict_u64(d, "help_changes", r.help_changes);
 	rte_tel_data_add_dict_string(d, "placement",
 		ocopy_placement_name(r.placement));
+	rte_tel_data_add_dict_string(d, "placement_kept",
+		ocopy_placement_name(r.placement_kept));
 	rte_tel_data_add_dict_u64(d, "engines_bytes_per_mcycle",
 		r.engines_bytes_per_mcyc);
 	rte_tel_data_add_dict_u64(d, "alone_bytes_per_mcycle",
