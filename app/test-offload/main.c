@@ -67,6 +67,28 @@ to_err(const char *fmt, ...)
 static uint32_t size_tab[TO_DIST_TAB];
 
 /*
+ * Whether every worker's queue has measured TO_WARM_EPOCHS epochs of
+ * cpu_help=auto: its first probe of each placement made (within 20
+ * epochs, a few more when one wins), its placement chosen. An epoch
+ * lasts at least 2 ms, longer when the queue takes long to drain (large
+ * copies): 24 of them can outlast the warm-up, and the measured run would
+ * then hold a fresh instance's probes, which a running application pays
+ * once.
+ */
+static bool
+placements_measured(const struct to_group *g)
+{
+	struct ocopy_queue_rates rt;
+	unsigned int i;
+
+	for (i = 0; i < g->nb; i++)
+		if (ocopy_queue_rates_get(g->w[i].c.oq, &rt) != 0 ||
+				rt.help_epochs < TO_WARM_EPOCHS)
+			return false;
+	return true;
+}
+
+/*
  * Set up, warm up and measure one case on every worker; prints its rows.
  * proto holds what the mode decides (mode, device, size, burst); each
  * worker's copy gets that worker's pools, vchan or queue and records.
@@ -80,7 +102,7 @@ run_case(struct to_group *g, const struct to_case *proto, struct ocopy *oc)
 	char what[TO_NAME_LEN + TO_LABEL_LEN + 48], size[32];
 	struct to_case base = *proto;
 	struct to_result all;
-	unsigned int i;
+	unsigned int i, k;
 
 	/* What every worker's copy shares. */
 	if (o->dist != TO_DIST_FIXED) {
@@ -136,6 +158,12 @@ run_case(struct to_group *g, const struct to_case *proto, struct ocopy *oc)
 		}
 		if (to_workers_run(g, false) != 0)
 			goto fail;
+		/* A new instance's first probes, out of the measured run. */
+		for (k = 0; base.adaptive && k < TO_WARM_MAX_EXTRA && !placements_measured(g); k++)
+			if (to_workers_run(g, false) != 0)
+				goto fail;
+		for (i = 0; i < g->nb; i++)
+			g->w[i].c.warmup_s = o->warmup_s * (1 + k);
 	}
 	phase = "";
 	for (i = 0; i < g->nb; i++) {
@@ -329,6 +357,8 @@ run_offload(struct to_group *g, const int16_t *dev_ids, unsigned int round,
 			.maps = maps,
 		};
 
+		c.adaptive = conf.policy == OCOPY_POLICY_AUTO &&
+			conf.cpu_help == OCOPY_CPU_HELP_AUTO;
 		ret = run_case(g, &c, oc);
 		if (ret != TO_EXIT_OK)
 			break;

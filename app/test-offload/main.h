@@ -65,6 +65,13 @@ extern const char *to_err_context;
 #define TO_STALL_S	3	/**< no completion for this long: the device is stalled */
 #define TO_MAX_ROUNDS	99	/**< --rounds */
 #define TO_MAX_OFFLOADS	8	/**< --offload given this many times at most */
+/**
+ * offload, cpu_help=auto: the warm-up goes on, --warmup at a time and up
+ * to this many times more, until each queue has measured TO_WARM_EPOCHS
+ * epochs (its first probes done).
+ */
+#define TO_WARM_MAX_EXTRA	10
+#define TO_WARM_EPOCHS		24
 #define TO_OFFLOAD_LEN	512	/**< one --offload string, NUL included */
 /** A case's name: a dmadev's, or "offload:" and an --offload string. */
 #define TO_CASE_NAME_LEN	(TO_OFFLOAD_LEN + 16)
@@ -275,6 +282,9 @@ struct to_case {
 	uint16_t next_id;		/**< TO_MODE_DMA: the device's next job id */
 	struct ocopy_queue *oq;		/**< TO_MODE_OFFLOAD: the library queue */
 	uint64_t maps;			/**< TO_MODE_OFFLOAD: IOMMU map calls, all engines */
+	bool adaptive;			/**< TO_MODE_OFFLOAD: policy=auto, cpu_help=auto */
+	double warmup_s;		/**< the warm-up it had: --warmup, or a multiple
+					 * of it (adaptive, TO_WARM_EPOCHS) */
 	/* Latency (lat.c): one op in lat_every, 0: off. */
 	uint32_t lat_every;
 	uint32_t lat_mask;		/**< lat_ts has lat_mask + 1 entries (>= window) */

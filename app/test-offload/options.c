@@ -166,7 +166,10 @@ usage(const char *prog)
 		"                       every case starts cold\n"
 		"  --time SECONDS       per case (default %.1f)\n"
 		"  --ops N              per case, instead of --time\n"
-		"  --warmup SECONDS     unmeasured run before each case (default %.1f, 0: none)\n"
+		"  --warmup SECONDS     unmeasured run before each case (default %.1f, 0: none);\n"
+		"                       offload with cpu_help=auto: repeated (up to %u more\n"
+		"                       times) until the library has measured %u epochs of\n"
+		"                       its placements, its first probes out of the measure\n"
 		"  --rounds N           run every mode and size N times, in turns (round 1:\n"
 		"                       every case once, then round 2, ...), 1 .. %u\n"
 		"                       (default 1); the summary gives the median and the\n"
@@ -208,8 +211,8 @@ usage(const char *prog)
 		"Exit status: 0 success, %d a case failed (verification, device error,\n"
 		"stall), %d bad command line or environment.\n",
 		prog, TO_MAX_OFFLOADS, DEFAULT_BURST, DEFAULT_RING, LLC_FACTOR, DEFAULT_TIME_S,
-		DEFAULT_WARMUP_S, TO_MAX_ROUNDS, TO_VERIFY_SAMPLE_EVERY, TO_LAT_AUTO_SIZE,
-		TO_LAT_AUTO_EVERY,
+		DEFAULT_WARMUP_S, TO_WARM_MAX_EXTRA, TO_WARM_EPOCHS, TO_MAX_ROUNDS,
+		TO_VERIFY_SAMPLE_EVERY, TO_LAT_AUTO_SIZE, TO_LAT_AUTO_EVERY,
 		DEFAULT_LONG_US,
 		TO_EXIT_FAIL,
 		TO_EXIT_USAGE);

@@ -329,7 +329,7 @@ COLUMNS = ["case", "mode", "device", "workers", "worker", "size", "dist", "mean_
            "lat_samples", "lat_p50_us", "lat_p99_us", "lat_p999_us", "lib_cpu",
            "lib_engine", "lib_split", "errors", "maps", "burst", "window",
            "ring", "working_set", "tsc_hz", "round", "offload", "placement",
-           "placement_moves"]
+           "placement_moves", "warmup_s"]
 POSITIVE = ["size", "ops", "bytes", "seconds", "mops", "gbps",
             "cycles_per_op", "lat_samples", "lat_p50_us", "burst", "window", "ring", "working_set",
             "tsc_hz"]
@@ -876,6 +876,32 @@ def group_variants(a):
         check(all(" cpu" in l for l in out.splitlines()
                   if l.startswith("offload:policy=cpu ")),
               "the table's path column names the placement")
+        # --warmup 0 here: no warm-up, not even for an adaptive queue.
+        check(all(num(r["warmup_s"]) == 0 for r in rows),
+              "--warmup 0: every row's warmup_s is 0")
+
+        # An adaptive queue (policy=auto, cpu_help=auto) warms up until it
+        # has measured 24 epochs of 2 ms or more: a 10 ms warm-up is
+        # repeated (some 4 times, 10 at most: at least twice here, to stay
+        # clear of the timing); a fixed policy's is not.
+        wrows, wout = run_csv(a, ["--mode", "cpu,offload", "--dev", "dma_sw0",
+                                  "--offload", "policy=auto", "--offload",
+                                  "policy=cpu", "--sizes", "4K", "--ops",
+                                  "3000", "--warmup", "0.01",
+                                  "--working-set", "8M"],
+                              os.path.join(d, "warmup.csv"),
+                              "--warmup 0.01 with policy=auto and policy=cpu:"
+                              " exit 0")
+        if wrows is not None:
+            w = {(r["mode"], r["offload"]): num(r["warmup_s"]) for r in wrows}
+            check(w[("cpu", "")] == 0.01 and
+                  w[("offload", "policy=cpu")] == 0.01,
+                  "warmup_s 0.01 for cpu and policy=cpu: %s" % w)
+            auto = w[("offload", "policy=auto")]
+            check(0.03 - 1e-9 <= auto <= 0.11 + 1e-9 and
+                  abs(auto * 100 - round(auto * 100)) < 1e-6,
+                  "policy=auto: the warm-up repeated, 0.03 to 0.11 s in steps"
+                  " of 0.01 (%s)" % auto)
         check("offload:policy=cpu" in out and "offload:policy=engine" in out,
               "the table labels each configuration's rows")
         # Each configuration against the first, round by round.
