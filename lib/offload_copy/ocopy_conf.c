@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -183,11 +184,67 @@ oc_parse_engines(const char *val, struct ocopy_conf *c)
 	return 0;
 }
 
+/*
+ * The numeric keys whose default is 0 (which ocopy_conf_format() leaves
+ * out): their field, its width, their range. One table for the parser and
+ * the writer, in the order the writer follows.
+ */
+struct oc_num_key {
+	const char *key;
+	size_t offset;		/* offsetof(struct ocopy_conf, field) */
+	uint8_t width;		/* sizeof(field): 2 or 4, unsigned */
+	uint64_t min;
+	uint64_t max;
+	bool has_off;		/* "off" is UINT32_MAX */
+	bool pow2;		/* a power of 2 */
+};
+
+#define OC_NUM_KEY(k, f, lo, hi, o, p) \
+	{ k, offsetof(struct ocopy_conf, f), sizeof(((struct ocopy_conf *)0)->f), lo, hi, o, p }
+
+static const struct oc_num_key oc_num_keys[] = {
+	OC_NUM_KEY("queue_size", queue_size, 2, OCOPY_QUEUE_SIZE_MAX, false, true),
+	OC_NUM_KEY("ring_size", ring_size, 1, UINT16_MAX, false, false),
+	OC_NUM_KEY("threshold", threshold, 1, UINT32_MAX, false, false),
+	OC_NUM_KEY("split", split_threshold, 64, UINT32_MAX - 1, true, false),
+	OC_NUM_KEY("slack", depth_slack, 1, 100000, false, false),
+	OC_NUM_KEY("stall_us", stall_us, 1, 60000000, false, false),
+	OC_NUM_KEY("degrade_errors", degrade_errors, 1, 1000000, false, false),
+	OC_NUM_KEY("reprobe_ms", reprobe_ms, 1, 3600000, false, false),
+};
+
+static uint32_t
+oc_num_get(const struct ocopy_conf *c, const struct oc_num_key *k)
+{
+	const uint8_t *f = (const uint8_t *)c + k->offset;
+	uint16_t v16;
+	uint32_t v32;
+
+	if (k->width == sizeof(v16)) {
+		memcpy(&v16, f, sizeof(v16));
+		return v16;
+	}
+	memcpy(&v32, f, sizeof(v32));
+	return v32;
+}
+
+static void
+oc_num_set(struct ocopy_conf *c, const struct oc_num_key *k, uint32_t v)
+{
+	uint8_t *f = (uint8_t *)c + k->offset;
+	uint16_t v16 = (uint16_t)v;
+
+	if (k->width == sizeof(v16))
+		memcpy(f, &v16, sizeof(v16));
+	else
+		memcpy(f, &v, sizeof(v));
+}
+
 static int
 oc_parse_pair(const char *key, const char *val, void *opaque)
 {
 	struct ocopy_conf *c = opaque;
-	unsigned int word = 0;
+	unsigned int i, word = 0;
 	uint64_t v;
 	int ret;
 
@@ -214,41 +271,27 @@ oc_parse_pair(const char *key, const char *val, void *opaque)
 			c->cpu_help = word;
 		return ret;
 	}
-	if (strcmp(key, "split") == 0 && val != NULL && strcmp(val, "off") == 0) {
-		c->split_threshold = UINT32_MAX;
-		return 0;
+	for (i = 0; i < RTE_DIM(oc_num_keys); i++) {
+		const struct oc_num_key *k = &oc_num_keys[i];
+
+		if (strcmp(key, k->key) != 0)
+			continue;
+		if (k->has_off && val != NULL && strcmp(val, "off") == 0) {
+			oc_num_set(c, k, UINT32_MAX);
+			return 0;
+		}
+		ret = oc_parse_u64(key, val, k->min, k->max, &v);
+		if (ret == 0 && k->pow2 && !rte_is_power_of_2((uint32_t)v)) {
+			OC_LOG(ERR, "%s=%s: a power of 2", key, val);
+			ret = -EINVAL;
+		}
+		if (ret == 0)
+			oc_num_set(c, k, (uint32_t)v);
+		return ret;
 	}
 	if (strcmp(key, "queues") == 0) {
 		ret = oc_parse_u64(key, val, 1, OCOPY_MAX_QUEUES, &v);
 		c->nb_queues = (uint16_t)v;
-	} else if (strcmp(key, "queue_size") == 0) {
-		ret = oc_parse_u64(key, val, 2, OCOPY_QUEUE_SIZE_MAX, &v);
-		if (ret == 0 && !rte_is_power_of_2((uint32_t)v)) {
-			OC_LOG(ERR, "queue_size=%s: a power of 2", val);
-			ret = -EINVAL;
-		}
-		c->queue_size = (uint32_t)v;
-	} else if (strcmp(key, "ring_size") == 0) {
-		ret = oc_parse_u64(key, val, 1, UINT16_MAX, &v);
-		c->ring_size = (uint16_t)v;
-	} else if (strcmp(key, "threshold") == 0) {
-		ret = oc_parse_u64(key, val, 1, UINT32_MAX, &v);
-		c->threshold = (uint32_t)v;
-	} else if (strcmp(key, "split") == 0) {
-		ret = oc_parse_u64(key, val, 64, UINT32_MAX - 1, &v);
-		c->split_threshold = (uint32_t)v;
-	} else if (strcmp(key, "slack") == 0) {
-		ret = oc_parse_u64(key, val, 1, 100000, &v);
-		c->depth_slack = (uint32_t)v;
-	} else if (strcmp(key, "stall_us") == 0) {
-		ret = oc_parse_u64(key, val, 1, 60000000, &v);
-		c->stall_us = (uint32_t)v;
-	} else if (strcmp(key, "degrade_errors") == 0) {
-		ret = oc_parse_u64(key, val, 1, 1000000, &v);
-		c->degrade_errors = (uint32_t)v;
-	} else if (strcmp(key, "reprobe_ms") == 0) {
-		ret = oc_parse_u64(key, val, 1, 3600000, &v);
-		c->reprobe_ms = (uint32_t)v;
 	} else if (strcmp(key, "socket") == 0) {
 		ret = oc_parse_u64(key, val, 0, RTE_MAX_NUMA_NODES - 1, &v);
 		c->socket_id = (int)v;
@@ -358,24 +401,14 @@ ocopy_conf_format(const struct ocopy_conf *conf, char *buf, size_t size)
 		conf->nb_queues, oc_policy_names[conf->policy],
 		oc_cpu_help_names[conf->cpu_help], conf->no_learn ? "off" : "on");
 	/* Numeric fields: 0 is the default, which the string leaves out. */
-	if (conf->queue_size != 0)
-		oc_fmt(buf, size, &off, ",queue_size=%u", conf->queue_size);
-	if (conf->ring_size != 0)
-		oc_fmt(buf, size, &off, ",ring_size=%u", conf->ring_size);
-	if (conf->threshold != 0)
-		oc_fmt(buf, size, &off, ",threshold=%u", conf->threshold);
-	if (conf->split_threshold == UINT32_MAX)
-		oc_fmt(buf, size, &off, ",split=off");
-	else if (conf->split_threshold != 0)
-		oc_fmt(buf, size, &off, ",split=%u", conf->split_threshold);
-	if (conf->depth_slack != 0)
-		oc_fmt(buf, size, &off, ",slack=%u", conf->depth_slack);
-	if (conf->stall_us != 0)
-		oc_fmt(buf, size, &off, ",stall_us=%u", conf->stall_us);
-	if (conf->degrade_errors != 0)
-		oc_fmt(buf, size, &off, ",degrade_errors=%u", conf->degrade_errors);
-	if (conf->reprobe_ms != 0)
-		oc_fmt(buf, size, &off, ",reprobe_ms=%u", conf->reprobe_ms);
+	for (i = 0; i < RTE_DIM(oc_num_keys); i++) {
+		const uint32_t v = oc_num_get(conf, &oc_num_keys[i]);
+
+		if (v == UINT32_MAX && oc_num_keys[i].has_off)
+			oc_fmt(buf, size, &off, ",%s=off", oc_num_keys[i].key);
+		else if (v != 0)
+			oc_fmt(buf, size, &off, ",%s=%u", oc_num_keys[i].key, v);
+	}
 	if (conf->socket_id != SOCKET_ID_ANY)
 		oc_fmt(buf, size, &off, ",socket=%d", conf->socket_id);
 	/* vsnprintf() ended it with a NUL where it was cut. */
