@@ -46,9 +46,10 @@
  * --lat-sample (a power of two) is recorded, and the loops step from
  * sampled op to sampled op, so with the default sampling of small copies
  * the cost is a few cycles per burst, not per op; the samples of one
- * burst, which share a latency, are one histogram update in every loop. No timestamp is added to
- * the loop and the recording is outside the timed regions: the cycles per
- * op never include it; the wall time (GB/s) does.
+ * burst, which share a latency, are one histogram update in every loop.
+ * No timestamp is added to the loop and the recording is outside the
+ * timed regions: the cycles per op never include it; the wall time
+ * (GB/s) does.
  *
  * Verification (all, or one operation in TO_VERIFY_SAMPLE_EVERY) compares
  * the destination with its source after completion; its time is in the

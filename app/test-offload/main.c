@@ -355,10 +355,10 @@ run_offload(struct to_group *g, const int16_t *dev_ids, unsigned int round,
 			.round = round,
 			.burst = o->burst,
 			.maps = maps,
+			.adaptive = conf.policy == OCOPY_POLICY_AUTO &&
+				conf.cpu_help == OCOPY_CPU_HELP_AUTO,
 		};
 
-		c.adaptive = conf.policy == OCOPY_POLICY_AUTO &&
-			conf.cpu_help == OCOPY_CPU_HELP_AUTO;
 		ret = run_case(g, &c, oc);
 		if (ret != TO_EXIT_OK)
 			break;

@@ -290,6 +290,7 @@ to_report_row(const struct to_case *c, const struct to_result *r, int worker)
 	char label[TO_LABEL_LEN], size[32], ppoll[16], path[64], lat[48];
 	char p50[16], p99[16], p999[16];
 	struct to_metrics m;
+	int n;
 
 	to_progress_clear();
 	to_metrics_get(c, r, &m);
@@ -302,16 +303,15 @@ to_report_row(const struct to_case *c, const struct to_result *r, int worker)
 		snprintf(ppoll, sizeof(ppoll), "%.1f", m.ops_poll);
 	else
 		snprintf(ppoll, sizeof(ppoll), "-");
-	if (m.pct_cpu >= 0 && r->placement_moves != 0)
-		snprintf(path, sizeof(path), "%.0f/%.0f/%.0f %s, %" PRIu64 " move%s",
-			m.pct_cpu, m.pct_engine, m.pct_split,
-			to_placement_name(r->placement), r->placement_moves,
-			r->placement_moves == 1 ? "" : "s");
-	else if (m.pct_cpu >= 0)
-		snprintf(path, sizeof(path), "%.0f/%.0f/%.0f %s", m.pct_cpu, m.pct_engine,
-			m.pct_split, to_placement_name(r->placement));
-	else
+	if (m.pct_cpu >= 0) {
+		n = snprintf(path, sizeof(path), "%.0f/%.0f/%.0f %s", m.pct_cpu,
+			m.pct_engine, m.pct_split, to_placement_name(r->placement));
+		if (r->placement_moves != 0 && n > 0 && (size_t)n < sizeof(path))
+			snprintf(path + n, sizeof(path) - n, ", %" PRIu64 " move%s",
+				r->placement_moves, r->placement_moves == 1 ? "" : "s");
+	} else {
 		snprintf(path, sizeof(path), "-");
+	}
 	if (m.lat_p50_us >= 0) {
 		fmt_us(p50, sizeof(p50), m.lat_p50_us);
 		fmt_us(p99, sizeof(p99), m.lat_p99_us);
