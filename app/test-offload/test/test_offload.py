@@ -43,6 +43,9 @@ EAL = ["-l", "0-1", "-s", "0x2", "--no-huge", "-m", "256", "--no-shconf",
 # Small and short: a real run of every mode in about a second.
 SHORT = ["--sizes", "64,4K", "--time", "0.05", "--warmup", "0",
          "--working-set", "8M"]
+# The same by count: rows whose figures the summaries are checked against.
+SHORT_OPS = ["--sizes", "64,4K", "--ops", "3000", "--warmup", "0",
+             "--working-set", "8M"]
 
 failures = []
 
@@ -750,9 +753,7 @@ def run_csv(a, args, path, what):
 def group_rounds(a):
     with tempfile.TemporaryDirectory() as d:
         rows, out = run_csv(a, ["--mode", "cpu,dma,offload", "--dev",
-                                "dma_sw0", "--rounds", "3", "--sizes",
-                                "64,4K", "--ops", "3000", "--warmup", "0",
-                                "--working-set", "8M"],
+                                "dma_sw0", "--rounds", "3"] + SHORT_OPS,
                             os.path.join(d, "rounds.csv"),
                             "--rounds 3 run of cpu, dma, offload exits 0")
         if rows is None:
@@ -803,9 +804,8 @@ def group_rounds(a):
 
         # --order mode: each mode's sizes in turn; the same summary.
         mrows, mout = run_csv(a, ["--mode", "cpu,dma,offload", "--dev",
-                                  "dma_sw0", "--rounds", "2", "--sizes",
-                                  "64,4K", "--ops", "3000", "--warmup", "0",
-                                  "--working-set", "8M", "--order", "mode"],
+                                  "dma_sw0", "--rounds", "2", "--order",
+                                  "mode"] + SHORT_OPS,
                               os.path.join(d, "order.csv"),
                               "--order mode run exits 0")
         if mrows is not None:
@@ -841,9 +841,7 @@ def group_variants(a):
     with tempfile.TemporaryDirectory() as d:
         rows, out = run_csv(a, ["--mode", "cpu,offload", "--dev", "dma_sw0",
                                 "--offload", "policy=cpu", "--offload",
-                                "policy=engine", "--rounds", "2", "--sizes",
-                                "64,4K", "--ops", "3000", "--warmup", "0",
-                                "--working-set", "8M"],
+                                "policy=engine", "--rounds", "2"] + SHORT_OPS,
                             os.path.join(d, "variants.csv"),
                             "two --offload configurations, 2 rounds: exit 0")
         if rows is None:
