@@ -78,8 +78,7 @@
 static bool
 oc_adapt_shifted(uint64_t t, uint64_t ref)
 {
-	return t * 100 >= ref * (100 + OC_ADAPT_SHIFT_PCT) ||
-			t * (100 + OC_ADAPT_SHIFT_PCT) <= ref * 100;
+	return oc_moved(t, ref, 100 + OC_ADAPT_SHIFT_PCT, 100);
 }
 
 /* How far a placement is from THRESHOLD, where ties go. */
@@ -126,6 +125,7 @@ uint8_t
 oc_adapt_epoch(struct oc_adapt *a, uint64_t bytes, uint64_t cyc)
 {
 	uint64_t t;
+	bool wins;
 
 	RTE_BUILD_BUG_ON(OC_PLACE_NB != OCOPY_PLACE_MAX);
 	if (bytes < OC_ADAPT_MIN_BYTES || cyc == 0)
@@ -143,7 +143,8 @@ oc_adapt_epoch(struct oc_adapt *a, uint64_t bytes, uint64_t cyc)
 		if (a->kept_avg != 0)
 			a->tput[k] = a->kept_avg;
 		a->probing = 0;
-		if (oc_adapt_wins(p, t, k, a->tput[k]) && a->won != p + 1) {
+		wins = oc_adapt_wins(p, t, k, a->tput[k]);
+		if (wins && a->won != p + 1) {
 			/*
 			 * A first win may be one lucky epoch: back to the kept
 			 * placement for an epoch, then the same probe again.
@@ -154,7 +155,7 @@ oc_adapt_epoch(struct oc_adapt *a, uint64_t bytes, uint64_t cyc)
 			a->left = 1;
 			return a->place;
 		}
-		if (a->won == p + 1 && oc_adapt_wins(p, t, k, a->tput[k])) {
+		if (wins) {	/* the second in a row */
 			a->changes++;
 			a->stay = OC_ADAPT_STAY;
 			a->lost = 0;

@@ -120,6 +120,13 @@ void oc_calib_leftovers(struct ocopy *oc, struct ocopy_qengine *qe,
 uint32_t oc_rate_fold(uint32_t rate, uint64_t cyc, uint64_t bytes,
 		uint8_t *outliers);
 
+/* Whether v moved from ref by the ratio num/den (> 1) or more, either way. */
+static inline bool
+oc_moved(uint64_t v, uint64_t ref, uint64_t num, uint64_t den)
+{
+	return v * den >= ref * num || v * num <= ref * den;
+}
+
 /*
  * Whether a learned rate moved from old by an eighth or more: only then
  * is the update logged (debug level). Windows close thousands of times a
@@ -129,8 +136,7 @@ uint32_t oc_rate_fold(uint32_t rate, uint64_t cyc, uint64_t bytes,
 static inline bool
 oc_rate_moved(uint32_t old, uint32_t rate)
 {
-	return (uint64_t)rate * 8 >= (uint64_t)old * 9 ||
-			(uint64_t)rate * 9 <= (uint64_t)old * 8;
+	return oc_moved(rate, old, 9, 8);
 }
 /* ocopy_policy.c: re-derive the queue's engine thresholds from its rates. */
 void oc_queue_thresholds(struct ocopy_queue *q);
