@@ -67,6 +67,15 @@ def error_lines(err):
     return [l for l in err.splitlines() if "error:" in l]
 
 
+def dry_run_ini(a, d, name, text, args=()):
+    """Write text as INI file name in folder d and run --config on it with
+    --dry-run (and args): (exit status, stdout, stderr)."""
+    path = os.path.join(d, name)
+    with open(path, "w") as f:
+        f.write(text)
+    return run(a.tool, ["--config", path, "--dry-run"] + list(args), eal=False)
+
+
 def expect_usage_error(tool, args, needle, eal=False):
     """Exit 2 and a first error line that names the bad input."""
     rc, out, err = run(tool, args, eal=eal)
@@ -266,10 +275,7 @@ def group_config(a):
     check(rc == 0 and out1.count("\n[") == 3 and out1.startswith("["),
           "the shipped config.ini parses: 4 sections (exit %d) %s" % (rc, err))
     with tempfile.TemporaryDirectory() as d:
-        again = os.path.join(d, "again.ini")
-        with open(again, "w") as f:
-            f.write(out1)
-        rc, out2, err = run(a.tool, ["--config", again, "--dry-run"], eal=False)
+        rc, out2, err = dry_run_ini(a, d, "again.ini", out1)
         check(rc == 0 and out2 == out1,
               "--dry-run output read back with --config gives the same cases")
 
@@ -826,10 +832,8 @@ def group_rounds(a):
               "--dry-run: rounds = 1 and order = size by default")
         rc, out, err = run(a.tool, ["--order", "mode", "--dry-run"], eal=False)
         check(rc == 0 and "order = mode\n" in out, "--dry-run: order = mode")
-        ini = os.path.join(d, "order.ini")
-        with open(ini, "w") as f:
-            f.write("[a]\norder = mode\n[b]\nsizes = 64\n")
-        rc, out, err = run(a.tool, ["--config", ini, "--dry-run"], eal=False)
+        rc, out, err = dry_run_ini(a, d, "order.ini",
+                                   "[a]\norder = mode\n[b]\nsizes = 64\n")
         check(rc == 0 and out.count("order = mode\n") == 1 and
               out.count("order = size\n") == 1,
               "INI: order per section, size where not given")
@@ -929,22 +933,18 @@ def group_variants(a):
 
         # An INI section's list replaces the command line's; --dry-run
         # writes it back in the same syntax.
-        ini = os.path.join(d, "v.ini")
-        with open(ini, "w") as f:
-            f.write("[v]\nmode = offload\ndev = dma_sw0\n"
-                    "offload = policy=cpu |  split=off,policy=auto \n[w]\n"
-                    "mode = offload\ndev = dma_sw0\n")
-        rc, out, err = run(a.tool, ["--config", ini, "--dry-run", "--offload",
-                                    "threshold=4096"], eal=False)
+        rc, out, err = dry_run_ini(
+            a, d, "v.ini",
+            "[v]\nmode = offload\ndev = dma_sw0\n"
+            "offload = policy=cpu |  split=off,policy=auto \n[w]\n"
+            "mode = offload\ndev = dma_sw0\n",
+            ["--offload", "threshold=4096"])
         check(rc == 0 and "[v]\n" in out and
               out.count("offload = policy=cpu | split=off,policy=auto\n") == 1
               and out.count("offload = threshold=4096\n") == 1,
               "INI: 'offload = a | b' replaces the command line's --offload;"
               " a section without it keeps the command line's")
-        again = os.path.join(d, "again.ini")
-        with open(again, "w") as f:
-            f.write(out)
-        rc, out2, err = run(a.tool, ["--config", again, "--dry-run"], eal=False)
+        rc, out2, err = dry_run_ini(a, d, "again.ini", out)
         check(rc == 0 and out2 == out, "--dry-run output reads back the same")
 
 
