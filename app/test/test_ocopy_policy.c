@@ -648,17 +648,31 @@ test_split(void)
 	struct ocopy_queue_stats st;
 	struct ocopy_queue *q;
 	struct ocopy *oc;
-	uint32_t share0;
+	uint32_t share0, share;
 	unsigned int i;
 
 	test_section("split: 1 MiB copies cut between the CPU and the engine");
 	oc = ocdev_create("engines=dma_sw0,threshold=64,split=262144,cpu_help=on");
 	q = ocopy_queue_get(oc, 0);
 	share0 = q->split_cpu_q16;
+	/*
+	 * Each split moves the CPU's share by a step, toward whichever side
+	 * finished last. Where the two are about as fast, the share swings
+	 * around its start and may end there after an even number of
+	 * splits: so every split is checked to move it, not the last one
+	 * to differ from the start.
+	 */
 	for (i = 0; i < 40; i++) {
+		share = q->split_cpu_q16;
 		memset(dst, 0, 1024 * 1024);
 		TEST_ASSERT(ocopy_copy(q, dst, src, 1024 * 1024, split_done, dst,
 			0) >= 0, "split %u", i);
+		TEST_ASSERT(q->split_cpu_q16 != share || share == 65536 / 16 ||
+			share == 65536 - 65536 / 16,
+			"split %u moved the share (%u/65536)", i, share);
+		TEST_ASSERT(q->split_cpu_q16 >= 65536 / 16 &&
+			q->split_cpu_q16 <= 65536 - 65536 / 16,
+			"share within bounds: %u/65536", q->split_cpu_q16);
 		TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
 	}
 	ocopy_queue_stats_get(q, &st);
@@ -668,9 +682,27 @@ test_split(void)
 	TEST_ASSERT_EQUAL(st.split, 40, "every 1 MiB copy split");
 	TEST_ASSERT(st.cpu_bytes > 0 && st.cpu_bytes < st.bytes, "both copied: cpu %"
 		PRIu64 " of %" PRIu64 " bytes", st.cpu_bytes, st.bytes);
-	TEST_ASSERT(q->split_cpu_q16 != share0, "the share adapted");
-	TEST_ASSERT(q->split_cpu_q16 >= 65536 / 16 &&
-		q->split_cpu_q16 <= 65536 - 65536 / 16, "share within bounds");
+
+	/*
+	 * Which way: an engine standing still (its service stopped, with
+	 * nothing in flight, so the queue still splits) finishes its part
+	 * after the CPU every time, and the CPU's share grows each time.
+	 */
+	for (i = 0; i < 4; i++) {
+		swdev_service_run("dma_sw0", false);
+		share = q->split_cpu_q16;
+		memset(dst, 0, 1024 * 1024);
+		TEST_ASSERT(ocopy_copy(q, dst, src, 1024 * 1024, split_done, dst,
+			0) >= 0, "split %u, engine stopped", i);
+		TEST_ASSERT(q->split_cpu_q16 > share || share == 65536 - 65536 / 16,
+			"the CPU finished first: its share grew from %u/65536 (now %u)",
+			share, q->split_cpu_q16);
+		swdev_service_run("dma_sw0", true);
+		TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	}
+	ocopy_queue_stats_get(q, &st);
+	TEST_ASSERT_EQUAL(st.split, 44, "split with the engine stopped too");
+	TEST_ASSERT_EQUAL(nb_split_done, 44, "completions");
 	ocopy_destroy(oc);
 }
 
