@@ -272,6 +272,51 @@ run_dev(struct to_group *g, const char *name, int16_t dev_id, unsigned int round
 }
 
 /*
+ * The library configuration of --offload variant `variant`: the tool's
+ * (the case's devices, one queue per submitter lcore, queues as deep as
+ * --ring), then the variant's keys over it. The tool owns the number of
+ * queues, and a queue must take a whole --burst. Checked before any run
+ * (group_check()), and again by each run.
+ */
+static int
+offload_conf(const struct to_options *o, const int16_t *dev_ids, unsigned int variant,
+		struct ocopy_conf *conf)
+{
+	const char *args = o->nb_offloads != 0 ? o->offloads[variant] : "";
+	const uint16_t nb_queues = (uint16_t)(o->nb_lcores != 0 ? o->nb_lcores : 1);
+	char what[TO_OFFLOAD_LEN + 16] = "offload";
+	unsigned int i;
+
+	if (o->nb_offloads != 0)
+		snprintf(what, sizeof(what), "--offload '%s'", args);
+	ocopy_conf_init(conf);
+	conf->name = "test_offload";
+	conf->nb_engines = (uint16_t)o->nb_devs;
+	for (i = 0; i < o->nb_devs; i++)
+		conf->engines[i] = dev_ids[i];
+	conf->nb_queues = nb_queues;
+	conf->ring_size = o->ring;
+	conf->queue_size = RTE_MIN(rte_align32pow2(o->ring), (uint32_t)OCOPY_QUEUE_SIZE_MAX);
+	if (ocopy_conf_parse(conf, args) != 0) {
+		to_err("%s: not a valid library configuration (see the log)", what);
+		return -EINVAL;
+	}
+	if (conf->nb_queues != nb_queues) {
+		to_err("%s: queues=%u, but the tool makes one queue per submitter"
+			" lcore (%u here, --lcores): leave queues out", what,
+			conf->nb_queues, nb_queues);
+		return -EINVAL;
+	}
+	if (conf->queue_size < o->burst) {
+		to_err("%s: queue_size %u is smaller than --burst %u%s", what,
+			conf->queue_size, o->burst, o->ring > OCOPY_QUEUE_SIZE_MAX ?
+			" (a queue takes at most " RTE_STR(OCOPY_QUEUE_SIZE_MAX) " ops)" : "");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
  * The library over every --dev engine (taken, configured and started by
  * ocopy_create, stopped by ocopy_destroy), one queue per worker, every
  * worker's pools registered for DMA as a user would; the cases of sizes
@@ -297,20 +342,9 @@ run_offload(struct to_group *g, const int16_t *dev_ids, unsigned int round,
 		if (to_services_park(false, o->devs[i]) != 0)
 			return TO_EXIT_USAGE;
 
-	ocopy_conf_init(&conf);
-	conf.name = "test_offload";
-	conf.nb_engines = (uint16_t)o->nb_devs;
-	for (i = 0; i < o->nb_devs; i++)
-		conf.engines[i] = dev_ids[i];
-	conf.nb_queues = (uint16_t)g->nb;
-	conf.ring_size = o->ring;
-	conf.queue_size = RTE_MIN(rte_align32pow2(o->ring), (uint32_t)OCOPY_QUEUE_SIZE_MAX);
-	conf.socket_id = ((const struct rte_memzone *)g->w[0].src.mz)->socket_id;
-	if (ocopy_conf_parse(&conf, args) != 0) {
-		to_err("--offload '%s': not a valid library configuration (see the log)",
-			args);
+	if (offload_conf(o, dev_ids, variant, &conf) != 0)
 		return TO_EXIT_USAGE;
-	}
+	conf.socket_id = ((const struct rte_memzone *)g->w[0].src.mz)->socket_id;
 	oc = ocopy_create(&conf);
 	if (oc == NULL) {
 		to_err("offload: cannot create the library instance: %s",
@@ -400,6 +434,7 @@ static int
 group_check(const struct to_run *g, const struct to_options *o, int16_t *dev_ids)
 {
 	char ctx[PATH_MAX + TO_NAME_LEN + 8];
+	struct ocopy_conf conf;
 	unsigned int i;
 
 	if (g->config[0] != '\0') {
@@ -421,6 +456,9 @@ group_check(const struct to_run *g, const struct to_options *o, int16_t *dev_ids
 	if (node_check("--src-node", o->src_node) != 0 ||
 			node_check("--dst-node", o->dst_node) != 0)
 		goto fail;
+	for (i = 0; o->modes[TO_MODE_OFFLOAD] && i < RTE_MAX(o->nb_offloads, 1u); i++)
+		if (offload_conf(o, dev_ids, i, &conf) != 0)
+			goto fail;
 	to_err_context = NULL;
 	return 0;
 fail:
@@ -528,6 +566,10 @@ main(int argc, char **argv)
 		return TO_EXIT_USAGE;
 	if (g.config[0] != '\0' && to_config_load(g.config, &base, &cases, &nb_cases) != 0)
 		return TO_EXIT_USAGE;
+	if (to_output_check(&g) != 0) {
+		ret = TO_EXIT_USAGE;
+		goto free_cases;
+	}
 
 	if (g.dry_run) {
 		for (k = 0; k < nb_cases; k++) {
@@ -543,15 +585,11 @@ main(int argc, char **argv)
 		ret = TO_EXIT_USAGE;
 		goto free_cases;
 	}
-	if (to_output_open(&g) != 0) {
-		ret = TO_EXIT_USAGE;
-		goto close_output;
-	}
 	ret = rte_eal_init(sep, argv);
 	if (ret < 0) {
 		to_err("EAL initialisation failed: %s", rte_strerror(rte_errno));
 		ret = TO_EXIT_USAGE;
-		goto close_output;
+		goto free_cases;
 	}
 
 	/* Every case's lcore and devices first: bad input fails before any run. */
@@ -559,6 +597,9 @@ main(int argc, char **argv)
 	for (k = 0; k < nb_cases; k++)
 		if (group_check(&g, &cases[k], dev_ids[k]) != 0)
 			goto cleanup;
+	/* Only now: a refused run leaves the files of an earlier one alone. */
+	if (to_output_open(&g) != 0)
+		goto cleanup;
 
 	to_timer_calibrate();
 	progress_init(&g, cases, nb_cases);
@@ -573,7 +614,6 @@ main(int argc, char **argv)
 
 cleanup:
 	rte_eal_cleanup();
-close_output:
 	if (to_output_close() != 0 && ret == TO_EXIT_OK)
 		ret = TO_EXIT_FAIL;
 free_cases:

@@ -449,6 +449,11 @@ void to_mode_label(char *buf, size_t len, enum to_mode mode, const char *name);
 void to_case_size_label(char *buf, size_t len, const struct to_case *c);
 
 /* output.c */
+/* The output files name neither each other nor the --config file (0, or -1
+ * with an error printed); checked before EAL, since opening truncates.
+ */
+int to_output_check(const struct to_run *g);
+/* Open them, once every other check passed: a refused run keeps old ones. */
 int to_output_open(const struct to_run *g);
 void to_output_row(const struct to_options *o, const struct to_case *c,
 		const struct to_result *r, int worker, unsigned int nb_workers);

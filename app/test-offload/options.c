@@ -206,6 +206,8 @@ usage(const char *prog)
 		"  --no-progress        never show progress\n"
 		"  --dry-run            check the options (and --config), print the cases as\n"
 		"                       INI sections that --config reads back, run nothing\n"
+		"                       (devices, lcores and --offload need EAL: a run checks\n"
+		"                       them before its first case)\n"
 		"  --help               this text\n"
 		"\n"
 		"Exit status: 0 success, %d a case failed (verification, device error,\n"

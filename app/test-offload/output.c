@@ -25,9 +25,12 @@
  */
 
 #include <errno.h>
+#include <libgen.h>
+#include <limits.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <rte_cycles.h>
 
@@ -213,6 +216,48 @@ open_out(const char *path, const char *opt)
 	if (f == NULL)
 		to_err("%s %s: cannot open for writing: %s", opt, path, strerror(errno));
 	return f;
+}
+
+/*
+ * Whether paths a and b name one file: the same file when both exist,
+ * else the same name in the same folder.
+ */
+static bool
+same_file(const char *a, const char *b)
+{
+	char da[PATH_MAX], db[PATH_MAX], na[PATH_MAX], nb[PATH_MAX];
+	struct stat sa, sb;
+
+	if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
+		return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+	snprintf(da, sizeof(da), "%s", a);
+	snprintf(db, sizeof(db), "%s", b);
+	snprintf(na, sizeof(na), "%s", a);
+	snprintf(nb, sizeof(nb), "%s", b);
+	return strcmp(basename(na), basename(nb)) == 0 &&
+		stat(dirname(da), &sa) == 0 && stat(dirname(db), &sb) == 0 &&
+		sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+int
+to_output_check(const struct to_run *g)
+{
+	if (g->csv[0] != '\0' && g->json[0] != '\0' && same_file(g->csv, g->json)) {
+		to_err("--csv %s and --json %s: the same file", g->csv, g->json);
+		return -1;
+	}
+	if (g->config[0] == '\0')
+		return 0;
+	if (g->csv[0] != '\0' && same_file(g->config, g->csv)) {
+		to_err("--csv %s: that is the --config file, which it would overwrite", g->csv);
+		return -1;
+	}
+	if (g->json[0] != '\0' && same_file(g->config, g->json)) {
+		to_err("--json %s: that is the --config file, which it would overwrite",
+			g->json);
+		return -1;
+	}
+	return 0;
 }
 
 int

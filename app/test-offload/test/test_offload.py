@@ -147,7 +147,51 @@ BAD_RUNTIME = [
     (["--working-set", "512M"], "--working-set"),
     (["--src-node", "1"], "--src-node 1: NUMA node 1 has no DPDK memory"),
     (["--dst-node", "5"], "--dst-node 5: NUMA node 5 has no DPDK memory"),
+    # The library configurations, before any case runs.
+    (["--mode", "cpu,offload", "--dev", "dma_sw0", "--offload",
+      "threshold=banana"],
+     "--offload 'threshold=banana': not a valid library configuration"),
+    (["--mode", "offload", "--dev", "dma_sw0", "--offload", "queues=2"],
+     "queues=2, but the tool makes one queue per submitter lcore (1 here"),
+    (["--mode", "offload", "--dev", "dma_sw0", "--burst", "64", "--offload",
+      "queue_size=32"], "queue_size 32 is smaller than --burst 64"),
+    (["--mode", "offload", "--dev", "dma_sw0", "--ring", "65535", "--burst",
+      "40000"], "offload: queue_size 32768 is smaller than --burst 40000"),
 ]
+
+
+def check_outputs_kept(a):
+    """A refused run leaves earlier output files as they were, and no output
+    file may overwrite --config or the other one."""
+    with tempfile.TemporaryDirectory() as d:
+        keep = {}
+        for name in ("old.csv", "old.json", "c.ini"):
+            keep[name] = os.path.join(d, name)
+            with open(keep[name], "w") as f:
+                f.write("[x]\nmode = cpu\n" if name == "c.ini" else
+                        "an earlier run's %s\n" % name)
+        out = ["--csv", keep["old.csv"], "--json", keep["old.json"]]
+        for bad, needle in BAD_RUNTIME[:2] + BAD_RUNTIME[-3:-2]:
+            expect_usage_error(a.tool, bad + out, needle, eal=True)
+        expect_usage_error(a.tool, ["--config", keep["c.ini"], "--csv",
+                                    keep["c.ini"]],
+                           "--csv %s: that is the --config file" % keep["c.ini"])
+        expect_usage_error(a.tool, ["--config", keep["c.ini"], "--json",
+                                    os.path.join(d, ".", "c.ini")],
+                           "that is the --config file")
+        new = os.path.join(d, "new.csv")
+        expect_usage_error(a.tool, ["--csv", new, "--json", new],
+                           "--csv %s and --json %s: the same file" % (new, new))
+        expect_usage_error(a.tool, ["--csv", new, "--json",
+                                    os.path.join(d, ".", "new.csv")],
+                           "the same file")
+        for name, path in keep.items():
+            with open(path) as f:
+                text = f.read()
+            check(text == ("[x]\nmode = cpu\n" if name == "c.ini" else
+                           "an earlier run's %s\n" % name),
+                  "%s kept as it was by the refused runs" % name)
+        check(not os.path.exists(new), "no new.csv made by the refused runs")
 
 
 def group_cmdline(a):
@@ -158,6 +202,11 @@ def group_cmdline(a):
         expect_usage_error(a.tool, args, needle)
     for args, needle in BAD_RUNTIME:
         expect_usage_error(a.tool, args, needle, eal=True)
+    rc, out, err = run(a.tool, ["--mode", "cpu,offload", "--dev", "dma_sw0",
+                                "--offload", "threshold=banana"] + SHORT)
+    check(rc == 2 and "cpu " not in out,
+          "a bad --offload is refused before the cpu case runs")
+    check_outputs_kept(a)
     rc, out, err = run(a.tool, ["--mode", "cpu", "--sizes", "64", "--ops",
                                 "1000", "--warmup", "0", "--working-set",
                                 "1M"])
