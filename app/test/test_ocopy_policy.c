@@ -687,8 +687,9 @@ test_split(void)
 	 * Which way: an engine standing still (its service stopped, with
 	 * nothing in flight, so the queue still splits) finishes its part
 	 * after the CPU every time, and the CPU's share grows each time.
+	 * (A dedicated lcore worker cannot be stopped.)
 	 */
-	for (i = 0; i < 4; i++) {
+	for (i = 0; test_worker == TEST_WORKER_SERVICE && i < 4; i++) {
 		swdev_service_run("dma_sw0", false);
 		share = q->split_cpu_q16;
 		memset(dst, 0, 1024 * 1024);
@@ -701,8 +702,8 @@ test_split(void)
 		TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
 	}
 	ocopy_queue_stats_get(q, &st);
-	TEST_ASSERT_EQUAL(st.split, 44, "split with the engine stopped too");
-	TEST_ASSERT_EQUAL(nb_split_done, 44, "completions");
+	TEST_ASSERT_EQUAL(st.split, 40 + i, "split with the engine stopped too");
+	TEST_ASSERT_EQUAL(nb_split_done, 40 + i, "completions");
 	ocopy_destroy(oc);
 }
 
