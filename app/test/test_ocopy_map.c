@@ -18,7 +18,8 @@
  *     how many rte_dev_dma_map() calls each registration cost.
  * Covered: ranges, overlapping ranges (reference counts, both unregister
  * orders), a failure half-way (rolled back on every engine), invalid
- * arguments, external memory, a mempool populated from several memzones,
+ * arguments, external memory (also registered by a second instance), a
+ * mempool populated from several memzones,
  * a VA range overlapping a mempool, a 512 MiB mempool (one map per
  * device), a device that needs no maps (dma_skeleton, when loadable) and
  * ocopy_destroy() with registrations still held.
@@ -531,6 +532,89 @@ test_external(void)
 	munmap(mem, len);
 }
 
+/*
+ * Two instances register the same external memory: the first brings it to
+ * EAL, the second finds it known there. Whichever unregisters first, EAL
+ * keeps the memory until the other's segment is unmapped: without it, the
+ * other's unmap fails (DPDK refuses memory it does not know) and its
+ * engine keeps a mapping of memory nobody registered.
+ */
+static void
+test_external_shared(void)
+{
+	const size_t len = 2 * MIB;
+	struct ocopy_map_stats st;
+	struct ocopy_queue *q1 = q;
+	struct rte_device *rd2;
+	struct ocopy_conf conf;
+	struct ocopy *oc2;
+	struct gbuf *ext;
+	unsigned int order;
+	int16_t d2;
+	uint8_t *mem;
+	int a, b, s2;
+
+	test_section("external memory registered by two instances");
+	d2 = swdev_create("dma_sw_ocm_b", "domain=strict");
+	rd2 = swdev_device("dma_sw_ocm_b");
+	ocopy_conf_init(&conf);
+	conf.name = "ocm_b";
+	conf.nb_engines = 1;
+	conf.engines[0] = d2;
+	conf.policy = OCOPY_POLICY_ENGINE;
+	conf.threshold = 64;
+	conf.split_threshold = UINT32_MAX;
+	conf.degrade_errors = 1000000;
+	oc2 = ocopy_create(&conf);
+	TEST_ASSERT(oc2 != NULL, "second instance: %s", rte_strerror(rte_errno));
+	s2 = ocopy_mem_register(oc2, src->data, LEN);
+	TEST_ASSERT(s2 >= 0, "src on the second instance: %d", s2);
+	mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	TEST_ASSERT(mem != MAP_FAILED, "mmap");
+	ext = gbuf_wrap("ext2", 5, mem, len);
+
+	/* 0: the instance that brought it to EAL unregisters first; 1: last. */
+	for (order = 0; order < 2; order++) {
+		a = ocopy_mem_register_external(oc, mem, len, PG);
+		TEST_ASSERT(a >= 0, "first instance: %d", a);
+		b = ocopy_mem_register_external(oc2, mem, len, PG);
+		TEST_ASSERT(b >= 0, "second instance: %d", b);
+		TEST_ASSERT_SUCCESS(ocopy_mem_unregister(order == 0 ? oc : oc2,
+			order == 0 ? a : b), "unregister on one");
+		TEST_ASSERT(rte_mem_virt2memseg_list(mem) != NULL,
+			"order %u: EAL forgot the memory the other instance still maps", order);
+		/* The one left still copies into it. */
+		q = ocopy_queue_get(order == 0 ? oc2 : oc, 0);
+		COPY_OK(ext->data + 4096, src->data, LEN, "into it, on the instance left");
+		q = q1;
+		gbuf_expect_copy(ext, 4096, src, 0, LEN);
+		GBUF_ASSERT_OK(ext, "copy on the instance left");
+		gbuf_reset(ext);
+		TEST_ASSERT_SUCCESS(ocopy_mem_unregister(order == 0 ? oc2 : oc,
+			order == 0 ? b : a), "unregister on the other");
+		TEST_ASSERT(rte_mem_virt2memseg_list(mem) == NULL,
+			"order %u: the library's rte_extmem_register() outlived both", order);
+		TEST_ASSERT_SUCCESS(ocopy_map_stats_get(oc2, 0, &st), "stats");
+		TEST_ASSERT(st.errors == 0 && st.unmaps == order + 1,
+			"order %u: second instance: unmaps %" PRIu64 ", errors %" PRIu64,
+			order, st.unmaps, st.errors);
+		/* Nothing left on either device (probed with the memory known). */
+		TEST_ASSERT_SUCCESS(rte_extmem_register(mem, len, NULL, 0, PG), "probe");
+		dev_assert_unmapped(mem, len, "after both unregistered");
+		TEST_ASSERT(rte_dev_dma_map(rd2, mem, (uintptr_t)mem, len) == 0,
+			"order %u: still mapped on the second instance's device: %s",
+			order, rte_strerror(rte_errno));
+		TEST_ASSERT_SUCCESS(rte_dev_dma_unmap(rd2, mem, (uintptr_t)mem, len),
+			"undo the probe");
+		TEST_ASSERT_SUCCESS(rte_extmem_unregister(mem, len), "probe done");
+	}
+	TEST_ASSERT_SUCCESS(ocopy_mem_unregister(oc2, s2), "src off the second instance");
+	ocopy_destroy(oc2);
+	swdev_destroy("dma_sw_ocm_b");
+	gbuf_free(ext);
+	munmap(mem, len);
+}
+
 struct chunk {
 	uintptr_t va;
 	size_t len;
@@ -873,6 +957,7 @@ main(int argc, char **argv)
 	test_overlap();
 	test_rollback();
 	test_external();
+	test_external_shared();
 	test_mempool_multi();
 	test_mempool_big();
 	test_no_map_device();

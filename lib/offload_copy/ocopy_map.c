@@ -55,9 +55,11 @@
  * the tables are as before (only the counters show the attempt).
  *
  * External memory this file registered with rte_extmem_register() (struct
- * oc_extmem) is unregistered once the registration that asked for it is
- * gone and no segment lies in it any more (a later, overlapping
- * registration may outlive the first one).
+ * oc_extmem) is unregistered once no segment lies in it any more, of any
+ * instance: a later, overlapping registration may outlive the first one,
+ * and another instance may register memory this one brought to EAL (it
+ * finds it known to EAL and registers nothing). Those areas are
+ * process-wide, under oc_extmem_lock; each segment in one holds it.
  *
  * Threading: control path only. Every entry point takes state->lock (a
  * spinlock: a call may spin while another one maps, which can take a
@@ -119,6 +121,7 @@ struct oc_seg {
 	uint32_t mapped;	/* bit e: mapped on engine e */
 	bool external;		/* in a memseg list from rte_extmem_register() */
 	int16_t node;		/* NUMA node, -1: unknown (ocopy_numa.c) */
+	struct oc_extmem *area;	/* the library's external memory it lies in */
 };
 
 /* A VA range of one memseg list, before it becomes segments. */
@@ -141,13 +144,29 @@ struct oc_reg {
 	char what[RTE_MEMPOOL_NAMESIZE];	/* mempool name, or "" */
 };
 
-/* External memory this file registered with rte_extmem_register(). */
+/*
+ * External memory this file registered with rte_extmem_register(), for
+ * every instance: given back to EAL when its last user goes.
+ */
 struct oc_extmem {
 	TAILQ_ENTRY(oc_extmem) next;
 	uintptr_t va;
 	size_t len;
-	int reg_id;		/* registration that asked for it; -1: gone */
+	uint32_t users;		/* segments in it, of any instance, plus one
+				 * while the registration asking for it runs */
+	const struct ocopy *owner;	/* the instance that asked for it */
+	int reg_id;		/* its registration there; -1: gone */
 };
+
+/*
+ * The areas, and their lock. Order: an instance's state lock, then this
+ * one, then EAL's memory lock (rte_extmem_register() and
+ * rte_extmem_unregister() are called under it); never held across a map
+ * or unmap call.
+ */
+static TAILQ_HEAD(oc_extmem_list, oc_extmem) oc_extmem_areas =
+	TAILQ_HEAD_INITIALIZER(oc_extmem_areas);
+static rte_spinlock_t oc_extmem_lock = RTE_SPINLOCK_INITIALIZER;
 
 /* How one engine gets its mappings, and its counters. */
 struct oc_map_eng {
@@ -167,7 +186,6 @@ struct oc_map_state {
 	TAILQ_HEAD(oc_reg_list, oc_reg) regs;	/* oldest first */
 	uint32_t nb_regs;
 	int next_id;
-	TAILQ_HEAD(oc_extmem_list, oc_extmem) extmem;
 };
 
 static const char *
@@ -600,6 +618,26 @@ segp_push(struct oc_seg ***a, uint32_t *nb, uint32_t *cap, struct oc_seg *s)
 	return 0;
 }
 
+/*
+ * A new segment of external memory: a user of the library's area it lies
+ * in, if the library brought that memory to EAL (an area is one memseg
+ * list, and a segment lies in one).
+ */
+static void
+extmem_hold(struct oc_seg *s)
+{
+	struct oc_extmem *x;
+
+	rte_spinlock_lock(&oc_extmem_lock);
+	TAILQ_FOREACH(x, &oc_extmem_areas, next)
+		if (s->va - x->va < x->len) {
+			x->users++;
+			s->area = x;
+			break;
+		}
+	rte_spinlock_unlock(&oc_extmem_lock);
+}
+
 /* A new segment for [va, va + len) of a piece: not mapped, not in the table. */
 static int
 plan_new_seg(struct oc_seg ***newv, uint32_t *nb_new, uint32_t *cap_new,
@@ -687,8 +725,11 @@ reg_add(struct ocopy *oc, struct oc_map_state *ms, struct oc_pieces *pc,
 	}
 
 	/* Commit: nothing below can fail. */
-	for (k = 0; k < nb_new; k++)
+	for (k = 0; k < nb_new; k++) {
 		seg_table_insert(ms, newv[k]);
+		if (newv[k]->external)
+			extmem_hold(newv[k]);
+	}
 	for (k = 0; k < nb_ref; k++)
 		refv[k]->refcnt++;
 	reg->id = reg_new_id(ms);
@@ -733,29 +774,26 @@ free_plan:
 	return ret;
 }
 
-/* External memory we registered, whose registration is gone, and in which
- * no segment lies any more: give it back to EAL.
+/*
+ * Drop a use of area x; the last one gives it back to EAL, under the
+ * areas' lock: an instance registering that memory meanwhile finds either
+ * the area or memory unknown to EAL.
  */
 static void
-extmem_release_unused(struct ocopy *oc, struct oc_map_state *ms)
+extmem_put(struct oc_extmem *x)
 {
-	struct oc_extmem *x, *tmp;
-
-	RTE_TAILQ_FOREACH_SAFE(x, &ms->extmem, next, tmp) {
-		uint32_t j;
-
-		if (x->reg_id >= 0)
-			continue;
-		j = seg_first_after(ms, x->va);
-		if (j < ms->nb_segs && ms->segs[j]->va < x->va + x->len)
-			continue;	/* still used by a later registration */
-		if (rte_extmem_unregister((void *)x->va, x->len) < 0)
-			OC_LOG(ERR, "%s: rte_extmem_unregister of [0x%" PRIxPTR
-				", 0x%" PRIxPTR ") failed: %s", oc->name, x->va,
-				x->va + x->len, rte_strerror(rte_errno));
-		TAILQ_REMOVE(&ms->extmem, x, next);
-		free(x);
+	rte_spinlock_lock(&oc_extmem_lock);
+	RTE_ASSERT(x->users > 0);
+	if (--x->users != 0) {
+		rte_spinlock_unlock(&oc_extmem_lock);
+		return;
 	}
+	TAILQ_REMOVE(&oc_extmem_areas, x, next);
+	if (rte_extmem_unregister((void *)x->va, x->len) < 0)
+		OC_LOG(ERR, "rte_extmem_unregister of [0x%" PRIxPTR ", 0x%" PRIxPTR
+			") failed: %s", x->va, x->va + x->len, rte_strerror(rte_errno));
+	rte_spinlock_unlock(&oc_extmem_lock);
+	free(x);
 }
 
 /* Drop a registration: unmap the segments only it used. First error or 0. */
@@ -776,19 +814,23 @@ reg_del(struct ocopy *oc, struct oc_map_state *ms, struct oc_reg *reg)
 		if (r < 0 && ret == 0)
 			ret = r;
 		seg_table_remove(ms, s);
+		/* Unmapped first: then EAL may forget the memory. */
+		if (s->area != NULL)
+			extmem_put(s->area);
 		free(s);
 		freed++;
 	}
 	OC_LOG(DEBUG, "%s: registration %d gone: %u segment(s) unmapped, %u still"
 		" shared", oc->name, reg->id, freed, reg->nb_segs - freed);
-	TAILQ_FOREACH(x, &ms->extmem, next)
-		if (x->reg_id == reg->id)
+	rte_spinlock_lock(&oc_extmem_lock);
+	TAILQ_FOREACH(x, &oc_extmem_areas, next)
+		if (x->owner == oc && x->reg_id == reg->id)
 			x->reg_id = -1;
+	rte_spinlock_unlock(&oc_extmem_lock);
 	TAILQ_REMOVE(&ms->regs, reg, next);
 	ms->nb_regs--;
 	free(reg->segs);
 	free(reg);
-	extmem_release_unused(oc, ms);
 	return ret;
 }
 
@@ -917,9 +959,15 @@ ocopy_mem_register_external(struct ocopy *oc, void *addr, size_t len,
 		return -EINVAL;
 	}
 	rte_spinlock_lock(&ms->lock);
+	/*
+	 * Under the areas' lock from EAL's answer to the area's entry: an
+	 * instance finding the memory known to EAL finds the area too.
+	 */
+	rte_spinlock_lock(&oc_extmem_lock);
 	/* Memseg lists never overlap each other: bytes covered add up. */
 	rte_memseg_list_walk(msl_overlap_cb, &o);
 	if (o.covered != 0 && o.covered != len) {
+		rte_spinlock_unlock(&oc_extmem_lock);
 		OC_LOG(ERR, "%s: external memory [%p, +%zu): only %zu bytes of it are"
 			" known to EAL: register all of it or none", oc->name, addr,
 			len, o.covered);
@@ -929,36 +977,43 @@ ocopy_mem_register_external(struct ocopy *oc, void *addr, size_t len,
 	if (o.covered == 0) {
 		x = calloc(1, sizeof(*x));
 		if (x == NULL) {
+			rte_spinlock_unlock(&oc_extmem_lock);
 			ret = -ENOMEM;
 			goto unlock;
 		}
-		if (rte_extmem_register(addr, len, NULL, 0, page_sz) < 0) {
-			if (rte_errno != EEXIST) {
-				ret = -rte_errno;
-				OC_LOG(ERR, "%s: rte_extmem_register(%p, %zu, page %zu)"
-					" failed: %s", oc->name, addr, len, page_sz,
-					rte_strerror(rte_errno));
-				free(x);
-				goto unlock;
-			}
-			/* Registered meanwhile by someone else: theirs to undo. */
+		if (rte_extmem_register(addr, len, NULL, 0, page_sz) == 0) {
+			x->va = (uintptr_t)addr;
+			x->len = len;
+			x->users = 1;	/* this call's, until its end */
+			x->owner = oc;
+			x->reg_id = -1;
+			TAILQ_INSERT_TAIL(&oc_extmem_areas, x, next);
+		} else if (rte_errno != EEXIST) {
+			rte_spinlock_unlock(&oc_extmem_lock);
+			ret = -rte_errno;
+			OC_LOG(ERR, "%s: rte_extmem_register(%p, %zu, page %zu)"
+				" failed: %s", oc->name, addr, len, page_sz,
+				rte_strerror(rte_errno));
+			free(x);
+			goto unlock;
+		} else {
+			/* Registered meanwhile by the application: theirs to undo. */
 			free(x);
 			x = NULL;
 		}
 	}
+	rte_spinlock_unlock(&oc_extmem_lock);
 	ret = pieces_add_range(oc, &pc, (uintptr_t)addr, len, "external memory");
 	if (ret == 0)
 		ret = reg_add(oc, ms, &pc, OC_REG_EXTERNAL, NULL);
 	if (x != NULL) {
-		if (ret < 0) {
-			rte_extmem_unregister(addr, len);
-			free(x);
-		} else {
-			x->va = (uintptr_t)addr;
-			x->len = len;
+		if (ret >= 0) {
+			rte_spinlock_lock(&oc_extmem_lock);
 			x->reg_id = ret;
-			TAILQ_INSERT_TAIL(&ms->extmem, x, next);
+			rte_spinlock_unlock(&oc_extmem_lock);
 		}
+		/* On a failure, the last use: given back to EAL. */
+		extmem_put(x);
 	}
 unlock:
 	rte_spinlock_unlock(&ms->lock);
@@ -1055,7 +1110,6 @@ oc_map_init(struct ocopy *oc)
 	}
 	rte_spinlock_init(&ms->lock);
 	TAILQ_INIT(&ms->regs);
-	TAILQ_INIT(&ms->extmem);
 	ms->nb_engines = oc->nb_engines;
 	for (i = 0; i < oc->nb_engines; i++)
 		engine_classify(oc, ms, i, &vfio_owner);
@@ -1076,10 +1130,10 @@ oc_map_fini(struct ocopy *oc)
 	while ((reg = TAILQ_LAST(&ms->regs, oc_reg_list)) != NULL)
 		reg_del(oc, ms, reg);
 	rte_spinlock_unlock(&ms->lock);
-	/* Every segment belonged to a registration, every area of external
-	 * memory went with its last segment: nothing is left but the tables.
+	/* Every segment belonged to a registration (its area of external
+	 * memory, if any, lost a user with it): nothing is left but the tables.
 	 */
-	RTE_ASSERT(ms->nb_segs == 0 && TAILQ_EMPTY(&ms->extmem));
+	RTE_ASSERT(ms->nb_segs == 0);
 	free(ms->segs);
 	free(ms);
 	oc->map = NULL;
@@ -1112,8 +1166,10 @@ oc_map_dump(const struct ocopy *oc, FILE *f)
 		const struct oc_extmem *x;
 		bool owned = false;
 
-		TAILQ_FOREACH(x, &ms->extmem, next)
-			owned |= x->reg_id == reg->id;
+		rte_spinlock_lock(&oc_extmem_lock);
+		TAILQ_FOREACH(x, &oc_extmem_areas, next)
+			owned |= x->owner == oc && x->reg_id == reg->id;
+		rte_spinlock_unlock(&oc_extmem_lock);
 		fprintf(f, "    registration %d: %s%s%s, %zu bytes from 0x%" PRIxPTR
 			" in %u piece(s), %u segment(s)%s\n", reg->id,
 			kind_name(reg->kind), reg->what[0] ? " " : "", reg->what,
