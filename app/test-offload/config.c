@@ -59,6 +59,8 @@ apply_devs(struct to_options *o, const char *value)
 		to_err("dev: list too long");
 		return -EINVAL;
 	}
+	if (to_list_check("dev", value) != 0)
+		return -EINVAL;
 	strcpy(buf, value);
 	opt = to_option_lookup("dev", &has_arg, &run_wide);
 	o->devs_replace = true;
@@ -196,65 +198,108 @@ out:
 }
 
 /*
- * rte_cfgfile skips some malformed lines silently (a line without '=') and
- * refuses others without saying where: check the syntax first, the same
- * rules, and name the line. Comments start with ';', anywhere on a line.
+ * rte_cfgfile skips some malformed lines silently (a line without '='),
+ * refuses others without saying where, and cuts names and values that do
+ * not fit its fields (a value of 260 characters would lose its end): check
+ * the syntax first, the same rules, and name the line. Comments start
+ * with ';', anywhere on a line.
  */
+static int
+check_line(const char *path, unsigned int lineno, char *line, bool *section)
+{
+	char *p, *end, *eq, *k;
+
+	p = strchr(line, ';');
+	if (p != NULL)
+		*p = '\0';
+	for (p = line; *p == ' ' || *p == '\t'; p++)
+		;
+	end = p + strlen(p);
+	while (end > p && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n' ||
+			end[-1] == '\r'))
+		*--end = '\0';
+	if (*p == '\0')
+		return 0;
+	if (*p == '[') {
+		if (end[-1] != ']' || end - p < 3) {
+			to_err("--config %s:%u: '%s': a section is [name]", path, lineno, p);
+			return -EINVAL;
+		}
+		if (end - p - 2 >= CFG_NAME_LEN) {
+			to_err("--config %s:%u: section name of %d characters: at most %d",
+				path, lineno, (int)(end - p - 2), CFG_NAME_LEN - 1);
+			return -EINVAL;
+		}
+		*section = true;
+		return 0;
+	}
+	eq = strchr(p, '=');
+	if (eq == NULL || eq == p) {
+		to_err("--config %s:%u: '%s' is neither [section] nor key = value", path,
+			lineno, p);
+		return -EINVAL;
+	}
+	if (!*section) {
+		to_err("--config %s:%u: '%s' comes before the first [section]", path,
+			lineno, p);
+		return -EINVAL;
+	}
+	for (k = eq; k > p && (k[-1] == ' ' || k[-1] == '\t'); k--)
+		;
+	if (k - p >= CFG_NAME_LEN) {
+		to_err("--config %s:%u: key of %d characters: at most %d", path, lineno,
+			(int)(k - p), CFG_NAME_LEN - 1);
+		return -EINVAL;
+	}
+	for (eq++; *eq == ' ' || *eq == '\t'; eq++)
+		;
+	if (*eq == '\0') {
+		to_err("--config %s:%u: '%s' has no value", path, lineno, p);
+		return -EINVAL;
+	}
+	if (end - eq >= CFG_VALUE_LEN) {
+		to_err("--config %s:%u: value of %d characters: at most %d", path, lineno,
+			(int)(end - eq), CFG_VALUE_LEN - 1);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int
 check_syntax(const char *path, FILE *f)
 {
-	char line[CFG_NAME_LEN + CFG_VALUE_LEN + 16], *p, *end, *eq;
+	/* rte_cfgfile reads lines into a buffer of this size. */
+	const size_t max_line = CFG_NAME_LEN + CFG_VALUE_LEN + 4 - 2;
 	unsigned int lineno = 0;
 	bool section = false;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	int ret = 0;
 
-	while (fgets(line, sizeof(line), f) != NULL) {
+	while (ret == 0 && (len = getline(&line, &cap, f)) >= 0) {
 		lineno++;
-		if (strchr(line, '\n') == NULL && !feof(f)) {
-			to_err("--config %s:%u: line too long", path, lineno);
-			return -EINVAL;
+		if ((size_t)len != strlen(line)) {
+			to_err("--config %s:%u: a NUL byte (not a text file?)", path, lineno);
+			ret = -EINVAL;
+			break;
 		}
-		p = strchr(line, ';');
-		if (p != NULL)
-			*p = '\0';
-		for (p = line; *p == ' ' || *p == '\t'; p++)
-			;
-		end = p + strlen(p);
-		while (end > p && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n' ||
-				end[-1] == '\r'))
-			*--end = '\0';
-		if (*p == '\0')
-			continue;
-		if (*p == '[') {
-			if (end[-1] != ']' || end - p < 3) {
-				to_err("--config %s:%u: '%s': a section is [name]", path, lineno, p);
-				return -EINVAL;
-			}
-			section = true;
-			continue;
-		}
-		eq = strchr(p, '=');
-		if (eq == NULL || eq == p) {
-			to_err("--config %s:%u: '%s' is neither [section] nor key = value", path,
-				lineno, p);
-			return -EINVAL;
-		}
-		if (!section) {
-			to_err("--config %s:%u: '%s' comes before the first [section]", path,
-				lineno, p);
-			return -EINVAL;
-		}
-		for (eq++; *eq == ' ' || *eq == '\t'; eq++)
-			;
-		if (*eq == '\0') {
-			to_err("--config %s:%u: '%s' has no value", path, lineno, p);
-			return -EINVAL;
+		if (len > 0 && line[len - 1] == '\n')
+			len--;
+		ret = check_line(path, lineno, line, &section);
+		/* Names and values fit: only a comment can make it this long. */
+		if (ret == 0 && (size_t)len > max_line) {
+			to_err("--config %s:%u: line of %zd characters: at most %zu, comment"
+				" included", path, lineno, len, max_line);
+			ret = -EINVAL;
 		}
 	}
-	if (ferror(f)) {
+	free(line);
+	if (ret == 0 && ferror(f)) {
 		to_err("--config %s: read error", path);
-		return -EIO;
+		ret = -EIO;
 	}
-	return 0;
+	return ret;
 }
 
 int

@@ -105,6 +105,8 @@ to_dist_parse(struct to_options *o, const char *arg)
 			arg);
 		return -EINVAL;
 	}
+	if (to_list_check("--dist", arg) != 0)
+		return -EINVAL;
 	strcpy(buf, arg);
 	for (item = strtok_r(buf, ",", &save); item != NULL;
 			item = strtok_r(NULL, ",", &save))

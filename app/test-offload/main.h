@@ -385,6 +385,8 @@ int to_option_lookup(const char *name, bool *has_arg, bool *run_wide);
 int to_option_apply(struct to_options *o, struct to_run *g, int opt, const char *arg);
 int to_options_finish(struct to_options *o);
 int to_parse_bytes(const char *s, uint64_t *out);
+/** 0, or -EINVAL with an error naming opt: arg, a list, has an empty item. */
+int to_list_check(const char *opt, const char *arg);
 uint64_t to_llc_size(void);
 /** The smallest working set a default is lowered to when memory is short. */
 uint64_t to_working_set_floor(const struct to_options *o);

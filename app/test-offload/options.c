@@ -290,6 +290,23 @@ parse_seconds(const char *s, double *out)
 	return 0;
 }
 
+/*
+ * A comma-separated list has no empty item: strtok_r() would skip it, and
+ * "64,,256" or "cpu," would pass for a list it is not.
+ */
+int
+to_list_check(const char *opt, const char *arg)
+{
+	size_t n = strlen(arg);
+
+	if (n == 0 || arg[0] == ',' || arg[n - 1] == ',' || strstr(arg, ",,") != NULL) {
+		to_err("%s '%s': an empty item (a comma at an end, or two in a row)", opt,
+			arg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int
 add_size(struct to_options *o, uint64_t v, const char *item)
 {
@@ -315,7 +332,7 @@ parse_size_item(struct to_options *o, char *item)
 	bool mul = true;
 	int ret;
 
-	if (dash == NULL) {
+	if (dash == NULL || (colon != NULL && colon < dash)) {
 		if (colon != NULL || to_parse_bytes(item, &v) != 0) {
 			to_err("--sizes: '%s' is not a size (e.g. 64, 4K, 1M)", item);
 			return -EINVAL;
@@ -354,12 +371,16 @@ parse_size_item(struct to_options *o, char *item)
 		to_err("--sizes: range end %" PRIu64 " out of range: 1 B .. 1 GiB", to);
 		return -ERANGE;
 	}
-	for (v = from; v <= to; v = mul ? v * step : v + step) {
+	/* Up to TO, never past it: a step past it (even one that would wrap
+	 * around) ends the range.
+	 */
+	for (v = from;; v = mul ? v * step : v + step) {
 		ret = add_size(o, v, item);
 		if (ret != 0)
 			return ret;
+		if (mul ? v > to / step : step > to - v)
+			return 0;
 	}
-	return 0;
 }
 
 static int
@@ -372,6 +393,8 @@ parse_sizes(struct to_options *o, const char *arg)
 		to_err("--sizes: list too long");
 		return -EINVAL;
 	}
+	if (to_list_check("--sizes", arg) != 0)
+		return -EINVAL;
 	strcpy(buf, arg);
 	o->nb_sizes = 0;
 	for (item = strtok_r(buf, ",", &save); item != NULL;
@@ -417,6 +440,8 @@ parse_lcores(struct to_options *o, const char *arg)
 		to_err("--lcores: list too long");
 		return -EINVAL;
 	}
+	if (to_list_check("--lcores", arg) != 0)
+		return -EINVAL;
 	strcpy(buf, arg);
 	o->nb_lcores = 0;
 	for (item = strtok_r(buf, ",", &save); item != NULL;
@@ -455,6 +480,8 @@ parse_modes(struct to_options *o, const char *arg)
 		to_err("--mode: list too long");
 		return -EINVAL;
 	}
+	if (to_list_check("--mode", arg) != 0)
+		return -EINVAL;
 	strcpy(buf, arg);
 	memset(o->modes, 0, sizeof(o->modes));
 	for (item = strtok_r(buf, ",", &save); item != NULL;

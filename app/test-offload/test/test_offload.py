@@ -137,6 +137,23 @@ BAD_CMDLINES = [
     (["--order", "sizes"], "--order sizes: expected size or mode"),
     (["--order", ""], "--order"),
     (["stray"], "'stray'"),
+    # Lists: no empty item (strtok_r() would skip it).
+    (["--mode", ""], "--mode '': an empty item"),
+    (["--mode", "cpu,"], "--mode 'cpu,': an empty item"),
+    (["--sizes", "64,,256"], "--sizes '64,,256': an empty item"),
+    (["--lcores", "0,,1"], "--lcores '0,,1': an empty item"),
+    (["--dist", "64:1,"], "--dist '64:1,': an empty item"),
+    # A step before the range is not a range.
+    (["--sizes", "64:x2-128"], "'64:x2-128' is not a size"),
+]
+
+# Ranges whose step goes past TO, even wrapping around: TO bounds them.
+SIZE_RANGES = [
+    ("64-128:+18446744073709551553", "64"),
+    ("64-128:+18446744073709551615", "64"),
+    ("64-100:+36", "64,100"),
+    ("64-100:x2", "64"),
+    ("64-1M:x4", "64,256,1024,4096,16384,65536,262144,1048576"),
 ]
 
 # Checks that need EAL: the device, the lcores, the memory.
@@ -202,6 +219,10 @@ def group_cmdline(a):
         expect_usage_error(a.tool, args, needle)
     for args, needle in BAD_RUNTIME:
         expect_usage_error(a.tool, args, needle, eal=True)
+    for arg, want in SIZE_RANGES:
+        rc, out, err = run(a.tool, ["--sizes", arg, "--dry-run"], eal=False)
+        check(rc == 0 and "\nsizes = %s\n" % want in out,
+              "--sizes %s gives %s" % (arg, want))
     rc, out, err = run(a.tool, ["--mode", "cpu,offload", "--dev", "dma_sw0",
                                 "--offload", "threshold=banana"] + SHORT)
     check(rc == 2 and "cpu " not in out,
@@ -308,6 +329,15 @@ BAD_INIS = [
     ("[a]\nmode = offload\noffload = policy=cpu |\n", "[a]: --offload ''"),
     ("[a]\nmode = offload\noffload = split=off | split=off\n",
      "[a]: --offload 'split=off': given twice"),
+    # What rte_cfgfile would cut short (its fields: 63 and 255 characters).
+    ("[a]\nsizes = " + "64," * 84 + "1024\n",
+     ":2: value of 256 characters: at most 255"),
+    ("[a]\n" + "k" * 64 + " = 1\n", ":2: key of 64 characters: at most 63"),
+    ("[" + "s" * 64 + "]\nmode = cpu\n",
+     ":1: section name of 64 characters: at most 63"),
+    ("[a]\nmode = cpu ;" + "c" * 320 + "\n",
+     ":2: line of 332 characters: at most 322, comment included"),
+    ("[a]\nmode = cpu\0\n", ":2: a NUL byte"),
 ]
 
 # Bad files whose fault only EAL can see: a device, an lcore.
