@@ -230,6 +230,9 @@ test_conf_parse(void)
 		"threshold=0", "split=10", "slack=0", "stall_us=0",
 		"unknown=1", "queues=1,,", "socket=999999", "learn=1",
 		"learn=", "learn=OFF", "cpu_help=yes", "cpu_help=", "cpu_help=AUTO",
+		/* A key twice; an empty engine. */
+		"policy=cpu,policy=engine", "queues=2,queues=2",
+		"engines=:dma_sw0", "engines=dma_sw0:", "engines=dma_sw0::dma_sw1",
 	};
 	struct ocopy_conf conf, before;
 	unsigned int i;

@@ -148,6 +148,7 @@ struct ocopy_conf {
  *     learn=on|off  cpu_help=auto|on|off
  *
  * EAL must be initialised (engine names are resolved to dmadev ids).
+ * A key given twice, an empty item and an empty engine are errors.
  *
  * @return 0, or -EINVAL with a log line naming the key (conf unchanged).
  */

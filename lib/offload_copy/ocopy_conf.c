@@ -136,6 +136,12 @@ oc_parse_engines(const char *val, struct ocopy_conf *c)
 		c->engine_node_set = 0;
 		return 0;
 	}
+	/* strtok_r() skips empty items: we do not. */
+	if (buf[0] == ':' || buf[strlen(buf) - 1] == ':' || strstr(buf, "::") != NULL) {
+		OC_LOG(ERR, "engines=%s: an empty item (a ':' at an end, or two in a row)",
+			val);
+		return -EINVAL;
+	}
 	c->engine_node_set = 0;
 	for (tok = strtok_r(buf, ":", &save); tok != NULL;
 			tok = strtok_r(NULL, ":", &save)) {
@@ -307,6 +313,7 @@ ocopy_conf_parse(struct ocopy_conf *conf, const char *args)
 {
 	struct ocopy_conf tmp;
 	struct rte_kvargs *kv;
+	unsigned int k;
 	int ret;
 
 	if (conf == NULL || args == NULL)
@@ -324,7 +331,6 @@ ocopy_conf_parse(struct ocopy_conf *conf, const char *args)
 	kv = rte_kvargs_parse(args, oc_conf_keys);
 	if (kv == NULL) {
 		char keys[256] = "";
-		unsigned int k;
 
 		for (k = 0; oc_conf_keys[k] != NULL; k++) {
 			if (k != 0)
@@ -334,6 +340,15 @@ ocopy_conf_parse(struct ocopy_conf *conf, const char *args)
 		OC_LOG(ERR, "configuration '%s': not key=value pairs of known keys (%s)",
 			args, keys);
 		return -EINVAL;
+	}
+	/* A key given twice would leave one value unused, silently. */
+	for (k = 0; oc_conf_keys[k] != NULL; k++) {
+		if (rte_kvargs_count(kv, oc_conf_keys[k]) > 1) {
+			OC_LOG(ERR, "configuration '%s': %s given twice", args,
+				oc_conf_keys[k]);
+			rte_kvargs_free(kv);
+			return -EINVAL;
+		}
 	}
 	tmp = *conf;
 	ret = rte_kvargs_process(kv, NULL, oc_parse_pair, &tmp);
