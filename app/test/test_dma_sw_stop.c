@@ -8,6 +8,8 @@
  *  - rte_dma_stop() with submitted work in flight: when it returns, every
  *    submitted copy is done (data verified) and every enqueued but
  *    unsubmitted one is not (destination untouched); the vchan is idle;
+ *    stopped, it refuses copies, fills and SG copies (-ENOSPC, capacity
+ *    0): they would never run, and the next start would drop them;
  *  - restart: job ids start at 0 again, last_idx is 0xffff, statistics
  *    keep counting;
  *  - close of a started device is refused; stop + close with work in
@@ -90,6 +92,28 @@ test_stop_restart(const char *name)
 		free(dump);
 	}
 	swdev_wait_idle(dev, 0);
+	/*
+	 * Stopped, it takes nothing: an op accepted now would never run, and
+	 * the next start's reset would drop it unseen.
+	 */
+	TEST_ASSERT_EQUAL(rte_dma_burst_capacity(dev, 0), 0, "capacity while stopped");
+	{
+		struct rte_dma_sge sg_src = { .addr = gbuf_iova(src, 0), .length = 64 };
+		struct rte_dma_sge sg_dst = {
+			.addr = gbuf_iova(dst, (size_t)NB_BIG * BIG + 4096), .length = 64,
+		};
+
+		TEST_ASSERT_EQUAL(rte_dma_copy(dev, 0, gbuf_iova(src, 0),
+			gbuf_iova(dst, (size_t)NB_BIG * BIG + 4096), 64,
+			RTE_DMA_OP_FLAG_SUBMIT), -ENOSPC, "copy while stopped");
+		TEST_ASSERT_EQUAL(rte_dma_fill(dev, 0, 0x1122334455667788ULL,
+			gbuf_iova(dst, (size_t)NB_BIG * BIG + 4096), 64,
+			RTE_DMA_OP_FLAG_SUBMIT), -ENOSPC, "fill while stopped");
+		TEST_ASSERT_EQUAL(rte_dma_copy_sg(dev, 0, &sg_src, &sg_dst, 1, 1,
+			RTE_DMA_OP_FLAG_SUBMIT), -ENOSPC, "copy_sg while stopped");
+	}
+	TEST_ASSERT_SUCCESS(rte_dma_submit(dev, 0), "submit while stopped: nothing to do");
+	GBUF_ASSERT_OK(dst, "nothing written by the refused ops");
 	TEST_ASSERT_SUCCESS(rte_dma_stats_get(dev, 0, &stats), "stats");
 	TEST_ASSERT_EQUAL(stats.submitted, NB_BIG, "submitted before stop");
 

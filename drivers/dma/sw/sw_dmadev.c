@@ -331,7 +331,8 @@ sw_vchan_setup(struct rte_dma_dev *dev, uint16_t vchan,
 	vc->mask = nb - 1;
 	vc->sge_mask = nb_sge - 1;
 	vc->nb_desc = nb;
-	vc->capacity = nb;
+	/* Its capacity comes with the start: stopped, a vchan takes nothing. */
+	vc->capacity = 0;
 	/* Never reached without the devarg: a ring holds at most 32768. */
 	vc->batch_cap = sw->max_batch != 0 ? sw->max_batch : UINT16_MAX;
 	return 0;
@@ -374,11 +375,14 @@ sw_start(struct rte_dma_dev *dev)
 	int ret;
 
 	for (i = 0; i < sw->nb_vchans; i++) {
-		if (sw->vchans[i].capacity == 0) {
+		if (sw->vchans[i].nb_desc == 0) {
 			SW_LOG(ERR, "%s: vchan %u is not set up", sw->name, i);
 			return -EINVAL;
 		}
+	}
+	for (i = 0; i < sw->nb_vchans; i++) {
 		vchan_reset(&sw->vchans[i]);
+		sw->vchans[i].capacity = sw->vchans[i].nb_desc;
 	}
 
 	if (sw->worker == SW_WORKER_LCORE) {
@@ -431,6 +435,15 @@ sw_stop(struct rte_dma_dev *dev)
 		uint16_t unsubmitted = (uint16_t)(vc->enq - vc->tail);
 
 		sw_vchan_run_inline(sw, vc);
+		/*
+		 * Nothing more until the next start, whose reset would drop it
+		 * unseen: an enqueue now gets -ENOSPC, as on a full ring (the
+		 * completions of the ops run above can still be reaped).
+		 */
+		vc->capacity = 0;
+		/* The discarded ones are gone: a submit now has nothing to show. */
+		vc->enq = vc->tail;
+		vc->submitted_upto = vc->tail;
 		if (unsubmitted != 0) {
 			vc->discarded += unsubmitted;
 			SW_LOG(INFO, "%s vchan %u: %u operation(s) enqueued but never"

@@ -83,7 +83,7 @@ struct sw_vchan {
 	sw_status_t *status;		/* written by the worker */
 	struct rte_dma_sge *sge;	/* SG ring */
 	uint16_t mask;
-	uint16_t capacity;		/* nb_desc; 0 before vchan_setup */
+	uint16_t capacity;		/* nb_desc while started, else 0 */
 	uint16_t batch_cap;		/* max_batch, UINT16_MAX without it */
 	uint32_t sge_mask;
 

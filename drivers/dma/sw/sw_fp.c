@@ -62,8 +62,8 @@ vchan_submit(struct sw_vchan *vc)
 	__atomic_store_n(&vc->tail, vc->enq, __ATOMIC_RELEASE);
 }
 
-/* Claim the next slot, or NULL when the ring is full (or not set up:
- * capacity 0). Stores the fields every operation has.
+/* Claim the next slot, or NULL when the ring is full (or the device is
+ * stopped: capacity 0). Stores the fields every operation has.
  */
 static __rte_always_inline struct sw_desc *
 vchan_claim(struct sw_vchan *vc, uint8_t op, uint64_t flags, uint32_t len)
@@ -272,7 +272,9 @@ sw_burst_capacity(const void *dev_private, uint16_t vchan)
 		return 0;
 	vc = &sw->vchans[vchan];
 	batch = (uint16_t)(vc->enq - vc->submitted_upto);
-	ring = vc->capacity - (uint16_t)(vc->enq - vc->cpl);
+	ring = (uint16_t)(vc->enq - vc->cpl);
+	/* Stopped (capacity 0) with completions left to reap: none. */
+	ring = ring >= vc->capacity ? 0 : vc->capacity - ring;
 	/* With max_batch: what the batch being built still takes. */
 	return batch >= vc->batch_cap ? 0 :
 			RTE_MIN(ring, (uint16_t)(vc->batch_cap - batch));
