@@ -636,6 +636,101 @@ test_teardown_stuck(void)
 	swdev_wait_idle(rte_dma_get_dev_id_by_name("dma_sw0"), 0);
 }
 
+/*
+ * A fenced op handed to the engine holding older work is ordered by the
+ * engine's fence, which skips it (NOT_ATTEMPTED) after an older failure in
+ * its batch, as Intel DSA does. The library's fence only orders: that op
+ * runs on the CPU once the older ones are delivered, and succeeds.
+ */
+static void
+test_fence_after_error(void)
+{
+	struct ocopy_queue_stats a, b;
+	struct gbuf *g;
+	struct ocopy_queue *q;
+	struct ocopy *oc;
+
+	test_section("a fenced op behind a failed one on its engine still runs");
+	reset_counts();
+	swdev_create_worker("dma_sw_fence", "domain=strict");
+	oc = ocdev_create("engines=dma_sw_fence,policy=engine,threshold=64,split=off,degrade_errors=1000,stall_us=1000000");
+	q = ocopy_queue_get(oc, 0);
+	TEST_ASSERT(ocopy_mem_register(oc, src, 1024 * 1024) >= 0, "register src");
+	TEST_ASSERT(ocopy_mem_register(oc, dst, 1024 * 1024) >= 0, "register dst");
+	g = gbuf_alloc("unmapped", 1, LEN);
+	TEST_ASSERT(g != NULL, "guarded buffer");
+	memset(dst, 0, 2 * LEN);
+
+	/* One batch: a copy the engine refuses, then a fenced good one. */
+	swdev_service_run("dma_sw_fence", false);
+	ocopy_queue_stats_get(q, &a);
+	TEST_ASSERT(ocopy_copy(q, g->data, src, LEN, seq_cb, (void *)(uintptr_t)0,
+		0) >= 0, "bad copy");
+	TEST_ASSERT(ocopy_copy(q, dst + LEN, src + 1, LEN, seq_cb, (void *)(uintptr_t)1,
+		OCOPY_F_FENCE) >= 0, "fenced copy");
+	ocopy_flush(q);
+	ocopy_queue_stats_get(q, &b);
+	TEST_ASSERT(b.engine - a.engine == 2 && b.deferred == a.deferred,
+		"both on the engine, the second through its fence: engine +%" PRIu64
+		", deferred +%" PRIu64, b.engine - a.engine, b.deferred - a.deferred);
+	swdev_service_run("dma_sw_fence", true);
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	TEST_ASSERT_EQUAL(nb_done, 2, "both delivered, in order");
+	TEST_ASSERT_EQUAL(nb_err, 1, "only the bad copy failed");
+	TEST_ASSERT(memcmp(dst + LEN, src + 1, LEN) == 0, "the fenced copy's data");
+	GBUF_ASSERT_OK(g, "nothing written outside the domain");
+	ocopy_queue_stats_get(q, &b);
+	TEST_ASSERT(b.engine - a.engine == 1 && b.deferred - a.deferred == 1 &&
+		b.cpu + b.engine + b.split + b.deferred == b.submitted,
+		"the fenced copy counted as deferred: engine +%" PRIu64 ", deferred +%"
+		PRIu64, b.engine - a.engine, b.deferred - a.deferred);
+	gbuf_free(g);
+	ocopy_destroy(oc);
+	swdev_destroy("dma_sw_fence");
+}
+
+/*
+ * Teardown with work stuck on an engine and a fenced op waiting behind it
+ * (deferred: the CPU was to run it once the older ones completed). They
+ * never do: it is not attempted, and writes nothing.
+ */
+static void
+test_teardown_fenced(void)
+{
+	struct ocopy_queue_stats st;
+	struct ocopy_queue *q;
+	struct ocopy *oc;
+	uint64_t deferred;
+	unsigned int i;
+
+	test_section("teardown: a fenced op behind stuck work is not attempted");
+	reset_counts();
+	/* Its own engine: one left stuck by a teardown is not taken again. */
+	swdev_create_worker("dma_sw_stuck", NULL);
+	oc = ocdev_create("engines=dma_sw_stuck,policy=engine,stall_us=1000");
+	q = ocopy_queue_get(oc, 0);
+	memset(dst, 0, 6 * LEN);
+	swdev_service_run("dma_sw_stuck", false);
+	submit_seq(q, 0, 5, 0);
+	/* For the CPU: deferred until the older ones complete. */
+	ocopy_queue_stats_get(q, &st);
+	TEST_ASSERT(ocopy_copy(q, dst + 5 * LEN, src + 5, 1024, seq_cb,
+		(void *)(uintptr_t)5, OCOPY_F_FENCE | OCOPY_F_CPU) >= 0, "fenced copy");
+	ocopy_flush(q);
+	deferred = st.deferred;
+	ocopy_queue_stats_get(q, &st);
+	TEST_ASSERT_EQUAL(st.deferred - deferred, 1, "the fenced copy deferred");
+	ocopy_destroy(oc);
+	TEST_ASSERT_EQUAL(nb_done, 6, "every op reported");
+	TEST_ASSERT_EQUAL(nb_abort, 5, "the stuck ones aborted");
+	TEST_ASSERT_EQUAL(nb_err, 1, "the fenced one not attempted");
+	for (i = 0; i < 1024; i++)
+		TEST_ASSERT_EQUAL(dst[5 * LEN + i], 0, "fenced copy wrote byte %u", i);
+	swdev_service_run("dma_sw_stuck", true);
+	swdev_wait_idle(rte_dma_get_dev_id_by_name("dma_sw_stuck"), 0);
+	swdev_destroy("dma_sw_stuck");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -662,6 +757,8 @@ main(int argc, char **argv)
 	test_plain_errors(true);
 	test_calib_leftovers();
 	test_teardown_stuck();
+	test_fence_after_error();
+	test_teardown_fenced();
 
 	rte_free(dst);
 	rte_free(src);

@@ -34,7 +34,8 @@
  *   - completions are delivered in submission order on a queue, whichever
  *     path (CPU, engine, split) each op took;
  *   - an op with OCOPY_F_FENCE starts only after every older op of its
- *     queue has completed;
+ *     queue has completed (successfully or not; behind ops aborted at
+ *     teardown it is not attempted: RTE_DMA_STATUS_NOT_ATTEMPTED);
  *   - a refused op (negative return) was not accepted: no completion.
  *
  * Addresses are virtual addresses: engines are used with IOVA as VA

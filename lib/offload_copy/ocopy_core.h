@@ -55,7 +55,10 @@ struct ocopy_op {
 	uint16_t pending;	/**< parts still in flight on engines */
 	uint16_t status;	/**< first failure among the parts */
 	uint8_t path;		/**< enum ocopy_path */
-	uint8_t rsvd[7];
+	uint8_t fenced;		/**< fenced, on an engine: its op is in the
+				 * deferred table too, for the CPU to run if
+				 * the engine does not attempt it */
+	uint8_t rsvd[6];
 };
 
 /** An op the CPU runs later (fence behind work in flight). */

@@ -92,6 +92,21 @@ oc_part_done(struct ocopy_queue *q, struct ocopy_qengine *qe, uint32_t slot,
 		return;
 	}
 	op = &q->ops[slot & q->mask];
+	if (unlikely(st == RTE_DMA_STATUS_NOT_ATTEMPTED && op->fenced)) {
+		/*
+		 * The engine's fence skipped it after an older op of its batch
+		 * failed (as Intel DSA does). The library's fence only orders:
+		 * the CPU runs it once every older op is delivered, as any
+		 * deferred op. Its part stays pending until then.
+		 */
+		op->fenced = 0;
+		op->path = OCOPY_PATH_DEFERRED;
+		q->deferred_pending++;
+		q->stats.engine--;
+		q->stats.deferred++;
+		q->stats.failovers++;
+		return;
+	}
 	if (st != RTE_DMA_STATUS_SUCCESSFUL) {
 		if (op->status == RTE_DMA_STATUS_SUCCESSFUL)
 			op->status = st;
@@ -695,6 +710,8 @@ oc_queue_abort(struct ocopy_queue *q)
 {
 	uint16_t i;
 
+	uint32_t first = UINT32_MAX, slot, s;
+
 	oc_stage_hand_over(q);
 	oc_plain_record(q);
 	for (i = 0; i < q->nb_qe; i++) {
@@ -704,10 +721,28 @@ oc_queue_abort(struct ocopy_queue *q)
 			qe->stuck = 1;
 		while (qe->inflight != 0) {
 			qe->inflight--;
-			oc_part_done(q, qe, oc_fifo_pop(qe),
-					RTE_DMA_STATUS_USER_ABORT);
+			slot = oc_fifo_pop(qe);
+			/* The oldest op aborted, as an offset from the tail. */
+			if (qe->leftovers == 0)
+				first = RTE_MIN(first, slot - q->tail);
+			oc_part_done(q, qe, slot, RTE_DMA_STATUS_USER_ABORT);
 		}
 		qe->unsubmitted = 0;
+	}
+	/*
+	 * A fenced op starts after every older op completed: behind one that
+	 * never did, it is not attempted (and writes nothing), where the
+	 * delivery would have run it on the CPU.
+	 */
+	for (s = first == UINT32_MAX ? q->head : q->tail + first + 1;
+			s != q->head; s++) {
+		struct ocopy_op *op = &q->ops[s & q->mask];
+
+		if (op->path == OCOPY_PATH_DEFERRED && op->pending != 0) {
+			op->pending = 0;
+			op->status = RTE_DMA_STATUS_NOT_ATTEMPTED;
+			q->deferred_pending--;
+		}
 	}
 	oc_deliver(q, UINT16_MAX, OC_DELIVER_ALL, NULL, NULL);
 }
@@ -813,6 +848,19 @@ oc_qe_batch_renew(struct ocopy_queue *q, struct ocopy_qengine *qe)
 	return qe->batch_room != 0;
 }
 
+/* What a deferred op does, in its slot's entry of the deferred table. */
+static void
+oc_deferred_set(struct ocopy_queue *q, uint32_t slot, void *dst,
+		const void *src, uint64_t pattern, uint32_t len)
+{
+	struct ocopy_deferred *d = &q->deferred[slot & q->mask];
+
+	d->dst = dst;
+	d->src = src;
+	d->pattern = pattern;
+	d->len = len;
+}
+
 /*
  * A fenced op: with nothing older in flight it is an ordinary op; with
  * older work on one engine only, that engine's own fence orders it; else
@@ -825,7 +873,6 @@ oc_submit_fenced(struct ocopy_queue *q, void *dst, const void *src,
 {
 	uint32_t slot = q->head;
 	struct ocopy_qengine *busy;
-	struct ocopy_deferred *d;
 	struct ocopy_op *op;
 	unsigned int nb_busy;
 
@@ -838,6 +885,7 @@ oc_submit_fenced(struct ocopy_queue *q, void *dst, const void *src,
 	op = oc_slot_open(q, slot, len, cb, arg);
 	if (q->deferred_pending == 0 && nb_busy == 1 &&
 			q->policy != OCOPY_POLICY_CPU &&
+			!(flags & OCOPY_F_CPU) &&
 			busy->health == OCOPY_HEALTH_OK &&
 			busy->inflight < busy->max_inflight &&
 			len >= busy->threshold &&
@@ -846,13 +894,14 @@ oc_submit_fenced(struct ocopy_queue *q, void *dst, const void *src,
 			oc_engine_op(busy, dst, src, pattern, len,
 				RTE_DMA_OP_FLAG_FENCE |
 				(flags & OCOPY_F_FLUSH)) >= 0) {
-		return oc_slot_engine(q, busy, slot, op, len, flags);
+		int ret = oc_slot_engine(q, busy, slot, op, len, flags);
+
+		/* Kept for the CPU, should the engine not attempt it. */
+		oc_deferred_set(q, slot, dst, src, pattern, len);
+		op->fenced = 1;
+		return ret;
 	}
-	d = &q->deferred[slot & q->mask];
-	d->dst = dst;
-	d->src = src;
-	d->pattern = pattern;
-	d->len = len;
+	oc_deferred_set(q, slot, dst, src, pattern, len);
 	op->pending = 1;
 	op->path = OCOPY_PATH_DEFERRED;
 	q->deferred_pending++;
@@ -1164,23 +1213,12 @@ ocopy_copy_sg(struct ocopy_queue *q, const struct ocopy_sge *src,
 	if (flags & OCOPY_F_FENCE) {
 		unsigned int nb_busy;
 
-		qe = oc_busy_engine(q, &nb_busy);
 		/*
-		 * Older work on one engine only, which can take the SG copy:
-		 * its own fence orders it, as for a fenced copy.
+		 * Not through an engine's fence: one that skips the copy after
+		 * an older failure (Intel DSA, dma_sw) would leave it undone,
+		 * and the deferred table cannot hold its segments for the CPU.
 		 */
-		if (nb_busy == 1 && q->deferred_pending == 0 &&
-				q->policy != OCOPY_POLICY_CPU &&
-				!(flags & OCOPY_F_CPU) &&
-				qe->health == OCOPY_HEALTH_OK &&
-				qe->inflight < qe->max_inflight &&
-				oc_qe_sg_ok(q, qe, nb_src, nb_dst) &&
-				oc_qe_batch_ok(q, qe) &&
-				oc_sg_engine_copy(qe, src, nb_src, dst, nb_dst,
-					RTE_DMA_OP_FLAG_FENCE |
-					(flags & OCOPY_F_FLUSH)) >= 0)
-			return oc_sg_engine_done(q, qe, slot, (uint32_t)slen,
-					cb, arg, flags);
+		oc_busy_engine(q, &nb_busy);
 		if (nb_busy != 0 || q->deferred_pending != 0) {
 			/* Rare: wait for the older ops here, then copy. */
 			int ret = oc_complete_older(q, q->stall_cyc * 1000000 /
