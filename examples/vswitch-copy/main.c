@@ -16,9 +16,14 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <rte_cycles.h>
@@ -63,7 +68,8 @@ usage(const char *prog)
 		"  --stats S            print the stats every S seconds (default 0: at exit only)\n"
 		"  --duration S         stop after S seconds (default: at SIGINT/SIGTERM)\n"
 		"  --idle-yield         give the core away in idle loops (cores shared with guests)\n"
-		"  --drain-timeout-ms N give in-flight copies this long at a disconnect (default 5000)\n"
+		"  --drain-timeout-ms N say so when a drain of in-flight copies takes this long,\n"
+		"                       and again each period; it still waits (default 5000)\n"
 		"  --hold-ms N          frames for a guest that takes none wait this long, up to\n"
 		"                       %u per port, before they are dropped (default 1000)\n"
 		"  --test-stall A:L     test: stall the library's engines A ms after the first\n"
@@ -103,6 +109,32 @@ window_ended(const struct vsw_test_window *w, uint64_t traffic_ms, uint64_t ms)
 	return window_begun(w, traffic_ms, ms) && ms >= traffic_ms + w->at_ms + w->ms;
 }
 
+#define SUN_PATH_LEN	sizeof(((struct sockaddr_un *)0)->sun_path)
+
+/*
+ * Whether two socket paths name one socket: the same file when both
+ * exist, else the same name in the same folder (a server's socket does
+ * not exist yet).
+ */
+static bool
+same_socket(const char *a, const char *b)
+{
+	char da[PATH_MAX], db[PATH_MAX], na[PATH_MAX], nb[PATH_MAX];
+	struct stat sa, sb;
+
+	if (strcmp(a, b) == 0)
+		return true;
+	if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
+		return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+	snprintf(da, sizeof(da), "%s", a);
+	snprintf(db, sizeof(db), "%s", b);
+	snprintf(na, sizeof(na), "%s", a);
+	snprintf(nb, sizeof(nb), "%s", b);
+	return strcmp(basename(na), basename(nb)) == 0 &&
+		stat(dirname(da), &sa) == 0 && stat(dirname(db), &sb) == 0 &&
+		sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 static int
 parse_args(int argc, char **argv)
 {
@@ -125,6 +157,7 @@ parse_args(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	bool dma_given = false;
 	uint64_t v;
 	int c;
 
@@ -143,13 +176,16 @@ parse_args(int argc, char **argv)
 				fprintf(stderr, "--socket: at most %d ports\n", VSW_MAX_PORTS);
 				return -1;
 			}
-			if (strlen(optarg) == 0 || strlen(optarg) >= PATH_MAX) {
-				fprintf(stderr, "--socket: bad path '%s'\n", optarg);
+			/* A Unix socket's path: vhost would cut a longer one. */
+			if (strlen(optarg) == 0 || strlen(optarg) >= SUN_PATH_LEN) {
+				fprintf(stderr, "--socket: bad path '%s': 1 to %zu characters (a Unix socket's)\n",
+						optarg, SUN_PATH_LEN - 1);
 				return -1;
 			}
 			for (v = 0; v < vsw_conf.nb_ports; v++)
-				if (strcmp(vsw_ports[v].path, optarg) == 0) {
-					fprintf(stderr, "--socket: %s given twice\n", optarg);
+				if (same_socket(vsw_ports[v].path, optarg)) {
+					fprintf(stderr, "--socket: %s given twice (as %s)\n", optarg,
+							vsw_ports[v].path);
 					return -1;
 				}
 			strcpy(vsw_ports[vsw_conf.nb_ports++].path, optarg);
@@ -164,6 +200,7 @@ parse_args(int argc, char **argv)
 			vsw_conf.offload = false;
 			break;
 		case 'd':
+			dma_given = true;
 			if (strlen(optarg) == 0 || strlen(optarg) >= sizeof(vsw_conf.dma_name)) {
 				fprintf(stderr, "--dma: bad dmadev name '%s'\n", optarg);
 				return -1;
@@ -171,6 +208,7 @@ parse_args(int argc, char **argv)
 			strcpy(vsw_conf.dma_name, optarg);
 			break;
 		case 'D':
+			dma_given = true;
 			if (vsw_parse_num("dma-desc", optarg, 32, 32768, &v) != 0)
 				return -1;
 			vsw_conf.dma_desc = v;
@@ -244,6 +282,10 @@ parse_args(int argc, char **argv)
 	}
 	if (vsw_conf.noreap.at_ms != 0 && !vsw_conf.offload) {
 		fprintf(stderr, "--test-no-reap needs the offload path (no --no-offload)\n");
+		return -1;
+	}
+	if (dma_given && !vsw_conf.offload) {
+		fprintf(stderr, "--dma and --dma-desc need the offload path (no --no-offload)\n");
 		return -1;
 	}
 	return 0;

@@ -98,8 +98,7 @@ struct vsw_port {
 	uint64_t reg_failures;		/* registrations the library refused */
 	uint64_t connects;		/* new_device calls */
 	uint64_t disconnects;		/* destroy_device calls */
-	uint64_t drain_timeouts;	/* drains given up on (engine stuck) */
-	bool undrained;			/* a drain gave up: keep the memory mapped */
+	uint64_t drain_timeouts;	/* drain timeouts waited through (engine stuck) */
 	uint64_t drained_tx;		/* packets the guest received at a drain */
 	uint64_t drain_lost;		/* ... drained, not given (queue disabled) */
 	uint64_t handed_lost;		/* drained packets the datapath never took */

@@ -98,20 +98,23 @@ drained_rx(struct vsw_port *p, struct rte_mbuf **pkts, uint16_t n, bool given)
 
 /*
  * Complete every packet of the queue still in the DMA path. locked: the
- * caller is a vhost callback that holds the queue's lock. Bounded by the
- * drain timeout (an engine that never resumes); false if packets are
- * left. The receive queue's packets: see drained_rx(). The transmit
- * queue's are the guest's frames: handed to the datapath, which forwards
- * them (main.h).
+ * caller is a vhost callback that holds the queue's lock. It never gives
+ * up: once the callback returns, vhost unmaps the guest's memory (at a
+ * disconnect, or for a new memory table, which may come back at the same
+ * addresses), and an engine that resumed later would write into memory
+ * that is gone, or into the new table's. An engine that does not finish
+ * within the drain timeout is logged and counted, each timeout again.
+ * The receive queue's packets: see drained_rx(). The transmit queue's are
+ * the guest's frames: handed to the datapath, which forwards them
+ * (main.h).
  */
-static bool
+static void
 drain_queue(struct vsw_port *p, uint16_t qid, bool locked)
 {
 	struct rte_mbuf *cpl[VSW_BURST];
-	uint64_t deadline = rte_get_timer_cycles() +
-			vsw_conf.drain_timeout_us * rte_get_timer_hz() / 1000000;
-	uint64_t handed = 0;
-	bool done = false;
+	const uint64_t period = vsw_conf.drain_timeout_us * rte_get_timer_hz() / 1000000;
+	uint64_t deadline = rte_get_timer_cycles() + period;
+	uint64_t handed = 0, waited_us = 0;
 	int left;
 
 	for (;;) {
@@ -120,12 +123,16 @@ drain_queue(struct vsw_port *p, uint16_t qid, bool locked)
 		left = locked ?
 			rte_vhost_async_get_inflight_thread_unsafe(p->vid, qid) :
 			rte_vhost_async_get_inflight(p->vid, qid);
-		if (left <= 0) {
-			done = true;
+		if (left <= 0)
 			break;
+		if (rte_get_timer_cycles() > deadline) {
+			waited_us += vsw_conf.drain_timeout_us;
+			p->drain_timeouts++;
+			VSW_LOG(ERR, "port %u (vid %d) queue %u: %d packet(s) still in the DMA path after %" PRIu64 " ms: waiting for the engine (its service lcore?); the guest's memory is not given back while an engine may write to it",
+					(unsigned int)(p - vsw_ports), p->vid, qid,
+					left, waited_us / 1000);
+			deadline = rte_get_timer_cycles() + period;
 		}
-		if (rte_get_timer_cycles() > deadline)
-			break;
 		if (qid == VSW_RXQ)
 			rte_vhost_get_vring_base(p->vid, qid, &avail, &used0);
 		n = locked ?
@@ -148,14 +155,10 @@ drain_queue(struct vsw_port *p, uint16_t qid, bool locked)
 	if (handed != 0)
 		VSW_LOG(INFO, "port %u (vid %d) queue %u: %" PRIu64 " frame(s) the guest sent were in the DMA path: handed to the switching lcore",
 				(unsigned int)(p - vsw_ports), p->vid, qid, handed);
-	if (done)
-		return true;
-	p->drain_timeouts++;
-	p->undrained = true;
-	VSW_LOG(ERR, "port %u (vid %d) queue %u: %d packet(s) still in the DMA path after %" PRIu64 " us",
-			(unsigned int)(p - vsw_ports), p->vid, qid, left,
-			vsw_conf.drain_timeout_us);
-	return false;
+	if (waited_us != 0)
+		VSW_LOG(INFO, "port %u (vid %d) queue %u: drained after more than %" PRIu64 " ms",
+				(unsigned int)(p - vsw_ports), p->vid, qid,
+				waited_us / 1000);
 }
 
 /* ---- guest memory ---------------------------------------------------- */
@@ -168,12 +171,7 @@ mem_unregister(struct vsw_port *p)
 
 	if (vsw_oc == NULL || p->nb_regs == 0)
 		return;
-	if (p->undrained) {
-		/* Copies may still touch it: leaking the mapping is the safe side. */
-		VSW_LOG(ERR, "port %u: guest memory left registered: copies still in flight",
-				(unsigned int)(p - vsw_ports));
-		return;
-	}
+	/* Its queues were drained (drain_queue() never gives up). */
 	vsw_map_counts(NULL, &unmaps0, NULL);
 	for (i = 0; i < p->nb_regs; i++) {
 		int ret = ocopy_mem_unregister(vsw_oc, p->regs[i].reg_id);
@@ -279,7 +277,6 @@ static void
 port_release(struct vsw_port *p)
 {
 	if (p->async) {
-		p->undrained = false;
 		drain_queue(p, VSW_RXQ, false);
 		drain_queue(p, VSW_TXQ, false);
 		mem_unregister(p);
@@ -361,8 +358,6 @@ vring_state_changed(int vid, uint16_t queue_id, int enable)
 		return 0;
 	if (!enable) {
 		/* Called with the queue's lock held (SET_MEM_TABLE, SET_VRING_ENABLE). */
-		if (queue_id == VSW_RXQ)
-			p->undrained = false;
 		drain_queue(p, queue_id, true);
 		return 0;
 	}

@@ -617,8 +617,16 @@ static int
 parse_sizes(const char *s)
 {
 	char buf[128], *tok, *save;
+	size_t n = strlen(s);
 	uint64_t v;
 
+	/* strtok_r() would skip empty items, snprintf() cut a long list. */
+	if (n == 0 || n >= sizeof(buf) || s[0] == ',' || s[n - 1] == ',' ||
+			strstr(s, ",,") != NULL) {
+		fprintf(stderr, "--sizes: '%s': frame sizes separated by commas, no empty"
+				" item, at most %zu characters\n", s, sizeof(buf) - 1);
+		return -1;
+	}
 	snprintf(buf, sizeof(buf), "%s", s);
 	opt.nb_sizes = 0;
 	for (tok = strtok_r(buf, ",", &save); tok != NULL;

@@ -41,7 +41,8 @@
 #               table (window 512: B keeps sending into the stall). Those
 #               the drain gives back must still reach guest A: every echo
 #               back to B, none lost or out of order, and the switch says
-#               it handed them on
+#               it handed them on; the stall outlasts the drain timeout
+#               (500 ms): the drain waits it out, and says so
 #   memreap     (engine policy) the switch stops reaping guest B's
 #               receive completions for 1.5 s (--test-no-reap) and B
 #               grows its memory meanwhile: the frames for B still in
@@ -169,6 +170,15 @@ if [ "$scenario" = options ]; then
 	expect_bad "$SW" "--test-stall: 'x' is not a number in 1..3600000" --socket "$dir/a.sock" --test-stall 300:x
 	expect_bad "$SW" "--pairs needs an even number of ports, got 1" --socket "$dir/a.sock" --pairs
 	expect_bad "$SW" "--socket: $dir/a.sock given twice" --socket "$dir/a.sock" --socket "$dir/a.sock"
+	expect_bad "$SW" "--socket: $dir/./a.sock given twice (as $dir/a.sock)" \
+		--socket "$dir/a.sock" --socket "$dir/./a.sock"
+	long=$(printf '%0120d' 0)
+	expect_bad "$SW" "--socket: bad path '$dir/$long.sock': 1 to 107 characters" \
+		--socket "$dir/$long.sock"
+	expect_bad "$SW" "--dma and --dma-desc need the offload path" \
+		--socket "$dir/a.sock" --no-offload --dma dma_sw0
+	expect_bad "$PEER" "--sizes: ',': frame sizes separated by commas, no empty item" --sizes ,
+	expect_bad "$PEER" "--sizes: '64,,128'" --sizes 64,,128
 	expect_bad "$SW" "Usage:" --socket "$dir/a.sock" --no-such-option
 	expect_bad "$PEER" "--count: '0' is not a number in 1.." --count 0
 	expect_bad "$PEER" "--sizes: '63' is not a number in 64..9600" --sizes 64,63
@@ -236,10 +246,12 @@ memtable)
 	;;
 memstall)
 	# The stall (from 300 ms after the first frame, 2.5 s long) must
-	# outlast the script's signal (below) and end within the switch's
-	# drain timeout (3 s).
+	# outlast the script's signal (below), and the switch's drain timeout
+	# (500 ms here): the drain must wait it out, not hand the memory back
+	# to vhost with copies still queued (they crashed the switch, or wrote
+	# into the new table, mapped at the same address).
 	DEVS="$DEVS,policy=engine"
-	sw_args+=(--test-stall 300:2500)
+	sw_args+=(--test-stall 300:2500 --drain-timeout-ms 500)
 	# B paced so that it still sends when the stall begins.
 	gen_args=(--count 20000 --pps 8000 --sizes 64,512,1518,9000 --window 512
 		--idle-ms 5000 --timeout 240 --mbufs 2047 --grow-at 0:64 --grow-on-signal)
@@ -605,6 +617,11 @@ memstall)
 	# The stall is 2.5 s: the stuck-copy watch must have said so.
 	grep -q 'frames in the DMA path, none completed for 1 s' "$dir/sw.log" ||
 		fail "the switch did not report the frames stuck behind the stall"
+	# The drain outlasted its timeout, said so, and waited to the end.
+	grep -q 'port 1 (vid [0-9]*) queue [01]: [0-9]* packet(s) still in the DMA path after [0-9]* ms: waiting for the engine' \
+		"$dir/sw.log" || fail "no drain of guest B outlasted its timeout"
+	grep -q 'port 1 (vid [0-9]*) queue [01]: drained after more than' "$dir/sw.log" ||
+		fail "the drain that outlasted its timeout did not end"
 	[ "$s" = $((r + $(value drain_lost))) ] || fail "sent $s, received $r, lost at a disable $(value drain_lost)"
 	grep -q 'peer 2 echo: received [0-9]* .* misordered 0 ' "$dir/a.log" ||
 		fail "guest A: $(grep 'echo: received' "$dir/a.log")"
