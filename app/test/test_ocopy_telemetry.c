@@ -13,12 +13,14 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_malloc.h>
@@ -35,23 +37,100 @@
 static int tel_fd = -1;
 static char reply[REPLY_MAX];
 
-static void
-tel_connect(void)
+/* A client on the telemetry socket, past its greeting; reply: a buffer. */
+static int
+tel_open(char *buf, size_t size)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	ssize_t n;
+	int fd;
 
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/dpdk_telemetry.v2",
 		rte_eal_get_runtime_dir());
-	tel_fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
-	TEST_ASSERT(tel_fd >= 0, "socket: %s", strerror(errno));
-	TEST_ASSERT(connect(tel_fd, (struct sockaddr *)&sun, sizeof(sun)) == 0,
+	fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	TEST_ASSERT(fd >= 0, "socket: %s", strerror(errno));
+	TEST_ASSERT(connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0,
 		"connect %s: %s", sun.sun_path, strerror(errno));
 	/* The greeting: version, pid, max output length. */
-	n = read(tel_fd, reply, sizeof(reply) - 1);
+	n = read(fd, buf, size - 1);
 	TEST_ASSERT(n > 0, "telemetry greeting");
-	reply[n] = '\0';
-	TEST_ASSERT(strstr(reply, "\"version\"") != NULL, "greeting: %s", reply);
+	buf[n] = '\0';
+	TEST_ASSERT(strstr(buf, "\"version\"") != NULL, "greeting: %s", buf);
+	return fd;
+}
+
+static void
+tel_connect(void)
+{
+	tel_fd = tel_open(reply, sizeof(reply));
+}
+
+/*
+ * Telemetry reading an instance while it is made and destroyed: it must
+ * see it whole or not at all (it read a half-made one's NULL queues).
+ */
+static volatile int race_stop;
+static unsigned int race_seen, race_replies;
+
+static void *
+race_reader(void *arg)
+{
+	static const char *const cmds[] = {
+		"/offload_copy/stats,race0", "/offload_copy/queue,race0,0",
+		"/offload_copy/engine,race0,0", "/offload_copy/list",
+	};
+	static char buf[REPLY_MAX];
+	unsigned int i = 0;
+	int fd = tel_open(buf, sizeof(buf));
+
+	RTE_SET_USED(arg);
+	while (!race_stop) {
+		const char *cmd = cmds[i++ % RTE_DIM(cmds)];
+		ssize_t n;
+
+		if (write(fd, cmd, strlen(cmd)) != (ssize_t)strlen(cmd))
+			break;
+		n = read(fd, buf, sizeof(buf) - 1);
+		if (n <= 0)
+			break;
+		buf[n] = '\0';
+		/* A listed or described instance (a refused command: null). */
+		race_seen += strstr(buf, "\"race0\"") != NULL ||
+			strstr(buf, "\"dmadev\"") != NULL;
+		race_replies++;
+	}
+	close(fd);
+	return NULL;
+}
+
+static void
+test_race(void)
+{
+	struct ocopy_conf conf;
+	struct ocopy *oc;
+	pthread_t th;
+	unsigned int i;
+
+	test_section("telemetry while instances are made and destroyed");
+	race_stop = 0;
+	TEST_ASSERT_SUCCESS(pthread_create(&th, NULL, race_reader, NULL), "reader");
+	for (i = 0; i < 200; i++) {
+		ocopy_conf_init(&conf);
+		TEST_ASSERT_SUCCESS(ocopy_conf_parse(&conf, "engines=dma_sw0"), "conf");
+		conf.name = "race0";
+		oc = ocopy_create(&conf);
+		TEST_ASSERT(oc != NULL, "create %u: %s", i, rte_strerror(rte_errno));
+		/* Now and then made for a while: the reader sees it whole too. */
+		if (i % 8 == 0)
+			rte_delay_us_sleep(2000);
+		ocopy_destroy(oc);
+	}
+	race_stop = 1;
+	TEST_ASSERT_SUCCESS(pthread_join(th, NULL), "join");
+	printf("telemetry replies: %u, %u of them showing race0\n", race_replies,
+		race_seen);
+	TEST_ASSERT(race_replies > 0 && race_seen > 0,
+		"the reader saw no made instance: %u replies", race_replies);
 }
 
 /* Send one command, return its JSON reply (in reply[]). */
@@ -283,6 +362,7 @@ main(int argc, char **argv)
 	expect_null("/offload_copy/stats,tel0");
 
 	close(tel_fd);
+	test_race();
 	rte_free(dst);
 	rte_free(src);
 	return test_done();

@@ -280,8 +280,9 @@ ocopy_create(const struct ocopy_conf *conf)
 		goto free;
 	}
 
+	/* On the list from now on, for its name; found only once made. */
 	rte_spinlock_lock(&oc_instances_lock);
-	if (ocopy_find(name) != NULL) {
+	if (oc_find_any(name) != NULL) {
 		rte_spinlock_unlock(&oc_instances_lock);
 		OC_LOG(ERR, "%s: an instance of that name exists", name);
 		ret = -EEXIST;
@@ -316,6 +317,9 @@ ocopy_create(const struct ocopy_conf *conf)
 	oc_calibrate(oc);
 	for (i = 0; i < oc->nb_queues; i++)
 		oc_queue_policy(oc, &oc->queues[i]);
+	rte_spinlock_lock(&oc_instances_lock);
+	oc->ready = true;
+	rte_spinlock_unlock(&oc_instances_lock);
 	OC_LOG(INFO, "%s: %u queues, %u engines, policy %s", name,
 		oc->nb_queues, oc->nb_engines,
 		oc->conf.policy == OCOPY_POLICY_AUTO ? "auto" :
@@ -341,6 +345,14 @@ ocopy_destroy(struct ocopy *oc)
 
 	if (oc == NULL)
 		return;
+	/*
+	 * Out of sight first: telemetry (which holds the lock while it reads
+	 * an instance) and ocopy_find() no longer see it. Its name stays
+	 * taken until it is gone.
+	 */
+	rte_spinlock_lock(&oc_instances_lock);
+	oc->ready = false;
+	rte_spinlock_unlock(&oc_instances_lock);
 	/* Twice the stall time: an engine that moves at all gets done. */
 	timeout_us = 2 * (uint64_t)oc->conf.stall_us + 1000;
 	for (qid = 0; qid < oc->nb_queues; qid++) {
@@ -363,7 +375,19 @@ ocopy_destroy(struct ocopy *oc)
 	oc_free(oc);
 }
 
-/* Callers hold oc_instances_lock, or accept a racy answer (telemetry). */
+/* Any instance of that name, made or not. Callers hold oc_instances_lock. */
+struct ocopy *
+oc_find_any(const char *name)
+{
+	struct ocopy *oc;
+
+	TAILQ_FOREACH(oc, &oc_instances, next)
+		if (strcmp(oc->name, name) == 0)
+			return oc;
+	return NULL;
+}
+
+/* Callers hold oc_instances_lock, or accept a racy answer. */
 struct ocopy *
 ocopy_find(const char *name)
 {
@@ -371,17 +395,20 @@ ocopy_find(const char *name)
 
 	if (name == NULL)
 		return NULL;
-	TAILQ_FOREACH(oc, &oc_instances, next)
-		if (strcmp(oc->name, name) == 0)
-			return oc;
-	return NULL;
+	oc = oc_find_any(name);
+	return oc != NULL && oc->ready ? oc : NULL;
 }
 
+/* The made instance after prev (NULL: the first). Under oc_instances_lock. */
 struct ocopy *
 oc_instance_next(struct ocopy *prev)
 {
-	return prev == NULL ? TAILQ_FIRST(&oc_instances) :
+	struct ocopy *oc = prev == NULL ? TAILQ_FIRST(&oc_instances) :
 			TAILQ_NEXT(prev, next);
+
+	while (oc != NULL && !oc->ready)
+		oc = TAILQ_NEXT(oc, next);
+	return oc;
 }
 
 struct ocopy_queue *

@@ -200,7 +200,10 @@ struct ocopy *ocopy_create(const struct ocopy_conf *conf);
  */
 void ocopy_destroy(struct ocopy *oc);
 
-/** The instance named name, or NULL. */
+/**
+ * The instance named name, or NULL. One being made (in ocopy_create()) or
+ * destroyed is not found, nor shown by telemetry; its name stays taken.
+ */
 struct ocopy *ocopy_find(const char *name);
 
 /** Queue qid of the instance (NULL if out of range). */

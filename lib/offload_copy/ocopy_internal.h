@@ -90,6 +90,9 @@ struct ocopy {
 	uint32_t cpu_path_cycles;	/* a 64-byte op on the library's CPU path */
 	bool calib_leftover;		/* calibration ops left on a stalled engine */
 	void *calib_buf;		/* ... and the buffer they use */
+	bool ready;			/* made: ocopy_find() and telemetry see it
+					 * (set and cleared under oc_instances_lock;
+					 * on the list before, for its name) */
 	TAILQ_ENTRY(ocopy) next;	/* instance list (telemetry, find) */
 };
 
@@ -187,5 +190,6 @@ void oc_queue_abort(struct ocopy_queue *q);
 #include <rte_spinlock.h>
 extern rte_spinlock_t oc_instances_lock;
 struct ocopy *oc_instance_next(struct ocopy *prev);
+struct ocopy *oc_find_any(const char *name);
 
 #endif /* OCOPY_INTERNAL_H */
