@@ -615,6 +615,48 @@ test_calib_leftovers(void)
 	ocopy_destroy(oc);
 }
 
+/*
+ * The same with two engines, the first stopped while the instance is
+ * made: its calibration ops stay on it, and the second engine's measure
+ * of the library's path runs on a scratch copy of queue 0 holding them.
+ * Once the first resumes, queue 0 must expect each of them once (it
+ * counted them twice, and the engine then looked stalled for good).
+ */
+static void
+test_calib_leftovers_two(void)
+{
+	struct ocopy_queue *q;
+	struct ocopy *oc;
+	uint64_t deadline;
+
+	test_section("made with one of two engines stopped: its leftovers counted once");
+	reset_counts();
+	memset(dst, 0, (size_t)NB * LEN);
+	swdev_create_worker("dma_sw_cal", NULL);
+	swdev_service_run("dma_sw0", false);
+	oc = ocdev_create("engines=dma_sw0:dma_sw_cal,split=off,slack=100000,cpu_help=off,stall_us=1000");
+	q = ocopy_queue_get(oc, 0);
+	swdev_service_run("dma_sw0", true);
+	swdev_wait_idle(rte_dma_get_dev_id_by_name("dma_sw0"), 0);
+	deadline = test_deadline(2000);
+	while (!ocdev_dump_has(oc, "engine 0 vchan 0: ok, 0 in flight, backlog 0 bytes") ||
+			!ocdev_dump_has(oc, "engine 1 vchan 0: ok, 0 in flight, backlog 0 bytes")) {
+		if (test_expired(deadline)) {
+			ocopy_dump(oc, stdout);
+			TEST_FAIL_NOW("the first engine never came back");
+		}
+		ocopy_poll(q, UINT16_MAX);
+	}
+	submit_seq(q, 0, 60, 0);
+	ocopy_flush(q);
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	TEST_ASSERT_EQUAL(nb_done, 60, "every op once, in order");
+	TEST_ASSERT_EQUAL(nb_err + nb_abort, 0, "no error");
+	check_data(60);
+	ocopy_destroy(oc);
+	swdev_destroy("dma_sw_cal");
+}
+
 static void
 test_teardown_stuck(void)
 {
@@ -756,6 +798,7 @@ main(int argc, char **argv)
 	test_plain_errors(false);
 	test_plain_errors(true);
 	test_calib_leftovers();
+	test_calib_leftovers_two();
 	test_teardown_stuck();
 	test_fence_after_error();
 	test_teardown_fenced();

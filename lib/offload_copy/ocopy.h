@@ -188,8 +188,9 @@ void ocopy_conf_init(struct ocopy_conf *conf);
  * them (unless conf->threshold is set), allocate the queues.
  *
  * @return the instance, or NULL with rte_errno set (EINVAL: bad
- *   configuration; EBUSY: an engine is in use; ENOTSUP: engines with IOVA
- *   as PA; EEXIST: name taken; ENOMEM).
+ *   configuration; EBUSY: an engine is in use, or was left started by an
+ *   ocopy_destroy() that gave up on it: rte_dma_stop() it once it moves
+ *   again; ENOTSUP: engines with IOVA as PA; EEXIST: name taken; ENOMEM).
  */
 struct ocopy *ocopy_create(const struct ocopy_conf *conf);
 
@@ -197,6 +198,13 @@ struct ocopy *ocopy_create(const struct ocopy_conf *conf);
  * Drain every queue (bounded by the stall time), deliver what is left
  * with RTE_DMA_STATUS_USER_ABORT, stop the engines, undo every mapping and
  * free the instance. Call it with no lcore using the queues. NULL is a no-op.
+ *
+ * An engine that never finished is left started (stopping it could wait
+ * forever), and still holds the aborted ops: should it resume, it runs
+ * them. Undoing the mappings stops it where it honours them (an IOMMU,
+ * dma_sw's strict domain); elsewhere keep the aborted ops' buffers until
+ * that engine is stopped (rte_dma_stop(), which also frees it for a new
+ * instance).
  */
 void ocopy_destroy(struct ocopy *oc);
 

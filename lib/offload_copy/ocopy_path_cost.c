@@ -13,7 +13,7 @@
  * scratch copy of queue 0 (its vchans and FIFO arrays, its own op ring),
  * so queue 0 keeps neither ops nor counters from it. Should an engine stop
  * answering meanwhile, the ops it holds are handed to queue 0's FIFO as
- * calibration leftovers, as the raw calibration does.
+ * calibration leftovers, as the raw calibration does (oc_scratch_free()).
  */
 
 #include <string.h>
@@ -65,8 +65,12 @@ oc_scratch_queue(struct ocopy *oc)
 }
 
 /*
- * Ops still on an engine when the scratch queue goes: queue 0 consumes
- * and ignores their completions (calibration leftovers).
+ * The scratch queue goes. It shared queue 0's FIFO arrays, from where
+ * queue 0 had them: each FIFO's state is now the scratch's, and every
+ * entry still in it is a calibration leftover for queue 0 (queue 0 has no
+ * op of its own yet), whose completion it consumes and ignores: the
+ * scratch's ops still on a stalled engine, and queue 0's own leftovers
+ * from an earlier measure, less those the scratch reaped meanwhile.
  */
 static void
 oc_scratch_free(struct ocopy *oc, struct ocopy_queue *s)
@@ -74,9 +78,29 @@ oc_scratch_free(struct ocopy *oc, struct ocopy_queue *s)
 	struct ocopy_queue *q0 = &oc->queues[0];
 	uint16_t i;
 
-	for (i = 0; i < s->nb_qe; i++)
-		oc_calib_leftovers(oc, &q0->qe[i], s->qe[i].inflight,
-				OC_PATH_LEN);
+	for (i = 0; i < s->nb_qe; i++) {
+		struct ocopy_qengine *sq = &s->qe[i];
+		struct ocopy_qengine *qe = &q0->qe[i];
+
+		RTE_ASSERT(qe->inflight == qe->leftovers);
+		/* A round cut short (an op refused) left ops unrung. */
+		if (sq->unsubmitted != 0) {
+			rte_dma_submit(sq->dev_id, sq->vchan);
+			sq->unsubmitted = 0;
+		}
+		qe->fifo_head = sq->fifo_head;
+		qe->fifo_tail = sq->fifo_tail;
+		qe->inflight = sq->inflight;
+		qe->leftovers = sq->inflight;
+		qe->unsubmitted = sq->unsubmitted;
+		qe->bytes_in = sq->bytes_in;
+		qe->bytes_out = sq->bytes_out;
+		qe->last_progress = sq->last_progress;
+		if (qe->inflight != 0) {
+			q0->engine_work = 1;
+			oc->calib_leftover = true;
+		}
+	}
 	rte_free(s->ops);
 	rte_free(s);
 }
