@@ -43,7 +43,7 @@ fi
 # "500 http://deb.debian.org/debian bookworm/main amd64 Packages".
 origin=$(apt-cache policy libdpdk-dev | awk -v v="$version" '
 	$1 == "***" && $2 == v { grab = 1; next }
-	grab && $2 ~ /^(https?|file):/ { print $2, $3; exit }
+	grab && $2 ~ /^([a-z0-9]+\+)?[a-z]+:/ { print $2, $3; exit }
 	grab && $1 ~ /^[0-9]+$/ && NF == 2 { next }
 	grab { exit }')
 [ -n "$origin" ] || die "cannot tell which archive provides libdpdk-dev $version (apt-cache policy libdpdk-dev)"
@@ -58,15 +58,21 @@ work="$sdk/apt"
 rm -rf "$work"
 mkdir -p "$work/lists/partial" "$work/src"
 echo "deb-src [signed-by=$keyring] $uri $suite main" > "$work/sources.list"
-apt_opts="-q -o Dir::Etc::SourceList=$work/sources.list -o Dir::Etc::SourceParts=/dev/null
-	-o Dir::State::Lists=$work/lists -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache=
-	-o APT::Sandbox::User=root"
 
-# shellcheck disable=SC2086
-apt-get $apt_opts update >"$work/update.log" 2>&1 ||
-	die "apt-get update for the deb-src entry failed, see $work/update.log"
-# shellcheck disable=SC2086
-(cd "$work/src" && apt-get $apt_opts source --download-only "dpdk=$version") \
+# apt-get on the private list only (each option one word, whatever the
+# checkout's path holds: spaces too).
+apt_priv() {
+	apt-get -q -o "Dir::Etc::SourceList=$work/sources.list" \
+		-o Dir::Etc::SourceParts=/dev/null -o "Dir::State::Lists=$work/lists" \
+		-o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache= \
+		-o APT::Sandbox::User=root "$@"
+}
+
+# --error-on=any: an archive it cannot reach is an error, not a warning
+# that would surface later as a version mismatch.
+apt_priv --error-on=any update >"$work/update.log" 2>&1 ||
+	die "apt-get update for the deb-src entry failed (is '$uri' reachable?), see $work/update.log"
+(cd "$work/src" && apt_priv source --download-only "dpdk=$version") \
 	>"$work/source.log" 2>&1 ||
 	die "source package dpdk=$version not found in '$uri $suite' (versions cannot be matched), see $work/source.log"
 
@@ -82,5 +88,5 @@ for h in $HEADERS; do
 	cp "$work/tree/$h" "$sdk/include/"
 done
 echo "$version" > "$sdk/include/.version"
-rm -rf "$work/tree" "$work/src"
+rm -rf "$work/tree" "$work/src" "$work/lists" "$work"/dpdk_*.orig.tar.*
 echo "fetch-sdk-headers: driver-SDK headers of dpdk $version in $sdk/include"

@@ -172,3 +172,14 @@ stage_plugins() {
 		check_not_world_writable "$_f"
 	done
 }
+
+# Whether build folder $1 was configured for another source folder than
+# ROOT (the checkout moved, or was copied with its build): its ninja files
+# name the old paths, and only a new setup (--wipe) fixes that.
+build_dir_moved() {
+	_info="$1/meson-info/meson-info.json"
+	[ -f "$_info" ] || return 1
+	_src=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["directories"]["source"])' \
+		"$_info" 2>/dev/null) || return 1
+	[ -n "$_src" ] && [ "$(realpath -- "$_src" 2>/dev/null)" != "$(realpath -- "$ROOT")" ]
+}

@@ -150,7 +150,10 @@ setup_hugepages() {
 # --reconfigure shows the configuration summary and its errors here.
 build_tree() {
 	b="$ROOT/build"
-	if [ ! -f "$b/build.ninja" ]; then
+	if build_dir_moved "$b"; then
+		note "meson setup --wipe build (configured for another checkout path)"
+		meson setup --wipe "$b" "$ROOT" || die "meson setup --wipe build failed"
+	elif [ ! -f "$b/build.ninja" ]; then
 		note "meson setup build"
 		meson setup "$b" "$ROOT" || die "meson setup build failed"
 	elif [ -n "$(find "$ROOT" -path "$ROOT/build*" -prune -o -path "$ROOT/.git" -prune -o \

@@ -9,7 +9,11 @@
 #  2. meson test -C build: every suite;
 #  3. meson test -C build-asan --suite fast: the same sources built with
 #     -Db_sanitize=address,undefined (skipped while the suite is empty);
-#  4. devtools/run-dmadev-autotest.sh: DPDK's dmadev_autotest on dma_sw0.
+#  4. devtools/run-benchmark.sh, short: a verified run of every mode, its
+#     CSV (and plot), and a bad --offload refused (exit 2);
+#  5. devtools/run-dmadev-autotest.sh: DPDK's dmadev_autotest on dma_sw0
+#     and on dma_offload (six configurations).
+# A build folder configured for another checkout path is set up again.
 # Goes on after a failed step and ends with one line, "N passed, N failed"
 # (", N skipped" when some were): meson's test results, one per
 # dmadev_autotest configuration, and one failure per step that failed
@@ -112,7 +116,9 @@ if [ "$(id -u)" -eq 0 ]; then
 else
 	step "not root: devtools/setup-debian.sh skipped (packages, SDK headers and" \
 		"hugepages are assumed set up); building build/"
-	if [ ! -f build/build.ninja ]; then
+	if build_dir_moved build; then
+		meson setup --wipe build || step_failed "meson setup --wipe build"
+	elif [ ! -f build/build.ninja ]; then
 		meson setup build || step_failed "meson setup build"
 	fi
 	ninja -C build || step_failed "ninja -C build"
@@ -129,7 +135,10 @@ fi
 # 3. The fast suite under ASan and UBSan.
 step "meson test -C build-asan --suite fast --print-errorlogs"
 asan_ok=1
-if [ ! -f build-asan/build.ninja ]; then
+if build_dir_moved build-asan; then
+	meson setup --wipe build-asan -Db_sanitize=address,undefined -Db_lundef=false ||
+		{ step_failed "meson setup --wipe build-asan"; asan_ok=0; }
+elif [ ! -f build-asan/build.ninja ]; then
 	meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false ||
 		{ step_failed "meson setup build-asan"; asan_ok=0; }
 fi
@@ -147,7 +156,7 @@ if [ $asan_ok -eq 1 ]; then
 	fi
 fi
 
-# 4. DPDK's dmadev conformance suite on our driver.
+# 4. The main job, short: every mode verified, its outputs; a bad input.
 step "dpdk-test-offload: a short verified run of every mode, and bad input"
 bench="$work/bench"
 # The main job's results: CSV (a header and 12 rows) and, with gnuplot, the plot.
@@ -175,6 +184,7 @@ else
 	step_failed "dpdk-test-offload --offload policy=fast: exit $rc, expected 2"
 fi
 
+# 5. DPDK's dmadev conformance suite on our drivers.
 step "devtools/run-dmadev-autotest.sh"
 rc=0
 devtools/run-dmadev-autotest.sh --build build --results "$work/dmadev" || rc=$?
