@@ -78,6 +78,7 @@ int
 to_dist_parse(struct to_options *o, const char *arg)
 {
 	char buf[sizeof(o->dist_spec)], *item, *save = NULL;
+	uint64_t wsum;
 	unsigned int i;
 
 	o->nb_dist = 0;
@@ -116,6 +117,18 @@ to_dist_parse(struct to_options *o, const char *arg)
 		to_err("--dist %s: no SIZE:WEIGHT", arg);
 		return -EINVAL;
 	}
+	/* Each size has at least one entry of the table: its share must fit. */
+	for (i = 0, wsum = 0; i < o->nb_dist; i++)
+		wsum += o->dist_weights[i];
+	for (i = 0; i < o->nb_dist; i++) {
+		if ((uint64_t)o->dist_weights[i] * TO_DIST_TAB < wsum) {
+			to_err("--dist %s: size %u's weight %u is below 1/%u of the total %" PRIu64
+				": the size table (%u copies, repeated) cannot hold its share;"
+				" raise its weight", arg, o->dist_sizes[i], o->dist_weights[i],
+				TO_DIST_TAB, wsum, TO_DIST_TAB);
+			return -EINVAL;
+		}
+	}
 	o->dist = TO_DIST_CUSTOM;
 	strcpy(o->dist_spec, arg);
 	return 0;
@@ -127,20 +140,6 @@ to_dist_name(const struct to_options *o)
 	return o->dist == TO_DIST_IMIX ? "imix" : o->dist == TO_DIST_CUSTOM ? "custom" : "fixed";
 }
 
-/* Mean size of the distribution's copies. */
-double
-to_dist_mean(const struct to_options *o)
-{
-	uint64_t w = 0;
-	double sum = 0;
-	unsigned int i;
-
-	for (i = 0; i < o->nb_dist; i++) {
-		sum += (double)o->dist_sizes[i] * o->dist_weights[i];
-		w += o->dist_weights[i];
-	}
-	return w ? sum / w : 0;
-}
 
 /* xorshift64*: a fixed sequence, the same on every run. */
 static uint64_t
@@ -153,16 +152,15 @@ next_rand(uint64_t *x)
 }
 
 /*
- * Fill tab[TO_DIST_TAB]: each size gets its share of the entries (at least
- * one), the size with the most weight takes or gives the entries rounding
- * leaves over or short, then a Fisher-Yates shuffle with a fixed seed.
+ * Each size's entries of the table: its share (at least one), the size
+ * with the most weight taking or giving the entries rounding leaves over
+ * or short.
  */
-void
-to_dist_table(const struct to_options *o, uint32_t *tab)
+static void
+dist_counts(const struct to_options *o, uint32_t *count)
 {
-	uint32_t count[TO_DIST_MAX];
-	uint64_t wsum = 0, seed = UINT64_C(0x9E3779B97F4A7C15);
-	unsigned int i, j, k, filled = 0;
+	uint64_t wsum = 0;
+	unsigned int i, k, filled = 0;
 
 	for (i = 0; i < o->nb_dist; i++)
 		wsum += o->dist_weights[i];
@@ -189,6 +187,38 @@ to_dist_table(const struct to_options *o, uint32_t *tab)
 			break;	/* cannot happen: TO_DIST_TAB >> TO_DIST_MAX */
 		}
 	}
+}
+
+/*
+ * Mean size of the distribution's copies: of the table's, which every run
+ * goes through whole from its start (the weights' mean, up to rounding).
+ */
+double
+to_dist_mean(const struct to_options *o)
+{
+	uint32_t count[TO_DIST_MAX];
+	double sum = 0;
+	unsigned int i;
+
+	if (o->nb_dist == 0)
+		return 0;
+	dist_counts(o, count);
+	for (i = 0; i < o->nb_dist; i++)
+		sum += (double)o->dist_sizes[i] * count[i];
+	return sum / TO_DIST_TAB;
+}
+
+/* Fill tab[TO_DIST_TAB]: each size its entries, then a Fisher-Yates
+ * shuffle with a fixed seed.
+ */
+void
+to_dist_table(const struct to_options *o, uint32_t *tab)
+{
+	uint32_t count[TO_DIST_MAX];
+	uint64_t seed = UINT64_C(0x9E3779B97F4A7C15);
+	unsigned int i, j, k;
+
+	dist_counts(o, count);
 	for (i = 0, k = 0; i < o->nb_dist; i++)
 		for (j = 0; j < count[i] && k < TO_DIST_TAB; j++)
 			tab[k++] = o->dist_sizes[i];

@@ -47,7 +47,8 @@ bucket_mid(unsigned int i)
 }
 
 /* The value under which a fraction p (0 .. 1) of the samples lie, in
- * cycles; 0 without samples.
+ * cycles (nearest rank: the ceil(p x count)-th smallest); 0 without
+ * samples.
  */
 double
 to_hist_percentile(const struct to_hist *h, double p)
@@ -57,7 +58,10 @@ to_hist_percentile(const struct to_hist *h, double p)
 
 	if (h->count == 0)
 		return 0;
-	want = (uint64_t)(p * h->count);
+	/* Rounded up, less a hair: 0.99 x 100 is 99, whatever its double. */
+	want = (uint64_t)(p * (double)h->count);
+	if ((double)want < p * (double)h->count - 1e-9)
+		want++;
 	if (want == 0)
 		want = 1;
 	if (want > h->count)

@@ -310,6 +310,8 @@ to_list_check(const char *opt, const char *arg)
 static int
 add_size(struct to_options *o, uint64_t v, const char *item)
 {
+	unsigned int i;
+
 	if (v == 0 || v > TO_MAX_SIZE) {
 		to_err("--sizes: %s: size %" PRIu64 " out of range: 1 B .. 1 GiB", item, v);
 		return -ERANGE;
@@ -318,6 +320,12 @@ add_size(struct to_options *o, uint64_t v, const char *item)
 		to_err("--sizes: more than %u sizes", TO_MAX_SIZES);
 		return -E2BIG;
 	}
+	/* A size twice would give two rows the summaries cannot tell apart. */
+	for (i = 0; i < o->nb_sizes; i++)
+		if (o->sizes[i] == v) {
+			to_err("--sizes: %s: size %" PRIu64 " given twice", item, v);
+			return -EINVAL;
+		}
 	o->sizes[o->nb_sizes++] = (uint32_t)v;
 	return 0;
 }

@@ -174,7 +174,7 @@ csv_row(const struct field *fl)
 			break;
 		case F_DBL:
 			if (fl[i].d >= 0)
-				fprintf(csv_f, "%.6g", fl[i].d);
+				fprintf(csv_f, "%.10g", fl[i].d);
 			break;
 		}
 	}
@@ -198,7 +198,7 @@ json_row(const struct field *fl)
 			break;
 		case F_DBL:
 			if (fl[i].d >= 0)
-				fprintf(json_f, "%.6g", fl[i].d);
+				fprintf(json_f, "%.10g", fl[i].d);
 			else
 				fputs("null", json_f);
 			break;

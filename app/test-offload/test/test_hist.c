@@ -79,6 +79,28 @@ main(void)
 	check_close(&h, 0.99, 1000, "tail");
 	check_close(&h, 0.999, 1000000, "tail");
 
+	/*
+	 * Nearest rank: the ceil(p x n)-th smallest. 1498 at 1000 and 2 at
+	 * 1e6: 99.87% lie at 1000, so p99.9 is 1e6 (the floor's rank, 1498,
+	 * gave 1000). 1 .. 10: p99 and p99.9 are 10; p50 is 5.
+	 */
+	to_hist_reset(&h);
+	to_hist_add_n(&h, 1000, 1498);
+	to_hist_add_n(&h, 1000000, 2);
+	check_close(&h, 0.999, 1000000, "sparse tail");
+	check_close(&h, 0.99, 1000, "sparse tail");
+	to_hist_reset(&h);
+	for (v = 1; v <= 10; v++)
+		to_hist_add(&h, v);
+	check_close(&h, 0.50, 5, "1 .. 10");
+	check_close(&h, 0.99, 10, "1 .. 10");
+	check_close(&h, 0.999, 10, "1 .. 10");
+	/* Exact products stay exact: 0.99 x 100 is rank 99, not 100. */
+	to_hist_reset(&h);
+	for (v = 1; v <= 100; v++)
+		to_hist_add(&h, v * 1000);
+	check_close(&h, 0.99, 99000, "1000 .. 100000 by 1000");
+
 	/* Large values. */
 	to_hist_reset(&h);
 	to_hist_add(&h, UINT64_C(1) << 50);

@@ -143,6 +143,11 @@ BAD_CMDLINES = [
     (["--sizes", "64,,256"], "--sizes '64,,256': an empty item"),
     (["--lcores", "0,,1"], "--lcores '0,,1': an empty item"),
     (["--dist", "64:1,"], "--dist '64:1,': an empty item"),
+    # A share the size table (4096 entries) cannot hold.
+    (["--dist", "64:10000,64K:1"],
+     "size 65536's weight 1 is below 1/4096 of the total 10001"),
+    (["--sizes", "64,64"], "--sizes: 64: size 64 given twice"),
+    (["--sizes", "4K,1K-8K"], "size 4096 given twice"),
     # A step before the range is not a range.
     (["--sizes", "64:x2-128"], "'64:x2-128' is not a size"),
 ]
@@ -540,12 +545,15 @@ def group_output(a):
                   "imix: one row per mode, dist imix, slots of 64 KiB")
             for r in mrows:
                 check_row(r, "imix %s" % r["mode"])
-                # 4096 ops = the whole size table: the weights' mean.
-                check(abs(num(r["mean_size"]) - 3079.2) < 31,
-                      "imix %s: mean size %s B ~ 3079 B" % (r["mode"],
-                                                            r["mean_size"]))
+                # 4096 ops = the whole size table: its mean, exactly
+                # (12546394 bytes; the weights' mean is 3079.2).
+                check(r["bytes"] == "12546394",
+                      "imix %s: the whole table, 12546394 bytes (%s)" %
+                      (r["mode"], r["bytes"]))
             check(len(set(r["bytes"] for r in mrows)) == 1,
                   "imix: every mode copied the same bytes")
+            check("imix distribution, mean 3063 B per copy" in out,
+                  "imix: the header gives the table's mean, 3063 B")
             check("imix: " in out and "better single strategy" in out and
                   "submitter cycles/op: offload" in out,
                   "imix: the summary compares offload with the better single,"
@@ -668,6 +676,21 @@ def group_output(a):
                                     "--warmup", "0", "--working-set", "8M"])
         check(rc == 0 and "elapsed" not in err,
               "no progress by default when stderr is not a terminal")
+
+        # After a warm-up (its op count differs per mode), a measured run
+        # of part of the table starts it from its first entry in every
+        # mode: the same bytes (it went on from where the warm-up left).
+        c6 = os.path.join(d, "imix-warm.csv")
+        rc, out, err = run(a.tool, ["--mode", "cpu,dma,offload", "--dev",
+                                    "dma_sw0", "--dist", "imix", "--ops",
+                                    "1000", "--warmup", "0.02",
+                                    "--working-set", "8M", "--csv", c6])
+        if check(rc == 0, "--dist imix with a warm-up exits 0"):
+            with open(c6, newline="") as f:
+                wrows = list(csv.DictReader(f))
+            check(len(wrows) == 3 and len(set(r["bytes"] for r in wrows)) == 1,
+                  "imix after a warm-up: every mode copied the same bytes (%s)"
+                  % [r["bytes"] for r in wrows])
 
         # A custom distribution: equal weights of 64 B and 4 KiB, so over the
         # whole table (4096 ops) the mean is exactly 2080 B.
