@@ -189,6 +189,50 @@ test_tick_moved(void)
 		"then a probe of the threshold, the thresholds derived again");
 }
 
+/*
+ * Low traffic: epochs of under OC_ADAPT_MIN_BYTES go on until they have
+ * moved enough. Thrown away and begun again, they never ended, and a
+ * probe begun before the traffic fell never did either.
+ */
+static void
+test_tick_low_traffic(void)
+{
+	static struct ocopy oc = { .name = "adapt" };
+	static struct ocopy_queue q;
+	const uint64_t epoch_cyc = rte_get_tsc_hz() / 100;	/* 10 ms */
+	uint64_t now = 1000;
+	unsigned int i;
+
+	test_section("low traffic: an epoch goes on until it moved enough, a probe ends");
+	memset(&q, 0, sizeof(q));
+	q.oc = &oc;
+	q.nb_qe = 1;
+	oc_adapt_init(&q);
+	oc_adapt_tick(&q, now);
+	/* A busy first epoch: measured, then a probe of the threshold. */
+	q.stats.submitted = q.stats.completed = 1000;
+	q.stats.bytes = 10 << 20;
+	now += epoch_cyc;
+	oc_adapt_tick(&q, now);
+	TEST_ASSERT(q.adapt.probing && q.adapt.place == THR, "a probe begun");
+	/* The probe settles (nothing in flight), then 100 KiB per 10 ms. */
+	now += epoch_cyc;
+	oc_adapt_tick(&q, now);
+	TEST_ASSERT(q.adapt.measuring, "the probe measures");
+	for (i = 0; i < 10 && q.adapt.probing; i++) {
+		q.stats.submitted += 100;
+		q.stats.completed += 100;
+		q.stats.bytes += 100 << 10;
+		now += epoch_cyc;
+		oc_adapt_tick(&q, now);
+	}
+	printf("  probe over after %u ticks of 100 KiB: placement %u, %" PRIu64
+		" epochs\n", i, q.adapt.place, q.adapt.epochs);
+	TEST_ASSERT_EQUAL(q.adapt.epochs, 2, "the probe's epoch measured");
+	TEST_ASSERT(i == 3 && !q.adapt.probing && q.adapt.place == HELP,
+		"after 300 KiB the slow probe lost: back to help (%u ticks)", i);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -405,6 +449,7 @@ main(int argc, char **argv)
 	TEST_ASSERT_EQUAL(nb_thresholds, 0,
 		"synthetic epochs never take the queue-level path");
 	test_tick_moved();
+	test_tick_low_traffic();
 
 	test_section("cpu_help=on and off start with help and by threshold");
 	oc_adapt_reset(&a, OCOPY_CPU_HELP_ON);

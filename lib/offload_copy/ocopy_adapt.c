@@ -315,6 +315,14 @@ oc_adapt_tick(struct ocopy_queue *q, uint64_t now)
 		if (now - a->mark_tsc < phase_cyc ||
 				q->stats.submitted - a->mark_ops < OC_ADAPT_MIN_OPS)
 			return;
+		/*
+		 * Too little moved to tell: the epoch goes on (marks kept)
+		 * until it has. Thrown away and begun again, it never ends
+		 * at low traffic, nor a probe with it: the queue stayed in
+		 * the probe's placement.
+		 */
+		if (oc_adapt_moved(q) - a->mark_moved < OC_ADAPT_MIN_BYTES)
+			return;
 		place = oc_adapt_epoch(a, oc_adapt_moved(q) - a->mark_moved,
 				now - a->mark_tsc);
 		if (probed && !a->probing)
