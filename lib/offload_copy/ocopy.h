@@ -687,6 +687,24 @@ oc_qe_doorbell(struct ocopy_queue *q, struct ocopy_qengine *qe, uint64_t *now)
 	qe->stats.doorbells++;
 }
 
+/*
+ * An op about to go to engine qe with its own doorbell (OCOPY_F_FLUSH, the
+ * driver's SUBMIT flag): as oc_qe_doorbell() does, see first whether the
+ * engine went idle, else its last progress stays at its last op's doorbell
+ * and the next rate sample spans the idle gap (a copy every 300 us with
+ * OCOPY_F_FLUSH learned 4923 cycles/KiB for an engine of 18, and the
+ * queue left the engine for good).
+ */
+static __rte_always_inline void
+oc_qe_before_flush(struct ocopy_queue *q, struct ocopy_qengine *qe,
+		uint64_t flags)
+{
+	uint64_t now = 0;
+
+	if ((flags & OCOPY_F_FLUSH) && q->learn && qe->inflight != qe->unsubmitted)
+		oc_reap_one(q, qe, &now);
+}
+
 /* Ring the doorbell of every engine with unsubmitted ops. */
 static __rte_always_inline void
 oc_doorbells(struct ocopy_queue *q)
@@ -774,6 +792,7 @@ oc_submit(struct ocopy_queue *q, void *dst, const void *src, uint64_t pattern,
 	if (len >= q->min_threshold) {
 		qe = oc_pick(q, len, fill, dst);
 		if (qe != NULL) {
+			oc_qe_before_flush(q, qe, flags);
 			if (fill)
 				ret = rte_dma_fill(qe->dev_id, qe->vchan, pattern,
 						(rte_iova_t)(uintptr_t)dst, len,

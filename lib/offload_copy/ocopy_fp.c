@@ -1041,6 +1041,7 @@ oc_submit_slow(struct ocopy_queue *q, void *dst, const void *src,
 	if (!(flags & OCOPY_F_CPU) && len >= q->min_threshold) {
 		qe = oc_pick(q, len, fill, dst);
 		if (qe != NULL) {
+			oc_qe_before_flush(q, qe, flags);
 			if (oc_engine_op(qe, dst, src, pattern, len,
 					flags & OCOPY_F_FLUSH) >= 0) {
 				return oc_slot_engine(q, qe, slot, op, len,
@@ -1230,6 +1231,7 @@ ocopy_copy_sg(struct ocopy_queue *q, const struct ocopy_sge *src,
 	if (!(flags & OCOPY_F_CPU) && slen >= q->min_threshold) {
 		qe = oc_pick(q, (uint32_t)slen, false, dst[0].addr);
 		if (qe != NULL && oc_qe_sg_ok(q, qe, nb_src, nb_dst)) {
+			oc_qe_before_flush(q, qe, flags);
 			if (oc_sg_engine_copy(qe, src, nb_src, dst, nb_dst,
 					flags & OCOPY_F_FLUSH) >= 0)
 				return oc_sg_engine_done(q, qe, slot,
