@@ -189,6 +189,46 @@ test_tick_moved(void)
 		"then a probe of the threshold, the thresholds derived again");
 }
 
+/* A rate fed steady windows of true rate want, n of them, from start. */
+static uint32_t
+fold_steady(uint32_t start, uint32_t want, unsigned int n)
+{
+	uint32_t r = start;
+	uint8_t outliers = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		r = oc_rate_fold(r, (uint64_t)want * 1024, 1024 * 1024, &outliers);
+	return r;
+}
+
+/*
+ * The learned rate reaches the true one from either side: rounded down,
+ * a rate below it by less than OC_LEARN_WEIGHT never rose.
+ */
+static void
+test_rate_fold(void)
+{
+	uint8_t outliers = 0;
+
+	test_section("rate folding: reaches the true rate from above and below");
+	TEST_ASSERT_EQUAL(fold_steady(16, 19, 100), 19, "16 up to 19");
+	TEST_ASSERT_EQUAL(fold_steady(64, 67, 100), 67, "64 up to 67");
+	TEST_ASSERT_EQUAL(fold_steady(80, 67, 100), 67, "80 down to 67");
+	TEST_ASSERT_EQUAL(fold_steady(1, 15, 100), 15, "1 up to 15");
+	TEST_ASSERT_EQUAL(fold_steady(20, 20, 100), 20, "20 stays");
+	/* One step moves it by a quarter at most, never past the sample. */
+	TEST_ASSERT_EQUAL(oc_rate_fold(100, 120 * 1024, 1024 * 1024, &outliers), 105,
+		"a quarter of the way up, rounded up");
+	TEST_ASSERT_EQUAL(oc_rate_fold(100, 80 * 1024, 1024 * 1024, &outliers), 95,
+		"a quarter of the way down");
+	TEST_ASSERT_EQUAL(oc_rate_fold(100, 101 * 1024, 1024 * 1024, &outliers), 101,
+		"one above: one up, not past it");
+	/* Outliers: dropped, then the fourth in a row replaces the rate. */
+	TEST_ASSERT_EQUAL(fold_steady(20, 20 * 17, 3), 20, "three outliers dropped");
+	TEST_ASSERT_EQUAL(fold_steady(20, 20 * 17, 4), 20 * 17, "the fourth replaces it");
+}
+
 /*
  * Low traffic: epochs of under OC_ADAPT_MIN_BYTES go on until they have
  * moved enough. Thrown away and begun again, they never ended, and a
@@ -448,6 +488,7 @@ main(int argc, char **argv)
 
 	TEST_ASSERT_EQUAL(nb_thresholds, 0,
 		"synthetic epochs never take the queue-level path");
+	test_rate_fold();
 	test_tick_moved();
 	test_tick_low_traffic();
 

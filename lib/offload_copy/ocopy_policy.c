@@ -322,35 +322,6 @@ ocopy_queue_rates_set(struct ocopy_queue *q, const struct ocopy_queue_rates *r)
 	return 0;
 }
 
-/*
- * Fold a window of samples into a rate. A window far off the rate (more
- * than OC_LEARN_OUTLIER times slower or faster: the thread was preempted,
- * an interrupt) is dropped; others count for at most twice or half the
- * rate, so one odd window moves it by a quarter at most. Outliers are
- * isolated events: OC_LEARN_OUTLIER_RUN windows in a row that far off say
- * the rate itself is wrong (a calibration preempted, a rate set from
- * another machine), and the last of them replaces it.
- */
-uint32_t
-oc_rate_fold(uint32_t rate, uint64_t cyc, uint64_t bytes, uint8_t *outliers)
-{
-	uint64_t sample, r = RTE_MAX(rate, 1u);
-
-	if (bytes == 0)
-		return rate;
-	sample = RTE_MAX(cyc * 1024 / bytes, (uint64_t)1);
-	if (sample > r * OC_LEARN_OUTLIER || sample * OC_LEARN_OUTLIER < r) {
-		if (++*outliers < OC_LEARN_OUTLIER_RUN)
-			return rate;
-		*outliers = 0;
-		return (uint32_t)RTE_MIN(sample, (uint64_t)OC_RATE_MAX);
-	}
-	*outliers = 0;
-	sample = RTE_MIN(RTE_MAX(sample, r / 2), r * 2);
-	return (uint32_t)RTE_MIN((r * (OC_LEARN_WEIGHT - 1) + sample) /
-			OC_LEARN_WEIGHT, (uint64_t)OC_RATE_MAX);
-}
-
 void
 oc_calibrate(struct ocopy *oc)
 {
