@@ -230,6 +230,31 @@ test_rate_fold(void)
 }
 
 /*
+ * The auto policy's rule at legal extremes: a CPU of 4,000,000 cycles/KiB
+ * (the most ocopy_queue_rates_set() takes), slack 100000%, a 739 MiB copy
+ * and an idle engine of 1 cycle/KiB. The CPU's side, 7.9e20, wrapped to
+ * 9.7e10 and the CPU was chosen.
+ */
+static void
+test_rule_overflow(void)
+{
+	const uint64_t len = 774619136, slack_q8 = 256000;
+
+	test_section("the rule's products saturate instead of wrapping");
+	TEST_ASSERT(!oc_cpu_sooner(len * 1, len, 4000000, 1024, slack_q8),
+		"a very slow CPU is not sooner than an idle engine");
+	TEST_ASSERT(oc_cpu_sooner(UINT64_MAX - 1, 64, 20, 1024, 256),
+		"an engine at the end of time is later than the CPU");
+	TEST_ASSERT(!oc_cpu_sooner(1000, UINT64_MAX / 2, 3, 0, 256),
+		"a CPU side past 2^64 is not sooner");
+	/* The ordinary cases unchanged. */
+	TEST_ASSERT(oc_cpu_sooner(64 * 100, 64, 20, 1024, 256),
+		"an engine with a backlog: the CPU is sooner");
+	TEST_ASSERT(!oc_cpu_sooner(65536 * 10, 65536, 20, 1024, 256),
+		"a large copy on an idle engine: the engine");
+}
+
+/*
  * Low traffic: epochs of under OC_ADAPT_MIN_BYTES go on until they have
  * moved enough. Thrown away and begun again, they never ended, and a
  * probe begun before the traffic fell never did either.
@@ -489,6 +514,7 @@ main(int argc, char **argv)
 	TEST_ASSERT_EQUAL(nb_thresholds, 0,
 		"synthetic epochs never take the queue-level path");
 	test_rate_fold();
+	test_rule_overflow();
 	test_tick_moved();
 	test_tick_low_traffic();
 

@@ -484,6 +484,19 @@ oc_qe_remote(const struct ocopy_qengine *qe, int16_t node)
 	return !qe->socket_ok;
 }
 
+/*
+ * a x b, or UINT64_MAX past it: the rule's products of bytes, rates
+ * (up to 4,000,000 cycles/KiB) and slack (up to 256,000 / 256) wrap
+ * around at legal extremes, and a wrapped side reverses the decision.
+ */
+static __rte_always_inline uint64_t
+oc_mul_sat(uint64_t a, uint64_t b)
+{
+	uint64_t r;
+
+	return __builtin_mul_overflow(a, b, &r) ? UINT64_MAX : r;
+}
+
 /* Bytes given to the engine and not yet completed. */
 static __rte_always_inline uint64_t
 oc_qe_backlog(const struct ocopy_qengine *qe)
@@ -511,9 +524,11 @@ oc_qe_finish(struct ocopy_queue *q, struct ocopy_qengine *qe, uint32_t len,
 	}
 	if (!oc_qe_batch_ok(q, qe))
 		return UINT64_MAX;
-	t = (oc_qe_backlog(qe) + len) * qe->cyc_per_kib;
+	t = oc_mul_sat(oc_qe_backlog(qe) + len, qe->cyc_per_kib);
 	*remote = oc_qe_remote(qe, node);
-	return unlikely(*remote) ? t * 2 : t;
+	/* Saturated (an engine that cannot take it) only past any real time. */
+	t = RTE_MIN(t, UINT64_MAX - 1);
+	return unlikely(*remote) ? RTE_MIN(oc_mul_sat(t, 2), UINT64_MAX - 1) : t;
 }
 
 /*
@@ -527,7 +542,10 @@ static __rte_always_inline bool
 oc_cpu_sooner(uint64_t eng_t, uint64_t cpu_bytes, uint64_t cpu_rate,
 		uint64_t cpu_op, uint64_t slack_q8)
 {
-	return eng_t * 256 > (cpu_bytes * cpu_rate + cpu_op) * slack_q8;
+	uint64_t cpu = oc_mul_sat(cpu_bytes, cpu_rate);
+
+	cpu = cpu > UINT64_MAX - cpu_op ? UINT64_MAX : cpu + cpu_op;
+	return oc_mul_sat(eng_t, 256) > oc_mul_sat(cpu, slack_q8);
 }
 
 /*
@@ -1081,7 +1099,7 @@ oc_engine_plain_run(struct ocopy_queue *q, void *const *dst,
 
 		if (l < lo || l >= hi || dst[m] == NULL || src[m] == NULL)
 			break;
-		if (rule && oc_cpu_sooner((in - out + l) * eng_rate,
+		if (rule && oc_cpu_sooner(oc_mul_sat(in - out + l, eng_rate),
 				cpu_base + l, cpu_rate, cpu_op, slack))
 			break;
 		in += l;
