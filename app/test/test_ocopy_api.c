@@ -383,6 +383,28 @@ test_fast_path_args(struct ocopy_queue *q, uint8_t *buf)
 	TEST_ASSERT_EQUAL(ocopy_copy(q, buf, buf + 4096, 64, NULL, NULL, RTE_BIT64(20)),
 		-EINVAL, "unknown flag");
 	TEST_ASSERT_EQUAL(ocopy_fill(q, NULL, 0, 64, NULL, NULL, 0), -EINVAL, "fill NULL");
+	/*
+	 * Past OCOPY_MAX_LEN: UINT32_MAX marks thresholds that are off, and
+	 * a copy of that length crossed them (split with split=off, an
+	 * engine under the CPU policy). Never touched: refused first.
+	 */
+	TEST_ASSERT_EQUAL(ocopy_copy(q, buf, buf + 4096, UINT32_MAX, NULL, NULL, 0),
+		-EINVAL, "UINT32_MAX bytes, plain (staged)");
+	TEST_ASSERT_EQUAL(ocopy_copy(q, buf, buf + 4096, UINT32_MAX, count_cb, &n, 0),
+		-EINVAL, "UINT32_MAX bytes, with a callback");
+	TEST_ASSERT_EQUAL(ocopy_fill(q, buf, 0, UINT32_MAX, NULL, NULL, 0), -EINVAL,
+		"fill of UINT32_MAX bytes");
+	{
+		void *bd[2] = { buf + 8192, buf + 8192 };
+		const void *bs[2] = { buf, buf };
+		uint32_t bl[2] = { 64, UINT32_MAX };
+
+		/* The first copy accepted (then delivered below), not the second. */
+		TEST_ASSERT_EQUAL(ocopy_copy_burst(q, bd, bs, bl, 2, NULL, NULL), 1,
+			"a burst stops at a copy of UINT32_MAX bytes");
+		TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 1000000), "drain");
+		st0.submitted++;
+	}
 	s[0].addr = buf;
 	s[0].len = 64;
 	s[1].addr = buf + 128;
@@ -395,6 +417,11 @@ test_fast_path_args(struct ocopy_queue *q, uint8_t *buf)
 	TEST_ASSERT_EQUAL(ocopy_copy_sg(q, NULL, 1, d, 1, NULL, NULL, 0), -EINVAL, "NULL src");
 	TEST_ASSERT_EQUAL(ocopy_copy_sg(q, s, OCOPY_MAX_SGES + 1, d, 1, NULL, NULL, 0),
 		-EINVAL, "too many");
+	s[0].len = UINT32_MAX - 64;
+	d[0].len = UINT32_MAX;
+	TEST_ASSERT_EQUAL(ocopy_copy_sg(q, s, 2, d, 1, NULL, NULL, 0), -EINVAL,
+		"sg copy of UINT32_MAX bytes");
+	s[0].len = 64;
 	TEST_ASSERT_EQUAL(ocopy_mbuf_to_buf(q, buf, NULL, 0, 10, NULL, NULL, 0),
 		-EINVAL, "NULL mbuf");
 	TEST_ASSERT_EQUAL(ocopy_queue_drain(NULL, 0), -EINVAL, "drain NULL");

@@ -98,6 +98,11 @@ enum ocopy_placement {
 #define OCOPY_F_MASK	(OCOPY_F_FENCE | OCOPY_F_FLUSH | OCOPY_F_CPU)
 
 #define OCOPY_QUEUE_SIZE_MAX	32768	/**< op ring indexes fit 16 bits, as dmadev's */
+/**
+ * The longest op, in bytes: UINT32_MAX marks thresholds that are off
+ * (split=off, the CPU policy), which a copy of that length would cross.
+ */
+#define OCOPY_MAX_LEN		(UINT32_MAX - 1)
 #define OCOPY_MAX_QUEUES	64	/**< queues of an instance (conf.nb_queues) */
 #define OCOPY_NAME_LEN		32	/**< an instance's name, NUL included */
 /**
@@ -791,7 +796,7 @@ oc_submit(struct ocopy_queue *q, void *dst, const void *src, uint64_t pattern,
 		q->stats.refused++;
 		return -ENOSPC;
 	}
-	if (unlikely(dst == NULL || (!fill && src == NULL) ||
+	if (unlikely(dst == NULL || (!fill && src == NULL) || len > OCOPY_MAX_LEN ||
 			(flags & ~OCOPY_F_MASK) != 0))
 		return -EINVAL;
 	if (unlikely(len >= q->split_threshold ||
@@ -894,7 +899,7 @@ oc_stage(struct ocopy_queue *q, void *dst, const void *src, uint32_t len,
 		q->stats.refused++;
 		return -ENOSPC;
 	}
-	if (unlikely(dst == NULL || src == NULL))
+	if (unlikely(dst == NULL || src == NULL || len > OCOPY_MAX_LEN))
 		return -EINVAL;
 	if (unlikely(n == OC_STAGE_SIZE)) {
 		oc_stage_flush(q);
@@ -927,7 +932,7 @@ oc_stage(struct ocopy_queue *q, void *dst, const void *src, uint32_t len,
  * @param src
  *   What to copy (the same).
  * @param len
- *   Bytes to copy.
+ *   Bytes to copy, at most OCOPY_MAX_LEN.
  * @param cb
  *   Called from ocopy_poll() with arg and the op's status; may be NULL.
  * @param arg
@@ -972,8 +977,9 @@ int ocopy_copy_sg(struct ocopy_queue *q, const struct ocopy_sge *src,
  * runs of copies that go to the CPU, or to the queue's only engine, are
  * booked together: the cheapest way to submit.
  * @return the number accepted, in order: fewer than n if the queue filled
- *   up (the refusal counted) or at an op with a NULL address (that op and
- *   the ones after it neither copied nor counted).
+ *   up (the refusal counted) or at an op with a NULL address or a length
+ *   over OCOPY_MAX_LEN (that op and the ones after it neither copied nor
+ *   counted).
  */
 static inline uint16_t
 ocopy_copy_burst(struct ocopy_queue *q, void *const *dst,

@@ -1199,7 +1199,7 @@ ocopy_copy_sg(struct ocopy_queue *q, const struct ocopy_sge *src,
 			return -EINVAL;
 		dlen += dst[i].len;
 	}
-	if (slen != dlen || slen > UINT32_MAX)
+	if (slen != dlen || slen > OCOPY_MAX_LEN)
 		return -EINVAL;
 	/* One segment each side: an ordinary copy (staged if plain). */
 	if (nb_src == 1 && nb_dst == 1)
