@@ -167,6 +167,12 @@ oc_calibrate_engine(struct ocopy *oc, uint16_t idx, uint8_t *buf)
 			break;
 	rte_dma_submit(e->dev_id, 0);
 	n = i;
+	/* Refused at once (a transfer size below 64 KiB?): no rate to take. */
+	if (n == 0) {
+		OC_LOG(WARNING, "%s: dmadev %s refused a %u-byte copy: rate not calibrated",
+			oc->name, e->name, OC_CAL_LARGE);
+		return -EIO;
+	}
 	ret = oc_cal_wait(e->dev_id, 0, n, NULL, &done);
 	if (ret < 0)
 		goto leftover;
