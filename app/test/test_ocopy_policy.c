@@ -874,7 +874,7 @@ cb_nop(void *arg, uint16_t status)
  * to the CPU for good).
  */
 static void
-learn_flush_gap(void)
+learn_flush_gap(uint64_t flags)
 {
 	const uint32_t len = 128 * 1024;
 	struct ocopy_queue_rates r0, r1;
@@ -888,10 +888,11 @@ learn_flush_gap(void)
 	TEST_ASSERT_SUCCESS(ocopy_queue_rates_get(q, &r0), "rates");
 	for (i = 0; i < 100; i++) {
 		TEST_ASSERT(ocopy_copy(q, dst + (size_t)(i % 8) * len, src, len, cb_nop,
-			NULL, OCOPY_F_FLUSH) >= 0, "copy %u", i);
+			NULL, OCOPY_F_FLUSH | flags) >= 0, "copy %u", i);
 		rte_delay_us_block(300);
+		/* Fenced: through the busy engine's own fence. */
 		TEST_ASSERT(ocopy_copy(q, dst + (size_t)(8 + i % 8) * len, src, len,
-			cb_nop, NULL, OCOPY_F_FLUSH) >= 0, "copy %u after the gap", i);
+			cb_nop, NULL, OCOPY_F_FLUSH | flags) >= 0, "copy %u after the gap", i);
 		ocopy_poll(q, 16);
 	}
 	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
@@ -904,7 +905,11 @@ learn_flush_gap(void)
 	TEST_ASSERT(r1.engine_cyc_per_kib[0] <= 8 * RTE_MAX(r0.engine_cyc_per_kib[0], 16u),
 		"no idle gap in the rate: %u cycles/KiB learned, %u calibrated",
 		r1.engine_cyc_per_kib[0], r0.engine_cyc_per_kib[0]);
-	TEST_ASSERT(st.engine > st.cpu, "the engine keeps the copies: %" PRIu64
+	/*
+	 * Not left for good (8 of 200 were on the engine with the bad rate);
+	 * a busy host still sends some copies to the CPU (the backlog rule).
+	 */
+	TEST_ASSERT(st.engine >= 25, "the engine keeps copies: %" PRIu64
 		" on it, %" PRIu64 " on the CPU", st.engine, st.cpu);
 	ocopy_destroy(oc);
 }
@@ -967,7 +972,9 @@ test_learning(void)
 	learn_tries(learn_engine_try, len, 10, "engine", "the measured");
 
 	test_section("learning: an idle gap before an OCOPY_F_FLUSH copy is not counted");
-	learn_flush_gap();
+	learn_flush_gap(0);
+	test_section("learning: the same with fenced copies");
+	learn_flush_gap(OCOPY_F_FENCE);
 
 	test_section("learn=off: the calibrated rates stay");
 	oc = ocdev_create("engines=dma_sw0,threshold=64,slack=1,split=off,learn=off,cpu_help=on");

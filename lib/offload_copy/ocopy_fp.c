@@ -883,6 +883,9 @@ oc_submit_fenced(struct ocopy_queue *q, void *dst, const void *src,
 				(flags & ~OCOPY_F_FENCE) |
 				(src == NULL ? OC_F_FILL : 0));
 	op = oc_slot_open(q, slot, len, cb, arg);
+	/* Its own doorbell: reap the busy engine first, for its rate. */
+	if (nb_busy == 1)
+		oc_qe_before_flush(q, busy, flags);
 	if (q->deferred_pending == 0 && nb_busy == 1 &&
 			q->policy != OCOPY_POLICY_CPU &&
 			!(flags & OCOPY_F_CPU) &&
