@@ -197,7 +197,7 @@ test_devargs(void)
 		"engines=dma_sw1@0:dma_sw0,policy=engine,cpu_help=off,learn=off,ring_size=256,threshold=4096,split=off,slack=150,stall_us=20000,degrade_errors=8,reprobe_ms=50,socket=0";
 	char *line, *line2;
 	unsigned int i;
-	int16_t dev;
+	int16_t dev, id_a;
 
 	test_section("devargs: each bad one fails the probe, leaves nothing behind");
 	od_create(OD2, "engines=dma_sw0");
@@ -231,6 +231,32 @@ test_devargs(void)
 		"defaults dump as '%s'", line);
 	free(line);
 	od_destroy(OD);
+
+	/*
+	 * Engines gone and back under other dmadev ids: the dump names the
+	 * engines by name as given (it formatted the probe's ids, naming an
+	 * engine the device does not use), or the devargs as given when an
+	 * engine is gone.
+	 */
+	test_section("devargs: the dump names the engines after their ids changed");
+	id_a = swdev_create("dma_sw_a", NULL);
+	swdev_create("dma_sw_b", NULL);
+	dev = od_create(OD, "engines=dma_sw_a,policy=engine");
+	swdev_destroy("dma_sw_a");
+	swdev_destroy("dma_sw_b");
+	line = swdev_dumped_devargs(dev);
+	TEST_ASSERT(strcmp(line, "engines=dma_sw_a,policy=engine (as given: they no longer hold)")
+		== 0, "an engine gone: '%s'", line);
+	free(line);
+	TEST_ASSERT_EQUAL(swdev_create("dma_sw_b", NULL), id_a, "dma_sw_b takes dma_sw_a's id");
+	swdev_create("dma_sw_a", NULL);
+	line = swdev_dumped_devargs(dev);
+	TEST_ASSERT(strcmp(line, "engines=dma_sw_a,policy=engine,cpu_help=auto,learn=on") == 0,
+		"ids swapped: '%s'", line);
+	free(line);
+	od_destroy(OD);
+	swdev_destroy("dma_sw_a");
+	swdev_destroy("dma_sw_b");
 }
 
 /* ---- capabilities ---------------------------------------------------------- */

@@ -181,9 +181,20 @@ static void
 print_devargs(const struct offload_dmadev *od, FILE *f)
 {
 	char buf[OCOPY_CONF_STR_LEN], *item, *save = NULL;
+	struct ocopy_conf conf;
 	const char *sep = "";
 
-	if (ocopy_conf_format(&od->conf, buf, sizeof(buf)) < 0) {
+	/*
+	 * Parsed now, as a start does: engines are named by their dmadev
+	 * ids, which change when engines go and come back (the probe's ids
+	 * named engines the device did not use, or none).
+	 */
+	if (parse_devargs(od->name, od->devargs, &conf) < 0) {
+		fprintf(f, "  devargs: %s (as given: they no longer hold)\n",
+			od->devargs != NULL ? od->devargs : "");
+		return;
+	}
+	if (ocopy_conf_format(&conf, buf, sizeof(buf)) < 0) {
 		fprintf(f, "  devargs: (cannot be written)\n");
 		return;
 	}
@@ -567,7 +578,6 @@ offload_probe(struct rte_vdev_device *vdev)
 	od->dev_id = dev->data->dev_id;
 	od->socket_id = conf.socket_id;
 	od->devargs = args;
-	od->conf = conf;
 
 	/* rte_dma_info_get() reports the device's node: the socket= one. */
 	if (conf.socket_id != SOCKET_ID_ANY)

@@ -114,7 +114,6 @@ struct offload_dmadev {
 	int16_t dev_id;
 	int socket_id;			/* socket=, else SOCKET_ID_ANY */
 	char *devargs;			/* as given (libc), parsed again at start */
-	struct ocopy_conf conf;		/* parsed at probe, for the dump */
 	uint32_t queue_size;		/* of the running instance */
 	uint64_t starts;
 };
