@@ -666,6 +666,33 @@ test_mbuf(struct ocopy_queue *q, uint8_t *buf, struct rte_mempool *mp)
 		"lengths differ");
 	rte_pktmbuf_free(a);
 	rte_pktmbuf_free(b);
+
+	/*
+	 * Empty mbufs inside a chain (trimmed ones) take no segment: 70 of
+	 * them between two of data made 72 segments, more than an SG copy
+	 * takes (OCOPY_MAX_SGES), and the copy was refused.
+	 */
+	a = rte_pktmbuf_alloc(mp);
+	TEST_ASSERT(a != NULL, "mbuf");
+	for (i = 0; i < 100; i++)
+		((uint8_t *)rte_pktmbuf_append(a, 1))[0] = (uint8_t)i;
+	for (i = 0; i < 71; i++) {
+		a2 = rte_pktmbuf_alloc(mp);
+		TEST_ASSERT(a2 != NULL, "mbuf %u", i);
+		if (i == 70)
+			for (n = 0; n < 100; n++)
+				((uint8_t *)rte_pktmbuf_append(a2, 1))[0] = (uint8_t)(n + 100);
+		TEST_ASSERT_SUCCESS(rte_pktmbuf_chain(a, a2), "chain %u", i);
+	}
+	n = 0;
+	memset(dst, 0, 4096);
+	TEST_ASSERT(ocopy_mbuf_to_buf(q, dst, a, 50, 150, count_cb, &n,
+		OCOPY_F_FLUSH) >= 0, "to buf, over 70 empty mbufs");
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	for (i = 0; i < 150; i++)
+		TEST_ASSERT_EQUAL(dst[i], (uint8_t)(i + 50), "over empty mbufs: byte %u", i);
+	TEST_ASSERT_EQUAL(dst[150], 0, "wrote past its end");
+	rte_pktmbuf_free(a);
 }
 
 /* The staged copies' test: op k copies 1000 bytes to its own place. */
@@ -884,7 +911,7 @@ main(int argc, char **argv)
 	swdev_create_worker("dma_sw0", NULL);
 	swdev_create_worker("dma_sw1", NULL);
 	buf = rte_zmalloc("buf", 1024 * 1024, 4096);
-	mp = rte_pktmbuf_pool_create("mb", 63, 0, 0, 2048 + RTE_PKTMBUF_HEADROOM,
+	mp = rte_pktmbuf_pool_create("mb", 127, 0, 0, 2048 + RTE_PKTMBUF_HEADROOM,
 			SOCKET_ID_ANY);
 	TEST_ASSERT(buf != NULL && mp != NULL, "memory");
 

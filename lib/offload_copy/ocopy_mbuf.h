@@ -20,7 +20,10 @@
 extern "C" {
 #endif
 
-/* Describe len bytes of m from offset off as segments; 0 if it does not fit. */
+/*
+ * Describe len bytes of m from offset off as segments; 0 if it does not
+ * fit. Empty mbufs in the chain take no segment.
+ */
 static inline uint16_t
 oc_mbuf_sges(const struct rte_mbuf *m, uint32_t off, uint32_t len,
 		struct ocopy_sge *sge)
@@ -34,6 +37,10 @@ oc_mbuf_sges(const struct rte_mbuf *m, uint32_t off, uint32_t len,
 	while (m != NULL && len != 0) {
 		uint32_t k = RTE_MIN((uint32_t)(m->data_len - off), len);
 
+		if (k == 0) {
+			m = m->next;
+			continue;
+		}
 		if (n == OCOPY_MAX_SGES)
 			return 0;
 		sge[n].addr = rte_pktmbuf_mtod_offset(m, char *, off);
