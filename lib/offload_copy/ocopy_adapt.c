@@ -299,6 +299,7 @@ oc_adapt_tick(struct ocopy_queue *q, uint64_t now)
 {
 	struct oc_adapt *a = &q->adapt;
 	uint64_t phase_cyc = rte_get_tsc_hz() / 1000000 * OC_ADAPT_PHASE_US;
+	uint64_t moved;
 	uint8_t place;
 
 	if (!a->probing)
@@ -321,10 +322,10 @@ oc_adapt_tick(struct ocopy_queue *q, uint64_t now)
 		 * at low traffic, nor a probe with it: the queue stayed in
 		 * the probe's placement.
 		 */
-		if (oc_adapt_moved(q) - a->mark_moved < OC_ADAPT_MIN_BYTES)
+		moved = oc_adapt_moved(q) - a->mark_moved;
+		if (moved < OC_ADAPT_MIN_BYTES)
 			return;
-		place = oc_adapt_epoch(a, oc_adapt_moved(q) - a->mark_moved,
-				now - a->mark_tsc);
+		place = oc_adapt_epoch(a, moved, now - a->mark_tsc);
 		if (probed && !a->probing)
 			a->probe_cyc = now - a->switch_tsc;
 		else if (a->probing)

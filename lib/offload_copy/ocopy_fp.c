@@ -708,9 +708,8 @@ oc_completed_status(struct ocopy_queue *q, uint16_t nb, uint16_t *last_idx,
 void
 oc_queue_abort(struct ocopy_queue *q)
 {
-	uint16_t i;
-
 	uint32_t first = UINT32_MAX, slot, s;
+	uint16_t i;
 
 	oc_stage_hand_over(q);
 	oc_plain_record(q);

@@ -940,69 +940,80 @@ msl_overlap_cb(const struct rte_memseg_list *msl, void *arg)
 	return 0;
 }
 
-int
-ocopy_mem_register_external(struct ocopy *oc, void *addr, size_t len,
-		size_t page_sz)
+/*
+ * Bring [addr, addr + len) to EAL unless it knows it already: *x the new
+ * area, with this call's use, or NULL when EAL knew the memory. Under the
+ * areas' lock from EAL's answer to the area's entry: an instance finding
+ * the memory known to EAL finds the area too. 0 or -errno (logged).
+ */
+static int
+extmem_area_get(const struct ocopy *oc, void *addr, size_t len, size_t page_sz,
+		struct oc_extmem **x)
 {
-	struct oc_map_state *ms = state_of(oc, __func__);
 	struct msl_overlap o = { .va = (uintptr_t)addr, .end = (uintptr_t)addr + len };
-	struct oc_pieces pc = { 0 };
-	struct oc_extmem *x = NULL;
-	int ret;
+	int ret = 0;
 
-	if (ms == NULL)
-		return -EINVAL;
-	if (addr == NULL || len == 0 || o.end < o.va) {
-		OC_LOG(ERR, "%s: %s: %s", oc->name, __func__, addr == NULL ?
-			"NULL address" : len == 0 ? "zero length" :
-			"range wraps around");
-		return -EINVAL;
-	}
-	rte_spinlock_lock(&ms->lock);
-	/*
-	 * Under the areas' lock from EAL's answer to the area's entry: an
-	 * instance finding the memory known to EAL finds the area too.
-	 */
+	*x = NULL;
 	rte_spinlock_lock(&oc_extmem_lock);
 	/* Memseg lists never overlap each other: bytes covered add up. */
 	rte_memseg_list_walk(msl_overlap_cb, &o);
-	if (o.covered != 0 && o.covered != len) {
-		rte_spinlock_unlock(&oc_extmem_lock);
+	if (o.covered == len)
+		goto unlock;
+	if (o.covered != 0) {
 		OC_LOG(ERR, "%s: external memory [%p, +%zu): only %zu bytes of it are"
 			" known to EAL: register all of it or none", oc->name, addr,
 			len, o.covered);
 		ret = -EINVAL;
 		goto unlock;
 	}
-	if (o.covered == 0) {
-		x = calloc(1, sizeof(*x));
-		if (x == NULL) {
-			rte_spinlock_unlock(&oc_extmem_lock);
-			ret = -ENOMEM;
-			goto unlock;
-		}
-		if (rte_extmem_register(addr, len, NULL, 0, page_sz) == 0) {
-			x->va = (uintptr_t)addr;
-			x->len = len;
-			x->users = 1;	/* this call's, until its end */
-			x->owner = oc;
-			x->reg_id = -1;
-			TAILQ_INSERT_TAIL(&oc_extmem_areas, x, next);
-		} else if (rte_errno != EEXIST) {
-			rte_spinlock_unlock(&oc_extmem_lock);
-			ret = -rte_errno;
-			OC_LOG(ERR, "%s: rte_extmem_register(%p, %zu, page %zu)"
-				" failed: %s", oc->name, addr, len, page_sz,
-				rte_strerror(rte_errno));
-			free(x);
-			goto unlock;
-		} else {
-			/* Registered meanwhile by the application: theirs to undo. */
-			free(x);
-			x = NULL;
-		}
+	*x = calloc(1, sizeof(**x));
+	if (*x == NULL) {
+		ret = -ENOMEM;
+		goto unlock;
 	}
+	if (rte_extmem_register(addr, len, NULL, 0, page_sz) == 0) {
+		(*x)->va = (uintptr_t)addr;
+		(*x)->len = len;
+		(*x)->users = 1;	/* the caller's, until its end */
+		(*x)->owner = oc;
+		(*x)->reg_id = -1;
+		TAILQ_INSERT_TAIL(&oc_extmem_areas, *x, next);
+		goto unlock;
+	}
+	if (rte_errno != EEXIST) {
+		ret = -rte_errno;
+		OC_LOG(ERR, "%s: rte_extmem_register(%p, %zu, page %zu) failed: %s",
+			oc->name, addr, len, page_sz, rte_strerror(rte_errno));
+	}
+	/* EEXIST: registered meanwhile by the application, theirs to undo. */
+	free(*x);
+	*x = NULL;
+unlock:
 	rte_spinlock_unlock(&oc_extmem_lock);
+	return ret;
+}
+
+int
+ocopy_mem_register_external(struct ocopy *oc, void *addr, size_t len,
+		size_t page_sz)
+{
+	struct oc_map_state *ms = state_of(oc, __func__);
+	struct oc_pieces pc = { 0 };
+	struct oc_extmem *x = NULL;
+	int ret;
+
+	if (ms == NULL)
+		return -EINVAL;
+	if (addr == NULL || len == 0 || (uintptr_t)addr + len < (uintptr_t)addr) {
+		OC_LOG(ERR, "%s: %s: %s", oc->name, __func__, addr == NULL ?
+			"NULL address" : len == 0 ? "zero length" :
+			"range wraps around");
+		return -EINVAL;
+	}
+	rte_spinlock_lock(&ms->lock);
+	ret = extmem_area_get(oc, addr, len, page_sz, &x);
+	if (ret < 0)
+		goto unlock;
 	ret = pieces_add_range(oc, &pc, (uintptr_t)addr, len, "external memory");
 	if (ret == 0)
 		ret = reg_add(oc, ms, &pc, OC_REG_EXTERNAL, NULL);

@@ -126,20 +126,17 @@ parse_devargs(const char *name, const char *params, struct ocopy_conf *conf)
 	for (i = 0; offload_valid_args[i] != NULL && ret == 0; i++) {
 		const char *key = offload_valid_args[i];
 
+		/* A key given twice: ocopy_conf_parse() refuses it, below. */
 		n = rte_kvargs_count(kv, key);
-		if (n > 1) {
-			OFFLOAD_LOG(ERR, "%s: devarg %s given %u times", name,
-				key, n);
-			ret = -EINVAL;
-		} else if (n == 1 && strcmp(key, "queues") == 0) {
+		if (n != 0 && strcmp(key, "queues") == 0) {
 			OFFLOAD_LOG(ERR, "%s: devarg queues: not a dma_offload devarg; one library queue per vchan, set with rte_dma_configure()",
 				name);
 			ret = -EINVAL;
-		} else if (n == 1 && strcmp(key, "queue_size") == 0) {
+		} else if (n != 0 && strcmp(key, "queue_size") == 0) {
 			OFFLOAD_LOG(ERR, "%s: devarg queue_size: not a dma_offload devarg; the vchan's nb_desc, rounded up to a power of two, set with rte_dma_vchan_setup()",
 				name);
 			ret = -EINVAL;
-		} else if (n == 1 && strcmp(key, "engines") == 0) {
+		} else if (n != 0 && strcmp(key, "engines") == 0) {
 			ret = rte_kvargs_process(kv, key, arg_engines,
 					(void *)(uintptr_t)name);
 		}
