@@ -113,6 +113,19 @@ bad:
 	return -EINVAL;
 }
 
+/*
+ * Whether the non-empty list s, items separated by sep, has an empty item
+ * (sep at an end, or two in a row): strtok_r() and rte_kvargs skip them,
+ * we do not.
+ */
+static bool
+oc_list_has_empty(const char *s, char sep)
+{
+	const char two[3] = { sep, sep, '\0' };
+
+	return s[0] == sep || s[strlen(s) - 1] == sep || strstr(s, two) != NULL;
+}
+
 static int
 oc_parse_engines(const char *val, struct ocopy_conf *c)
 {
@@ -136,8 +149,7 @@ oc_parse_engines(const char *val, struct ocopy_conf *c)
 		c->engine_node_set = 0;
 		return 0;
 	}
-	/* strtok_r() skips empty items: we do not. */
-	if (buf[0] == ':' || buf[strlen(buf) - 1] == ':' || strstr(buf, "::") != NULL) {
+	if (oc_list_has_empty(buf, ':')) {
 		OC_LOG(ERR, "engines=%s: an empty item (a ':' at an end, or two in a row)",
 			val);
 		return -EINVAL;
@@ -322,9 +334,7 @@ ocopy_conf_parse(struct ocopy_conf *conf, const char *args)
 		OC_LOG(ERR, "configuration '%s': leading white space", args);
 		return -EINVAL;
 	}
-	/* rte_kvargs skips empty items: we do not. */
-	if (args[0] == ',' || strstr(args, ",,") != NULL ||
-			(args[0] != '\0' && args[strlen(args) - 1] == ',')) {
+	if (args[0] != '\0' && oc_list_has_empty(args, ',')) {
 		OC_LOG(ERR, "configuration '%s': empty item", args);
 		return -EINVAL;
 	}
