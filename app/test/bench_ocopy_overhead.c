@@ -11,7 +11,9 @@
  * one ocopy_copy_burst() call, and once more with its first copy given a
  * callback (by ocopy_copy(), the others by ocopy_copy_burst()): an op
  * with a slot ahead of plain ones, which must not cost those their runs.
- * Last, bursts streamed (the next one given while the one before is in
+ * Then each op rung on its own (the SUBMIT flag against OCOPY_F_FLUSH,
+ * each library op with a callback, which a plain op would be staged
+ * without). Last, bursts streamed (the next one given while the one before is in
  * flight), without callbacks and with one on the last copy of each: each
  * such op comes behind the previous burst's, still undelivered, with plain
  * ops between that then get their slots (no "over": compare the two).
@@ -100,32 +102,48 @@ keep_best(struct cost *best, uint64_t enq, uint64_t cpl)
 	}
 }
 
+/* How a burst is given. */
+enum how {
+	PER_OP,		/* op by op, one doorbell for the burst */
+	BURST_CALL,	/* one ocopy_copy_burst() call */
+	BURST_CB_FIRST,	/* the same, its first copy with a callback */
+	PER_OP_RUNG,	/* op by op, each with a callback and its doorbell */
+};
+
 /*
- * One burst, with its doorbell: per op through the raw dmadev (lib false:
- * dev, vchan RAW_VCHAN) or the library's queue q, or by one
- * ocopy_copy_burst() call (burst), its first copy with a callback by
- * ocopy_copy() (cb_first). The number accepted.
+ * One burst, with its doorbell(s): through the raw dmadev (lib false:
+ * dev, vchan RAW_VCHAN, PER_OP or PER_OP_RUNG) or the library's queue q,
+ * as how says: PER_OP_RUNG rings each op (the driver's SUBMIT flag,
+ * OCOPY_F_FLUSH), and gives each library op a callback (a plain one
+ * would be staged). The number accepted.
  */
 static __rte_always_inline unsigned int
 enqueue(int16_t dev, struct ocopy_queue *q, uint32_t len, const bool lib,
-		const bool burst, const bool cb_first)
+		const enum how how)
 {
+	const uint64_t dma_flags = how == PER_OP_RUNG ? RTE_DMA_OP_FLAG_SUBMIT : 0;
 	unsigned int i;
 
-	if (burst && cb_first) {
+	if (how == BURST_CB_FIRST) {
 		if (ocopy_copy(q, dp[0], sp[0], len, ocdev_count_ok, &nb_cb, 0) < 0)
 			return 0;
 		return 1 + ocopy_copy_burst(q, &dp[1], &sp[1], &lens[1],
 				BURST - 1, NULL, NULL);
 	}
-	if (burst)
+	if (how == BURST_CALL)
 		return ocopy_copy_burst(q, dp, sp, lens, BURST, NULL, NULL);
 	for (i = 0; i < BURST; i++)
-		if ((lib ? ocopy_copy(q, dp[i], sp[i], len, NULL, NULL, 0) :
-				rte_dma_copy(dev, RAW_VCHAN,
+		if ((!lib ? rte_dma_copy(dev, RAW_VCHAN,
 					(rte_iova_t)(uintptr_t)sp[i],
-					(rte_iova_t)(uintptr_t)dp[i], len, 0)) < 0)
+					(rte_iova_t)(uintptr_t)dp[i], len,
+					dma_flags) :
+				how == PER_OP_RUNG ?
+				ocopy_copy(q, dp[i], sp[i], len, ocdev_count_ok,
+					&nb_cb, OCOPY_F_FLUSH) :
+				ocopy_copy(q, dp[i], sp[i], len, NULL, NULL, 0)) < 0)
 			break;
+	if (how == PER_OP_RUNG)
+		return i;
 	if (lib)
 		ocopy_flush(q);
 	else
@@ -135,15 +153,16 @@ enqueue(int16_t dev, struct ocopy_queue *q, uint32_t len, const bool lib,
 
 /*
  * One round of bursts through the raw dmadev (lib false: dev, vchan
- * RAW_VCHAN) or through the library's queue q, op by op or by
- * ocopy_copy_burst() (burst, cb_first as enqueue()), kept in *best if it
- * beats it; one loop, so all are timed alike. Inlined once per path with
- * the branches resolved.
+ * RAW_VCHAN) or through the library's queue q, given as how says, kept in
+ * *best if it beats it; one loop, so all are timed alike. Inlined once
+ * per path with the branches resolved.
  */
 static __rte_always_inline void
 round_async(int16_t dev, struct ocopy_queue *q, uint32_t len, const bool lib,
-		const bool burst, const bool cb_first, struct cost *best)
+		const enum how how, struct cost *best)
 {
+	const unsigned int cbs = how == BURST_CB_FIRST ? BURSTS :
+			how == PER_OP_RUNG && lib ? BURSTS * BURST : 0;
 	uint64_t enq = 0, cpl = 0;
 	unsigned int b, i;
 
@@ -155,7 +174,7 @@ round_async(int16_t dev, struct ocopy_queue *q, uint32_t len, const bool lib,
 		uint64_t t0, t1;
 
 		t0 = rte_rdtsc_precise();
-		i = enqueue(dev, q, len, lib, burst, cb_first);
+		i = enqueue(dev, q, len, lib, how);
 		t1 = rte_rdtsc_precise();
 		TEST_ASSERT_EQUAL(i, BURST, "enqueue");
 		enq += t1 - t0;
@@ -174,34 +193,48 @@ round_async(int16_t dev, struct ocopy_queue *q, uint32_t len, const bool lib,
 		}
 	}
 	check(len);
-	TEST_ASSERT_EQUAL(nb_cb, cb_first ? BURSTS : 0, "callbacks");
+	TEST_ASSERT_EQUAL(nb_cb, cbs, "callbacks");
 	keep_best(best, enq, cpl);
 }
 
 static void
 round_raw(int16_t dev, uint32_t len, struct cost *best)
 {
-	round_async(dev, NULL, len, false, false, false, best);
+	round_async(dev, NULL, len, false, PER_OP, best);
 }
 
 static void
 round_lib(struct ocopy_queue *q, uint32_t len, struct cost *best)
 {
-	round_async(-1, q, len, true, false, false, best);
+	round_async(-1, q, len, true, PER_OP, best);
 }
 
 /* The same bursts through ocopy_copy_burst(). */
 static void
 round_lib_burst(struct ocopy_queue *q, uint32_t len, struct cost *best)
 {
-	round_async(-1, q, len, true, true, false, best);
+	round_async(-1, q, len, true, BURST_CALL, best);
 }
 
 /* The same, the first copy of each with a callback. */
 static void
 round_lib_burst_cb(struct ocopy_queue *q, uint32_t len, struct cost *best)
 {
-	round_async(-1, q, len, true, true, true, best);
+	round_async(-1, q, len, true, BURST_CB_FIRST, best);
+}
+
+/* Each op rung on its own: the raw dmadev's. */
+static void
+round_raw_rung(int16_t dev, uint32_t len, struct cost *best)
+{
+	round_async(dev, NULL, len, false, PER_OP_RUNG, best);
+}
+
+/* The library's, each op with a callback. */
+static void
+round_lib_rung(struct ocopy_queue *q, uint32_t len, struct cost *best)
+{
+	round_async(-1, q, len, true, PER_OP_RUNG, best);
 }
 
 /*
@@ -285,6 +318,7 @@ main(int argc, char **argv)
 	static const uint32_t sizes[] = { 64, 1024 };
 	static const struct cost none = { 1e9, 1e9 };
 	struct cost raw, lib, burst, burst_cb, small, cpu, stream, stream_cb;
+	struct cost raw_rung, lib_rung;
 	struct ocopy_queue *q;
 	struct ocopy *oc;
 	unsigned int s, r;
@@ -309,8 +343,11 @@ main(int argc, char **argv)
 		oc = ocdev_create("engines=dma_sw0,policy=engine,split=off,queues=2");
 		q = ocopy_queue_get(oc, 0);
 		raw = lib = burst = burst_cb = stream = stream_cb = none;
+		raw_rung = lib_rung = none;
 		for (r = 0; r < ROUNDS; r++) {
 			round_raw(dev, sizes[s], &raw);
+			round_raw_rung(dev, sizes[s], &raw_rung);
+			round_lib_rung(q, sizes[s], &lib_rung);
 			round_lib(q, sizes[s], &lib);
 			round_lib_burst(q, sizes[s], &burst);
 			round_lib_burst_cb(q, sizes[s], &burst_cb);
@@ -331,6 +368,10 @@ main(int argc, char **argv)
 		print_row("ocopy_copy_burst, engine", sizes[s], &burst, &raw);
 		print_row("the same, 1st with callback", sizes[s], &burst_cb,
 			&raw);
+		print_row("rte_dma_*, each op rung", sizes[s], &raw_rung,
+			NULL);
+		print_row("ocopy, each rung, callback", sizes[s], &lib_rung,
+			&raw_rung);
 		print_row("streamed bursts, engine", sizes[s], &stream, NULL);
 		print_row("the same, last with callback", sizes[s], &stream_cb,
 			NULL);
