@@ -606,26 +606,22 @@ oc_pick(struct ocopy_queue *q, uint32_t len, const bool fill, const void *buf)
 	return best;
 }
 
-/* Record an op given to an engine. */
+/*
+ * Record an op given to an engine, without the driver's SUBMIT flag:
+ * every doorbell is oc_qe_doorbell()'s, which first sees whether the
+ * engine went idle (its stall clock, its rate samples).
+ */
 static __rte_always_inline void
 oc_qe_push(struct ocopy_queue *q, struct ocopy_qengine *qe, uint32_t slot,
-		uint32_t len, uint64_t flags)
+		uint32_t len)
 {
 	qe->bytes_in += len;
 	qe->fifo[qe->fifo_head++ & qe->fifo_mask] = (qe->bytes_in << 32) | slot;
 	qe->stats.ops++;
 	qe->stats.bytes += len;
-	if (flags & OCOPY_F_FLUSH) {
-		/* Doorbell: the engine sees this op and the unsubmitted ones. */
-		if (qe->inflight == qe->unsubmitted)
-			qe->last_progress = rte_get_tsc_cycles();
-		qe->unsubmitted = 0;
-		qe->stats.doorbells++;
-	} else {
-		qe->unsubmitted++;
-		q->dirty = 1;
-	}
+	qe->unsubmitted++;
 	qe->inflight++;
+	q->dirty = 1;
 	q->engine_work = 1;
 }
 
@@ -678,9 +674,9 @@ oc_slot_record(struct ocopy_queue *q, uint32_t slot, struct ocopy_op *op,
  */
 static __rte_always_inline int
 oc_book_engine(struct ocopy_queue *q, struct ocopy_qengine *qe, uint32_t slot,
-		uint32_t len, uint64_t flags)
+		uint32_t len)
 {
-	oc_qe_push(q, qe, slot, len, flags);
+	oc_qe_push(q, qe, slot, len);
 	q->stats.engine++;
 	q->head = slot + 1;
 	return (uint16_t)slot;
@@ -689,10 +685,10 @@ oc_book_engine(struct ocopy_queue *q, struct ocopy_qengine *qe, uint32_t slot,
 /* The same for a slot already opened (slow paths): it stays written. */
 static __rte_always_inline int
 oc_slot_engine(struct ocopy_queue *q, struct ocopy_qengine *qe, uint32_t slot,
-		struct ocopy_op *op, uint32_t len, uint64_t flags)
+		struct ocopy_op *op, uint32_t len)
 {
 	oc_op_init(op, op->cb, op->arg, len, 1, OCOPY_PATH_ENGINE);
-	return oc_book_engine(q, qe, slot, len, flags);
+	return oc_book_engine(q, qe, slot, len);
 }
 
 /* Ring an engine holding unsubmitted ops (*now: the clock, 0 if unread). */
@@ -708,24 +704,6 @@ oc_qe_doorbell(struct ocopy_queue *q, struct ocopy_qengine *qe, uint64_t *now)
 	rte_dma_submit(qe->dev_id, qe->vchan);
 	qe->unsubmitted = 0;
 	qe->stats.doorbells++;
-}
-
-/*
- * An op about to go to engine qe with its own doorbell (OCOPY_F_FLUSH, the
- * driver's SUBMIT flag): as oc_qe_doorbell() does, see first whether the
- * engine went idle, else its last progress stays at its last op's doorbell
- * and the next rate sample spans the idle gap (a copy every 300 us with
- * OCOPY_F_FLUSH learned 4923 cycles/KiB for an engine of 18, and the
- * queue left the engine for good).
- */
-static __rte_always_inline void
-oc_qe_before_flush(struct ocopy_queue *q, struct ocopy_qengine *qe,
-		uint64_t flags)
-{
-	uint64_t now = 0;
-
-	if ((flags & OCOPY_F_FLUSH) && q->learn && qe->inflight != qe->unsubmitted)
-		oc_reap_one(q, qe, &now);
 }
 
 /* Ring the doorbell of every engine with unsubmitted ops. */
@@ -815,21 +793,18 @@ oc_submit(struct ocopy_queue *q, void *dst, const void *src, uint64_t pattern,
 	if (len >= q->min_threshold) {
 		qe = oc_pick(q, len, fill, dst);
 		if (qe != NULL) {
-			oc_qe_before_flush(q, qe, flags);
 			if (fill)
 				ret = rte_dma_fill(qe->dev_id, qe->vchan, pattern,
-						(rte_iova_t)(uintptr_t)dst, len,
-						flags & OCOPY_F_FLUSH);
+						(rte_iova_t)(uintptr_t)dst, len, 0);
 			else
 				ret = rte_dma_copy(qe->dev_id, qe->vchan,
 						(rte_iova_t)(uintptr_t)src,
-						(rte_iova_t)(uintptr_t)dst, len,
-						flags & OCOPY_F_FLUSH);
+						(rte_iova_t)(uintptr_t)dst, len, 0);
 			if (likely(ret >= 0)) {
 				/* Plain: its engine's FIFO is all there is. */
 				oc_slot_record(q, slot, op, cb, arg, len, 1,
 						OCOPY_PATH_ENGINE);
-				ret = oc_book_engine(q, qe, slot, len, flags);
+				ret = oc_book_engine(q, qe, slot, len);
 				if (flags & OCOPY_F_FLUSH)
 					oc_ring_engines(q);
 				return ret;

@@ -882,9 +882,6 @@ oc_submit_fenced(struct ocopy_queue *q, void *dst, const void *src,
 				(flags & ~OCOPY_F_FENCE) |
 				(src == NULL ? OC_F_FILL : 0));
 	op = oc_slot_open(q, slot, len, cb, arg);
-	/* Its own doorbell: reap the busy engine first, for its rate. */
-	if (nb_busy == 1)
-		oc_qe_before_flush(q, busy, flags);
 	if (q->deferred_pending == 0 && nb_busy == 1 &&
 			q->policy != OCOPY_POLICY_CPU &&
 			!(flags & OCOPY_F_CPU) &&
@@ -894,9 +891,8 @@ oc_submit_fenced(struct ocopy_queue *q, void *dst, const void *src,
 			(src != NULL || busy->fill_ok) &&
 			oc_qe_batch_ok(q, busy) &&
 			oc_engine_op(busy, dst, src, pattern, len,
-				RTE_DMA_OP_FLAG_FENCE |
-				(flags & OCOPY_F_FLUSH)) >= 0) {
-		int ret = oc_slot_engine(q, busy, slot, op, len, flags);
+				RTE_DMA_OP_FLAG_FENCE) >= 0) {
+		int ret = oc_slot_engine(q, busy, slot, op, len);
 
 		/* Kept for the CPU, should the engine not attempt it. */
 		oc_deferred_set(q, slot, dst, src, pattern, len);
@@ -978,17 +974,19 @@ oc_submit_split(struct ocopy_queue *q, void *dst, const void *src,
 		if (rte_dma_copy(qe->dev_id, qe->vchan,
 				(rte_iova_t)(uintptr_t)src + off,
 				(rte_iova_t)(uintptr_t)dst + off, n,
-				RTE_DMA_OP_FLAG_SUBMIT) < 0) {
+				0) < 0) {
 			qe->stats.full++;
 			break;	/* the CPU takes the rest */
 		}
-		/* As oc_qe_push() with OCOPY_F_FLUSH: SUBMIT rang the doorbell. */
-		oc_qe_push(q, qe, slot, n, OCOPY_F_FLUSH);
+		oc_qe_push(q, qe, slot, n);
 		parts++;
 		off += n;
 	}
 	op->pending = parts;
 	q->head = slot + 1;
+	/* The engines' parts run while the CPU copies its share. */
+	if (parts != 0)
+		oc_doorbells(q);
 
 	/* The CPU's share, and whatever the engines could not take. */
 	oc_cpu_copy(dst, src, cpu_len);
@@ -1043,12 +1041,8 @@ oc_submit_slow(struct ocopy_queue *q, void *dst, const void *src,
 	if (!(flags & OCOPY_F_CPU) && len >= q->min_threshold) {
 		qe = oc_pick(q, len, fill, dst);
 		if (qe != NULL) {
-			oc_qe_before_flush(q, qe, flags);
-			if (oc_engine_op(qe, dst, src, pattern, len,
-					flags & OCOPY_F_FLUSH) >= 0) {
-				return oc_slot_engine(q, qe, slot, op, len,
-						flags);
-			}
+			if (oc_engine_op(qe, dst, src, pattern, len, 0) >= 0)
+				return oc_slot_engine(q, qe, slot, op, len);
 			qe->stats.full++;
 			q->stats.failovers++;
 		} else if (q->policy == OCOPY_POLICY_ENGINE) {
@@ -1151,15 +1145,13 @@ oc_sg_to_dma(struct rte_dma_sge *out, const struct ocopy_sge *in, uint16_t n)
  */
 static int
 oc_sg_engine_copy(const struct ocopy_qengine *qe, const struct ocopy_sge *src,
-		uint16_t nb_src, const struct ocopy_sge *dst, uint16_t nb_dst,
-		uint64_t dma_flags)
+		uint16_t nb_src, const struct ocopy_sge *dst, uint16_t nb_dst)
 {
 	struct rte_dma_sge s[OCOPY_MAX_SGES], d[OCOPY_MAX_SGES];
 
 	oc_sg_to_dma(s, src, nb_src);
 	oc_sg_to_dma(d, dst, nb_dst);
-	return rte_dma_copy_sg(qe->dev_id, qe->vchan, s, d, nb_src, nb_dst,
-			dma_flags);
+	return rte_dma_copy_sg(qe->dev_id, qe->vchan, s, d, nb_src, nb_dst, 0);
 }
 
 /* A scatter-gather copy an engine accepted: book it. */
@@ -1169,7 +1161,7 @@ oc_sg_engine_done(struct ocopy_queue *q, struct ocopy_qengine *qe,
 		uint64_t flags)
 {
 	struct ocopy_op *op = oc_slot_open(q, slot, len, cb, arg);
-	int ret = oc_slot_engine(q, qe, slot, op, len, flags);
+	int ret = oc_slot_engine(q, qe, slot, op, len);
 
 	if (flags & OCOPY_F_FLUSH)
 		oc_ring_engines(q);
@@ -1233,9 +1225,7 @@ ocopy_copy_sg(struct ocopy_queue *q, const struct ocopy_sge *src,
 	if (!(flags & OCOPY_F_CPU) && slen >= q->min_threshold) {
 		qe = oc_pick(q, (uint32_t)slen, false, dst[0].addr);
 		if (qe != NULL && oc_qe_sg_ok(q, qe, nb_src, nb_dst)) {
-			oc_qe_before_flush(q, qe, flags);
-			if (oc_sg_engine_copy(qe, src, nb_src, dst, nb_dst,
-					flags & OCOPY_F_FLUSH) >= 0)
+			if (oc_sg_engine_copy(qe, src, nb_src, dst, nb_dst) >= 0)
 				return oc_sg_engine_done(q, qe, slot,
 						(uint32_t)slen, cb, arg, flags);
 			qe->stats.full++;
