@@ -194,6 +194,7 @@ test_batch_full(void)
 	static uint32_t lens[40];
 	struct ocopy_sge sg_s[2], sg_d[1];
 	struct ocopy_engine_info info;
+	struct rte_dma_stats ds;
 	struct ocopy_queue_stats st;
 	struct ocopy_queue *q;
 	struct ocopy *oc;
@@ -270,6 +271,23 @@ test_batch_full(void)
 	TEST_ASSERT(st.cpu == 0 && st.failovers == 0 && st.deferred == 0,
 		"nothing on the CPU: cpu %" PRIu64 " failovers %" PRIu64
 		" deferred %" PRIu64, st.cpu, st.failovers, st.deferred);
+	ocopy_destroy(oc);
+
+	/*
+	 * Calibration (the auto policy's) keeps to the batch too: its rounds
+	 * of 256 small copies under one doorbell failed whole, and the
+	 * engine kept uncalibrated figures.
+	 */
+	test_section("engine batch of 8: calibrated in batches of 8");
+	oc = ocdev_create("engines=dma_sw1,policy=auto");
+	TEST_ASSERT_SUCCESS(ocopy_engine_info_get(oc, 0, &info), "engine info");
+	TEST_ASSERT(info.calibrated && info.op_cycles != 0,
+		"calibrated %d, %u cycles per op", info.calibrated, info.op_cycles);
+	TEST_ASSERT_SUCCESS(rte_dma_stats_get(ocopy_engine_dev_id(oc, 0), 0,
+		&ds), "dmadev stats");
+	TEST_ASSERT(ds.errors == 0 && ds.completed != 0,
+		"calibration's copies: %" PRIu64 " completed, %" PRIu64 " failed",
+		ds.completed, ds.errors);
 	ocopy_destroy(oc);
 	swdev_destroy("dma_sw1");
 }

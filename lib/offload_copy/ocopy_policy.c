@@ -106,6 +106,19 @@ oc_cal_wait(int16_t dev, uint16_t vchan, unsigned int n, uint64_t *reap_cyc,
 }
 
 /*
+ * Ops of a calibration round, one doorbell: at most n, half the ring, and
+ * no more than the engine takes between doorbells (Intel DSA fails a
+ * batch over its work queue's max_batch_size whole, as dma_sw does with
+ * max_batch).
+ */
+static unsigned int
+oc_cal_round(const struct oc_engine *e, unsigned int n)
+{
+	n = RTE_MIN(n, e->ring_size / 2u);
+	return e->batch != 0 ? RTE_MIN(n, (unsigned int)e->batch) : n;
+}
+
+/*
  * Calibrate engine e on vchan 0 (queue 0's, still unused). Ops left in
  * flight by a stalled engine are recorded in queue 0's FIFO for that
  * engine, so their completions are consumed and ignored later.
@@ -135,11 +148,11 @@ oc_calibrate_engine(struct ocopy *oc, uint16_t idx, uint8_t *buf)
 	 * around the ring: the first touch of its descriptors (page faults,
 	 * cold lines) is not what each op costs.
 	 */
-	n = RTE_MIN((unsigned int)OC_CAL_SMALL_OPS, e->ring_size / 2u);
+	n = oc_cal_round(e, OC_CAL_SMALL_OPS);
 	warm = (e->ring_size + RTE_MAX(n, 1u) - 1) / RTE_MAX(n, 1u);
 	e->raw_op_cycles = UINT32_MAX;
 	for (trial = 0; trial < warm + OC_CAL_OP_TRIALS; trial++) {
-		n = RTE_MIN((unsigned int)OC_CAL_SMALL_OPS, e->ring_size / 2u);
+		n = oc_cal_round(e, OC_CAL_SMALL_OPS);
 		reap = 0;
 		t0 = rte_rdtsc_precise();
 		for (i = 0; i < n; i++)
@@ -160,7 +173,7 @@ oc_calibrate_engine(struct ocopy *oc, uint16_t idx, uint8_t *buf)
 	}
 
 	/* The engine's rate: 64 KiB copies, first submit to last completion. */
-	n = RTE_MIN((unsigned int)OC_CAL_LARGE_OPS, e->ring_size / 2u);
+	n = oc_cal_round(e, OC_CAL_LARGE_OPS);
 	t0 = rte_rdtsc_precise();
 	for (i = 0; i < n; i++)
 		if (rte_dma_copy(e->dev_id, 0, src, dst, OC_CAL_LARGE, 0) < 0)
