@@ -20,7 +20,9 @@
  *  - reconfigure with more, then fewer vchans; configure while started is
  *    refused; start with a vchan not set up fails, then works once it is;
  *  - lcore mode: a second device on a started device's lcore fails to
- *    start with -EBUSY, and starts once the first one stops.
+ *    start with -EBUSY and stays as it was (stopped: capacity 0; the
+ *    completions its last stop left still to reap), and starts once the
+ *    first one stops.
  */
 
 #include <errno.h>
@@ -288,9 +290,23 @@ test_lcore_busy(void)
 	b = swdev_create_worker("dma_sw_stop_b", NULL);
 	swdev_configure(b, 1, 32);
 	TEST_ASSERT_EQUAL(rte_dma_start(b), -EBUSY, "start on the lcore device a runs on");
+	/* Refused, it stays stopped: no op would ever run. */
+	TEST_ASSERT_EQUAL(rte_dma_burst_capacity(b, 0), 0, "capacity after a failed start");
+	TEST_ASSERT_EQUAL(rte_dma_copy(b, 0, gbuf_iova(src, 0), gbuf_iova(dst, 0), 64,
+		RTE_DMA_OP_FLAG_SUBMIT), -ENOSPC, "copy after a failed start");
+	/* a's copy done by the stop, not reaped yet. */
+	gbuf_reset(dst);
+	TEST_ASSERT_EQUAL(rte_dma_copy(a, 0, gbuf_iova(src, 0), gbuf_iova(dst, 128), 64,
+		0), 0, "copy on a");
+	gbuf_expect_copy(dst, 128, src, 0, 64);
+	TEST_ASSERT_SUCCESS(rte_dma_submit(a, 0), "submit on a");
 	TEST_ASSERT_SUCCESS(rte_dma_stop(a), "stop a");
 	TEST_ASSERT_SUCCESS(rte_dma_start(b), "start b once a stopped");
 	TEST_ASSERT_EQUAL(rte_dma_start(a), -EBUSY, "start a while b runs");
+	/* A failed start keeps what the stop left: a's copy, still to reap. */
+	TEST_ASSERT_EQUAL(rte_dma_burst_capacity(a, 0), 0, "a's capacity after a failed start");
+	swdev_reap_ok(a, 0, 1, 0);
+	GBUF_ASSERT_OK(dst, "a's copy");
 	gbuf_reset(dst);
 	TEST_ASSERT_EQUAL(rte_dma_copy(b, 0, gbuf_iova(src, 0), gbuf_iova(dst, 0), 64,
 		RTE_DMA_OP_FLAG_SUBMIT), 0, "copy on b");

@@ -380,16 +380,16 @@ sw_start(struct rte_dma_dev *dev)
 			return -EINVAL;
 		}
 	}
-	for (i = 0; i < sw->nb_vchans; i++) {
-		vchan_reset(&sw->vchans[i]);
-		sw->vchans[i].capacity = sw->vchans[i].nb_desc;
+	/* Refused before anything changes: the device stays as it was. */
+	if (sw->worker == SW_WORKER_LCORE &&
+			rte_eal_get_lcore_state(sw->lcore) != WAIT) {
+		SW_LOG(ERR, "%s: lcore %u is busy with other work", sw->name, sw->lcore);
+		return -EBUSY;
 	}
+	for (i = 0; i < sw->nb_vchans; i++)
+		vchan_reset(&sw->vchans[i]);
 
 	if (sw->worker == SW_WORKER_LCORE) {
-		if (rte_eal_get_lcore_state(sw->lcore) != WAIT) {
-			SW_LOG(ERR, "%s: lcore %u is busy with other work", sw->name, sw->lcore);
-			return -EBUSY;
-		}
 		__atomic_store_n(&sw->run, 1, __ATOMIC_RELEASE);
 		ret = rte_eal_remote_launch(sw_worker_lcore_loop, sw, sw->lcore);
 		if (ret != 0) {
@@ -399,15 +399,21 @@ sw_start(struct rte_dma_dev *dev)
 			return ret;
 		}
 		sw->lcore_launched = true;
-		return 0;
+	} else {
+		__atomic_store_n(&sw->run, 1, __ATOMIC_RELEASE);
+		rte_service_component_runstate_set(sw->service_id, 1);
+		if (!service_is_mapped(sw->service_id))
+			SW_LOG(WARNING, "%s: service %u is mapped to no service lcore: copies"
+				" wait until the application maps it (EAL -s, rte_service_map_lcore_set)",
+				sw->name, sw->service_id);
 	}
-
-	__atomic_store_n(&sw->run, 1, __ATOMIC_RELEASE);
-	rte_service_component_runstate_set(sw->service_id, 1);
-	if (!service_is_mapped(sw->service_id))
-		SW_LOG(WARNING, "%s: service %u is mapped to no service lcore: copies"
-			" wait until the application maps it (EAL -s, rte_service_map_lcore_set)",
-			sw->name, sw->service_id);
+	/*
+	 * Ops only once the worker runs: a start that fails leaves every
+	 * vchan refusing them (capacity 0), as stopped. The worker reads no
+	 * capacity; the enqueues that do come after this call returns.
+	 */
+	for (i = 0; i < sw->nb_vchans; i++)
+		sw->vchans[i].capacity = sw->vchans[i].nb_desc;
 	return 0;
 }
 
