@@ -145,6 +145,36 @@ test_bad(bool service_lcore)
 	swdev_destroy(NAME);
 }
 
+/*
+ * A service-mode device's service has its name, found by it
+ * (rte_service_get_by_name()): a name longer than a service's 31
+ * characters is refused, not cut (two such names alike in their first 31
+ * made two services of one name, and neither was found). With a dedicated
+ * lcore there is no service, and no such bound.
+ */
+static void
+test_long_name(bool service_lcore)
+{
+	static const char name31[] = "dma_sw_0123456789abcdef01234567";
+	static const char name32[] = "dma_sw_0123456789abcdef012345678";
+	uint32_t sid;
+
+	RTE_BUILD_BUG_ON(sizeof(name31) != RTE_SERVICE_NAME_MAX);
+	RTE_BUILD_BUG_ON(sizeof(name32) != RTE_SERVICE_NAME_MAX + 1);
+	if (!service_lcore) {
+		test_section("a 32-character name with a dedicated lcore");
+		swdev_create(name32, "lcore=1");
+		swdev_destroy(name32);
+		return;
+	}
+	test_section("service mode: a 31-character name, not 32");
+	swdev_create(name31, NULL);	/* its service found by name */
+	swdev_destroy(name31);
+	swdev_probe_must_fail(name32, NULL, "a name too long for its service");
+	TEST_ASSERT(rte_service_get_by_name(name31, &sid) != 0,
+		"a service left under the first 31 characters");
+}
+
 /* The NUMA node rte_dma_info_get() reports: the worker lcore's, if known. */
 static void
 test_numa_node(bool service_lcore)
@@ -395,6 +425,7 @@ main(int argc, char **argv)
 	/* While lcore 1 is still an ordinary worker lcore. */
 	test_roundtrip_lcore();
 	test_bad(false);
+	test_long_name(false);
 	test_numa_node(false);
 	dev = swdev_create(NAME, "lcore=1");
 	test_info(dev);
@@ -404,6 +435,7 @@ main(int argc, char **argv)
 	/* From here on lcore 1 is a service lcore. */
 	test_roundtrip_service();
 	test_bad(true);
+	test_long_name(true);
 	test_numa_node(true);
 	dev = swdev_create(NAME, NULL);
 	test_info(dev);

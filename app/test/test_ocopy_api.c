@@ -105,7 +105,11 @@ test_conf_longest(void)
 		snprintf(name[i], sizeof(name[i]), "dma_sw%02u_%0*u", i,
 			RTE_DEV_NAME_MAX_LEN - 1 - 9, 0);
 		TEST_ASSERT(strlen(name[i]) == RTE_DEV_NAME_MAX_LEN - 1, "name '%s'", name[i]);
-		TEST_ASSERT_SUCCESS(rte_vdev_init(name[i], NULL), "probe %s", name[i]);
+		/*
+		 * Each on lcore 2, never started: a service-mode dma_sw's name
+		 * is its service's, of at most 31 characters.
+		 */
+		TEST_ASSERT_SUCCESS(rte_vdev_init(name[i], "lcore=2"), "probe %s", name[i]);
 		conf.engines[i] = (int16_t)rte_dma_get_dev_id_by_name(name[i]);
 		TEST_ASSERT(conf.engines[i] >= 0, "%s is a dmadev", name[i]);
 		conf.engine_node_set |= RTE_BIT32(i);
@@ -901,7 +905,8 @@ test_staged_destroy(const char *conf, uint8_t *buf)
 int
 main(int argc, char **argv)
 {
-	static const struct test_opts opts = { .name = "ocopy_api" };
+	/* lcore 2 for test_conf_longest()'s devices. */
+	static const struct test_opts opts = { .name = "ocopy_api", .nb_lcores = 3 };
 	struct rte_mempool *mp;
 	struct ocopy_queue *q;
 	struct ocopy *oc;

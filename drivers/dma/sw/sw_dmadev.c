@@ -624,7 +624,19 @@ service_setup(struct sw_dmadev *sw)
 	};
 	int ret;
 
-	strlcpy(spec.name, sw->name, sizeof(spec.name));
+	uint32_t other;
+
+	/* Found by its name (rte_service_get_by_name()): the whole name, once. */
+	if (strlcpy(spec.name, sw->name, sizeof(spec.name)) >= sizeof(spec.name)) {
+		SW_LOG(ERR, "%s: a service is named like its device, in at most %zu characters:"
+			" a shorter name, or lcore=<id> for a dedicated lcore",
+			sw->name, sizeof(spec.name) - 1);
+		return -ENAMETOOLONG;
+	}
+	if (rte_service_get_by_name(spec.name, &other) == 0) {
+		SW_LOG(ERR, "%s: service %u already has this name", sw->name, other);
+		return -EEXIST;
+	}
 	ret = rte_service_component_register(&spec, &sw->service_id);
 	if (ret != 0) {
 		SW_LOG(ERR, "%s: cannot register its service: %s", sw->name, strerror(-ret));
