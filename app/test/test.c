@@ -171,6 +171,23 @@ usable_cpus(unsigned int *cpus, unsigned int max)
 	return n;
 }
 
+/* Free hugepages of the default size (/proc/meminfo), 0 if unknown. */
+static unsigned long
+free_hugepages(void)
+{
+	unsigned long n = 0;
+	char line[128];
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "HugePages_Free: %lu", &n) == 1)
+			break;
+	fclose(f);
+	return n;
+}
+
 void
 test_eal_init(int argc, char **argv, const struct test_opts *opts)
 {
@@ -222,10 +239,17 @@ test_eal_init(int argc, char **argv, const struct test_opts *opts)
 	eal_argv[n++] = "--lcores";
 	eal_argv[n++] = lcores;
 	eal_argv[n++] = "--no-pci";
-	eal_argv[n++] = "--no-huge";
-	eal_argv[n++] = "-m";
-	eal_argv[n++] = "512";
-	eal_argv[n++] = "--no-shconf";
+	if (opts->hugepages) {
+		if (free_hugepages() == 0)
+			test_skip("needs free hugepages (HugePages_Free in /proc/meminfo is 0)");
+		/* Pages allocated as needed, no files left behind. */
+		eal_argv[n++] = "--in-memory";
+	} else {
+		eal_argv[n++] = "--no-huge";
+		eal_argv[n++] = "-m";
+		eal_argv[n++] = "512";
+		eal_argv[n++] = "--no-shconf";
+	}
 	eal_argv[n++] = "--iova-mode=va";
 	eal_argv[n++] = "--log-level=pmd.dma.sw:info";
 	eal_argv[n++] = prefix;

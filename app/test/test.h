@@ -22,8 +22,9 @@
  * (test_deadline()).
  *
  * EAL is started by test_eal_init() with the arguments every program uses:
- * two lcores, no hugepages, IOVA as VA, no shared files and a file prefix
- * of its own, so programs can run in parallel.
+ * two lcores, no hugepages (unless the program asks for them), IOVA as VA,
+ * no shared files and a file prefix of its own, so programs can run in
+ * parallel.
  */
 
 #include <stdbool.h>
@@ -49,6 +50,8 @@ struct test_opts {
 	unsigned int nb_lcores;	/**< lcores to start (>= 2), 0: 2 */
 	unsigned int timeout_s;	/**< watchdog, 0: 60 s */
 	const char *const *eal_extra;	/**< extra EAL arguments, NULL-terminated */
+	bool hugepages;		/**< hugepages (--in-memory), not --no-huge:
+				 * skipped where none is free */
 };
 
 extern enum test_worker test_worker;

@@ -505,9 +505,29 @@ pieces_add(struct oc_pieces *pc, uintptr_t va, size_t len,
 }
 
 /*
+ * Whether every page of [va, end), inside memseg list msl, holds memory. A
+ * list reserves its whole VA range at init (16 GiB for 2 MiB pages) and
+ * EAL allocates pages in it as it needs them, so an address in a list may
+ * have nothing behind it; an engine writing there faults. The pages of an
+ * external list (rte_extmem_register()) are all in use, as are those of
+ * the one list of --no-huge. The fbarray lookup takes the array's lock.
+ */
+static bool
+msl_backed(const struct rte_memseg_list *msl, uintptr_t va, uintptr_t end)
+{
+	struct rte_fbarray *arr = (struct rte_fbarray *)(uintptr_t)&msl->memseg_arr;
+	uintptr_t base = (uintptr_t)msl->base_va;
+	int first = (int)((va - base) / msl->page_sz);
+	int last = (int)((end - 1 - base) / msl->page_sz);
+	int hole = rte_fbarray_find_next_free(arr, first);
+
+	return hole < 0 || hole > last;
+}
+
+/*
  * Add [va, va + len) cut at memseg-list boundaries. -EINVAL (logged) when a
- * byte of it lies in no memseg list: EAL does not know that memory, no
- * device can map it.
+ * byte of it lies in no memseg list, or in a page of one that holds no
+ * memory: EAL does not hold that memory, no device can map it.
  */
 static int
 pieces_add_range(const struct ocopy *oc, struct oc_pieces *pc, uintptr_t va,
@@ -533,11 +553,17 @@ pieces_add_range(const struct ocopy *oc, struct oc_pieces *pc, uintptr_t va,
 				" or rte_extmem_register() first", oc->name, what, cur, va, end);
 			return -EINVAL;
 		}
-		msl_end = (uintptr_t)msl->base_va + msl->len;
-		ret = pieces_add(pc, cur, RTE_MIN(end, msl_end) - cur, msl);
+		msl_end = RTE_MIN(end, (uintptr_t)msl->base_va + msl->len);
+		if (!msl_backed(msl, cur, msl_end)) {
+			OC_LOG(ERR, "%s: %s: [0x%" PRIxPTR ", 0x%" PRIxPTR
+				") runs over pages of a memseg list that hold no memory:"
+				" not memory DPDK holds", oc->name, what, va, end);
+			return -EINVAL;
+		}
+		ret = pieces_add(pc, cur, msl_end - cur, msl);
 		if (ret < 0)
 			return ret;
-		cur = RTE_MIN(end, msl_end);
+		cur = msl_end;
 	}
 	return 0;
 }
