@@ -18,7 +18,8 @@
  *     how many rte_dev_dma_map() calls each registration cost.
  * Covered: ranges, overlapping ranges (reference counts, both unregister
  * orders), a failure half-way (rolled back on every engine), invalid
- * arguments, external memory (also registered by a second instance), a
+ * arguments, external memory (also registered by a second instance, each
+ * instance's registration ids its own), a
  * mempool populated from several memzones,
  * a VA range overlapping a mempool, a 512 MiB mempool (one map per
  * device), a device that needs no maps (dma_skeleton, when loadable) and
@@ -569,6 +570,27 @@ test_external_shared(void)
 	TEST_ASSERT(oc2 != NULL, "second instance: %s", rte_strerror(rte_errno));
 	s2 = ocopy_mem_register(oc2, src->data, LEN);
 	TEST_ASSERT(s2 >= 0, "src on the second instance: %d", s2);
+
+	/*
+	 * An id is one instance's: given to another, it finds nothing there
+	 * (each instance numbered its own from 0, and the second's first id
+	 * removed the first instance's registration 0, src's, unmapping it).
+	 */
+	a = ocopy_mem_register(oc, src->data, LEN);
+	TEST_ASSERT(a >= 0 && a != s2, "src again on the first instance: %d (%d on the second)",
+		a, s2);
+	TEST_ASSERT_EQUAL(ocopy_mem_unregister(oc, s2), -ENOENT,
+		"the second instance's id on the first");
+	TEST_ASSERT_EQUAL(ocopy_mem_unregister(oc2, a), -ENOENT,
+		"the first instance's id on the second");
+	TEST_ASSERT_EQUAL(ocopy_mem_unregister(oc, id_src), 0, "src's first registration");
+	TEST_ASSERT_EQUAL(ocopy_mem_unregister(oc, a), 0, "src's second one");
+	id_src = ocopy_mem_register(oc, src->data, LEN);
+	TEST_ASSERT(id_src >= 0, "src on the first instance: %d", id_src);
+	TEST_ASSERT_SUCCESS(ocopy_map_stats_get(oc2, 0, &st), "stats");
+	TEST_ASSERT(st.unmaps == 0 && st.segments == 1,
+		"the second instance kept src: unmaps %" PRIu64 ", segments %u",
+		st.unmaps, st.segments);
 	mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	TEST_ASSERT(mem != MAP_FAILED, "mmap");
 	ext = gbuf_wrap("ext2", 5, mem, len);

@@ -366,6 +366,7 @@ int ocopy_mem_register_external(struct ocopy *oc, void *addr, size_t len,
 /**
  * Undo one registration: unmap exactly the segments no other registration
  * still uses. No op in flight may use the memory (ocopy_queue_drain()).
+ * Ids are unique in the process: another instance's id is unknown here.
  * @return 0, or -ENOENT (unknown id).
  */
 int ocopy_mem_unregister(struct ocopy *oc, int reg_id);

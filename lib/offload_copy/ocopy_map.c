@@ -185,7 +185,6 @@ struct oc_map_state {
 	uint32_t cap_segs;
 	TAILQ_HEAD(oc_reg_list, oc_reg) regs;	/* oldest first */
 	uint32_t nb_regs;
-	int next_id;
 };
 
 static const char *
@@ -616,11 +615,17 @@ reg_find(const struct oc_map_state *ms, int id)
 static int
 reg_new_id(struct oc_map_state *ms)
 {
+	/*
+	 * From one counter for the process: an id names a registration of
+	 * one instance, and another instance's ocopy_mem_unregister() finds
+	 * nothing under it (-ENOENT) instead of its own registration of the
+	 * same number. Unique until the count wraps past INT_MAX.
+	 */
+	static uint32_t next;
 	int id;
 
 	do {
-		id = ms->next_id;
-		ms->next_id = ms->next_id == INT_MAX ? 0 : ms->next_id + 1;
+		id = (int)(__atomic_fetch_add(&next, 1, __ATOMIC_RELAXED) & INT_MAX);
 	} while (reg_find(ms, id) != NULL);
 	return id;
 }
