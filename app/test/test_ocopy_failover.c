@@ -791,6 +791,63 @@ test_teardown_fenced(void)
 	swdev_destroy("dma_sw_stuck");
 }
 
+/*
+ * An engine the application removes (rte_vdev_uninit(), which stops a
+ * started dma_sw) under an instance, and another device that then takes
+ * its dmadev id: the instance's teardown leaves that device alone (it
+ * stopped it: the application's copies then failed with -ENOSPC), and
+ * does not unmap through the removed device's struct rte_device, freed
+ * with it.
+ */
+static void
+test_engine_removed(void)
+{
+	struct ocopy_map_stats ms;
+	struct ocopy_queue *q;
+	struct ocopy *oc;
+	int16_t gone, next;
+	int reg, reg_src;
+
+	test_section("an engine removed under the instance, its id taken by another device");
+	reset_counts();
+	gone = swdev_create_worker("dma_sw_gone", "domain=strict");
+	oc = ocdev_create("engines=dma_sw_gone,policy=engine,split=off");
+	q = ocopy_queue_get(oc, 0);
+	reg = ocopy_mem_register(oc, dst, LEN);
+	reg_src = ocopy_mem_register(oc, src, 2 * LEN);
+	TEST_ASSERT(reg >= 0 && reg_src >= 0, "register: %d, %d", reg, reg_src);
+	memset(dst, 0, LEN);
+	submit_seq(q, 0, 1, OCOPY_F_FLUSH);
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	TEST_ASSERT(nb_done == 1 && nb_err == 0, "the copy before: %u done, %u errors",
+		nb_done, nb_err);
+
+	swdev_destroy("dma_sw_gone");
+	next = swdev_create_worker("dma_sw_next", NULL);
+	if (next != gone)
+		printf("  dma_sw_next took dmadev %d, not %d: the id is not reused here\n",
+			next, gone);
+	swdev_configure(next, 1, 64);
+	TEST_ASSERT_SUCCESS(rte_dma_start(next), "start dma_sw_next");
+
+	TEST_ASSERT_EQUAL(ocopy_mem_unregister(oc, reg), -ENODEV,
+		"unregister on a removed engine");
+	TEST_ASSERT_SUCCESS(ocopy_map_stats_get(oc, 0, &ms), "map stats");
+	TEST_ASSERT(ms.segments == 1 && ms.errors == 1 && ms.unmaps == 0,
+		"segments %u errors %" PRIu64 " unmaps %" PRIu64, ms.segments, ms.errors,
+		ms.unmaps);
+	ocopy_destroy(oc);
+
+	TEST_ASSERT_EQUAL(rte_dma_burst_capacity(next, 0), 64,
+		"dma_sw_next still started after the instance's teardown");
+	TEST_ASSERT_EQUAL(rte_dma_copy(next, 0, (rte_iova_t)(uintptr_t)src,
+		(rte_iova_t)(uintptr_t)dst, 64, RTE_DMA_OP_FLAG_SUBMIT), 0,
+		"the application's first copy on dma_sw_next");
+	swdev_reap_ok(next, 0, 1, 0);
+	TEST_ASSERT(memcmp(dst, src, 64) == 0, "its data");
+	swdev_destroy("dma_sw_next");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -820,6 +877,7 @@ main(int argc, char **argv)
 	test_teardown_stuck();
 	test_fence_after_error();
 	test_teardown_fenced();
+	test_engine_removed();
 
 	rte_free(dst);
 	rte_free(src);

@@ -144,6 +144,12 @@ oc_engines_stop(struct ocopy *oc)
 				oc->name, e->name);
 			continue;
 		}
+		if (!oc_engine_present(e)) {
+			OC_LOG(WARNING, "%s: dmadev %s was removed: not stopped (its id %d may be another device's now)",
+				oc->name, e->name, e->dev_id);
+			e->started = false;
+			continue;
+		}
 		if (rte_dma_stop(e->dev_id) < 0)
 			OC_LOG(WARNING, "%s: dmadev %s: stop failed", oc->name,
 				e->name);

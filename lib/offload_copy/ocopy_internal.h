@@ -110,6 +110,13 @@ int oc_map_init(struct ocopy *oc);
 void oc_map_fini(struct ocopy *oc);
 /* Lines for ocopy_dump(). */
 void oc_map_dump(const struct ocopy *oc, FILE *f);
+/*
+ * Whether engine e is still the device the instance set up: its dmadev id
+ * names it, and its struct rte_device is the one found at create. An
+ * application may remove an engine (rte_vdev_uninit()) under an instance,
+ * and another device may then take its id: neither is to be touched.
+ */
+bool oc_engine_present(const struct oc_engine *e);
 
 /*
  * ocopy_policy.c: n ops of len bytes that calibration left on queue 0's

@@ -246,6 +246,17 @@ find_device(const char *name)
 	return NULL;
 }
 
+bool
+oc_engine_present(const struct oc_engine *e)
+{
+	struct rte_dma_info info;
+
+	if (rte_dma_info_get(e->dev_id, &info) != 0 ||
+			strcmp(info.dev_name, e->name) != 0)
+		return false;
+	return e->dev == NULL || find_device(e->name) == e->dev;
+}
+
 /*
  * Decide how engine i gets its mappings. vfio_owner: the engine that maps
  * into the default VFIO container for all, or -1 while none does.
@@ -334,7 +345,11 @@ seg_map(struct ocopy *oc, struct oc_map_state *ms, uint16_t i, struct oc_seg *se
 	int ret;
 
 	rte_errno = 0;
-	if (me->how == OC_MAP_DEV)
+	if (me->how == OC_MAP_DEV && !oc_engine_present(&oc->engines[i])) {
+		/* Removed: its struct rte_device is gone with it. */
+		rte_errno = ENODEV;
+		ret = -ENODEV;
+	} else if (me->how == OC_MAP_DEV)
 		ret = rte_dev_dma_map(oc->engines[i].dev, (void *)seg->va,
 				seg->va, seg->len);
 	else
@@ -374,12 +389,17 @@ seg_unmap(struct ocopy *oc, struct oc_map_state *ms, uint16_t i, struct oc_seg *
 	if ((seg->mapped & RTE_BIT32(i)) == 0)
 		return 0;
 	rte_errno = 0;
-	if (me->how == OC_MAP_VFIO)
+	if (me->how == OC_MAP_VFIO) {
 		ret = rte_vfio_container_dma_unmap(RTE_VFIO_DEFAULT_CONTAINER_FD,
 				seg->va, seg->va, seg->len);
-	else
+	} else if (!oc_engine_present(&oc->engines[i])) {
+		/* Removed, its mappings with it; its struct rte_device is gone. */
+		rte_errno = ENODEV;
+		ret = -ENODEV;
+	} else {
 		ret = rte_dev_dma_unmap(oc->engines[i].dev, (void *)seg->va,
 				seg->va, seg->len);
+	}
 	/* Forgotten either way: a failed unmap cannot be retried usefully. */
 	seg->mapped &= ~RTE_BIT32(i);
 	me->st.mapped_bytes -= seg->len;
