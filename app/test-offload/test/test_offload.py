@@ -478,8 +478,12 @@ def check_row(r, where, device="dma_sw0"):
         ok &= check(num(r["lib_cpu"]) + num(r["lib_engine"]) +
                     num(r["lib_split"]) == num(r["ops"]),
                     "%s: lib_cpu + lib_engine + lib_split = ops" % where)
-        # The pools are registered with the library: dma_sw0 is mapped.
-        ok &= check(num(r["maps"]) > 0, "%s: maps = %s > 0" % (where, r["maps"]))
+        # The pools are registered with the library: the engine maps each
+        # worker's two, each one memzone, with one call apiece (the
+        # calibration's own map not counted).
+        pools = 2 * int(num(r["workers"]))
+        ok &= check(num(r["maps"]) == pools, "%s: maps = %s, expected %d (the pools)" %
+                    (where, r["maps"], pools))
         ok &= check(r["placement"] in PLACEMENTS and
                     (num(r["placement_moves"]) or 0) >= 0 and
                     r["placement_moves"] != "",
