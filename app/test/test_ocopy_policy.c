@@ -101,6 +101,31 @@ stream_epochs(struct ocopy_queue *q, uint64_t epochs,
 }
 
 /*
+ * ocopy_dump() says what the rates say: during a probe, the placement
+ * kept beside it; else the epochs before the next probe.
+ */
+static void
+dump_placement(struct ocopy *oc, const struct ocopy_queue_rates *r)
+{
+	char want[128], *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	TEST_ASSERT(f != NULL, "memory stream");
+	TEST_ASSERT_SUCCESS(ocopy_dump(oc, f), "dump");
+	fclose(f);
+	if (r->help_probe_in == 0)
+		snprintf(want, sizeof(want), "placement %s (probe; %s kept)",
+			ocopy_placement_name(r->placement),
+			ocopy_placement_name(r->placement_kept));
+	else
+		snprintf(want, sizeof(want), "placement %s (%u epochs before the next probe)",
+			ocopy_placement_name(r->placement), r->help_probe_in);
+	TEST_ASSERT(strstr(text, want) != NULL, "the dump says '%s':\n%s", want, text);
+	free(text);
+}
+
+/*
  * Streams (stream_epochs()) until cpu_help=auto has measured engines for
  * every copy, and with all every other placement too, for up to 5 s;
  * print what it measured. *r starts from nothing.
@@ -555,6 +580,7 @@ test_cpu_help(void)
 	/* Probes back off up to one epoch in 65. */
 	TEST_ASSERT(r.help_probe_in <= 64, "next probe in %u epochs",
 		r.help_probe_in);
+	dump_placement(oc, &r);
 
 	/*
 	 * Counters reset: the epochs go on, on the new counts. A probe

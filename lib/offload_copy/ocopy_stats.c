@@ -205,8 +205,12 @@ ocopy_dump(const struct ocopy *oc, FILE *f)
 			q->split_cpu_q16,
 			q->cpu_cyc_per_kib, q->learn ? "learning" : "fixed",
 			q->cpu_samples);
-		fprintf(f, "    placement %s%s", ocopy_placement_name(a->place),
-			a->probing ? " (probe)" : "");
+		fprintf(f, "    placement %s", ocopy_placement_name(a->place));
+		if (a->on && a->probing)
+			fprintf(f, " (probe; %s kept)",
+				ocopy_placement_name((enum ocopy_placement)a->kept));
+		else if (a->on)
+			fprintf(f, " (%u epochs before the next probe)", a->left);
 		if (a->on)
 			fprintf(f, ", %" PRIu64 " epochs, %" PRIu64 " moves, bytes/Mcycle engines %" PRIu64
 				" threshold %" PRIu64 " help %" PRIu64 " cpu %" PRIu64,
