@@ -203,6 +203,21 @@ test_roundtrip_lcore(void)
 		"lcore=1,domain=strict,kernel=sse2,nt_threshold=off");
 }
 
+/* The dump's kernel line for a device made with devargs: want in it. */
+static void
+kernel_line(const char *devargs, const char *want)
+{
+	char *dump;
+	int16_t dev;
+
+	dev = swdev_create(NAME, devargs);
+	dump = swdev_dump(dev);
+	TEST_ASSERT(strstr(dump, want) != NULL, "devargs \"%s\": no '%s' in the dump:\n%s",
+		devargs, want, dump);
+	free(dump);
+	swdev_destroy(NAME);
+}
+
 static void
 test_roundtrip_service(void)
 {
@@ -221,6 +236,8 @@ test_roundtrip_service(void)
 	roundtrip("nt_threshold=0x10000", "domain=eal,kernel=auto,nt_threshold=65536");
 	roundtrip("nt_threshold=4294967294", "domain=eal,kernel=auto,nt_threshold=4294967294");
 	roundtrip("nt_threshold=off", "domain=eal,kernel=auto,nt_threshold=off");
+	kernel_line("nt_threshold=off,kernel=sse2", "kernel: sse2 (non-temporal never)\n");
+	kernel_line("nt_threshold=64,kernel=sse2", "kernel: sse2 (non-temporal from 64 bytes)\n");
 	roundtrip("nt_threshold=4096,kernel=sse2,domain=strict",
 		"domain=strict,kernel=sse2,nt_threshold=4096");
 	roundtrip("max_batch=1", "domain=eal,kernel=auto,nt_threshold=65536,max_batch=1");

@@ -575,9 +575,11 @@ sw_dump(const struct rte_dma_dev *dev, FILE *f)
 			__atomic_load_n(&sw->run, __ATOMIC_RELAXED) ? "running" : "stopped",
 			service_is_mapped(sw->service_id) ? "mapped to a service lcore" :
 			"mapped to NO service lcore");
-	fprintf(f, "  kernel: %s (non-temporal from %s%u bytes)\n", sw->kernel->name,
-		sw->nt_threshold == UINT32_MAX ? "never, " : "",
-		sw->nt_threshold == UINT32_MAX ? 0 : sw->nt_threshold);
+	if (sw->nt_threshold == UINT32_MAX)
+		fprintf(f, "  kernel: %s (non-temporal never)\n", sw->kernel->name);
+	else
+		fprintf(f, "  kernel: %s (non-temporal from %u bytes)\n", sw->kernel->name,
+			sw->nt_threshold);
 	sw_domain_dump(&sw->domain, f);
 	for (i = 0; i < sw->nb_vchans; i++) {
 		const struct sw_vchan *vc = &sw->vchans[i];
