@@ -117,7 +117,9 @@ struct ocopy_conf {
 	const char *name;		/**< unique; telemetry and logs ("ocopy" if NULL) */
 	uint16_t nb_engines;		/**< entries of engines[] */
 	int16_t engines[OCOPY_MAX_ENGINES];	/**< dmadev ids */
-	bool all_engines;		/**< every dmadev not yet configured */
+	bool all_engines;		/**< every dmadev but dma_offload ones;
+					 * those started by someone else (their
+					 * configure says EBUSY) are left out */
 	uint16_t nb_queues;		/**< one per lcore using the instance, >= 1 */
 	uint32_t queue_size;		/**< ops in flight per queue, power of 2 (1024) */
 	uint16_t ring_size;		/**< descriptors per vchan, clamped to the
@@ -190,12 +192,14 @@ void ocopy_conf_init(struct ocopy_conf *conf);
 
 /**
  * Create an instance: check, configure and start the engines, calibrate
- * them (unless conf->threshold is set), allocate the queues.
+ * them (the auto policy, unless conf->threshold is set), allocate the
+ * queues.
  *
  * @return the instance, or NULL with rte_errno set (EINVAL: bad
  *   configuration; EBUSY: an engine is in use, or was left started by an
  *   ocopy_destroy() that gave up on it: rte_dma_stop() it once it moves
- *   again; ENOTSUP: engines with IOVA as PA; EEXIST: name taken; ENOMEM).
+ *   again; ENOTSUP: engines with IOVA as PA, unless the policy is cpu;
+ *   EEXIST: name taken; ENOMEM).
  */
 struct ocopy *ocopy_create(const struct ocopy_conf *conf);
 
@@ -941,6 +945,12 @@ ocopy_fill(struct ocopy_queue *q, void *dst, uint64_t pattern, uint32_t len,
 /**
  * Gather nb_src segments into nb_dst segments (same total length): an
  * engine with COPY_SG and enough SGEs, or the CPU. One completion.
+ * With OCOPY_F_FENCE and older ops in flight, waits for them first (up to
+ * twice stall_us, plus 1 ms).
+ * @return the op's index, or -ENOSPC (queue full), -EINVAL (bad
+ *   arguments, lengths that differ, more than OCOPY_MAX_SGES segments) or
+ *   -EBUSY (fenced: the older ops did not complete in that time; nothing
+ *   done, retry).
  */
 int ocopy_copy_sg(struct ocopy_queue *q, const struct ocopy_sge *src,
 		uint16_t nb_src, const struct ocopy_sge *dst, uint16_t nb_dst,
