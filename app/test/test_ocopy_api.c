@@ -320,6 +320,7 @@ test_create_errors(void)
 {
 	struct ocopy_conf conf;
 	struct ocopy *oc, *oc2;
+	unsigned int i;
 
 	test_section("bad configurations refused with rte_errno");
 	TEST_ASSERT(ocopy_create(NULL) == NULL && rte_errno == EINVAL, "NULL");
@@ -343,6 +344,18 @@ test_create_errors(void)
 	ocopy_conf_init(&conf);
 	conf.name = "a-name-that-is-much-too-long-for-an-instance";
 	TEST_ASSERT(ocopy_create(&conf) == NULL && rte_errno == EINVAL, "long name");
+	/* The first node EAL does not know: refused, not an allocation failure. */
+	ocopy_conf_init(&conf);
+	for (conf.socket_id = 0; conf.socket_id < RTE_MAX_NUMA_NODES; conf.socket_id++) {
+		for (i = 0; i < rte_socket_count(); i++)
+			if (rte_socket_id_by_idx(i) == conf.socket_id)
+				break;
+		if (i == rte_socket_count())
+			break;
+	}
+	if (conf.socket_id < RTE_MAX_NUMA_NODES)
+		TEST_ASSERT(ocopy_create(&conf) == NULL && rte_errno == EINVAL,
+			"socket %d, not a node: %s", conf.socket_id, rte_strerror(rte_errno));
 
 	test_section("names are unique; engines have one owner");
 	oc = ocdev_create("engines=dma_sw0,threshold=64");

@@ -35,7 +35,19 @@ ocopy_conf_init(struct ocopy_conf *conf)
 	conf->socket_id = SOCKET_ID_ANY;
 }
 
-/* Defaults for zero fields, then range checks. */
+/* Whether EAL knows NUMA node socket (memory can be asked of it). */
+static bool
+oc_socket_known(int socket)
+{
+	unsigned int i;
+
+	for (i = 0; i < rte_socket_count(); i++)
+		if (rte_socket_id_by_idx(i) == socket)
+			return true;
+	return false;
+}
+
+/* Defaults for zero fields, then range checks. 0 or -EINVAL (logged). */
 static int
 oc_conf_check(struct ocopy_conf *c, const char *name)
 {
@@ -96,6 +108,12 @@ oc_conf_check(struct ocopy_conf *c, const char *name)
 				i, c->engine_node[i], RTE_MAX_NUMA_NODES - 1);
 			return -EINVAL;
 		}
+	/* The queues' memory is asked of it. */
+	if (c->socket_id != SOCKET_ID_ANY && !oc_socket_known(c->socket_id)) {
+		OC_LOG(ERR, "%s: socket %d: EAL knows no such NUMA node (%u known)",
+			name, c->socket_id, rte_socket_count());
+		return -EINVAL;
+	}
 	if (c->split_threshold == 0)
 		c->split_threshold = OC_DEFAULT_SPLIT;
 	if (c->depth_slack == 0)

@@ -125,7 +125,8 @@ struct ocopy_conf {
 	uint16_t ring_size;		/**< descriptors per vchan, clamped to the
 					 * engine's range (1024) */
 	enum ocopy_policy policy;	/**< how each copy is placed (auto) */
-	int socket_id;			/**< memory of the queues (SOCKET_ID_ANY: 0 is socket 0!) */
+	int socket_id;			/**< memory of the queues, a node EAL knows
+					 * (SOCKET_ID_ANY: 0 is socket 0!) */
 	uint32_t threshold;		/**< engine from this size on; 0: calibrated at create */
 	uint32_t split_threshold;	/**< split copies from this size on
 					 * (256 KiB); UINT32_MAX: never */

@@ -566,7 +566,12 @@ offload_probe(struct rte_vdev_device *vdev)
 
 	dev = rte_dma_pmd_allocate(name, conf.socket_id, sizeof(*od));
 	if (dev == NULL) {
-		OFFLOAD_LOG(ERR, "%s: cannot allocate the dmadev", name);
+		if (conf.socket_id != SOCKET_ID_ANY)
+			OFFLOAD_LOG(ERR, "%s: cannot allocate the dmadev on socket %d:"
+				" no memory there (is it a NUMA node EAL knows?)",
+				name, conf.socket_id);
+		else
+			OFFLOAD_LOG(ERR, "%s: cannot allocate the dmadev", name);
 		free(args);
 		return -ENOMEM;
 	}
