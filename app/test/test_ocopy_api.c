@@ -915,6 +915,60 @@ test_staged_destroy(const char *conf, uint8_t *buf)
 			"copy %u made", i);
 }
 
+/*
+ * The CPU path's copy at every length 0..CPU_LEN_MAX and every source and
+ * destination misalignment 0..15 (copies of 16 to 64 bytes are inlined as
+ * two overlapping moves, the others are libc's memcpy()): through
+ * ocopy_copy_burst() and ocopy_copy() (a callback, not staged), each byte
+ * in place and the guard bytes around the destination untouched.
+ */
+#define CPU_LEN_MAX	160
+#define CPU_GUARD	64
+
+static void
+test_cpu_lengths(struct ocopy_queue *q, uint8_t *buf)
+{
+	uint8_t *src = buf, *dst = buf + 4096;
+	const size_t span = CPU_LEN_MAX + 16 + 2 * CPU_GUARD;
+	unsigned int len, so, d_o, i, n = 0;
+	uint16_t last;
+	bool err;
+
+	test_section("CPU path: every length 0..160 at every alignment, guards intact");
+	for (i = 0; i < 4096; i++)
+		src[i] = (uint8_t)(i * 13 + 7);
+	for (len = 0; len <= CPU_LEN_MAX; len++) {
+		for (so = 0; so < 16; so++) {
+			for (d_o = 0; d_o < 16; d_o++) {
+				uint8_t *d = dst + CPU_GUARD + d_o;
+				const uint8_t *s = src + so;
+				void *dp[1] = { d };
+				const void *sp[1] = { s };
+				uint32_t l[1] = { len };
+
+				memset(dst, 0xee, span);
+				if ((so + d_o) & 1)
+					TEST_ASSERT_EQUAL(ocopy_copy_burst(q, dp, sp, l, 1, NULL,
+						NULL), 1, "burst of one, %u bytes", len);
+				else
+					TEST_ASSERT(ocopy_copy(q, d, s, len, count_cb, &n, 0) >= 0,
+						"copy of %u bytes", len);
+				ocopy_flush(q);
+				while (ocopy_queue_inflight(q) != 0)
+					ocopy_completed(q, 64, &last, &err);
+				TEST_ASSERT(!err, "%u bytes: an error", len);
+				TEST_ASSERT(memcmp(d, s, len) == 0,
+					"%u bytes, src +%u, dst +%u: data", len, so, d_o);
+				for (i = 0; i < span; i++)
+					if (dst + i < d || dst + i >= d + len)
+						TEST_ASSERT_EQUAL(dst[i], 0xee,
+							"%u bytes, src +%u, dst +%u: byte %d written",
+							len, so, d_o, (int)(dst + i - d));
+			}
+		}
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -951,6 +1005,7 @@ main(int argc, char **argv)
 
 	oc = ocdev_create("policy=cpu,queue_size=64");
 	q = ocopy_queue_get(oc, 0);
+	test_cpu_lengths(q, buf);
 	test_burst(q, buf, 64, "CPU", false);
 	test_fill_sg(q, buf, "CPU");
 	test_mbuf(q, buf, mp);
