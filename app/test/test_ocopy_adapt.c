@@ -298,6 +298,77 @@ test_tick_low_traffic(void)
 		"after 300 KiB the slow probe lost: back to help (%u ticks)", i);
 }
 
+/*
+ * A probe that spans a pause in the traffic lasts as long as the pause;
+ * the kept placement's epochs after it are stretched to the probe's
+ * length only up to OC_ADAPT_STRETCH_MAX_US (100 ms). After a probe
+ * across an idle hour, 10 s of traffic measured no epoch at all, and the
+ * next probe was 8 such hour-long epochs away.
+ */
+static void
+test_tick_pause_in_probe(void)
+{
+	static struct ocopy oc = { .name = "adapt" };
+	static struct ocopy_queue q;
+	const uint64_t hz = rte_get_tsc_hz(), tick = hz / 100;	/* 10 ms */
+	uint64_t now = 1000, epochs;
+	unsigned int i;
+
+	test_section("a probe across an idle hour: kept epochs stretched 100 ms at most");
+	memset(&q, 0, sizeof(q));
+	q.oc = &oc;
+	q.nb_qe = 1;
+	oc_adapt_init(&q);
+	oc_adapt_tick(&q, now);
+	q.stats.submitted = q.stats.completed = 1000;
+	q.stats.bytes = 10 << 20;
+	now += tick;
+	oc_adapt_tick(&q, now);
+	TEST_ASSERT(q.adapt.probing, "a probe begun");
+	now += tick;
+	oc_adapt_tick(&q, now);		/* it settles: measuring */
+	/* An hour without traffic, then the probe's epoch ends. */
+	now += 3600 * hz;
+	q.stats.submitted += 1000;
+	q.stats.completed += 1000;
+	q.stats.bytes += 10 << 20;
+	oc_adapt_tick(&q, now);
+	TEST_ASSERT(!q.adapt.probing, "the probe over");
+	epochs = q.adapt.epochs;
+	/* 10 s of 10 MiB per 10 ms. */
+	for (i = 0; i < 1000; i++) {
+		q.stats.submitted += 1000;
+		q.stats.completed += 1000;
+		q.stats.bytes += 10 << 20;
+		now += tick;
+		oc_adapt_tick(&q, now);
+	}
+	printf("  10 s after the probe: %" PRIu64 " epochs\n", q.adapt.epochs - epochs);
+	TEST_ASSERT(q.adapt.epochs - epochs >= 90,
+		"%" PRIu64 " epochs in 10 s of traffic (at least 90: 100 ms each at most)",
+		q.adapt.epochs - epochs);
+}
+
+/*
+ * An epoch's rate, bytes per million cycles, from an epoch of up to 2^64
+ * bytes: bytes x 10^6 wrapped from 1.8e13 bytes (an hour at 5 GB/s).
+ */
+static void
+test_rate_wide(void)
+{
+	const uint64_t bytes = UINT64_C(21600000000000), cyc = UINT64_C(3600) * 2100000000;
+	struct oc_adapt a;
+
+	test_section("an epoch of 21.6 TB over an hour: its rate, not a wrapped one");
+	fresh(&a);
+	oc_adapt_epoch(&a, bytes, cyc);
+	TEST_ASSERT_EQUAL(a.tput[HELP], (uint64_t)((unsigned __int128)bytes * 1000000 / cyc),
+		"bytes per Mcycle");
+	fresh(&a);
+	oc_adapt_epoch(&a, UINT64_MAX, 1);
+	TEST_ASSERT_EQUAL(a.tput[HELP], UINT64_MAX, "saturated");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -517,6 +588,8 @@ main(int argc, char **argv)
 	test_rule_overflow();
 	test_tick_moved();
 	test_tick_low_traffic();
+	test_tick_pause_in_probe();
+	test_rate_wide();
 
 	test_section("cpu_help=on and off start with help and by threshold");
 	oc_adapt_reset(&a, OCOPY_CPU_HELP_ON);

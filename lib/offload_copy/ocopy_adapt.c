@@ -37,7 +37,8 @@
  *     placements in turn. An epoch with too little traffic tells nothing.
  *     An epoch of the kept placement lasts at least as long as the last
  *     probe did, settling included (with large copies the ops in flight
- *     take a while to drain).
+ *     take a while to drain), up to OC_ADAPT_STRETCH_MAX_US: a probe
+ *     that spanned a pause in the traffic lasted as long as the pause.
  *   - Probes back off: OC_ADAPT_STAY epochs apart after a move, twice as
  *     far apart once the kept placement has won against each of the
  *     others at that pace, up to OC_ADAPT_STAY_MAX. A probe of a worse
@@ -65,6 +66,8 @@
 #include "ocopy_internal.h"
 
 #define OC_ADAPT_PHASE_US	2000
+/* A kept epoch is stretched to the last probe's length up to this. */
+#define OC_ADAPT_STRETCH_MAX_US	100000
 #define OC_ADAPT_MIN_OPS	32
 #define OC_ADAPT_STAY		8
 #define OC_ADAPT_STAY_MAX	64
@@ -131,7 +134,9 @@ oc_adapt_epoch(struct oc_adapt *a, uint64_t bytes, uint64_t cyc)
 	if (bytes < OC_ADAPT_MIN_BYTES || cyc == 0)
 		return a->place;	/* too little traffic to tell */
 	a->epochs++;
-	t = bytes * 1000000 / cyc;
+	/* 128 bits: bytes * 1e6 wraps from 1.8e13 bytes (an hour at 5 GB/s). */
+	t = (uint64_t)RTE_MIN((unsigned __int128)bytes * 1000000 / cyc,
+			(unsigned __int128)UINT64_MAX);
 	a->tput[a->place] = t;
 	if (a->probing) {
 		const uint8_t p = a->place, k = a->kept;
@@ -302,8 +307,14 @@ oc_adapt_tick(struct ocopy_queue *q, uint64_t now)
 	uint64_t moved;
 	uint8_t place;
 
+	/*
+	 * A kept epoch as long as the last probe, settling included, but
+	 * not as long as a probe that spanned an idle hour: the next probe
+	 * would come 8 to 64 such epochs later.
+	 */
 	if (!a->probing)
-		phase_cyc = RTE_MAX(phase_cyc, a->probe_cyc);
+		phase_cyc = RTE_MAX(phase_cyc, RTE_MIN(a->probe_cyc,
+				rte_get_tsc_hz() / 1000000 * OC_ADAPT_STRETCH_MAX_US));
 	if (!a->measuring) {
 		/* Settling: ops placed under the old mode still in flight. */
 		if (q->stats.completed < a->mark_ops)
