@@ -195,6 +195,44 @@ test_unknown_node(void)
 	ocopy_destroy(oc);
 }
 
+/*
+ * Engines on two nodes behind one of unknown node: the buffers' nodes are
+ * looked at all the same (only the first engine's node was compared with
+ * the others', and an unknown first left the remote one uncounted, taking
+ * an equal share).
+ */
+static void
+test_unknown_first(void)
+{
+	struct ocopy_qengine_stats e[3];
+	struct ocopy_queue *q;
+	struct ocopy *oc;
+	uint16_t i;
+
+	test_section("engines on nodes 1 and 0 behind one of unknown node");
+	swdev_create_worker("dma_sw2", NULL);
+	swdev_service_run("dma_sw0", false);
+	swdev_service_run("dma_sw1", false);
+	swdev_service_run("dma_sw2", false);
+	oc = ocdev_create("engines=dma_sw2:dma_sw1@1:dma_sw0@0,threshold=64,slack=100000,split=off,cpu_help=on");
+	q = ocopy_queue_get(oc, 0);
+	submit_n(q, dst, 0, NB);
+	for (i = 0; i < 3; i++)
+		TEST_ASSERT_SUCCESS(ocopy_engine_stats_get(oc, i, &e[i]), "stats %u", i);
+	printf("  unknown %" PRIu64 ", node 1 %" PRIu64 " (remote %" PRIu64 "), node 0 %"
+		PRIu64 "\n", e[0].ops, e[1].ops, e[1].remote, e[2].ops);
+	TEST_ASSERT(e[1].remote == e[1].ops && e[1].ops != 0,
+		"the engine on node 1 counts its ops remote: %" PRIu64 " of %" PRIu64,
+		e[1].remote, e[1].ops);
+	TEST_ASSERT(e[2].ops > e[1].ops, "the local engine takes more: %" PRIu64 " / %" PRIu64,
+		e[2].ops, e[1].ops);
+	TEST_ASSERT(e[0].remote == 0 && e[2].remote == 0, "none remote elsewhere");
+	swdev_service_run("dma_sw2", true);
+	finish(q, dst, NB);
+	ocopy_destroy(oc);
+	swdev_destroy("dma_sw2");
+}
+
 static void
 expect_bad_conf(const char *args)
 {
@@ -265,6 +303,7 @@ main(int argc, char **argv)
 	test_eal_memory();
 	test_external_memory();
 	test_unknown_node();
+	test_unknown_first();
 	test_bad_nodes();
 
 	rte_free(dst);

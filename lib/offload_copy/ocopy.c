@@ -161,6 +161,7 @@ oc_queue_init(struct ocopy *oc, uint16_t qid)
 	struct ocopy_queue *q = &oc->queues[qid];
 	const struct ocopy_conf *c = &oc->conf;
 	uint64_t hz = rte_get_tsc_hz();
+	int16_t node;
 	uint16_t i;
 
 	q->oc = oc;
@@ -217,11 +218,17 @@ oc_queue_init(struct ocopy *oc, uint16_t qid)
 		qe->node = e->socket_id;
 		qe->fill_ok = (e->capa & RTE_DMA_CAPA_OPS_FILL) != 0;
 	}
-	/* Engines on two nodes or more: each copy looks at its buffer's. */
-	for (i = 1; i < q->nb_qe; i++)
-		if (q->qe[i].node >= 0 && q->qe[0].node >= 0 &&
-				q->qe[i].node != q->qe[0].node)
+	/*
+	 * Engines on two nodes or more, whatever their order and those of
+	 * unknown node among them: each copy looks at its buffer's.
+	 */
+	for (i = 0, node = -1; i < q->nb_qe; i++) {
+		if (q->qe[i].node < 0)
+			continue;
+		if (node >= 0 && q->qe[i].node != node)
 			q->numa_pick = 1;
+		node = q->qe[i].node;
+	}
 	q->node_cached = -1;
 	return 0;
 }
