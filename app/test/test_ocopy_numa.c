@@ -233,6 +233,45 @@ test_unknown_first(void)
 	swdev_destroy("dma_sw2");
 }
 
+/*
+ * A remote engine chosen for a scatter-gather copy it cannot take (more
+ * segments than dma_sw's 16): the CPU copies it, and the remote engine
+ * counts nothing (it counted the copy remote at the choice).
+ */
+static void
+test_remote_not_taken(void)
+{
+	struct ocopy_sge s[17], d[1];
+	struct ocopy_qengine_stats e[2];
+	struct ocopy_queue_stats qs;
+	struct ocopy_queue *q;
+	struct ocopy *oc;
+	unsigned int i;
+
+	test_section("a remote engine chosen for a copy the CPU then makes: nothing remote");
+	swdev_service_run("dma_sw0", false);
+	swdev_service_run("dma_sw1", false);
+	oc = ocdev_create("engines=dma_sw0@0:dma_sw1@1,threshold=64,slack=100000,split=off,cpu_help=on");
+	q = ocopy_queue_get(oc, 0);
+	submit_n(q, dst, 0, 2);		/* the local engine loaded */
+	for (i = 0; i < RTE_DIM(s); i++)
+		s[i] = (struct ocopy_sge){ .addr = src + i * 64, .len = 64 };
+	d[0] = (struct ocopy_sge){ .addr = dst + 2 * LEN, .len = RTE_DIM(s) * 64 };
+	TEST_ASSERT(ocopy_copy_sg(q, s, RTE_DIM(s), d, 1, NULL, NULL, OCOPY_F_FLUSH) >= 0,
+		"a gather of 17 segments");
+	engine_stats(oc, &e[0], &e[1]);
+	TEST_ASSERT_SUCCESS(ocopy_queue_stats_get(q, &qs), "queue stats");
+	TEST_ASSERT(qs.cpu == 1 && e[0].ops == 2 && e[1].ops == 0,
+		"the gather on the CPU: cpu %" PRIu64 ", engines %" PRIu64 " / %" PRIu64,
+		qs.cpu, e[0].ops, e[1].ops);
+	TEST_ASSERT(e[1].remote == 0, "the remote engine counted %" PRIu64 " remote ops, took 0",
+		e[1].remote);
+	TEST_ASSERT(memcmp(dst + 2 * LEN, src, RTE_DIM(s) * 64) == 0, "the gather's data");
+	finish(q, dst, 2);
+	memset(dst + 2 * LEN, 0, RTE_DIM(s) * 64);
+	ocopy_destroy(oc);
+}
+
 static void
 expect_bad_conf(const char *args)
 {
@@ -304,6 +343,7 @@ main(int argc, char **argv)
 	test_external_memory();
 	test_unknown_node();
 	test_unknown_first();
+	test_remote_not_taken();
 	test_bad_nodes();
 
 	rte_free(dst);

@@ -577,10 +577,12 @@ oc_cpu_sooner(uint64_t eng_t, uint64_t cpu_bytes, uint64_t cpu_rate,
 
 /*
  * Choose the engine for a len-byte op (a fill when fill) writing to buf,
- * or NULL for the CPU.
+ * or NULL for the CPU. *remote: whether it is away from the data; the
+ * caller counts it once the engine has taken the op.
  */
 static __rte_always_inline struct ocopy_qengine *
-oc_pick(struct ocopy_queue *q, uint32_t len, const bool fill, const void *buf)
+oc_pick(struct ocopy_queue *q, uint32_t len, const bool fill, const void *buf,
+		bool *remote)
 {
 	struct ocopy_qengine *best = NULL;
 	uint64_t best_t = UINT64_MAX;
@@ -623,8 +625,7 @@ oc_pick(struct ocopy_queue *q, uint32_t len, const bool fill, const void *buf)
 				(uint64_t)q->cpu_op_cyc * 1024,
 				q->depth_slack_q8))
 		return NULL;
-	if (unlikely(best_remote))
-		best->stats.remote++;
+	*remote = best_remote;
 	return best;
 }
 
@@ -790,6 +791,7 @@ oc_submit(struct ocopy_queue *q, void *dst, const void *src, uint64_t pattern,
 	uint32_t slot = q->head;
 	struct ocopy_op *op;
 	struct ocopy_qengine *qe;
+	bool remote = false;
 	int ret;
 
 	if (unlikely(slot - q->tail > q->mask)) {
@@ -813,7 +815,7 @@ oc_submit(struct ocopy_queue *q, void *dst, const void *src, uint64_t pattern,
 	q->stats.bytes += len;
 
 	if (len >= q->min_threshold) {
-		qe = oc_pick(q, len, fill, dst);
+		qe = oc_pick(q, len, fill, dst, &remote);
 		if (qe != NULL) {
 			if (fill)
 				ret = rte_dma_fill(qe->dev_id, qe->vchan, pattern,
@@ -826,6 +828,8 @@ oc_submit(struct ocopy_queue *q, void *dst, const void *src, uint64_t pattern,
 				/* Plain: its engine's FIFO is all there is. */
 				oc_slot_record(q, slot, op, cb, arg, len, 1,
 						OCOPY_PATH_ENGINE);
+				if (unlikely(remote))
+					qe->stats.remote++;
 				ret = oc_book_engine(q, qe, slot, len);
 				if (flags & OCOPY_F_FLUSH)
 					oc_ring_engines(q);

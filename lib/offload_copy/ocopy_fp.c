@@ -1025,7 +1025,7 @@ oc_submit_slow(struct ocopy_queue *q, void *dst, const void *src,
 	uint32_t slot = q->head;
 	struct ocopy_qengine *qe;
 	struct ocopy_op *op;
-	bool fill = (flags & OC_F_FILL) != 0;
+	bool fill = (flags & OC_F_FILL) != 0, remote = false;
 
 	flags &= ~OC_F_FILL;
 	if (fill)
@@ -1039,10 +1039,13 @@ oc_submit_slow(struct ocopy_queue *q, void *dst, const void *src,
 
 	op = oc_slot_open(q, slot, len, cb, arg);
 	if (!(flags & OCOPY_F_CPU) && len >= q->min_threshold) {
-		qe = oc_pick(q, len, fill, dst);
+		qe = oc_pick(q, len, fill, dst, &remote);
 		if (qe != NULL) {
-			if (oc_engine_op(qe, dst, src, pattern, len, 0) >= 0)
+			if (oc_engine_op(qe, dst, src, pattern, len, 0) >= 0) {
+				if (unlikely(remote))
+					qe->stats.remote++;
 				return oc_slot_engine(q, qe, slot, op, len);
+			}
 			qe->stats.full++;
 			q->stats.failovers++;
 		} else if (q->policy == OCOPY_POLICY_ENGINE) {
@@ -1177,6 +1180,7 @@ ocopy_copy_sg(struct ocopy_queue *q, const struct ocopy_sge *src,
 	struct ocopy_qengine *qe;
 	struct ocopy_op *op;
 	uint32_t slot;
+	bool remote = false;
 	uint16_t i;
 
 	if (q == NULL || src == NULL || dst == NULL || nb_src == 0 ||
@@ -1223,11 +1227,14 @@ ocopy_copy_sg(struct ocopy_queue *q, const struct ocopy_sge *src,
 		}
 	}
 	if (!(flags & OCOPY_F_CPU) && slen >= q->min_threshold) {
-		qe = oc_pick(q, (uint32_t)slen, false, dst[0].addr);
+		qe = oc_pick(q, (uint32_t)slen, false, dst[0].addr, &remote);
 		if (qe != NULL && oc_qe_sg_ok(q, qe, nb_src, nb_dst)) {
-			if (oc_sg_engine_copy(qe, src, nb_src, dst, nb_dst) >= 0)
+			if (oc_sg_engine_copy(qe, src, nb_src, dst, nb_dst) >= 0) {
+				if (unlikely(remote))
+					qe->stats.remote++;
 				return oc_sg_engine_done(q, qe, slot,
 						(uint32_t)slen, cb, arg, flags);
+			}
 			qe->stats.full++;
 			q->stats.failovers++;
 		}
