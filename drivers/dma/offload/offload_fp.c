@@ -148,7 +148,8 @@ copy_slow(struct offload_vchan *vc, rte_iova_t src, rte_iova_t dst,
 	uint16_t n;
 	int idx;
 
-	if (unlikely(vc == NULL))
+	/* Refused now: the stage's hand-over must take every copy on it. */
+	if (unlikely(vc == NULL || length > OCOPY_MAX_LEN))
 		return -EINVAL;
 	if (unlikely(addr_bad(src, length)))
 		return vchan_refuse(vc, RTE_DMA_STATUS_INVALID_SRC_ADDR, flags);
@@ -190,6 +191,7 @@ offload_dmadev_copy(void *dev_private, uint16_t vchan, rte_iova_t src,
 	uint16_t n;
 
 	if (likely(vc != NULL && (flags & OFFLOAD_F_LIB) == 0 &&
+			length <= OCOPY_MAX_LEN &&
 			!addr_bad(src, length) && !addr_bad(dst, length))) {
 		n = vc->nb_staged;
 		if (likely(n < OFFLOAD_STAGE && ocopy_queue_room(vc->q) > n))
