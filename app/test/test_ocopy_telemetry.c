@@ -27,6 +27,7 @@
 
 #include <ocopy.h>
 
+#include "ocopy_dev.h"
 #include "sw_dev.h"
 #include "test.h"
 
@@ -197,10 +198,73 @@ expect_null(const char *cmd)
 		strstr(r, "\"queue\"") == NULL, "%s: no figures: got %s", cmd, r);
 }
 
+static volatile bool mt_stop;
+
+/* Lcore 2: 64-byte CPU copies on queue arg, completions gathered, until told. */
+static int
+mt_run_queue(void *arg)
+{
+	struct ocopy_queue *q = arg;
+	static uint8_t a[64 * 32], b[64 * 32];
+	uint16_t last;
+	bool err;
+	unsigned int i;
+
+	while (!mt_stop) {
+		for (i = 0; i < 32; i++)
+			if (ocopy_copy(q, b + i * 64, a + i * 64, 64, NULL, NULL, 0) < 0)
+				break;
+		ocopy_flush(q);
+		while (ocopy_completed(q, 64, &last, &err) != 0)
+			;
+	}
+	return 0;
+}
+
+/*
+ * ocopy_dump() while another lcore runs the queue hard: its "in flight"
+ * never exceeds the queue's size (head read before tail gave some 4.29
+ * billion when the lcore delivered in between).
+ */
+static void
+test_inflight_while_running(void)
+{
+	struct ocopy *oc = ocdev_create("policy=cpu,queue_size=64");
+	uint64_t end = rte_get_timer_cycles() + 2 * rte_get_timer_hz();
+	unsigned int reads = 0, bad = 0;
+	char *text;
+	size_t len;
+
+	test_section("in flight read while the queue's lcore runs: never past the queue's size");
+	mt_stop = false;
+	TEST_ASSERT_SUCCESS(rte_eal_remote_launch(mt_run_queue, ocopy_queue_get(oc, 0), 2),
+		"launch lcore 2");
+	while (rte_get_timer_cycles() < end) {
+		FILE *f = open_memstream(&text, &len);
+		const char *p;
+
+		TEST_ASSERT(f != NULL, "memory stream");
+		ocopy_dump(oc, f);
+		fclose(f);
+		p = strstr(text, "in flight ");
+		TEST_ASSERT(p != NULL, "dump: %s", text);
+		if (strtoul(p + strlen("in flight "), NULL, 10) > 64 && bad++ == 0)
+			printf("  %.60s\n", p);
+		free(text);
+		reads++;
+	}
+	mt_stop = true;
+	rte_eal_wait_lcore(2);
+	printf("  %u dumps, %u impossible\n", reads, bad);
+	TEST_ASSERT_EQUAL(bad, 0, "dumps with more ops in flight than the queue holds");
+	ocopy_destroy(oc);
+}
+
 int
 main(int argc, char **argv)
 {
-	static const struct test_opts opts = { .name = "ocopy_telemetry" };
+	/* lcore 2 runs a queue under test_inflight_while_running(). */
+	static const struct test_opts opts = { .name = "ocopy_telemetry", .nb_lcores = 3 };
 	struct ocopy_qengine_stats es;
 	struct ocopy_queue_stats st;
 	struct ocopy_map_stats ms;
@@ -363,6 +427,7 @@ main(int argc, char **argv)
 
 	close(tel_fd);
 	test_race();
+	test_inflight_while_running();
 	rte_free(dst);
 	rte_free(src);
 	return test_done();

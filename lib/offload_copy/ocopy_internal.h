@@ -96,6 +96,32 @@ struct ocopy {
 	TAILQ_ENTRY(ocopy) next;	/* instance list (telemetry, find) */
 };
 
+/*
+ * Ops in a queue's ring that its lcore may be running (dump, telemetry):
+ * tail read first, then head; head only grows and tail never passes it,
+ * so the difference cannot wrap (read the other way, a tail that moved
+ * past a stale head gave some 4.29 billion). A reader held up between the
+ * two reads sees ops that came and went meanwhile: read again, and at
+ * most the ring's size. *plain: those without a slot, clamped (the
+ * recorded range is read apart).
+ */
+static inline uint32_t
+oc_queue_ring_ops(const struct ocopy_queue *q, uint32_t *plain)
+{
+	uint32_t tail, head, n, rec, tries = 0;
+
+	do {
+		tail = __atomic_load_n(&q->tail, __ATOMIC_ACQUIRE);
+		head = __atomic_load_n(&q->head, __ATOMIC_ACQUIRE);
+		n = head - tail;
+	} while (n > q->mask + 1 && ++tries < 4);
+	n = RTE_MIN(n, q->mask + 1);
+	rec = q->rec_end - q->rec_start;
+	if (plain != NULL)
+		*plain = rec > n ? 0 : n - rec;
+	return n;
+}
+
 /* ocopy_engine.c: configure, start, stop the engines. */
 int oc_engines_setup(struct ocopy *oc);
 void oc_engines_stop(struct ocopy *oc);

@@ -196,12 +196,12 @@ ocopy_dump(const struct ocopy *oc, FILE *f)
 		/* Plain ops: those without a slot (ocopy_core.h); the staged
 		 * ones are not in the ring yet.
 		 */
-		uint32_t plain = q->head - q->tail - (q->rec_end - q->rec_start);
+		uint32_t plain, n = oc_queue_ring_ops(q, &plain);
 
 		const struct oc_adapt *a = &q->adapt;
 
 		fprintf(f, "  queue %u: in flight %u (%u plain, %u staged), split cpu share %u/65536, cpu %u cycles/KiB (%s, %" PRIu64 " samples)\n",
-			qid, q->head - q->tail, plain, q->nb_staged,
+			qid, n, plain, q->nb_staged,
 			q->split_cpu_q16,
 			q->cpu_cyc_per_kib, q->learn ? "learning" : "fixed",
 			q->cpu_samples);

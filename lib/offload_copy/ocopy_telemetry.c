@@ -149,7 +149,7 @@ oc_tel_queue(const char *cmd __rte_unused, const char *params,
 	ocopy_queue_rates_get(q, &r);
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_u64(d, "queue", qid);
-	rte_tel_data_add_dict_u64(d, "in_flight", q->head - q->tail);
+	rte_tel_data_add_dict_u64(d, "in_flight", oc_queue_ring_ops(q, NULL));
 	rte_tel_data_add_dict_u64(d, "staged", q->nb_staged);
 	OC_TEL_U64(d, st, submitted);
 	OC_TEL_U64(d, st, completed);
