@@ -916,6 +916,37 @@ test_staged_destroy(const char *conf, uint8_t *buf)
 }
 
 /*
+ * ocopy_stats_reset() with an op in flight refuses (-EBUSY) and changes
+ * nothing: the op's completion, counted on zeroed counters, left
+ * completed above submitted for good. Once drained it resets.
+ */
+static void
+test_stats_reset(uint8_t *buf)
+{
+	struct ocopy_queue_stats st;
+	struct ocopy_queue *q;
+	struct ocopy *oc;
+
+	test_section("stats reset: refused with an op in flight, done once drained");
+	oc = ocdev_create("engines=dma_sw0,policy=engine,split=off");
+	q = ocopy_queue_get(oc, 0);
+	swdev_service_run("dma_sw0", false);
+	TEST_ASSERT(ocopy_copy(q, buf + 8192, buf, 4096, NULL, NULL, OCOPY_F_FLUSH) >= 0,
+		"a copy");
+	TEST_ASSERT_EQUAL(ocopy_stats_reset(oc), -EBUSY, "reset with the copy in flight");
+	TEST_ASSERT_SUCCESS(ocopy_stats_get(oc, &st), "stats");
+	TEST_ASSERT(st.submitted == 1 && st.engine == 1, "counters kept: %" PRIu64 " submitted",
+		st.submitted);
+	swdev_service_run("dma_sw0", true);
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	TEST_ASSERT_SUCCESS(ocopy_stats_reset(oc), "reset once drained");
+	TEST_ASSERT_SUCCESS(ocopy_stats_get(oc, &st), "stats");
+	TEST_ASSERT(st.submitted == 0 && st.completed == 0 && st.engine == 0 && st.bytes == 0,
+		"counters reset");
+	ocopy_destroy(oc);
+}
+
+/*
  * The CPU path's copy at every length 0..CPU_LEN_MAX and every source and
  * destination misalignment 0..15 (copies of 16 to 64 bytes are inlined as
  * two overlapping moves, the others are libc's memcpy()): through
@@ -1012,6 +1043,7 @@ main(int argc, char **argv)
 	test_staged(oc, buf, "CPU");
 	test_staged_full(oc, buf);
 	ocopy_destroy(oc);
+	test_stats_reset(buf);
 	test_staged_destroy("engines=dma_sw0,policy=engine", buf);
 	test_staged_destroy("policy=cpu", buf);
 

@@ -328,7 +328,13 @@ int ocopy_queue_stats_get(const struct ocopy_queue *q, struct ocopy_queue_stats 
 /** Counters of one engine, summed over the queues. */
 int ocopy_engine_stats_get(const struct ocopy *oc, uint16_t idx,
 		struct ocopy_qengine_stats *st);
-/** Reset every counter (call while the queues are idle). */
+/**
+ * Reset the queues' and engines' counters (not the map counters of
+ * ocopy_map_stats_get(), which count the instance's lifetime). Call while
+ * the queues are idle, nothing in flight (ocopy_queue_drain()).
+ * @return 0, or -EINVAL (NULL), -EBUSY (a queue has ops in flight:
+ *   nothing reset).
+ */
 int ocopy_stats_reset(struct ocopy *oc);
 /** Print the instance: engines, thresholds, health, counters, mappings. */
 int ocopy_dump(const struct ocopy *oc, FILE *f);

@@ -119,6 +119,18 @@ ocopy_stats_reset(struct ocopy *oc)
 
 	if (oc == NULL)
 		return -EINVAL;
+	/*
+	 * Ops in flight would be counted completed (and deferred ones their
+	 * CPU bytes) on counters that no longer hold their submission: the
+	 * counts would never agree again.
+	 */
+	for (qid = 0; qid < oc->nb_queues; qid++)
+		if (ocopy_queue_inflight(&oc->queues[qid]) != 0) {
+			OC_LOG(ERR, "%s: stats reset refused: queue %u has %u op(s) in flight"
+				" (ocopy_queue_drain() it first)", oc->name, qid,
+				ocopy_queue_inflight(&oc->queues[qid]));
+			return -EBUSY;
+		}
 	for (qid = 0; qid < oc->nb_queues; qid++) {
 		struct ocopy_queue *q = &oc->queues[qid];
 
