@@ -80,16 +80,20 @@ check_data(unsigned int n)
 }
 
 static void
-test_ring_full(void)
+test_ring_full_policy(const char *policy)
 {
+	struct ocopy_qengine_stats es;
 	struct ocopy_queue_stats st;
 	struct ocopy_queue *q;
 	struct ocopy *oc;
+	char conf[160];
 
-	test_section("engine ring full: the CPU takes the rest, order kept");
+	test_section("engine ring full: the CPU takes the rest, order kept (%s)", policy);
 	reset_counts();
 	swdev_service_run("dma_sw0", false);
-	oc = ocdev_create("engines=dma_sw0,policy=engine,ring_size=32,queue_size=256");
+	snprintf(conf, sizeof(conf),
+		"engines=dma_sw0,%s,ring_size=32,queue_size=256,split=off", policy);
+	oc = ocdev_create(conf);
 	q = ocopy_queue_get(oc, 0);
 	memset(dst, 0, (size_t)NB * LEN);
 	submit_seq(q, 0, NB, 0);
@@ -99,6 +103,9 @@ test_ring_full(void)
 		st.engine);
 	TEST_ASSERT_EQUAL(st.cpu, NB - st.engine, "the CPU the rest");
 	TEST_ASSERT_EQUAL(st.failovers, st.cpu, "each counted as a failover");
+	/* Counted in the engine's full too (auto counted neither, once). */
+	TEST_ASSERT_SUCCESS(ocopy_engine_stats_get(oc, 0, &es), "engine stats");
+	TEST_ASSERT_EQUAL(es.full, st.cpu, "each counted in the engine's full");
 	/* Done on the CPU, but behind engine ops: not delivered yet. */
 	TEST_ASSERT_EQUAL(ocopy_poll(q, UINT16_MAX), 0, "in order: nothing before the engine");
 	swdev_service_run("dma_sw0", true);
@@ -107,6 +114,14 @@ test_ring_full(void)
 	TEST_ASSERT_EQUAL(nb_err, 0, "no error");
 	check_data(NB);
 	ocopy_destroy(oc);
+}
+
+static void
+test_ring_full(void)
+{
+	test_ring_full_policy("policy=engine");
+	/* Every copy the engine's if it has room: a full ring alone decides. */
+	test_ring_full_policy("policy=auto,threshold=64,slack=100000,cpu_help=off");
 }
 
 /*

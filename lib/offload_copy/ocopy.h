@@ -540,17 +540,22 @@ oc_qe_backlog(const struct ocopy_qengine *qe)
 /*
  * When would the engine be done with a len-byte op (cycles x 1024), one
  * away from the data counting double (*remote)? UINT64_MAX when it cannot
- * take it; *unusable set when only its health stops it.
+ * take it; *unusable set when only its health stops it, *full when only
+ * its ring (the op would go to the CPU for it: a failover).
  */
 static __rte_always_inline uint64_t
 oc_qe_finish(struct ocopy_queue *q, struct ocopy_qengine *qe, uint32_t len,
-		const bool fill, int16_t node, bool *unusable, bool *remote)
+		const bool fill, int16_t node, bool *unusable, bool *full,
+		bool *remote)
 {
 	uint64_t t;
 
-	if (len < qe->threshold || qe->inflight >= qe->max_inflight ||
-			(fill && !qe->fill_ok))
+	if (len < qe->threshold || (fill && !qe->fill_ok))
 		return UINT64_MAX;
+	if (unlikely(qe->inflight >= qe->max_inflight)) {
+		*full = true;
+		return UINT64_MAX;
+	}
 	if (unlikely(qe->health != OCOPY_HEALTH_OK) && !oc_qe_usable(q, qe)) {
 		*unusable = true;
 		return UINT64_MAX;
@@ -592,7 +597,7 @@ oc_pick(struct ocopy_queue *q, uint32_t len, const bool fill, const void *buf,
 {
 	struct ocopy_qengine *best = NULL;
 	uint64_t best_t = UINT64_MAX;
-	bool unusable = false, best_remote = false;
+	bool unusable = false, full = false, best_remote = false;
 	int16_t node = -1;
 	uint16_t i;
 
@@ -601,14 +606,14 @@ oc_pick(struct ocopy_queue *q, uint32_t len, const bool fill, const void *buf,
 	if (likely(q->nb_qe == 1)) {
 		/* The common case, without the loop. */
 		best_t = oc_qe_finish(q, &q->qe[0], len, fill, node, &unusable,
-				&best_remote);
+				&full, &best_remote);
 		if (best_t != UINT64_MAX)
 			best = &q->qe[0];
 	} else {
 		for (i = 0; i < q->nb_qe; i++) {
 			bool remote = false;
 			uint64_t t = oc_qe_finish(q, &q->qe[i], len, fill, node,
-					&unusable, &remote);
+					&unusable, &full, &remote);
 
 			if (t < best_t) {
 				best_t = t;
@@ -618,12 +623,18 @@ oc_pick(struct ocopy_queue *q, uint32_t len, const bool fill, const void *buf,
 		}
 	}
 	/*
-	 * Auto: a copy an engine would take but for its health (stalled,
-	 * degraded) is a failover. The engine policy counts its own.
+	 * A copy an engine would take but for its health (stalled,
+	 * degraded) or its full ring is a failover (the engine policy counts
+	 * its own), and a full ring counts in that engine's full.
 	 */
-	if (unlikely(unusable) && best == NULL &&
-			q->policy != OCOPY_POLICY_ENGINE)
-		q->stats.failovers++;
+	if (unlikely(unusable || full) && best == NULL) {
+		if (full)
+			for (i = 0; i < q->nb_qe; i++)
+				if (q->qe[i].inflight >= q->qe[i].max_inflight)
+					q->qe[i].stats.full++;
+		if (q->policy != OCOPY_POLICY_ENGINE)
+			q->stats.failovers++;
+	}
 	/* Auto: the CPU if it would be done sooner. */
 	if (best != NULL && q->policy == OCOPY_POLICY_AUTO &&
 			oc_cpu_sooner(best_t, q->stats.cpu_bytes -

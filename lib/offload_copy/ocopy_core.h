@@ -82,7 +82,9 @@ struct ocopy_qengine_stats {
 	uint64_t ops;
 	uint64_t bytes;
 	uint64_t errors;
-	uint64_t full;		/**< enqueue refused: ring full, op went to the CPU */
+	uint64_t full;		/**< ring full (the driver refused the op, or
+				 * its ops in flight filled the ring): op went
+				 * to the CPU */
 	uint64_t doorbells;
 	uint64_t stalls;
 	uint64_t degrades;
