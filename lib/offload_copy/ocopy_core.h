@@ -79,7 +79,8 @@ enum ocopy_health {
 
 /** Per queue and engine counters (see struct ocopy_queue_stats for meanings). */
 struct ocopy_qengine_stats {
-	uint64_t ops;
+	uint64_t ops;		/**< ops given to it (a fenced one it skipped
+				 * included: the CPU ran that one) */
 	uint64_t bytes;
 	uint64_t errors;
 	uint64_t full;		/**< ring full (the driver refused the op, or
@@ -88,7 +89,7 @@ struct ocopy_qengine_stats {
 	uint64_t doorbells;
 	uint64_t stalls;
 	uint64_t degrades;
-	uint64_t remote;	/**< ops it was chosen for while the buffer is on
+	uint64_t remote;	/**< ops it took while the buffer is on
 				 * another NUMA node (no engine on that node could
 				 * take them as soon) */
 	uint64_t batch_full;	/**< doorbells rung early: the batch it takes
@@ -155,7 +156,10 @@ struct ocopy_queue_stats {
 	uint64_t submitted;	/**< ops accepted */
 	uint64_t completed;	/**< callbacks delivered */
 	uint64_t cpu;		/**< ops run entirely on the CPU */
-	uint64_t engine;	/**< ops run entirely on an engine */
+	uint64_t engine;	/**< ops run entirely on an engine (counted when
+				 * given; a fenced op the engine then skips,
+				 * NOT_ATTEMPTED, moves to deferred: the one
+				 * counter that can go down) */
 	uint64_t split;		/**< ops cut between CPU and engine(s) */
 	uint64_t deferred;	/**< fenced ops run by the CPU after older ones */
 	uint64_t bytes;		/**< bytes of accepted ops */
