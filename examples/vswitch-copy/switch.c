@@ -55,13 +55,18 @@ struct mac_entry {
 static struct mac_entry mac_table[MAC_TABLE_SIZE];
 static unsigned int mac_count;
 
+/*
+ * An address's key in the table, never 0 (an empty slot's): bit 48 set,
+ * above the address's 48 bits. 00:00:00:00:00:00 read as 0 matched the
+ * first empty slot, and its frames went to port 0 instead of the flood.
+ */
 static inline uint64_t
 mac_key(const struct rte_ether_addr *a)
 {
 	uint64_t k = 0;
 
 	memcpy(&k, a->addr_bytes, RTE_ETHER_ADDR_LEN);
-	return k;
+	return k | UINT64_C(1) << 48;
 }
 
 static inline uint32_t
@@ -186,7 +191,8 @@ forward(unsigned int in, struct rte_mbuf **pkts, uint16_t n,
 			continue;
 		}
 		src->st.flooded++;
-		rte_mbuf_refcnt_update(m, (int16_t)(targets - 1));
+		/* Every segment's: each port frees the whole chain. */
+		rte_pktmbuf_refcnt_update(m, (int16_t)(targets - 1));
 		for (o = 0; o < vsw_conf.nb_ports; o++)
 			if (o != in && up[o])
 				out_add(&vsw_ports[o], m);

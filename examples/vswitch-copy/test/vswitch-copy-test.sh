@@ -76,6 +76,10 @@
 #               running until SIGINT), B checks every frame it swaps back:
 #               every one intact and addressed back, testpmd forwarded as
 #               many as B sent with no drop, switch rx = tx = 2 x sent
+#   flood       (engine policy) three ports, MAC learning: B sends 1518-
+#               and 9000-byte frames (mbuf chains) to a station no port
+#               has, flooded to A and C, both sinks: every frame intact,
+#               tx + drops = 2 x rx, every mbuf back
 #   options     bad command lines of the switch and the peer: exit 2,
 #               with a message naming the option and what is wrong; a
 #               dmadev with fewer vchans than ports: exit 1, said so
@@ -205,6 +209,53 @@ if [ "$scenario" = options ]; then
 	grep -qF "dmadev dma_skeleton has 1 vchan(s), the switch needs one per port (2)" "$dir/o.log" ||
 		fail "a 1-vchan dmadev for 2 ports: no message in: $(cat "$dir/o.log")"
 	echo "PASS ($scenario): $nbad bad command lines refused with their message, and a dmadev short of vchans"
+	exit 0
+fi
+
+# flood: three ports, MAC learning; guest B sends to a station no port has
+# (id 9), so every frame is flooded to A and C, both sinks; 9000-byte
+# frames are mbuf chains. Each sink must get its frames intact, and the
+# mbufs must all come back (a chain flooded with only its first segment's
+# reference count raised was freed while the other port still copied it:
+# corrupt frames, mbufs lost).
+if [ "$scenario" = flood ]; then
+	"$SW" -l 0-1 -s 0x2 --no-huge -m 256 --no-pci --file-prefix "$tag-sw" \
+		--log-level=user.vswitch_copy:info --vdev dma_sw0,domain=strict \
+		--vdev dma_offload0,engines=dma_sw0,policy=engine -- \
+		--socket "$dir/a.sock" --socket "$dir/b.sock" --socket "$dir/c.sock" \
+		--idle-yield --duration 280 >"$dir/sw.log" 2>&1 &
+	swpid=$!
+	pids="$pids $swpid"
+	until [ -S "$dir/c.sock" ]; do
+		kill -0 $swpid 2>/dev/null || fail "the switch exited"
+		sleep 0.1
+	done
+	for g in a:2 c:3; do
+		"$PEER" -l 1 --no-huge -m 256 --no-pci --file-prefix "$tag-${g%:*}" \
+			--vdev "net_virtio_user0,path=$dir/${g%:*}.sock,queues=1" -- \
+			--role sink --id "${g#*:}" --idle-ms 3000 --timeout 240 >"$dir/${g%:*}.log" 2>&1 &
+		eval "p${g%:*}=\$!"
+		pids="$pids $!"
+	done
+	until [ "$(grep -c 'guest up' "$dir/sw.log")" -ge 2 ]; do
+		kill -0 $swpid 2>/dev/null || fail "the switch exited"
+		sleep 0.1
+	done
+	"$PEER" -l 1 --no-huge -m 256 --no-pci --file-prefix "$tag-b" \
+		--vdev "net_virtio_user0,path=$dir/b.sock,queues=1" -- --role gen --id 1 \
+		--to 9 --count 2000 --sizes 1518,9000 --window 0 --pps 2000 --timeout 240 \
+		>"$dir/b.log" 2>&1 || fail "guest B"
+	# shellcheck disable=SC2154
+	wait "$pa" || fail "sink A: $(grep '^peer' "$dir/a.log")"
+	# shellcheck disable=SC2154
+	wait "$pc" || fail "sink C: $(grep '^peer' "$dir/c.log")"
+	kill -INT $swpid
+	wait $swpid || fail "the switch's exit status"
+	exit_clean "$dir/sw.log"
+	rx=$(value rx) tx=$(value tx) drops=$(value drops)
+	[ $((tx + drops)) -eq $((2 * rx)) ] || fail "tx $tx + drops $drops != 2 x rx $rx"
+	echo "PASS ($scenario): 2000 frames of 1518 and 9000 bytes flooded to two sinks:" \
+		"rx $rx, tx $tx, drops $drops, every frame intact, every mbuf back"
 	exit 0
 fi
 
