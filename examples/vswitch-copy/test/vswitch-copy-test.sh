@@ -79,7 +79,9 @@
 #   flood       (engine policy) three ports, MAC learning: B sends 1518-
 #               and 9000-byte frames (mbuf chains) to a station no port
 #               has, flooded to A and C, both sinks: every frame intact,
-#               tx + drops = 2 x rx, every mbuf back
+#               tx + drops = 2 x rx, every mbuf back; then (CPU copies)
+#               testpmd sends to 00:00:00:00:00:00 for 2 s: every frame
+#               flooded to both other ports
 #   options     bad command lines of the switch and the peer: exit 2,
 #               with a message naming the option and what is wrong; a
 #               dmadev with fewer vchans than ports: exit 1, said so
@@ -254,8 +256,56 @@ if [ "$scenario" = flood ]; then
 	exit_clean "$dir/sw.log"
 	rx=$(value rx) tx=$(value tx) drops=$(value drops)
 	[ $((tx + drops)) -eq $((2 * rx)) ] || fail "tx $tx + drops $drops != 2 x rx $rx"
-	echo "PASS ($scenario): 2000 frames of 1518 and 9000 bytes flooded to two sinks:" \
+	echo "flooded: 2000 frames of 1518 and 9000 bytes to two sinks:" \
 		"rx $rx, tx $tx, drops $drops, every frame intact, every mbuf back"
+
+	# Frames to 00:00:00:00:00:00 (testpmd txonly on port 2, for 2 s):
+	# unknown, flooded to ports 0 and 1 (an all-zero key matched an empty
+	# slot of the MAC table and sent them all to port 0). CPU copies.
+	TESTPMD=${VSW_TESTPMD:-$(command -v dpdk-testpmd)}
+	[ -x "$TESTPMD" ] || fail "no dpdk-testpmd (Debian package dpdk-dev)"
+	rm -f "$dir"/*.sock
+	"$SW" -l 0 --no-huge -m 256 --no-pci --file-prefix "$tag-sw" \
+		--log-level=user.vswitch_copy:info -- --no-offload \
+		--socket "$dir/a.sock" --socket "$dir/b.sock" --socket "$dir/c.sock" \
+		--idle-yield --duration 280 >"$dir/sw.log" 2>&1 &
+	swpid=$!
+	pids="$pids $swpid"
+	until [ -S "$dir/c.sock" ]; do
+		kill -0 $swpid 2>/dev/null || fail "the switch exited"
+		sleep 0.1
+	done
+	for g in a:2 b:3; do
+		"$PEER" -l 1 --no-huge -m 256 --no-pci --file-prefix "$tag-${g%:*}" \
+			--vdev "net_virtio_user0,path=$dir/${g%:*}.sock,queues=1" -- \
+			--role sink --id "${g#*:}" --idle-ms 2000 --timeout 60 >"$dir/${g%:*}.log" 2>&1 &
+		pids="$pids $!"
+	done
+	until [ "$(grep -c 'guest up' "$dir/sw.log")" -ge 2 ]; do
+		kill -0 $swpid 2>/dev/null || fail "the switch exited"
+		sleep 0.1
+	done
+	"$TESTPMD" -l 0-1 --main-lcore 1 --no-huge -m 256 --no-pci --file-prefix "$tag-tp" \
+		--vdev "net_virtio_user0,path=$dir/c.sock,queues=1" -- --forward-mode=txonly \
+		--eth-peer=0,00:00:00:00:00:00 --stats-period 1 --total-num-mbufs 4096 \
+		</dev/null >"$dir/tp.log" 2>&1 &
+	tppid=$!
+	pids="$pids $tppid"
+	sleep 2
+	kill -INT $tppid
+	wait $tppid
+	kill -INT $swpid
+	wait $swpid || fail "the switch's exit status (zero MAC)"
+	# "port N up|down: rx R tx T drops D flooded F ..." at exit.
+	port() { sed -n "s/.*port $1 [a-z]*: rx \([0-9]*\) tx \([0-9]*\) drops \([0-9]*\) flooded \([0-9]*\).*/\1 \2 \3 \4/p" "$dir/sw.log" | tail -1; }
+	read -r _ tx0 drops0 _ <<<"$(port 0)"
+	read -r _ tx1 drops1 _ <<<"$(port 1)"
+	read -r rx2 _ _ flooded2 <<<"$(port 2)"
+	[ "${rx2:-0}" -gt 0 ] || fail "zero MAC: testpmd's frames never reached the switch"
+	[ "$flooded2" -eq "$rx2" ] || fail "zero MAC: $flooded2 of $rx2 frames flooded"
+	[ $((tx0 + drops0)) -eq "$rx2" ] && [ $((tx1 + drops1)) -eq "$rx2" ] ||
+		fail "zero MAC: $rx2 frames, ports 0 and 1 got $tx0 (+$drops0 dropped) and $tx1 (+$drops1)"
+	echo "PASS ($scenario): flooded chains intact; $rx2 frames to 00:00:00:00:00:00 flooded to both other ports"
 	exit 0
 fi
 
