@@ -712,6 +712,96 @@ test_teardown_stuck(void)
 }
 
 /*
+ * Callbacks that submit while ocopy_queue_drain() or ocopy_destroy() polls:
+ * what they submit is the queue's too. A plain copy (staged) was left
+ * undone by a drain that returned 0; an engine op without OCOPY_F_FLUSH
+ * waited for a doorbell the drain never rang (it timed out, and the
+ * teardown aborted it and left a healthy engine started for good); a
+ * plain copy staged by an aborted op's callback at teardown was never
+ * made nor completed.
+ */
+struct resubmit {
+	struct ocopy_queue *q;
+	uint8_t *dst;
+	bool with_cb;		/* the new op with a callback (to the engine) */
+	unsigned int calls, inner, status;
+};
+
+static void
+resubmit_inner_cb(void *arg, uint16_t status)
+{
+	struct resubmit *r = arg;
+
+	RTE_SET_USED(status);
+	r->inner++;
+}
+
+static void
+resubmit_cb(void *arg, uint16_t status)
+{
+	struct resubmit *r = arg;
+
+	r->calls++;
+	r->status = status;
+	TEST_ASSERT(ocopy_copy(r->q, r->dst, src, LEN, r->with_cb ? resubmit_inner_cb : NULL,
+		r, 0) >= 0, "the callback's copy");
+}
+
+static void
+test_callback_submits(void)
+{
+	struct resubmit r = { 0 };
+	struct ocopy *oc;
+
+	test_section("callbacks that submit during a drain and a teardown");
+	/* The teardown test before left dma_sw0 started. */
+	TEST_ASSERT_SUCCESS(rte_dma_stop(rte_dma_get_dev_id_by_name("dma_sw0")), "stop dma_sw0");
+	/* A plain copy staged by a callback of the drain. */
+	oc = ocdev_create("policy=cpu");
+	r.q = ocopy_queue_get(oc, 0);
+	r.dst = dst;
+	memset(dst, 0, LEN);
+	TEST_ASSERT(ocopy_copy(r.q, dst + LEN, src, LEN, resubmit_cb, &r, 0) >= 0, "copy");
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(r.q, 1000000), "drain");
+	TEST_ASSERT(r.calls == 1 && ocopy_queue_inflight(r.q) == 0 &&
+		memcmp(dst, src, LEN) == 0,
+		"the staged copy made by the drain: %u calls, %u in flight",
+		r.calls, ocopy_queue_inflight(r.q));
+	ocopy_destroy(oc);
+
+	/* An engine op without a doorbell, from a callback of the drain. */
+	r = (struct resubmit){ .dst = dst, .with_cb = true };
+	oc = ocdev_create("engines=dma_sw0,policy=engine,split=off");
+	r.q = ocopy_queue_get(oc, 0);
+	memset(dst, 0, LEN);
+	TEST_ASSERT(ocopy_copy(r.q, dst + LEN, src, LEN, resubmit_cb, &r, OCOPY_F_FLUSH) >= 0,
+		"copy");
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(r.q, 1000000), "drain rings the callback's op");
+	TEST_ASSERT(r.calls == 1 && r.inner == 1 && memcmp(dst, src, LEN) == 0,
+		"the callback's engine op done: %u, %u", r.calls, r.inner);
+	ocopy_destroy(oc);
+	oc = ocdev_create("engines=dma_sw0,policy=engine,split=off");	/* not left started */
+	ocopy_destroy(oc);
+
+	/* A plain copy staged by an aborted op's callback, at teardown. */
+	r = (struct resubmit){ .dst = dst };
+	oc = ocdev_create("engines=dma_sw0,policy=engine,split=off,stall_us=1000");
+	r.q = ocopy_queue_get(oc, 0);
+	memset(dst, 0, LEN);
+	swdev_service_run("dma_sw0", false);
+	TEST_ASSERT(ocopy_copy(r.q, dst + LEN, src, LEN, resubmit_cb, &r, OCOPY_F_FLUSH) >= 0,
+		"copy");
+	ocopy_destroy(oc);
+	TEST_ASSERT(r.calls == 1 && r.status == RTE_DMA_STATUS_USER_ABORT,
+		"aborted: %u calls, status %u", r.calls, r.status);
+	TEST_ASSERT(memcmp(dst, src, LEN) == 0, "the copy its callback staged made");
+	swdev_service_run("dma_sw0", true);
+	swdev_wait_idle(rte_dma_get_dev_id_by_name("dma_sw0"), 0);
+	TEST_ASSERT_SUCCESS(rte_dma_stop(rte_dma_get_dev_id_by_name("dma_sw0")),
+		"stop the engine the teardown left started");
+}
+
+/*
  * A fenced op handed to the engine holding older work is ordered by the
  * engine's fence, which skips it (NOT_ATTEMPTED) after an older failure in
  * its batch, as Intel DSA does. The library's fence only orders: that op
@@ -890,6 +980,7 @@ main(int argc, char **argv)
 	test_calib_leftovers();
 	test_calib_leftovers_two();
 	test_teardown_stuck();
+	test_callback_submits();
 	test_fence_after_error();
 	test_teardown_fenced();
 	test_engine_removed();

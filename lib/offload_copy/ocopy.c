@@ -382,12 +382,23 @@ ocopy_destroy(struct ocopy *oc)
 	timeout_us = 2 * (uint64_t)oc->conf.stall_us + 1000;
 	for (qid = 0; qid < oc->nb_queues; qid++) {
 		struct ocopy_queue *q = &oc->queues[qid];
+		unsigned int round;
 
-		if (ocopy_queue_drain(q, timeout_us) < 0) {
-			OC_LOG(WARNING, "%s: queue %u: %u ops never completed: reported as aborted",
-				oc->name, qid, ocopy_queue_inflight(q));
-		}
-		oc_queue_abort(q);
+		/*
+		 * Callbacks of the aborted ops may submit: those ops are the
+		 * queue's too (on the CPU, the engines being stuck: done at
+		 * once). Again, up to OC_DESTROY_ROUNDS times.
+		 */
+		round = 0;
+		do {
+			if (ocopy_queue_drain(q, timeout_us) < 0)
+				OC_LOG(WARNING, "%s: queue %u: %u ops never completed: reported as aborted",
+					oc->name, qid, ocopy_queue_inflight(q));
+			oc_queue_abort(q);
+		} while (ocopy_queue_inflight(q) != 0 && ++round < OC_DESTROY_ROUNDS);
+		if (ocopy_queue_inflight(q) != 0)
+			OC_LOG(ERR, "%s: queue %u: callbacks still submitting after %u rounds of teardown: %u op(s) dropped without completion",
+				oc->name, qid, OC_DESTROY_ROUNDS, ocopy_queue_inflight(q));
 	}
 	oc_engines_stop(oc);
 	oc_map_fini(oc);

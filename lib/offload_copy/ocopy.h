@@ -215,6 +215,10 @@ struct ocopy *ocopy_create(const struct ocopy_conf *conf);
  * dma_sw's strict domain); elsewhere keep the aborted ops' buffers until
  * that engine is stopped (rte_dma_stop(), which also frees it for a new
  * instance).
+ *
+ * Callbacks may submit on their queue meanwhile, aborted ones too: those
+ * ops are drained (or aborted) as well, in up to 8 rounds; past that, a
+ * callback still submitting has its ops dropped, logged as an error.
  */
 void ocopy_destroy(struct ocopy *oc);
 
@@ -314,7 +318,8 @@ int ocopy_queue_rates_set(struct ocopy_queue *q, const struct ocopy_queue_rates 
 
 /**
  * Wait until every op accepted on the queue is delivered, polling it, or
- * until timeout_us passes.
+ * until timeout_us passes. Ops its callbacks submit meanwhile are waited
+ * for too: the stage is handed over and the engines rung at each round.
  * @return 0, or -ETIMEDOUT (ops left in flight).
  */
 int ocopy_queue_drain(struct ocopy_queue *q, uint64_t timeout_us);

@@ -753,11 +753,17 @@ ocopy_queue_drain(struct ocopy_queue *q, uint64_t timeout_us)
 
 	if (q == NULL)
 		return -EINVAL;
-	ocopy_flush(q);
 	deadline = rte_get_tsc_cycles() + timeout_us * rte_get_tsc_hz() / 1000000;
-	while (q->tail != q->head) {
+	/*
+	 * Staged copies counted: every op accepted. Each round hands the
+	 * stage over and rings the engines: callbacks run by the poll may
+	 * submit (a plain copy is staged, an engine op waits for a
+	 * doorbell), and those ops are the queue's too.
+	 */
+	while (ocopy_queue_inflight(q) != 0) {
+		ocopy_flush(q);
 		ocopy_poll(q, UINT16_MAX);
-		if (q->tail == q->head)
+		if (ocopy_queue_inflight(q) == 0)
 			break;
 		if (rte_get_tsc_cycles() > deadline)
 			return -ETIMEDOUT;

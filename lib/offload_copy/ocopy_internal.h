@@ -26,6 +26,8 @@ extern int oc_logtype;
 		##__VA_ARGS__)
 
 #define OC_DEFAULT_QUEUE_SIZE	1024
+/* Teardown rounds (drain, abort) for ops that callbacks submit meanwhile. */
+#define OC_DESTROY_ROUNDS	8
 #define OC_DEFAULT_RING_SIZE	1024
 #define OC_DEFAULT_SPLIT	(256 * 1024)
 #define OC_DEFAULT_SLACK	1000
