@@ -221,28 +221,39 @@ fi
 # reference count raised was freed while the other port still copied it:
 # corrupt frames, mbufs lost).
 if [ "$scenario" = flood ]; then
-	"$SW" -l 0-1 -s 0x2 --no-huge -m 256 --no-pci --file-prefix "$tag-sw" \
+	# flood_switch EAL-AND-SWITCH-ARGS...: the switch on a.sock, b.sock
+	# and c.sock, in the background ($swpid), once its sockets exist.
+	flood_switch() {
+		"$SW" "$@" --socket "$dir/a.sock" --socket "$dir/b.sock" \
+			--socket "$dir/c.sock" --idle-yield --duration 280 >"$dir/sw.log" 2>&1 &
+		swpid=$!
+		pids="$pids $swpid"
+		until [ -S "$dir/c.sock" ]; do
+			kill -0 $swpid 2>/dev/null || fail "the switch exited"
+			sleep 0.1
+		done
+	}
+	# flood_sinks NAME:ID NAME:ID: two sinks (pids in $pNAME), once the
+	# switch has both up.
+	flood_sinks() {
+		local g
+		for g in "$@"; do
+			"$PEER" -l 1 --no-huge -m 256 --no-pci --file-prefix "$tag-${g%:*}" \
+				--vdev "net_virtio_user0,path=$dir/${g%:*}.sock,queues=1" -- \
+				--role sink --id "${g#*:}" --idle-ms 3000 --timeout 240 \
+				>"$dir/${g%:*}.log" 2>&1 &
+			eval "p${g%:*}=\$!"
+			pids="$pids $!"
+		done
+		until [ "$(grep -c 'guest up' "$dir/sw.log")" -ge 2 ]; do
+			kill -0 $swpid 2>/dev/null || fail "the switch exited"
+			sleep 0.1
+		done
+	}
+	flood_switch -l 0-1 -s 0x2 --no-huge -m 256 --no-pci --file-prefix "$tag-sw" \
 		--log-level=user.vswitch_copy:info --vdev dma_sw0,domain=strict \
-		--vdev dma_offload0,engines=dma_sw0,policy=engine -- \
-		--socket "$dir/a.sock" --socket "$dir/b.sock" --socket "$dir/c.sock" \
-		--idle-yield --duration 280 >"$dir/sw.log" 2>&1 &
-	swpid=$!
-	pids="$pids $swpid"
-	until [ -S "$dir/c.sock" ]; do
-		kill -0 $swpid 2>/dev/null || fail "the switch exited"
-		sleep 0.1
-	done
-	for g in a:2 c:3; do
-		"$PEER" -l 1 --no-huge -m 256 --no-pci --file-prefix "$tag-${g%:*}" \
-			--vdev "net_virtio_user0,path=$dir/${g%:*}.sock,queues=1" -- \
-			--role sink --id "${g#*:}" --idle-ms 3000 --timeout 240 >"$dir/${g%:*}.log" 2>&1 &
-		eval "p${g%:*}=\$!"
-		pids="$pids $!"
-	done
-	until [ "$(grep -c 'guest up' "$dir/sw.log")" -ge 2 ]; do
-		kill -0 $swpid 2>/dev/null || fail "the switch exited"
-		sleep 0.1
-	done
+		--vdev dma_offload0,engines=dma_sw0,policy=engine --
+	flood_sinks a:2 c:3
 	"$PEER" -l 1 --no-huge -m 256 --no-pci --file-prefix "$tag-b" \
 		--vdev "net_virtio_user0,path=$dir/b.sock,queues=1" -- --role gen --id 1 \
 		--to 9 --count 2000 --sizes 1518,9000 --window 0 --pps 2000 --timeout 240 \
@@ -265,26 +276,9 @@ if [ "$scenario" = flood ]; then
 	TESTPMD=${VSW_TESTPMD:-$(command -v dpdk-testpmd)}
 	[ -x "$TESTPMD" ] || fail "no dpdk-testpmd (Debian package dpdk-dev)"
 	rm -f "$dir"/*.sock
-	"$SW" -l 0 --no-huge -m 256 --no-pci --file-prefix "$tag-sw" \
-		--log-level=user.vswitch_copy:info -- --no-offload \
-		--socket "$dir/a.sock" --socket "$dir/b.sock" --socket "$dir/c.sock" \
-		--idle-yield --duration 280 >"$dir/sw.log" 2>&1 &
-	swpid=$!
-	pids="$pids $swpid"
-	until [ -S "$dir/c.sock" ]; do
-		kill -0 $swpid 2>/dev/null || fail "the switch exited"
-		sleep 0.1
-	done
-	for g in a:2 b:3; do
-		"$PEER" -l 1 --no-huge -m 256 --no-pci --file-prefix "$tag-${g%:*}" \
-			--vdev "net_virtio_user0,path=$dir/${g%:*}.sock,queues=1" -- \
-			--role sink --id "${g#*:}" --idle-ms 2000 --timeout 60 >"$dir/${g%:*}.log" 2>&1 &
-		pids="$pids $!"
-	done
-	until [ "$(grep -c 'guest up' "$dir/sw.log")" -ge 2 ]; do
-		kill -0 $swpid 2>/dev/null || fail "the switch exited"
-		sleep 0.1
-	done
+	flood_switch -l 0 --no-huge -m 256 --no-pci --file-prefix "$tag-sw" \
+		--log-level=user.vswitch_copy:info -- --no-offload
+	flood_sinks a:2 b:3
 	"$TESTPMD" -l 0-1 --main-lcore 1 --no-huge -m 256 --no-pci --file-prefix "$tag-tp" \
 		--vdev "net_virtio_user0,path=$dir/c.sock,queues=1" -- --forward-mode=txonly \
 		--eth-peer=0,00:00:00:00:00:00 --stats-period 1 --total-num-mbufs 4096 \
