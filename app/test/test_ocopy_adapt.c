@@ -259,6 +259,29 @@ test_rule_overflow(void)
  * moved enough. Thrown away and begun again, they never ended, and a
  * probe begun before the traffic fell never did either.
  */
+/*
+ * A queue of one engine at time *now, its controller started, after a
+ * busy first epoch of 10 MiB (one tick later): a probe of the threshold
+ * begun, and settled one tick after (measuring).
+ */
+static void
+tick_to_probe(struct ocopy_queue *q, struct ocopy *oc, uint64_t *now, uint64_t tick)
+{
+	memset(q, 0, sizeof(*q));
+	q->oc = oc;
+	q->nb_qe = 1;
+	oc_adapt_init(q);
+	oc_adapt_tick(q, *now);
+	q->stats.submitted = q->stats.completed = 1000;
+	q->stats.bytes = 10 << 20;
+	*now += tick;
+	oc_adapt_tick(q, *now);
+	TEST_ASSERT(q->adapt.probing && q->adapt.place == THR, "a probe begun");
+	*now += tick;
+	oc_adapt_tick(q, *now);
+	TEST_ASSERT(q->adapt.measuring, "the probe measures");
+}
+
 static void
 test_tick_low_traffic(void)
 {
@@ -269,21 +292,8 @@ test_tick_low_traffic(void)
 	unsigned int i;
 
 	test_section("low traffic: an epoch goes on until it moved enough, a probe ends");
-	memset(&q, 0, sizeof(q));
-	q.oc = &oc;
-	q.nb_qe = 1;
-	oc_adapt_init(&q);
-	oc_adapt_tick(&q, now);
-	/* A busy first epoch: measured, then a probe of the threshold. */
-	q.stats.submitted = q.stats.completed = 1000;
-	q.stats.bytes = 10 << 20;
-	now += epoch_cyc;
-	oc_adapt_tick(&q, now);
-	TEST_ASSERT(q.adapt.probing && q.adapt.place == THR, "a probe begun");
-	/* The probe settles (nothing in flight), then 100 KiB per 10 ms. */
-	now += epoch_cyc;
-	oc_adapt_tick(&q, now);
-	TEST_ASSERT(q.adapt.measuring, "the probe measures");
+	/* A busy first epoch, a probe of the threshold; then 100 KiB per 10 ms. */
+	tick_to_probe(&q, &oc, &now, epoch_cyc);
 	for (i = 0; i < 10 && q.adapt.probing; i++) {
 		q.stats.submitted += 100;
 		q.stats.completed += 100;
@@ -315,18 +325,7 @@ test_tick_pause_in_probe(void)
 	unsigned int i;
 
 	test_section("a probe across an idle hour: kept epochs stretched 100 ms at most");
-	memset(&q, 0, sizeof(q));
-	q.oc = &oc;
-	q.nb_qe = 1;
-	oc_adapt_init(&q);
-	oc_adapt_tick(&q, now);
-	q.stats.submitted = q.stats.completed = 1000;
-	q.stats.bytes = 10 << 20;
-	now += tick;
-	oc_adapt_tick(&q, now);
-	TEST_ASSERT(q.adapt.probing, "a probe begun");
-	now += tick;
-	oc_adapt_tick(&q, now);		/* it settles: measuring */
+	tick_to_probe(&q, &oc, &now, tick);
 	/* An hour without traffic, then the probe's epoch ends. */
 	now += 3600 * hz;
 	q.stats.submitted += 1000;
