@@ -953,6 +953,52 @@ test_engine_removed(void)
 	swdev_destroy("dma_sw_next");
 }
 
+static uint16_t split_status;
+
+static void
+split_status_cb(void *arg, uint16_t status)
+{
+	RTE_SET_USED(arg);
+	split_status = status;
+}
+
+/*
+ * Split copies whose part on one engine keeps failing (a strict domain
+ * that was not given the buffers): the engine degrades after
+ * degrade_errors of them, as on every other path, and the next splits
+ * leave it out. The split's own reap counted the errors without updating
+ * the engine's health: 6 failures in a row, still healthy, every split
+ * failing.
+ */
+static void
+test_split_degrades(void)
+{
+	struct ocopy_qengine_stats es;
+	struct ocopy_queue *q;
+	struct ocopy *oc;
+	unsigned int i;
+
+	test_section("split copies failing on one engine: it degrades, the next ones succeed");
+	TEST_ASSERT_SUCCESS(rte_dma_stop(rte_dma_get_dev_id_by_name("dma_sw0")), "stop dma_sw0");
+	swdev_create_worker("dma_sw_split", "domain=strict");
+	oc = ocdev_create("engines=dma_sw0:dma_sw_split,threshold=64,split=65536,cpu_help=on,degrade_errors=2,reprobe_ms=100000,slack=100000");
+	q = ocopy_queue_get(oc, 0);
+	for (i = 0; i < 6; i++) {
+		split_status = UINT16_MAX;
+		TEST_ASSERT(ocopy_copy(q, dst, src, 1024 * 1024, split_status_cb, NULL,
+			OCOPY_F_FLUSH) >= 0, "copy %u", i);
+		TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+		printf("  copy %u: status %u\n", i, split_status);
+	}
+	TEST_ASSERT_SUCCESS(ocopy_engine_stats_get(oc, 1, &es), "stats");
+	TEST_ASSERT(es.degrades >= 1, "the strict engine degraded: %" PRIu64 " errors, %"
+		PRIu64 " degrades", es.errors, es.degrades);
+	TEST_ASSERT_EQUAL(split_status, RTE_DMA_STATUS_SUCCESSFUL, "the last copy succeeds");
+	TEST_ASSERT(memcmp(dst, src, 1024 * 1024) == 0, "its data");
+	ocopy_destroy(oc);
+	swdev_destroy("dma_sw_split");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -984,6 +1030,7 @@ main(int argc, char **argv)
 	test_fence_after_error();
 	test_teardown_fenced();
 	test_engine_removed();
+	test_split_degrades();
 
 	rte_free(dst);
 	rte_free(src);

@@ -272,6 +272,45 @@ test_remote_not_taken(void)
 	ocopy_destroy(oc);
 }
 
+/*
+ * A copy of split size with only a remote engine: not split (splits use
+ * engines near the data), and placed as any copy, so the remote engine
+ * may take it whole. It went whole to the CPU, counted a failover, while
+ * smaller copies went to that engine.
+ */
+static void
+test_split_remote_only(void)
+{
+	const uint32_t len = 128 * 1024;
+	struct ocopy_qengine_stats e;
+	struct ocopy_queue_stats a, b;
+	struct ocopy_queue *q;
+	struct ocopy *oc;
+	uint8_t *s = rte_malloc("split_src", len, 4096), *d = rte_zmalloc("split_dst", len, 4096);
+	uint32_t i;
+
+	test_section("split size, only a remote engine: placed whole, not on the CPU");
+	TEST_ASSERT(s != NULL && d != NULL, "buffers");
+	for (i = 0; i < len; i++)
+		s[i] = (uint8_t)(i * 11 + 1);
+	oc = ocdev_create("engines=dma_sw0@1,socket=0,threshold=64,split=65536,slack=100000,cpu_help=on");
+	q = ocopy_queue_get(oc, 0);
+	TEST_ASSERT_SUCCESS(ocopy_queue_stats_get(q, &a), "stats");
+	TEST_ASSERT(ocopy_copy(q, d, s, len, NULL, NULL, OCOPY_F_FLUSH) >= 0, "a copy of 128 KiB");
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	TEST_ASSERT_SUCCESS(ocopy_queue_stats_get(q, &b), "stats");
+	TEST_ASSERT_SUCCESS(ocopy_engine_stats_get(oc, 0, &e), "engine stats");
+	TEST_ASSERT(b.engine - a.engine == 1 && b.split == a.split && b.cpu == a.cpu &&
+		b.failovers == a.failovers && e.remote == 1,
+		"the remote engine took it: engine +%" PRIu64 " split +%" PRIu64 " cpu +%" PRIu64
+		" failovers +%" PRIu64 " remote %" PRIu64, b.engine - a.engine, b.split - a.split,
+		b.cpu - a.cpu, b.failovers - a.failovers, e.remote);
+	TEST_ASSERT(memcmp(d, s, len) == 0, "its data");
+	ocopy_destroy(oc);
+	rte_free(d);
+	rte_free(s);
+}
+
 static void
 expect_bad_conf(const char *args)
 {
@@ -344,6 +383,7 @@ main(int argc, char **argv)
 	test_unknown_node();
 	test_unknown_first();
 	test_remote_not_taken();
+	test_split_remote_only();
 	test_bad_nodes();
 
 	rte_free(dst);

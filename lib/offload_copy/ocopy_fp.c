@@ -948,6 +948,7 @@ oc_submit_split(struct ocopy_queue *q, void *dst, const void *src,
 	struct ocopy_qengine *use[OCOPY_MAX_ENGINES];
 	uint32_t slot = q->head;
 	uint32_t cpu_len, eng_len, part, off;
+	uint64_t now = 0;
 	struct ocopy_op *op;
 	uint16_t i, nb_use = 0, parts = 0;
 	int16_t node = q->numa_pick ? oc_buf_node(q, dst) : -1;
@@ -962,16 +963,20 @@ oc_submit_split(struct ocopy_queue *q, void *dst, const void *src,
 				oc_qe_batch_ok(q, qe))
 			use[nb_use++] = qe;
 	}
+	/*
+	 * None near the data, or none that takes work: not split, the
+	 * ordinary placement decides (a remote engine may take the copy
+	 * whole; a full or unhealthy one counts as a failover there).
+	 */
+	if (nb_use == 0)
+		return -EAGAIN;
 	op = oc_slot_open(q, slot, len, cb, arg);
-	if (nb_use == 0) {
-		q->stats.failovers++;
-		return oc_slot_cpu(q, slot, op, dst, src, 0, len);
-	}
 
 	cpu_len = (uint32_t)(((uint64_t)len * q->split_cpu_q16) >> 16) &
 			~(uint32_t)(OC_SPLIT_ALIGN - 1);
 	eng_len = len - cpu_len;
-	part = RTE_ALIGN_CEIL(eng_len / nb_use, OC_SPLIT_ALIGN);
+	/* At least one alignment unit a part: never a part of 0 bytes. */
+	part = RTE_ALIGN_CEIL(RTE_MAX(eng_len / nb_use, 1u), OC_SPLIT_ALIGN);
 	off = cpu_len;
 	for (i = 0; i < nb_use && off < len; i++) {
 		struct ocopy_qengine *qe = use[i];
@@ -1011,9 +1016,9 @@ oc_submit_split(struct ocopy_queue *q, void *dst, const void *src,
 	q->stats.split++;
 	RTE_SET_USED(flags);
 
-	/* Who finished first? */
+	/* Who finished first? A reap that updates health: errors count. */
 	for (i = 0; i < parts; i++)
-		oc_reap_qe(q, use[i]);
+		oc_reap_engine(q, use[i], &now);
 	if (op->pending == 0)
 		q->split_cpu_q16 = RTE_MAX((uint32_t)OC_SPLIT_MIN,
 				q->split_cpu_q16 - OC_SPLIT_STEP);
@@ -1040,8 +1045,12 @@ oc_submit_slow(struct ocopy_queue *q, void *dst, const void *src,
 		return oc_submit_fenced(q, dst, src, pattern, len, cb, arg,
 				flags);
 	if (!(flags & OCOPY_F_CPU) && !fill && len >= q->split_threshold &&
-			oc_engines_idle(q))
-		return oc_submit_split(q, dst, src, len, cb, arg, flags);
+			oc_engines_idle(q)) {
+		int ret = oc_submit_split(q, dst, src, len, cb, arg, flags);
+
+		if (ret != -EAGAIN)
+			return ret;
+	}
 
 	op = oc_slot_open(q, slot, len, cb, arg);
 	if (!(flags & OCOPY_F_CPU) && len >= q->min_threshold) {
