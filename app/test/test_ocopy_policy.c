@@ -25,6 +25,7 @@
 #include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_malloc.h>
+#include <rte_string_fns.h>
 
 #include <ocopy.h>
 
@@ -1224,6 +1225,58 @@ test_rates_set(void)
 	ocopy_destroy(oc);
 }
 
+/*
+ * A split whose engines' share holds fewer 64-byte units than there are
+ * engines: each engine part is at least 64 bytes, some engines get none.
+ * part = ALIGN_CEIL(eng_len / nb_use, 64) was 0 with eight engines and 5
+ * bytes for them: eight 0-byte ops, the CPU copying everything.
+ */
+static void
+test_split_small_share(void)
+{
+	static const char *const names[8] = {
+		"dma_sw_z0", "dma_sw_z1", "dma_sw_z2", "dma_sw_z3",
+		"dma_sw_z4", "dma_sw_z5", "dma_sw_z6", "dma_sw_z7",
+	};
+	struct ocopy_qengine_stats es;
+	struct ocopy_queue_stats st;
+	struct ocopy_queue *q;
+	struct ocopy *oc;
+	char conf[256] = "engines=";
+	uint64_t ops = 0, bytes = 0;
+	unsigned int i;
+
+	test_section("a split of 69 bytes over eight engines: no part of 0 bytes");
+	for (i = 0; i < RTE_DIM(names); i++) {
+		swdev_create_worker(names[i], NULL);
+		strlcat(conf, names[i], sizeof(conf));
+		strlcat(conf, i + 1 < RTE_DIM(names) ? ":" : "", sizeof(conf));
+	}
+	strlcat(conf, ",threshold=64,split=64,slack=100000,cpu_help=on", sizeof(conf));
+	oc = ocdev_create(conf);
+	q = ocopy_queue_get(oc, 0);
+	q->split_cpu_q16 = 65536 - 65536 / 16;	/* the largest CPU share */
+	memset(dst, 0, 128);
+	TEST_ASSERT(ocopy_copy(q, dst, src, 69, NULL, NULL, OCOPY_F_FLUSH) >= 0, "copy");
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	TEST_ASSERT_SUCCESS(ocopy_queue_stats_get(q, &st), "stats");
+	TEST_ASSERT_EQUAL(st.split, 1, "split");
+	for (i = 0; i < RTE_DIM(names); i++) {
+		TEST_ASSERT_SUCCESS(ocopy_engine_stats_get(oc, i, &es), "engine %u", i);
+		TEST_ASSERT(es.ops == 0 || es.bytes != 0, "engine %u: %" PRIu64 " op(s) of 0 bytes",
+			i, es.ops);
+		ops += es.ops;
+		bytes += es.bytes;
+	}
+	TEST_ASSERT(ops == 1 && bytes == 5 && st.cpu_bytes == 64,
+		"one engine part of 5 bytes, the CPU 64: %" PRIu64 " ops, %" PRIu64
+		" bytes, cpu %" PRIu64, ops, bytes, st.cpu_bytes);
+	TEST_ASSERT(memcmp(dst, src, 69) == 0, "data");
+	ocopy_destroy(oc);
+	for (i = 0; i < RTE_DIM(names); i++)
+		swdev_destroy(names[i]);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1259,6 +1312,7 @@ main(int argc, char **argv)
 		test_timed_copy_plain();
 		test_sample_count();
 		test_two_engines();
+		test_split_small_share();
 	}
 
 	rte_free(dst);
