@@ -715,13 +715,16 @@ oc_slot_record(struct ocopy_queue *q, uint32_t slot, struct ocopy_op *op,
 
 /*
  * Book an op given to an engine, its slot written or plain: the engine's
- * FIFO, the counts; its index.
+ * FIFO, the counts (remote: oc_pick() chose it away from the data); its
+ * index.
  */
 static __rte_always_inline int
 oc_book_engine(struct ocopy_queue *q, struct ocopy_qengine *qe, uint32_t slot,
-		uint32_t len)
+		uint32_t len, bool remote)
 {
 	oc_qe_push(q, qe, slot, len);
+	if (unlikely(remote))
+		qe->stats.remote++;
 	q->stats.engine++;
 	q->head = slot + 1;
 	return (uint16_t)slot;
@@ -730,10 +733,10 @@ oc_book_engine(struct ocopy_queue *q, struct ocopy_qengine *qe, uint32_t slot,
 /* The same for a slot already opened (slow paths): it stays written. */
 static __rte_always_inline int
 oc_slot_engine(struct ocopy_queue *q, struct ocopy_qengine *qe, uint32_t slot,
-		struct ocopy_op *op, uint32_t len)
+		struct ocopy_op *op, uint32_t len, bool remote)
 {
 	oc_op_init(op, op->cb, op->arg, len, 1, OCOPY_PATH_ENGINE);
-	return oc_book_engine(q, qe, slot, len);
+	return oc_book_engine(q, qe, slot, len, remote);
 }
 
 /* Ring an engine holding unsubmitted ops (*now: the clock, 0 if unread). */
@@ -850,9 +853,7 @@ oc_submit(struct ocopy_queue *q, void *dst, const void *src, uint64_t pattern,
 				/* Plain: its engine's FIFO is all there is. */
 				oc_slot_record(q, slot, op, cb, arg, len, 1,
 						OCOPY_PATH_ENGINE);
-				if (unlikely(remote))
-					qe->stats.remote++;
-				ret = oc_book_engine(q, qe, slot, len);
+				ret = oc_book_engine(q, qe, slot, len, remote);
 				if (flags & OCOPY_F_FLUSH)
 					oc_ring_engines(q);
 				return ret;

@@ -898,7 +898,7 @@ oc_submit_fenced(struct ocopy_queue *q, void *dst, const void *src,
 			oc_qe_batch_ok(q, busy) &&
 			oc_engine_op(busy, dst, src, pattern, len,
 				RTE_DMA_OP_FLAG_FENCE) >= 0) {
-		int ret = oc_slot_engine(q, busy, slot, op, len);
+		int ret = oc_slot_engine(q, busy, slot, op, len, false);
 
 		/* Kept for the CPU, should the engine not attempt it. */
 		oc_deferred_set(q, slot, dst, src, pattern, len);
@@ -1056,11 +1056,9 @@ oc_submit_slow(struct ocopy_queue *q, void *dst, const void *src,
 	if (!(flags & OCOPY_F_CPU) && len >= q->min_threshold) {
 		qe = oc_pick(q, len, fill, dst, &remote);
 		if (qe != NULL) {
-			if (oc_engine_op(qe, dst, src, pattern, len, 0) >= 0) {
-				if (unlikely(remote))
-					qe->stats.remote++;
-				return oc_slot_engine(q, qe, slot, op, len);
-			}
+			if (oc_engine_op(qe, dst, src, pattern, len, 0) >= 0)
+				return oc_slot_engine(q, qe, slot, op, len,
+						remote);
 			qe->stats.full++;
 			q->stats.failovers++;
 		} else if (q->policy == OCOPY_POLICY_ENGINE) {
@@ -1176,10 +1174,10 @@ oc_sg_engine_copy(const struct ocopy_qengine *qe, const struct ocopy_sge *src,
 static int
 oc_sg_engine_done(struct ocopy_queue *q, struct ocopy_qengine *qe,
 		uint32_t slot, uint32_t len, ocopy_cb_t cb, void *arg,
-		uint64_t flags)
+		uint64_t flags, bool remote)
 {
 	struct ocopy_op *op = oc_slot_open(q, slot, len, cb, arg);
-	int ret = oc_slot_engine(q, qe, slot, op, len);
+	int ret = oc_slot_engine(q, qe, slot, op, len, remote);
 
 	if (flags & OCOPY_F_FLUSH)
 		oc_ring_engines(q);
@@ -1244,12 +1242,10 @@ ocopy_copy_sg(struct ocopy_queue *q, const struct ocopy_sge *src,
 	if (!(flags & OCOPY_F_CPU) && slen >= q->min_threshold) {
 		qe = oc_pick(q, (uint32_t)slen, false, dst[0].addr, &remote);
 		if (qe != NULL && oc_qe_sg_ok(q, qe, nb_src, nb_dst)) {
-			if (oc_sg_engine_copy(qe, src, nb_src, dst, nb_dst) >= 0) {
-				if (unlikely(remote))
-					qe->stats.remote++;
+			if (oc_sg_engine_copy(qe, src, nb_src, dst, nb_dst) >= 0)
 				return oc_sg_engine_done(q, qe, slot,
-						(uint32_t)slen, cb, arg, flags);
-			}
+						(uint32_t)slen, cb, arg, flags,
+						remote);
 			qe->stats.full++;
 			q->stats.failovers++;
 		}
