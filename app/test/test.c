@@ -27,6 +27,7 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_lcore.h>
+#include <rte_malloc.h>
 #include <rte_service.h>
 #include <rte_string_fns.h>
 
@@ -133,6 +134,19 @@ bool
 test_expired(uint64_t deadline)
 {
 	return rte_get_timer_cycles() > deadline;
+}
+
+uint64_t
+test_heap_allocs(void)
+{
+	struct rte_malloc_socket_stats st;
+	uint64_t n = 0;
+	int s;
+
+	for (s = 0; s < RTE_MAX_NUMA_NODES; s++)
+		if (rte_malloc_get_socket_stats(s, &st) == 0)
+			n += st.alloc_count;
+	return n;
 }
 
 void

@@ -82,6 +82,9 @@ void test_section(const char *fmt, ...);
 uint64_t test_deadline(unsigned int ms);
 bool test_expired(uint64_t deadline);
 
+/** Blocks allocated from EAL's heaps (rte_malloc), all sockets: for leaks. */
+uint64_t test_heap_allocs(void);
+
 /** Deterministic pseudo-random numbers (xorshift64*), seeded per program. */
 void test_srand(uint64_t seed);
 uint64_t test_rand(void);

@@ -584,12 +584,14 @@ test_plain_errors(bool ahead)
  * An instance made while its engine is stopped: calibration gives up, and
  * the ops it left on the engine sit first in queue 0's FIFO. Once the
  * engine resumes, the queue reaps and ignores them: they are no ops of
- * its own, and its ops after them complete as usual.
+ * its own, and its ops after them complete as usual. The teardown then
+ * stops the engine and frees the buffer they used (it was kept for good).
  */
 static void
 test_calib_leftovers(void)
 {
 	struct ocopy_engine_info info;
+	uint64_t heap;
 	struct ocopy_qengine_stats es;
 	struct ocopy_queue_stats st;
 	struct ocopy_queue *q;
@@ -599,6 +601,7 @@ test_calib_leftovers(void)
 
 	test_section("made on a stopped engine: calibration's ops left there, ignored once it resumes");
 	reset_counts();
+	heap = test_heap_allocs();
 	memset(dst, 0, (size_t)NB * LEN);
 	swdev_service_run("dma_sw0", false);
 	/* Calibrated (auto, no threshold given); then the engine for all. */
@@ -646,6 +649,8 @@ test_calib_leftovers(void)
 	TEST_ASSERT(ocdev_dump_has(oc, "ok, 0 in flight, backlog 0 bytes"),
 		"nothing left on the engine");
 	ocopy_destroy(oc);
+	TEST_ASSERT_EQUAL(test_heap_allocs(), heap,
+		"heap blocks after the teardown: the calibration buffer freed");
 }
 
 /*

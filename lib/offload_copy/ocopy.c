@@ -365,6 +365,7 @@ free:
 void
 ocopy_destroy(struct ocopy *oc)
 {
+	unsigned int left_started;
 	uint64_t timeout_us;
 	uint16_t qid;
 
@@ -400,13 +401,17 @@ ocopy_destroy(struct ocopy *oc)
 			OC_LOG(ERR, "%s: queue %u: callbacks still submitting after %u rounds of teardown: %u op(s) dropped without completion",
 				oc->name, qid, OC_DESTROY_ROUNDS, ocopy_queue_inflight(q));
 	}
-	oc_engines_stop(oc);
+	left_started = oc_engines_stop(oc);
 	oc_map_fini(oc);
 	rte_spinlock_lock(&oc_instances_lock);
 	TAILQ_REMOVE(&oc_instances, oc, next);
 	rte_spinlock_unlock(&oc_instances_lock);
-	/* A stuck engine may still write the calibration buffer: keep it. */
-	if (!oc->calib_leftover)
+	/*
+	 * An engine left started (stuck) may still write the calibration
+	 * buffer: keep it. Leftovers an engine ran since are no reason: it
+	 * is stopped now.
+	 */
+	if (left_started == 0)
 		rte_free(oc->calib_buf);
 	oc_free(oc);
 }

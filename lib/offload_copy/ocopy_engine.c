@@ -115,9 +115,14 @@ oc_engines_setup(struct ocopy *oc)
 	return 0;
 }
 
-void
+/*
+ * Stop every engine the instance started, except one that never finished
+ * its work (stalled): how many of those are left started.
+ */
+unsigned int
 oc_engines_stop(struct ocopy *oc)
 {
+	unsigned int left = 0;
 	uint16_t i, qid;
 
 	for (i = 0; i < oc->nb_engines; i++) {
@@ -142,6 +147,7 @@ oc_engines_stop(struct ocopy *oc)
 		if (stuck) {
 			OC_LOG(WARNING, "%s: dmadev %s still has work it never finished: left started",
 				oc->name, e->name);
+			left++;
 			continue;
 		}
 		if (!oc_engine_present(e)) {
@@ -155,4 +161,5 @@ oc_engines_stop(struct ocopy *oc)
 				e->name);
 		e->started = false;
 	}
+	return left;
 }

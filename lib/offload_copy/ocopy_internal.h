@@ -91,7 +91,9 @@ struct ocopy {
 	uint32_t cpu_cyc_per_kib;
 	uint32_t cpu_path_cycles;	/* a 64-byte op on the library's CPU path */
 	bool calib_leftover;		/* calibration ops left on a stalled engine */
-	void *calib_buf;		/* ... and the buffer they use */
+	void *calib_buf;		/* ... and the buffer they use (freed at
+					 * destroy unless an engine is left
+					 * started: it may still write there) */
 	bool ready;			/* made: ocopy_find() and telemetry see it
 					 * (set and cleared under oc_instances_lock;
 					 * on the list before, for its name) */
@@ -126,7 +128,7 @@ oc_queue_ring_ops(const struct ocopy_queue *q, uint32_t *plain)
 
 /* ocopy_engine.c: configure, start, stop the engines. */
 int oc_engines_setup(struct ocopy *oc);
-void oc_engines_stop(struct ocopy *oc);
+unsigned int oc_engines_stop(struct ocopy *oc);
 
 /* ocopy_policy.c: per-engine threshold and rates; the CPU's rate. */
 void oc_calibrate(struct ocopy *oc);
