@@ -315,6 +315,78 @@ test_conf_parse(void)
 		"placement out of range");
 }
 
+/* Blocks of size bytes from the heap until it has none: how many (at most max). */
+static unsigned int
+heap_take(void **blocks, unsigned int n, unsigned int max, size_t size)
+{
+	while (n < max && (blocks[n] = rte_malloc("filler", size, 0)) != NULL)
+		n++;
+	return n;
+}
+
+/*
+ * ocopy_create() with the heap (--no-huge: fixed) too short for its
+ * instance, then for its first ring: ENOMEM, a line naming what could not
+ * be allocated, nothing left allocated; the same create works once the
+ * heap has room again.
+ */
+static void
+test_create_nomem(void)
+{
+	enum { MAX_BLOCKS = 4096 };
+	void **blocks = calloc(MAX_BLOCKS, sizeof(*blocks));
+	struct ocopy_conf conf;
+	char *log = NULL;
+	size_t log_size = 0;
+	unsigned int n = 0, n_big;
+	uint64_t heap;
+	struct ocopy *oc;
+	FILE *f;
+
+	test_section("out of memory: ENOMEM, a line naming what, nothing left");
+	TEST_ASSERT(blocks != NULL, "calloc");
+	ocopy_conf_init(&conf);
+	conf.name = "nomem";
+	conf.queue_size = 32768;	/* a 1 MiB ring of ops */
+	f = open_memstream(&log, &log_size);
+	TEST_ASSERT(f != NULL, "memstream");
+	TEST_ASSERT_SUCCESS(rte_openlog_stream(f), "log stream");
+	n = heap_take(blocks, n, MAX_BLOCKS, 1 << 20);
+	n = heap_take(blocks, n, MAX_BLOCKS, 64 << 10);
+	n_big = n;
+	n = heap_take(blocks, n, MAX_BLOCKS, 64);
+	TEST_ASSERT(n < MAX_BLOCKS && n_big > 0, "the heap filled up");
+	heap = test_heap_allocs();
+	oc = ocopy_create(&conf);
+	TEST_ASSERT(oc == NULL && rte_errno == ENOMEM, "heap full: %s",
+		rte_strerror(rte_errno));
+	TEST_ASSERT_EQUAL(test_heap_allocs(), heap, "heap blocks: nothing left");
+	/* Room for the instance and its queue (the 64-byte blocks and a
+	 * 64 KiB one), not for the ring.
+	 */
+	while (n > n_big - 1)
+		rte_free(blocks[--n]);
+	heap = test_heap_allocs();
+	oc = ocopy_create(&conf);
+	TEST_ASSERT(oc == NULL && rte_errno == ENOMEM, "no room for the ring: %s",
+		rte_strerror(rte_errno));
+	TEST_ASSERT_EQUAL(test_heap_allocs(), heap, "heap blocks: nothing left");
+	TEST_ASSERT(ocopy_find("nomem") == NULL, "no instance");
+	rte_openlog_stream(NULL);
+	fclose(f);
+	TEST_ASSERT(strstr(log, "nomem: cannot allocate ocopy: ") != NULL,
+		"the instance's failure logged:\n%s", log);
+	TEST_ASSERT(strstr(log, "nomem: cannot allocate ocopy_ops: 1048576 bytes") != NULL,
+		"the ring's failure logged:\n%s", log);
+	free(log);
+	while (n > 0)
+		rte_free(blocks[--n]);
+	free(blocks);
+	oc = ocopy_create(&conf);
+	TEST_ASSERT(oc != NULL, "room again: made (%s)", rte_strerror(rte_errno));
+	ocopy_destroy(oc);
+}
+
 static void
 test_create_errors(void)
 {
@@ -356,6 +428,8 @@ test_create_errors(void)
 	if (conf.socket_id < RTE_MAX_NUMA_NODES)
 		TEST_ASSERT(ocopy_create(&conf) == NULL && rte_errno == EINVAL,
 			"socket %d, not a node: %s", conf.socket_id, rte_strerror(rte_errno));
+
+	test_create_nomem();
 
 	test_section("names are unique; engines have one owner");
 	oc = ocdev_create("engines=dma_sw0,threshold=64");

@@ -155,6 +155,19 @@ oc_conf_all_engines(struct ocopy_conf *c)
 	}
 }
 
+/* rte_zmalloc_socket(), cache aligned, with a line naming what failed. */
+static void *
+oc_zalloc(const char *name, const char *what, size_t size, int socket_id)
+{
+	void *p = rte_zmalloc_socket(what, size, RTE_CACHE_LINE_SIZE,
+			socket_id);
+
+	if (p == NULL)
+		OC_LOG(ERR, "%s: cannot allocate %s: %zu bytes on socket %d",
+			name, what, size, socket_id);
+	return p;
+}
+
 static int
 oc_queue_init(struct ocopy *oc, uint16_t qid)
 {
@@ -180,13 +193,13 @@ oc_queue_init(struct ocopy *oc, uint16_t qid)
 	q->stall_cyc = hz / 1000000 * c->stall_us;
 	q->reprobe_cyc = hz / 1000 * c->reprobe_ms;
 	q->degrade_errors = c->degrade_errors;
-	q->ops = rte_zmalloc_socket("ocopy_ops",
-			sizeof(*q->ops) * c->queue_size, RTE_CACHE_LINE_SIZE,
-			c->socket_id);
-	q->deferred = rte_zmalloc_socket("ocopy_deferred",
-			sizeof(*q->deferred) * c->queue_size,
-			RTE_CACHE_LINE_SIZE, c->socket_id);
-	if (q->ops == NULL || q->deferred == NULL)
+	q->ops = oc_zalloc(oc->name, "ocopy_ops",
+			sizeof(*q->ops) * c->queue_size, c->socket_id);
+	if (q->ops == NULL)
+		return -ENOMEM;
+	q->deferred = oc_zalloc(oc->name, "ocopy_deferred",
+			sizeof(*q->deferred) * c->queue_size, c->socket_id);
+	if (q->deferred == NULL)
 		return -ENOMEM;
 
 	for (i = 0; i < oc->nb_engines; i++) {
@@ -208,9 +221,9 @@ oc_queue_init(struct ocopy *oc, uint16_t qid)
 		 */
 		qe->batch_room = e->batch != 0 ? e->batch : UINT32_MAX;
 		qe->fifo_mask = rte_align32pow2(e->ring_size) - 1;
-		qe->fifo = rte_zmalloc_socket("ocopy_fifo",
+		qe->fifo = oc_zalloc(oc->name, "ocopy_fifo",
 				sizeof(*qe->fifo) * (qe->fifo_mask + 1),
-				RTE_CACHE_LINE_SIZE, c->socket_id);
+				c->socket_id);
 		if (qe->fifo == NULL)
 			return -ENOMEM;
 		qe->socket_ok = e->socket_id < 0 || c->socket_id < 0 ||
@@ -274,6 +287,7 @@ ocopy_create(const struct ocopy_conf *conf)
 	int ret;
 
 	if (conf == NULL) {
+		OC_LOG(ERR, "ocopy_create: no configuration (NULL)");
 		rte_errno = EINVAL;
 		return NULL;
 	}
@@ -284,7 +298,7 @@ ocopy_create(const struct ocopy_conf *conf)
 		rte_errno = EINVAL;
 		return NULL;
 	}
-	oc = rte_zmalloc("ocopy", sizeof(*oc), RTE_CACHE_LINE_SIZE);
+	oc = oc_zalloc(name, "ocopy", sizeof(*oc), SOCKET_ID_ANY);
 	if (oc == NULL) {
 		rte_errno = ENOMEM;
 		return NULL;
@@ -324,9 +338,8 @@ ocopy_create(const struct ocopy_conf *conf)
 	ret = oc_engines_setup(oc);
 	if (ret < 0)
 		goto stop;
-	oc->queues = rte_zmalloc_socket("ocopy_queues",
-			sizeof(*oc->queues) * oc->nb_queues, RTE_CACHE_LINE_SIZE,
-			oc->conf.socket_id);
+	oc->queues = oc_zalloc(name, "ocopy_queues",
+			sizeof(*oc->queues) * oc->nb_queues, oc->conf.socket_id);
 	if (oc->queues == NULL) {
 		ret = -ENOMEM;
 		goto stop;
