@@ -157,6 +157,8 @@ static void
 test_calibration(void)
 {
 	struct ocopy_engine_info info;
+	unsigned int ring;
+	char cfg[64];
 	struct ocopy_qengine_stats es;
 	struct ocopy_queue_stats st;
 	struct ocopy *oc;
@@ -184,6 +186,22 @@ test_calibration(void)
 	TEST_ASSERT(es.ops == 0 && es.doorbells == 0, "engine counted nothing");
 	ocopy_dump(oc, stdout);
 	ocopy_destroy(oc);
+
+	/*
+	 * An engine ring smaller than the path cost's rounds of 64 ops:
+	 * their rest went to the CPU, and calibration failed (EIO) at every
+	 * ring_size below 64.
+	 */
+	for (ring = 32; ring <= 48; ring += 16) {
+		test_section("calibration: an engine ring of %u ops", ring);
+		snprintf(cfg, sizeof(cfg), "engines=dma_sw0,ring_size=%u", ring);
+		oc = ocdev_create(cfg);
+		TEST_ASSERT_SUCCESS(ocopy_engine_info_get(oc, 0, &info), "info");
+		TEST_ASSERT(info.calibrated && info.op_cycles != 0,
+			"ring %u: calibrated %d, %u cycles per op", ring,
+			info.calibrated, info.op_cycles);
+		ocopy_destroy(oc);
+	}
 }
 
 static void

@@ -23,7 +23,8 @@
 
 #include "ocopy_internal.h"
 
-#define OC_PATH_OPS		64	/* ops per round, and the scratch ring */
+#define OC_PATH_OPS		64	/* ops per round (fewer on a smaller
+					 * engine ring), and the scratch ring */
 #define OC_PATH_ROUNDS		4	/* the first one untimed */
 #define OC_PATH_TIMEOUT_MS	200
 
@@ -105,9 +106,13 @@ oc_scratch_free(struct ocopy *oc, struct ocopy_queue *s)
 	rte_free(s);
 }
 
-/* Rounds of OC_PATH_OPS copies through s: the best cycles per op. */
+/*
+ * Rounds of n copies (at most OC_PATH_OPS) through s: the best cycles per
+ * op.
+ */
 static int
-oc_path_rounds(struct ocopy_queue *s, uint8_t *buf, uint32_t *cycles)
+oc_path_rounds(struct ocopy_queue *s, unsigned int n, uint8_t *buf,
+		uint32_t *cycles)
 {
 	uint16_t st[OC_PATH_OPS], last;
 	uint64_t best = UINT64_MAX;
@@ -117,7 +122,7 @@ oc_path_rounds(struct ocopy_queue *s, uint8_t *buf, uint32_t *cycles)
 		uint64_t deadline, cost, t0, t1;
 
 		t0 = rte_rdtsc_precise();
-		for (i = 0; i < OC_PATH_OPS; i++)
+		for (i = 0; i < n; i++)
 			if (ocopy_copy(s, buf + OC_CAL_LARGE + i * OC_PATH_LEN,
 					buf + i * OC_PATH_LEN, OC_PATH_LEN, NULL,
 					NULL, 0) < 0)
@@ -126,7 +131,7 @@ oc_path_rounds(struct ocopy_queue *s, uint8_t *buf, uint32_t *cycles)
 		cost = rte_rdtsc_precise() - t0;
 		deadline = rte_get_tsc_cycles() +
 				rte_get_tsc_hz() / 1000 * OC_PATH_TIMEOUT_MS;
-		for (done = 0; done < OC_PATH_OPS; ) {
+		for (done = 0; done < n; ) {
 			uint16_t k;
 
 			t0 = rte_rdtsc();
@@ -142,7 +147,7 @@ oc_path_rounds(struct ocopy_queue *s, uint8_t *buf, uint32_t *cycles)
 				return -ETIMEDOUT;
 		}
 		if (r > 0)
-			best = RTE_MIN(best, cost / OC_PATH_OPS);
+			best = RTE_MIN(best, cost / n);
 	}
 	*cycles = (uint32_t)RTE_MIN(best, (uint64_t)UINT32_MAX);
 	return 0;
@@ -153,17 +158,34 @@ oc_path_cost_engine(struct ocopy *oc, uint16_t idx, uint8_t *buf,
 		uint32_t *cycles)
 {
 	struct ocopy_queue *s = oc_scratch_queue(oc);
+	unsigned int n = OC_PATH_OPS;
 	uint16_t i;
 	int ret;
 
 	if (s == NULL)
 		return -ENOMEM;
-	/* Every op to engine idx: engine policy, the others out of reach. */
+	/*
+	 * Every op to engine idx: engine policy, the others out of reach.
+	 * No more in a round than its ring holds (ring_size from 32): the
+	 * rest would go to the CPU, and the measure fail.
+	 */
 	s->policy = OCOPY_POLICY_ENGINE;
 	s->min_threshold = 0;
-	for (i = 0; i < s->nb_qe; i++)
-		s->qe[i].threshold = s->qe[i].engine == idx ? 0 : UINT32_MAX;
-	ret = oc_path_rounds(s, buf, cycles);
+	for (i = 0; i < s->nb_qe; i++) {
+		struct ocopy_qengine *qe = &s->qe[i];
+
+		if (qe->engine != idx) {
+			qe->threshold = UINT32_MAX;
+			continue;
+		}
+		qe->threshold = 0;
+		n = RTE_MIN(n, qe->max_inflight - qe->inflight);
+	}
+	if (n == 0) {
+		oc_scratch_free(oc, s);
+		return -ENOSPC;
+	}
+	ret = oc_path_rounds(s, n, buf, cycles);
 	if (ret == 0 && s->stats.engine != s->stats.submitted)
 		ret = -EIO;	/* some went to the CPU: not the engine path */
 	oc_scratch_free(oc, s);
@@ -180,7 +202,7 @@ oc_path_cost_cpu(struct ocopy *oc, uint8_t *buf, uint32_t *cycles)
 		return -ENOMEM;
 	s->policy = OCOPY_POLICY_CPU;
 	s->min_threshold = UINT32_MAX;
-	ret = oc_path_rounds(s, buf, cycles);
+	ret = oc_path_rounds(s, OC_PATH_OPS, buf, cycles);
 	oc_scratch_free(oc, s);
 	return ret;
 }
