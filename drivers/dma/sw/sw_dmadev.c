@@ -78,6 +78,24 @@ parse_u64(const char *value, uint64_t min, uint64_t max, uint64_t *out)
 	return 0;
 }
 
+/* The service of a started device with lcore=N: its name. */
+static void
+lcore_service_name(char *name, size_t size, unsigned int lcore)
+{
+	snprintf(name, size, "dma_sw_lcore%u", lcore);
+}
+
+/* Whether lcore is a service lcore only as a started device's lcore=. */
+static bool
+lcore_is_dedicated(unsigned int lcore)
+{
+	char name[RTE_SERVICE_NAME_MAX];
+	uint32_t id;
+
+	lcore_service_name(name, sizeof(name), lcore);
+	return rte_service_get_by_name(name, &id) == 0;
+}
+
 static int
 arg_lcore(const char *key, const char *value, void *opaque)
 {
@@ -89,8 +107,17 @@ arg_lcore(const char *key, const char *value, void *opaque)
 			key, value ? value : "", RTE_MAX_LCORE - 1);
 		return -EINVAL;
 	}
-	/* Before the enabled check: EAL counts service lcores as not enabled. */
+	/*
+	 * Before the enabled check: EAL counts service lcores as not enabled.
+	 * One that is another device's dedicated lcore while that device is
+	 * started is an application lcore: this device starts once that one
+	 * stops (see lcore_worker_start()).
+	 */
 	if (rte_eal_lcore_role((unsigned int)v) == ROLE_SERVICE) {
+		if (lcore_is_dedicated((unsigned int)v)) {
+			a->lcore = (int)v;
+			return 0;
+		}
 		SW_LOG(ERR, "devarg %s=%s: lcore %" PRIu64 " is a service lcore; use no %s= to run as a service",
 			key, value, v, SW_ARG_LCORE);
 		return -EINVAL;
@@ -367,6 +394,85 @@ service_is_mapped(uint32_t service_id)
 	return false;
 }
 
+static void
+service_release(struct sw_dmadev *sw)
+{
+	if (!sw->service_registered)
+		return;
+	rte_service_component_runstate_set(sw->service_id, 0);
+	rte_service_runstate_set(sw->service_id, 0);
+	while (rte_service_may_be_active(sw->service_id) == 1)
+		rte_pause();
+	rte_service_component_unregister(sw->service_id);
+	sw->service_registered = false;
+}
+
+/*
+ * Dedicated lcore (lcore=N): from start to stop, lcore N is a service
+ * lcore that runs the device's worker as its only service, registered for
+ * that time ("dma_sw_lcore<N>": one device per lcore, so the name is
+ * free). Being a service lcore, it is EAL's to stop: rte_eal_cleanup()
+ * (rte_exit calls it too) stops the service lcores before it waits for every
+ * lcore to return, where a loop of the driver's own, launched on N, kept
+ * it waiting forever for a device left started. It also keeps N out of
+ * RTE_LCORE_FOREACH_WORKER and rte_eal_mp_remote_launch() meanwhile, and
+ * rte_eal_remote_launch() on it fails with -EBUSY.
+ */
+static int
+lcore_worker_start(struct sw_dmadev *sw)
+{
+	struct rte_service_spec spec = {
+		.callback = sw_worker_service_cb,
+		.callback_userdata = sw,
+		.socket_id = sw->socket_id,
+	};
+	int ret;
+
+	lcore_service_name(spec.name, sizeof(spec.name), sw->lcore);
+	/* Its return is the lcore's last function's: the role tells. */
+	rte_service_lcore_add(sw->lcore);
+	if (rte_eal_lcore_role(sw->lcore) != ROLE_SERVICE) {
+		SW_LOG(ERR, "%s: cannot make lcore %u a service lcore", sw->name, sw->lcore);
+		return -EBUSY;
+	}
+	ret = rte_service_component_register(&spec, &sw->service_id);
+	if (ret != 0) {
+		SW_LOG(ERR, "%s: cannot register service %s: %s", sw->name, spec.name,
+			strerror(-ret));
+		goto del;
+	}
+	sw->service_registered = true;
+	rte_service_component_runstate_set(sw->service_id, 1);
+	rte_service_runstate_set(sw->service_id, 1);
+	ret = rte_service_map_lcore_set(sw->service_id, sw->lcore, 1);
+	if (ret == 0)
+		ret = rte_service_lcore_start(sw->lcore);
+	if (ret != 0) {
+		SW_LOG(ERR, "%s: cannot run service %s on lcore %u: %s", sw->name,
+			spec.name, sw->lcore, strerror(-ret));
+		goto unregister;
+	}
+	return 0;
+
+unregister:
+	service_release(sw);
+del:
+	rte_service_lcore_del(sw->lcore);
+	return ret;
+}
+
+/* The worker stopped (sw->run 0, quiescent): lcore N back to the application. */
+static void
+lcore_worker_stop(struct sw_dmadev *sw)
+{
+	service_release(sw);
+	if (rte_service_lcore_stop(sw->lcore) == -EBUSY)
+		SW_LOG(WARNING, "%s: lcore %u runs services of the application's too:"
+			" left a service lcore", sw->name, sw->lcore);
+	rte_eal_wait_lcore(sw->lcore);
+	rte_service_lcore_del(sw->lcore);
+}
+
 static int
 sw_start(struct rte_dma_dev *dev)
 {
@@ -382,8 +488,11 @@ sw_start(struct rte_dma_dev *dev)
 	}
 	/* Refused before anything changes: the device stays as it was. */
 	if (sw->worker == SW_WORKER_LCORE &&
-			rte_eal_get_lcore_state(sw->lcore) != WAIT) {
-		SW_LOG(ERR, "%s: lcore %u is busy with other work", sw->name, sw->lcore);
+			(rte_eal_lcore_role(sw->lcore) != ROLE_RTE ||
+			rte_eal_get_lcore_state(sw->lcore) != WAIT)) {
+		SW_LOG(ERR, "%s: lcore %u is busy with other work%s", sw->name, sw->lcore,
+			rte_eal_lcore_role(sw->lcore) == ROLE_SERVICE ?
+			" (a service lcore: another device's dedicated lcore?)" : "");
 		return -EBUSY;
 	}
 	for (i = 0; i < sw->nb_vchans; i++)
@@ -391,14 +500,12 @@ sw_start(struct rte_dma_dev *dev)
 
 	if (sw->worker == SW_WORKER_LCORE) {
 		__atomic_store_n(&sw->run, 1, __ATOMIC_RELEASE);
-		ret = rte_eal_remote_launch(sw_worker_lcore_loop, sw, sw->lcore);
+		ret = lcore_worker_start(sw);
 		if (ret != 0) {
 			__atomic_store_n(&sw->run, 0, __ATOMIC_RELEASE);
-			SW_LOG(ERR, "%s: cannot launch the worker on lcore %u: %s",
-				sw->name, sw->lcore, strerror(-ret));
 			return ret;
 		}
-		sw->lcore_launched = true;
+		sw->lcore_running = true;
 	} else {
 		__atomic_store_n(&sw->run, 1, __ATOMIC_RELEASE);
 		rte_service_component_runstate_set(sw->service_id, 1);
@@ -427,9 +534,9 @@ sw_stop(struct rte_dma_dev *dev)
 	if (sw->worker == SW_WORKER_SERVICE)
 		rte_service_component_runstate_set(sw->service_id, 0);
 	sw_worker_wait_quiescent(sw);
-	if (sw->lcore_launched) {
-		rte_eal_wait_lcore(sw->lcore);
-		sw->lcore_launched = false;
+	if (sw->lcore_running) {
+		lcore_worker_stop(sw);
+		sw->lcore_running = false;
 	}
 
 	/* Run what was submitted but not yet run, here, under the domain
@@ -458,19 +565,6 @@ sw_stop(struct rte_dma_dev *dev)
 	}
 	rte_spinlock_unlock(&sw->domain.lock);
 	return 0;
-}
-
-static void
-service_release(struct sw_dmadev *sw)
-{
-	if (!sw->service_registered)
-		return;
-	rte_service_component_runstate_set(sw->service_id, 0);
-	rte_service_runstate_set(sw->service_id, 0);
-	while (rte_service_may_be_active(sw->service_id) == 1)
-		rte_pause();
-	rte_service_component_unregister(sw->service_id);
-	sw->service_registered = false;
 }
 
 static int
@@ -569,7 +663,7 @@ sw_dump(const struct rte_dma_dev *dev, FILE *f)
 	print_devargs(sw, f);
 	if (sw->worker == SW_WORKER_LCORE)
 		fprintf(f, "  worker: dedicated lcore %u, %s\n", sw->lcore,
-			sw->lcore_launched ? "running" : "idle");
+			sw->lcore_running ? "running" : "idle");
 	else
 		fprintf(f, "  worker: service %u, %s, %s\n", sw->service_id,
 			__atomic_load_n(&sw->run, __ATOMIC_RELAXED) ? "running" : "stopped",

@@ -142,16 +142,17 @@ struct sw_dmadev {
 	int socket_id;
 	enum sw_worker_kind worker;
 	unsigned int lcore;		/* SW_WORKER_LCORE */
-	uint32_t service_id;		/* SW_WORKER_SERVICE */
+	uint32_t service_id;		/* SW_WORKER_SERVICE; SW_WORKER_LCORE
+					 * while started */
 	bool service_registered;
-	bool lcore_launched;
+	bool lcore_running;		/* SW_WORKER_LCORE: lcore a service
+					 * lcore running the worker */
 	const char *kernel_req;		/* devarg, NULL: auto */
 };
 
 /* sw_worker.c */
 unsigned int sw_worker_pass(struct sw_dmadev *sw);
 int sw_worker_service_cb(void *arg);
-int sw_worker_lcore_loop(void *arg);
 void sw_worker_wait_quiescent(void *arg);
 void sw_vchan_run_inline(struct sw_dmadev *sw, struct sw_vchan *vc);
 

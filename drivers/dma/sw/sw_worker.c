@@ -8,9 +8,10 @@
  * domain, runs the copy or fill kernel, writes each status and publishes
  * how far it got (R1).
  *
- * Threading: one worker per device at a time, either the device's service
+ * Threading: one worker per device at a time: the device's service
  * (registered without RTE_SERVICE_CAP_MT_SAFE, so EAL never runs it on two
- * lcores at once) or the dedicated lcore's loop; or, with the worker
+ * lcores at once), on the service lcores the application maps it to or,
+ * with lcore=N, on lcore N alone (sw_dmadev.c); or, with the worker
  * stopped, the control thread draining in sw_vchan_run_inline(). The
  * worker owns done, sge_done, err_total, status[] and the worker-private
  * fields of each vchan.
@@ -264,18 +265,6 @@ int
 sw_worker_service_cb(void *arg)
 {
 	return sw_worker_pass(arg) ? 0 : -EAGAIN;
-}
-
-int
-sw_worker_lcore_loop(void *arg)
-{
-	struct sw_dmadev *sw = arg;
-
-	while (__atomic_load_n(&sw->run, __ATOMIC_ACQUIRE)) {
-		if (sw_worker_pass(sw) == 0)
-			rte_pause();
-	}
-	return 0;
 }
 
 void
