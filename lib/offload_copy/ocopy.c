@@ -392,7 +392,12 @@ ocopy_destroy(struct ocopy *oc)
 	rte_spinlock_lock(&oc_instances_lock);
 	oc->ready = false;
 	rte_spinlock_unlock(&oc_instances_lock);
-	/* Twice the stall time: an engine that moves at all gets done. */
+	/*
+	 * Twice the stall time, plus 1 ms: what an engine has not finished
+	 * by then (stalled, or behind a longer backlog) is aborted. An
+	 * application that would wait longer drains its queues first
+	 * (ocopy_queue_drain()).
+	 */
 	timeout_us = 2 * (uint64_t)oc->conf.stall_us + 1000;
 	for (qid = 0; qid < oc->nb_queues; qid++) {
 		struct ocopy_queue *q = &oc->queues[qid];

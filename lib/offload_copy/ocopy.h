@@ -205,9 +205,11 @@ void ocopy_conf_init(struct ocopy_conf *conf);
 struct ocopy *ocopy_create(const struct ocopy_conf *conf);
 
 /**
- * Drain every queue (bounded by the stall time), deliver what is left
- * with RTE_DMA_STATUS_USER_ABORT, stop the engines, undo every mapping and
- * free the instance. Call it with no lcore using the queues. NULL is a no-op.
+ * Drain every queue (for twice the stall time, plus 1 ms), deliver what
+ * is left with RTE_DMA_STATUS_USER_ABORT, stop the engines, undo every
+ * mapping and free the instance. Call it with no lcore using the queues.
+ * NULL is a no-op. To wait longer for engines with a long backlog, drain
+ * the queues first (ocopy_queue_drain()).
  *
  * An engine that never finished is left started (stopping it could wait
  * forever), and still holds the aborted ops: should it resume, it runs
@@ -217,8 +219,10 @@ struct ocopy *ocopy_create(const struct ocopy_conf *conf);
  * instance).
  *
  * Callbacks may submit on their queue meanwhile, aborted ones too: those
- * ops are drained (or aborted) as well, in up to 8 rounds; past that, a
- * callback still submitting has its ops dropped, logged as an error.
+ * ops are drained (or aborted) as well, in up to 8 rounds, on the CPU or
+ * on engines that finished (an engine whose ops were aborted takes no
+ * more); past that, a callback still submitting has its ops dropped,
+ * logged as an error.
  */
 void ocopy_destroy(struct ocopy *oc);
 

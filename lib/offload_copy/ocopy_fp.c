@@ -704,7 +704,13 @@ oc_completed_status(struct ocopy_queue *q, uint16_t nb, uint16_t *last_idx,
 	return n;
 }
 
-/* Undelivered ops left on engines that never finished: abort them. */
+/*
+ * Undelivered ops left on engines that never finished: abort them. Such
+ * an engine still holds them, and may still complete them: it takes no
+ * more work of the queue (stalled for good: its FIFO no longer says which
+ * op a completion of it belongs to, and it is never reaped again), so
+ * what the aborted ops' callbacks submit goes elsewhere.
+ */
 void
 oc_queue_abort(struct ocopy_queue *q)
 {
@@ -716,8 +722,10 @@ oc_queue_abort(struct ocopy_queue *q)
 	for (i = 0; i < q->nb_qe; i++) {
 		struct ocopy_qengine *qe = &q->qe[i];
 
-		if (qe->inflight != 0)
+		if (qe->inflight != 0) {
 			qe->stuck = 1;
+			qe->health = OCOPY_HEALTH_STALLED;
+		}
 		while (qe->inflight != 0) {
 			qe->inflight--;
 			slot = oc_fifo_pop(qe);
