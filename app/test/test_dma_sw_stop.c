@@ -33,7 +33,9 @@
 #include <rte_bus_vdev.h>
 #include <rte_dmadev.h>
 #include <rte_launch.h>
+#include <rte_pause.h>
 #include <rte_service.h>
+#include <rte_service_component.h>
 
 #include "guard.h"
 #include "sw_dev.h"
@@ -326,6 +328,78 @@ test_lcore_busy(void)
 	swdev_destroy("dma_sw_stop_b");
 }
 
+static int32_t
+app_service_cb(void *arg)
+{
+	uint64_t *runs = arg;
+
+	__atomic_fetch_add(runs, 1, __ATOMIC_RELAXED);
+	return 0;
+}
+
+/* Runs of the application's service, after waiting for it to move. */
+static uint64_t
+app_service_moves(uint64_t *runs, uint64_t from)
+{
+	uint64_t deadline = test_deadline(SWDEV_WAIT_MS);
+
+	while (__atomic_load_n(runs, __ATOMIC_RELAXED) == from &&
+			!test_expired(deadline))
+		rte_pause();
+	return __atomic_load_n(runs, __ATOMIC_RELAXED);
+}
+
+/*
+ * lcore mode: the device's lcore is a service lcore while it runs, and
+ * the application maps a service of its own there. The device's stop
+ * leaves the lcore running that service (a wait for the lcore would never
+ * end), and the device starts again once the application took its lcore
+ * back.
+ */
+static void
+test_lcore_app_service(void)
+{
+	static uint64_t runs;
+	struct rte_service_spec spec = {
+		.name = "test_app_service",
+		.callback = app_service_cb,
+		.callback_userdata = &runs,
+	};
+	const unsigned int lc = SWDEV_WORKER_LCORE;
+	uint64_t seen;
+	uint32_t sid;
+	int16_t dev;
+
+	test_section("lcore mode: a service of the application's on the device's lcore");
+	dev = swdev_open("dma_sw_stop_svc", NULL, 1, 32);
+	TEST_ASSERT_SUCCESS(rte_service_component_register(&spec, &sid), "register");
+	rte_service_component_runstate_set(sid, 1);
+	TEST_ASSERT_SUCCESS(rte_service_runstate_set(sid, 1), "runstate");
+	TEST_ASSERT_SUCCESS(rte_service_map_lcore_set(sid, lc, 1), "map to lcore %u", lc);
+	seen = app_service_moves(&runs, 0);
+	TEST_ASSERT(seen != 0, "the application's service runs");
+	TEST_ASSERT_SUCCESS(rte_dma_stop(dev), "the device's stop returns");
+	TEST_ASSERT(app_service_moves(&runs, seen) != seen,
+		"the application's service still runs after the stop");
+	TEST_ASSERT_EQUAL(rte_dma_start(dev), -EBUSY, "start while the lcore runs it");
+	/* The application takes its lcore back. */
+	rte_service_runstate_set(sid, 0);
+	rte_service_component_runstate_set(sid, 0);
+	TEST_ASSERT_SUCCESS(rte_service_map_lcore_set(sid, lc, 0), "unmap");
+	TEST_ASSERT_SUCCESS(rte_service_lcore_stop(lc), "lcore stop");
+	rte_eal_wait_lcore(lc);
+	TEST_ASSERT_SUCCESS(rte_service_lcore_del(lc), "lcore del");
+	TEST_ASSERT_SUCCESS(rte_service_component_unregister(sid), "unregister");
+	TEST_ASSERT_SUCCESS(rte_dma_start(dev), "start once the lcore is free");
+	gbuf_reset(dst);
+	TEST_ASSERT_EQUAL(rte_dma_copy(dev, 0, gbuf_iova(src, 0), gbuf_iova(dst, 0), 64,
+		RTE_DMA_OP_FLAG_SUBMIT), 0, "copy");
+	gbuf_expect_copy(dst, 0, src, 0, 64);
+	swdev_reap_ok(dev, 0, 1, 0);
+	GBUF_ASSERT_OK(dst, "the device runs again");
+	swdev_destroy("dma_sw_stop_svc");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -338,8 +412,10 @@ main(int argc, char **argv)
 	test_stop_restart("dma_sw_stop0");
 	test_vchan_status("dma_sw_stop0");
 	test_reconfigure("dma_sw_stop0");
-	if (test_worker == TEST_WORKER_LCORE)
+	if (test_worker == TEST_WORKER_LCORE) {
 		test_lcore_busy();
+		test_lcore_app_service();
+	}
 	else
 		printf("  lcore -EBUSY case runs with the \"lcore\" argument\n");
 

@@ -466,9 +466,12 @@ static void
 lcore_worker_stop(struct sw_dmadev *sw)
 {
 	service_release(sw);
-	if (rte_service_lcore_stop(sw->lcore) == -EBUSY)
+	if (rte_service_lcore_stop(sw->lcore) == -EBUSY) {
+		/* Running a service of the application's that only it runs. */
 		SW_LOG(WARNING, "%s: lcore %u runs services of the application's too:"
-			" left a service lcore", sw->name, sw->lcore);
+			" left a running service lcore", sw->name, sw->lcore);
+		return;
+	}
 	rte_eal_wait_lcore(sw->lcore);
 	rte_service_lcore_del(sw->lcore);
 }
