@@ -934,6 +934,33 @@ test_fence_after_error(void)
 		b.cpu + b.engine + b.split + b.deferred == b.submitted,
 		"the fenced copy counted as deferred: engine +%" PRIu64 ", deferred +%"
 		PRIu64, b.engine - a.engine, b.deferred - a.deferred);
+
+	/*
+	 * A chain: the bad copy, a fenced copy S -> Y in its batch (skipped
+	 * by the engine's fence, so the CPU runs it at delivery), then a
+	 * fenced copy Y -> Z in the next batch. The engine ran the last one
+	 * through its fence before the CPU had written Y: Z got Y's old
+	 * bytes, all three reported as expected. It must wait for Y.
+	 */
+	test_section("a fenced op reads what an older fenced op skipped by the engine wrote");
+	reset_counts();
+	memset(dst, 0, 4 * LEN);
+	swdev_service_run("dma_sw_fence", false);
+	TEST_ASSERT(ocopy_copy(q, g->data, src, LEN, seq_cb, (void *)(uintptr_t)0,
+		0) >= 0, "bad copy");
+	TEST_ASSERT(ocopy_copy(q, dst + 2 * LEN, src + 2, LEN, seq_cb,
+		(void *)(uintptr_t)1, OCOPY_F_FENCE | OCOPY_F_FLUSH) >= 0, "S -> Y");
+	TEST_ASSERT(ocopy_copy(q, dst + 3 * LEN, dst + 2 * LEN, LEN, seq_cb,
+		(void *)(uintptr_t)2, OCOPY_F_FENCE | OCOPY_F_FLUSH) >= 0, "Y -> Z");
+	swdev_service_run("dma_sw_fence", true);
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	TEST_ASSERT(nb_done == 3 && nb_err == 1, "three delivered in order, the bad one"
+		" failed: %u, %u", nb_done, nb_err);
+	TEST_ASSERT(memcmp(dst + 2 * LEN, src + 2, LEN) == 0, "Y");
+	TEST_ASSERT(memcmp(dst + 3 * LEN, src + 2, LEN) == 0,
+		"Z holds what the older fenced copy wrote to Y (Z[0] %#x, Y[0] %#x)",
+		dst[3 * LEN], dst[2 * LEN]);
+	GBUF_ASSERT_OK(g, "nothing written outside the domain");
 	gbuf_free(g);
 	ocopy_destroy(oc);
 	swdev_destroy("dma_sw_fence");

@@ -267,6 +267,9 @@ struct ocopy_queue {
 	uint32_t cpu_sample_left;	/**< CPU copies the policy chooses until one is timed;
 					 * never reaches 0 again when not learning */
 	uint32_t deferred_pending;	/**< deferred ops not yet run */
+	uint32_t fenced_on_engine;	/**< fenced ops given to an engine's
+					 * fence, not yet reaped (each may still
+					 * turn deferred) */
 	struct ocopy_op *ops;
 	struct ocopy_deferred *deferred;
 	/* The stage (nb_staged above): what each copy was given. */

@@ -92,20 +92,25 @@ oc_part_done(struct ocopy_queue *q, struct ocopy_qengine *qe, uint32_t slot,
 		return;
 	}
 	op = &q->ops[slot & q->mask];
-	if (unlikely(st == RTE_DMA_STATUS_NOT_ATTEMPTED && op->fenced)) {
-		/*
-		 * The engine's fence skipped it after an older op of its batch
-		 * failed (as Intel DSA does). The library's fence only orders:
-		 * the CPU runs it once every older op is delivered, as any
-		 * deferred op. Its part stays pending until then.
-		 */
+	if (unlikely(op->fenced)) {
+		/* Reaped: it can no longer turn deferred. */
 		op->fenced = 0;
-		op->path = OCOPY_PATH_DEFERRED;
-		q->deferred_pending++;
-		q->stats.engine--;
-		q->stats.deferred++;
-		q->stats.failovers++;
-		return;
+		q->fenced_on_engine--;
+		if (st == RTE_DMA_STATUS_NOT_ATTEMPTED) {
+			/*
+			 * The engine's fence skipped it after an older op of
+			 * its batch failed (as Intel DSA does). The library's
+			 * fence only orders: the CPU runs it once every older
+			 * op is delivered, as any deferred op. Its part stays
+			 * pending until then.
+			 */
+			op->path = OCOPY_PATH_DEFERRED;
+			q->deferred_pending++;
+			q->stats.engine--;
+			q->stats.deferred++;
+			q->stats.failovers++;
+			return;
+		}
 	}
 	if (st != RTE_DMA_STATUS_SUCCESSFUL) {
 		if (op->status == RTE_DMA_STATUS_SUCCESSFUL)
@@ -878,6 +883,12 @@ oc_deferred_set(struct ocopy_queue *q, uint32_t slot, void *dst,
  * A fenced op: with nothing older in flight it is an ordinary op; with
  * older work on one engine only, that engine's own fence orders it; else
  * the CPU runs it when it reaches the head of the delivery order.
+ *
+ * Not through the engine's fence while an older fenced op is still there
+ * unreaped: the engine may have skipped it (an older failure in its
+ * batch), and the CPU then runs it only at delivery, while this op, in a
+ * later batch, would run on the engine before it and read what it had not
+ * yet written.
  */
 static int
 oc_submit_fenced(struct ocopy_queue *q, void *dst, const void *src,
@@ -888,22 +899,32 @@ oc_submit_fenced(struct ocopy_queue *q, void *dst, const void *src,
 	struct ocopy_qengine *busy;
 	struct ocopy_op *op;
 	unsigned int nb_busy;
+	bool batch_ok = true;
 
+	/*
+	 * A full batch is rung first: that may reap (learning), which may
+	 * turn an older fenced op deferred or leave the engine idle, so the
+	 * state is read after it.
+	 */
 	busy = oc_busy_engine(q, &nb_busy);
+	if (nb_busy == 1) {
+		batch_ok = oc_qe_batch_ok(q, busy);
+		busy = oc_busy_engine(q, &nb_busy);
+	}
 	if (q->deferred_pending == 0 && nb_busy == 0)
 		/* Nothing older in flight: the fence is already satisfied. */
 		return oc_submit_slow(q, dst, src, pattern, len, cb, arg,
 				(flags & ~OCOPY_F_FENCE) |
 				(src == NULL ? OC_F_FILL : 0));
 	op = oc_slot_open(q, slot, len, cb, arg);
-	if (q->deferred_pending == 0 && nb_busy == 1 &&
+	if (batch_ok && q->deferred_pending == 0 && q->fenced_on_engine == 0 &&
+			nb_busy == 1 &&
 			q->policy != OCOPY_POLICY_CPU &&
 			!(flags & OCOPY_F_CPU) &&
 			busy->health == OCOPY_HEALTH_OK &&
 			busy->inflight < busy->max_inflight &&
 			len >= busy->threshold &&
 			(src != NULL || busy->fill_ok) &&
-			oc_qe_batch_ok(q, busy) &&
 			oc_engine_op(busy, dst, src, pattern, len,
 				RTE_DMA_OP_FLAG_FENCE) >= 0) {
 		int ret = oc_slot_engine(q, busy, slot, op, len, false);
@@ -911,6 +932,7 @@ oc_submit_fenced(struct ocopy_queue *q, void *dst, const void *src,
 		/* Kept for the CPU, should the engine not attempt it. */
 		oc_deferred_set(q, slot, dst, src, pattern, len);
 		op->fenced = 1;
+		q->fenced_on_engine++;
 		return ret;
 	}
 	oc_deferred_set(q, slot, dst, src, pattern, len);
