@@ -400,6 +400,41 @@ test_lcore_app_service(void)
 	swdev_destroy("dma_sw_stop_svc");
 }
 
+/*
+ * lcore mode: the device's service takes the name lcore<N>.dma_sw while it
+ * runs; one of that name already there refuses the start (two services
+ * of one name: the probe of a device for that lcore took the other one
+ * for the device's). A service-mode device's name cannot take it.
+ */
+static void
+test_lcore_service_name(void)
+{
+	static uint64_t runs;
+	struct rte_service_spec spec = {
+		.callback = app_service_cb,
+		.callback_userdata = &runs,
+	};
+	uint32_t sid;
+	int16_t dev;
+
+	test_section("lcore mode: a service already named like the device's");
+	snprintf(spec.name, sizeof(spec.name), "lcore%u.dma_sw", SWDEV_WORKER_LCORE);
+	TEST_ASSERT_SUCCESS(rte_service_component_register(&spec, &sid), "register");
+	dev = swdev_create_worker("dma_sw_stop_name", NULL);
+	swdev_configure(dev, 1, 32);
+	TEST_ASSERT_EQUAL(rte_dma_start(dev), -EEXIST, "start with the name taken");
+	TEST_ASSERT_EQUAL(rte_eal_lcore_role(SWDEV_WORKER_LCORE), ROLE_RTE,
+		"the refused start left the lcore as it was");
+	TEST_ASSERT_SUCCESS(rte_service_component_unregister(sid), "unregister");
+	TEST_ASSERT_SUCCESS(rte_dma_start(dev), "start once the name is free");
+	TEST_ASSERT_SUCCESS(rte_service_get_by_name(spec.name, &sid), "its service");
+	TEST_ASSERT_EQUAL(rte_service_map_lcore_get(sid, SWDEV_WORKER_LCORE), 1,
+		"mapped to its lcore");
+	swdev_destroy("dma_sw_stop_name");
+	TEST_ASSERT(rte_service_get_by_name(spec.name, &sid) != 0,
+		"no service once the device is gone");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -415,6 +450,7 @@ main(int argc, char **argv)
 	if (test_worker == TEST_WORKER_LCORE) {
 		test_lcore_busy();
 		test_lcore_app_service();
+		test_lcore_service_name();
 	}
 	else
 		printf("  lcore -EBUSY case runs with the \"lcore\" argument\n");

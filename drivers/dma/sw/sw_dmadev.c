@@ -78,14 +78,18 @@ parse_u64(const char *value, uint64_t min, uint64_t max, uint64_t *out)
 	return 0;
 }
 
-/* The service of a started device with lcore=N: its name. */
+/*
+ * The service of a started device with lcore=N: its name. Not one a
+ * service-mode device's can take (named like the device, and every
+ * dma_sw device name starts with "dma_sw").
+ */
 static void
 lcore_service_name(char *name, size_t size, unsigned int lcore)
 {
-	snprintf(name, size, "dma_sw_lcore%u", lcore);
+	snprintf(name, size, "lcore%u.dma_sw", lcore);
 }
 
-/* Whether lcore is a service lcore only as a started device's lcore=. */
+/* Whether lcore is a service lcore as a started device's lcore=. */
 static bool
 lcore_is_dedicated(unsigned int lcore)
 {
@@ -93,7 +97,8 @@ lcore_is_dedicated(unsigned int lcore)
 	uint32_t id;
 
 	lcore_service_name(name, sizeof(name), lcore);
-	return rte_service_get_by_name(name, &id) == 0;
+	return rte_service_get_by_name(name, &id) == 0 &&
+		rte_service_map_lcore_get(id, lcore) == 1;
 }
 
 static int
@@ -410,8 +415,7 @@ service_release(struct sw_dmadev *sw)
 /*
  * Dedicated lcore (lcore=N): from start to stop, lcore N is a service
  * lcore that runs the device's worker as its only service, registered for
- * that time ("dma_sw_lcore<N>": one device per lcore, so the name is
- * free). Being a service lcore, it is EAL's to stop: rte_eal_cleanup()
+ * that time ("lcore<N>.dma_sw": one device per lcore). Being a service lcore, it is EAL's to stop: rte_eal_cleanup()
  * (rte_exit calls it too) stops the service lcores before it waits for every
  * lcore to return, where a loop of the driver's own, launched on N, kept
  * it waiting forever for a device left started. It also keeps N out of
@@ -426,9 +430,15 @@ lcore_worker_start(struct sw_dmadev *sw)
 		.callback_userdata = sw,
 		.socket_id = sw->socket_id,
 	};
+	uint32_t other;
 	int ret;
 
 	lcore_service_name(spec.name, sizeof(spec.name), sw->lcore);
+	if (rte_service_get_by_name(spec.name, &other) == 0) {
+		SW_LOG(ERR, "%s: service %u already has the name %s", sw->name, other,
+			spec.name);
+		return -EEXIST;
+	}
 	/* Its return is the lcore's last function's: the role tells. */
 	rte_service_lcore_add(sw->lcore);
 	if (rte_eal_lcore_role(sw->lcore) != ROLE_SERVICE) {
@@ -465,13 +475,28 @@ del:
 static void
 lcore_worker_stop(struct sw_dmadev *sw)
 {
+	/*
+	 * No longer a service lcore: rte_eal_cleanup()'s service finalize
+	 * reset it, and freed the service library's tables, which no call
+	 * may read now (the bus cleanup that stops the device comes after);
+	 * or the application took it back behind the device's back, and the
+	 * registration stays (a service slot). Either way, nothing to do.
+	 */
+	if (rte_eal_lcore_role(sw->lcore) != ROLE_SERVICE) {
+		sw->service_registered = false;
+		return;
+	}
 	service_release(sw);
-	if (rte_service_lcore_stop(sw->lcore) == -EBUSY) {
-		/* Running a service of the application's that only it runs. */
+	/*
+	 * Services of the application's mapped there too: the lcore stays a
+	 * service lcore running them (a wait for it would never end).
+	 */
+	if (rte_service_lcore_count_services(sw->lcore) != 0) {
 		SW_LOG(WARNING, "%s: lcore %u runs services of the application's too:"
 			" left a running service lcore", sw->name, sw->lcore);
 		return;
 	}
+	rte_service_lcore_stop(sw->lcore);
 	rte_eal_wait_lcore(sw->lcore);
 	rte_service_lcore_del(sw->lcore);
 }
