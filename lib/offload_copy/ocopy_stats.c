@@ -5,7 +5,9 @@
 /*
  * Counters and the dump. The queues' counters are plain 64-bit fields
  * written by their lcore only: read here from another thread they are
- * approximate, never torn. Reset them while the queues are idle.
+ * approximate, never torn, and never more ops placed or delivered than
+ * submitted (oc_queue_stats_read()). Reset them while the queues are
+ * idle.
  */
 
 #include <inttypes.h>
@@ -30,12 +32,52 @@ oc_queue_stats_add(struct ocopy_queue_stats *sum,
 	sum->refused += st->refused;
 }
 
+/* Reads of a queue's counters that may show an impossible state: retries. */
+#define OC_STATS_READ_TRIES	8
+
+#define OC_LOAD(x)	__atomic_load_n(&(x), __ATOMIC_ACQUIRE)
+
+/*
+ * A queue's counters, read from any thread. Its lcore raises submitted
+ * (and bytes) before the counters that follow from an op (its path, the
+ * CPU's bytes, then completed at delivery): those are read first and
+ * submitted last, each load in that order (acquire). A read is taken
+ * again, a few times, while it still shows more ops placed or delivered
+ * than submitted (a store the compiler moved, a fenced op moving from
+ * engine to deferred between two loads): a snapshot copied field by
+ * field, submitted first, showed completed above submitted, and a
+ * monitor's submitted - completed wrapped to some 1.8e19.
+ */
+static void
+oc_queue_stats_read(const struct ocopy_queue *q, struct ocopy_queue_stats *st)
+{
+	const struct ocopy_queue_stats *s = &q->stats;
+	unsigned int tries = 0;
+
+	do {
+		st->completed = OC_LOAD(s->completed);
+		st->errors = OC_LOAD(s->errors);
+		st->cpu = OC_LOAD(s->cpu);
+		st->engine = OC_LOAD(s->engine);
+		st->split = OC_LOAD(s->split);
+		st->deferred = OC_LOAD(s->deferred);
+		st->failovers = OC_LOAD(s->failovers);
+		st->cpu_bytes = OC_LOAD(s->cpu_bytes);
+		st->refused = OC_LOAD(s->refused);
+		st->submitted = OC_LOAD(s->submitted);
+		st->bytes = OC_LOAD(s->bytes);
+	} while ((st->completed > st->submitted ||
+			st->cpu + st->engine + st->split + st->deferred >
+			st->submitted || st->cpu_bytes > st->bytes) &&
+			++tries < OC_STATS_READ_TRIES);
+}
+
 int
 ocopy_queue_stats_get(const struct ocopy_queue *q, struct ocopy_queue_stats *st)
 {
 	if (q == NULL || st == NULL)
 		return -EINVAL;
-	*st = q->stats;
+	oc_queue_stats_read(q, st);
 	return 0;
 }
 
@@ -76,8 +118,12 @@ ocopy_stats_get(const struct ocopy *oc, struct ocopy_queue_stats *st)
 	if (oc == NULL || st == NULL)
 		return -EINVAL;
 	memset(st, 0, sizeof(*st));
-	for (qid = 0; qid < oc->nb_queues; qid++)
-		oc_queue_stats_add(st, &oc->queues[qid].stats);
+	for (qid = 0; qid < oc->nb_queues; qid++) {
+		struct ocopy_queue_stats qs;
+
+		oc_queue_stats_read(&oc->queues[qid], &qs);
+		oc_queue_stats_add(st, &qs);
+	}
 	return 0;
 }
 
