@@ -316,7 +316,7 @@ main(int argc, char **argv)
 	/* lcore 2 runs a queue under test_inflight_while_running(). */
 	static const struct test_opts opts = { .name = "ocopy_telemetry", .nb_lcores = 3 };
 	struct ocopy_qengine_stats es;
-	struct ocopy_queue_stats st;
+	struct ocopy_queue_stats st, qs;
 	struct ocopy_map_stats ms;
 	struct ocopy_queue_rates rates;
 	struct ocopy_engine_info info;
@@ -405,6 +405,17 @@ main(int argc, char **argv)
 	TEST_ASSERT_EQUAL(tel_u64(r, "submitted"), NB_OPS, "submitted");
 	TEST_ASSERT_EQUAL(tel_u64(r, "cpu"), st.cpu, "cpu");
 	TEST_ASSERT_EQUAL(tel_u64(r, "engine"), st.engine, "engine");
+	/* Every counter, as the instance's: the queue's own (it had none). */
+	TEST_ASSERT_SUCCESS(ocopy_queue_stats_get(q, &qs), "queue stats");
+	TEST_ASSERT_EQUAL(tel_u64(r, "completed"), qs.completed, "completed");
+	TEST_ASSERT_EQUAL(tel_u64(r, "split"), qs.split, "split");
+	TEST_ASSERT_EQUAL(tel_u64(r, "deferred"), qs.deferred, "deferred");
+	TEST_ASSERT_EQUAL(tel_u64(r, "bytes"), qs.bytes, "bytes");
+	TEST_ASSERT_EQUAL(tel_u64(r, "cpu_bytes"), qs.cpu_bytes, "cpu_bytes");
+	TEST_ASSERT_EQUAL(tel_u64(r, "errors"), qs.errors, "errors");
+	TEST_ASSERT_EQUAL(tel_u64(r, "failovers"), qs.failovers, "failovers");
+	TEST_ASSERT_EQUAL(tel_u64(r, "refused"), qs.refused, "refused");
+	TEST_ASSERT(qs.bytes != 0, "bytes counted");
 	TEST_ASSERT(strstr(r, "learning") != NULL, "rates learned: %s", r);
 	TEST_ASSERT_EQUAL(tel_u64(r, "cpu_cycles_per_kib"), rates.cpu_cyc_per_kib,
 		"CPU rate");

@@ -39,6 +39,23 @@ oc_tel_list(const char *cmd __rte_unused, const char *params __rte_unused,
 #define OC_TEL_U64(d, st, field) \
 	rte_tel_data_add_dict_u64(d, #field, (st).field)
 
+/* Every counter of struct ocopy_queue_stats: an instance's and a queue's. */
+static void
+oc_tel_counters(struct rte_tel_data *d, const struct ocopy_queue_stats *st)
+{
+	OC_TEL_U64(d, *st, submitted);
+	OC_TEL_U64(d, *st, completed);
+	OC_TEL_U64(d, *st, cpu);
+	OC_TEL_U64(d, *st, engine);
+	OC_TEL_U64(d, *st, split);
+	OC_TEL_U64(d, *st, deferred);
+	OC_TEL_U64(d, *st, bytes);
+	OC_TEL_U64(d, *st, cpu_bytes);
+	OC_TEL_U64(d, *st, errors);
+	OC_TEL_U64(d, *st, failovers);
+	OC_TEL_U64(d, *st, refused);
+}
+
 /* "<name>,<decimal index>": the name in name[], the index in *idx. */
 static int
 oc_tel_name_index(const char *params, char *name, size_t size,
@@ -110,17 +127,7 @@ oc_tel_stats(const char *cmd __rte_unused, const char *params,
 	rte_tel_data_add_dict_u64(d, "queues", oc->nb_queues);
 	rte_tel_data_add_dict_u64(d, "engines", oc->nb_engines);
 	rte_tel_data_add_dict_string(d, "policy", ocopy_policy_name(oc->conf.policy));
-	OC_TEL_U64(d, st, submitted);
-	OC_TEL_U64(d, st, completed);
-	OC_TEL_U64(d, st, cpu);
-	OC_TEL_U64(d, st, engine);
-	OC_TEL_U64(d, st, split);
-	OC_TEL_U64(d, st, deferred);
-	OC_TEL_U64(d, st, bytes);
-	OC_TEL_U64(d, st, cpu_bytes);
-	OC_TEL_U64(d, st, errors);
-	OC_TEL_U64(d, st, failovers);
-	OC_TEL_U64(d, st, refused);
+	oc_tel_counters(d, &st);
 	rte_tel_data_add_dict_u64(d, "split_threshold",
 		oc->conf.split_threshold);
 	rte_tel_data_add_dict_u64(d, "cpu_cycles_per_kib", oc->cpu_cyc_per_kib);
@@ -151,12 +158,7 @@ oc_tel_queue(const char *cmd __rte_unused, const char *params,
 	rte_tel_data_add_dict_u64(d, "queue", qid);
 	rte_tel_data_add_dict_u64(d, "in_flight", oc_queue_ring_ops(q, NULL));
 	rte_tel_data_add_dict_u64(d, "staged", q->nb_staged);
-	OC_TEL_U64(d, st, submitted);
-	OC_TEL_U64(d, st, completed);
-	OC_TEL_U64(d, st, cpu);
-	OC_TEL_U64(d, st, engine);
-	OC_TEL_U64(d, st, split);
-	OC_TEL_U64(d, st, failovers);
+	oc_tel_counters(d, &st);
 	rte_tel_data_add_dict_string(d, "rates", q->learn ? "learning" : "fixed");
 	rte_tel_data_add_dict_u64(d, "cpu_cycles_per_kib", r.cpu_cyc_per_kib);
 	rte_tel_data_add_dict_u64(d, "cpu_samples", r.cpu_samples);
