@@ -14,6 +14,7 @@
  */
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_cycles.h>
@@ -1065,6 +1066,48 @@ test_engine_removed(void)
 	swdev_destroy("dma_sw_next");
 }
 
+/*
+ * An engine removed with ops of the instance on it (stopped first: its
+ * stop ran them, but their completions went with it): the teardown
+ * aborts them at once, without polling the removed device. It polled
+ * it for twice the stall time, each call through the freed slot logging
+ * "completed is not configured or not supported" (some 900 lines when
+ * rte_eal_cleanup() removed the engines before a dma_offload over them),
+ * and said the removed engine was left started.
+ */
+static void
+test_engine_removed_busy(void)
+{
+	struct ocopy_queue *q;
+	struct ocopy *oc;
+	size_t log_size = 0;
+	char *log = NULL;
+	FILE *f;
+
+	test_section("an engine removed with ops on it: aborted at once at teardown");
+	reset_counts();
+	swdev_create_worker("dma_sw_gone2", NULL);
+	oc = ocdev_create("engines=dma_sw_gone2,policy=engine,split=off,stall_us=20000");
+	q = ocopy_queue_get(oc, 0);
+	swdev_service_run("dma_sw_gone2", false);
+	submit_seq(q, 0, 10, OCOPY_F_FLUSH);
+	swdev_destroy("dma_sw_gone2");
+	f = open_memstream(&log, &log_size);
+	TEST_ASSERT(f != NULL, "memstream");
+	TEST_ASSERT_SUCCESS(rte_openlog_stream(f), "log stream");
+	ocopy_destroy(oc);
+	rte_openlog_stream(NULL);
+	fclose(f);
+	TEST_ASSERT(nb_done == 10 && nb_abort == 10, "every op aborted once: %u done,"
+		" %u aborted", nb_done, nb_abort);
+	TEST_ASSERT(strstr(log, "not configured") == NULL,
+		"the removed device polled:\n%.400s", log);
+	TEST_ASSERT(strstr(log, "dma_sw_gone2 was removed") != NULL &&
+		strstr(log, "left started") == NULL,
+		"the teardown's lines name the removed engine as such:\n%s", log);
+	free(log);
+}
+
 static uint16_t split_status;
 
 static void
@@ -1143,6 +1186,7 @@ main(int argc, char **argv)
 	test_fence_after_error();
 	test_teardown_fenced();
 	test_engine_removed();
+	test_engine_removed_busy();
 	test_split_degrades();
 
 	rte_free(dst);

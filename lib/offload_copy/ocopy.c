@@ -380,6 +380,7 @@ ocopy_destroy(struct ocopy *oc)
 {
 	unsigned int left_started;
 	uint64_t timeout_us;
+	uint32_t removed;
 	uint16_t qid;
 
 	if (oc == NULL)
@@ -399,9 +400,20 @@ ocopy_destroy(struct ocopy *oc)
 	 * (ocopy_queue_drain()).
 	 */
 	timeout_us = 2 * (uint64_t)oc->conf.stall_us + 1000;
+	removed = oc_engines_removed(oc);
 	for (qid = 0; qid < oc->nb_queues; qid++) {
 		struct ocopy_queue *q = &oc->queues[qid];
 		unsigned int round;
+
+		/*
+		 * What removed engines held first: gone with them (a stop may
+		 * have run it, nothing can say), and a removed device is not
+		 * to be polled (each call through its freed slot logs an
+		 * error: some 900 lines at an rte_eal_cleanup() that removed
+		 * the engines before the dma_offload device over them).
+		 */
+		if (removed != 0)
+			oc_queue_abort(q, removed);
 
 		/*
 		 * Callbacks of the aborted ops may submit: those ops are the
@@ -413,7 +425,7 @@ ocopy_destroy(struct ocopy *oc)
 			if (ocopy_queue_drain(q, timeout_us) < 0)
 				OC_LOG(WARNING, "%s: queue %u: %u ops never completed: reported as aborted",
 					oc->name, qid, ocopy_queue_inflight(q));
-			oc_queue_abort(q);
+			oc_queue_abort(q, UINT32_MAX);
 		} while (ocopy_queue_inflight(q) != 0 && ++round < OC_DESTROY_ROUNDS);
 		if (ocopy_queue_inflight(q) != 0)
 			OC_LOG(ERR, "%s: queue %u: callbacks still submitting after %u rounds of teardown: %u op(s) dropped without completion",

@@ -115,6 +115,19 @@ oc_engines_setup(struct ocopy *oc)
 	return 0;
 }
 
+/* The instance's engines no longer there (removed): bit i for engine i. */
+uint32_t
+oc_engines_removed(const struct ocopy *oc)
+{
+	uint32_t removed = 0;
+	uint16_t i;
+
+	for (i = 0; i < oc->nb_engines; i++)
+		if (!oc_engine_present(&oc->engines[i]))
+			removed |= RTE_BIT32(i);
+	return removed;
+}
+
 /*
  * Stop every engine the instance started, except one that never finished
  * its work (stalled): how many of those are left started.
@@ -131,6 +144,12 @@ oc_engines_stop(struct ocopy *oc)
 
 		if (!e->started)
 			continue;
+		if (!oc_engine_present(e)) {
+			OC_LOG(WARNING, "%s: dmadev %s was removed: not stopped (its id %d may be another device's now)",
+				oc->name, e->name, e->dev_id);
+			e->started = false;
+			continue;
+		}
 		/*
 		 * An engine that never finished its work (stalled) cannot be
 		 * stopped safely: a driver's stop may wait for it. Leave it
@@ -148,12 +167,6 @@ oc_engines_stop(struct ocopy *oc)
 			OC_LOG(WARNING, "%s: dmadev %s still has work it never finished: left started",
 				oc->name, e->name);
 			left++;
-			continue;
-		}
-		if (!oc_engine_present(e)) {
-			OC_LOG(WARNING, "%s: dmadev %s was removed: not stopped (its id %d may be another device's now)",
-				oc->name, e->name, e->dev_id);
-			e->started = false;
 			continue;
 		}
 		if (rte_dma_stop(e->dev_id) < 0)

@@ -710,14 +710,15 @@ oc_completed_status(struct ocopy_queue *q, uint16_t nb, uint16_t *last_idx,
 }
 
 /*
- * Undelivered ops left on engines that never finished: abort them. Such
- * an engine still holds them, and may still complete them: it takes no
- * more work of the queue (stalled for good: its FIFO no longer says which
- * op a completion of it belongs to, and it is never reaped again), so
- * what the aborted ops' callbacks submit goes elsewhere.
+ * Undelivered ops left on engines that never finished (the instance's
+ * engines of mask engines, bit i for engine i): abort them. Such an
+ * engine still holds them, and may still complete them: it takes no more
+ * work of the queue (stalled for good: its FIFO no longer says which op a
+ * completion of it belongs to, and it is never reaped again), so what the
+ * aborted ops' callbacks submit goes elsewhere.
  */
 void
-oc_queue_abort(struct ocopy_queue *q)
+oc_queue_abort(struct ocopy_queue *q, uint32_t engines)
 {
 	uint32_t first = UINT32_MAX, slot, s;
 	uint16_t i;
@@ -727,6 +728,8 @@ oc_queue_abort(struct ocopy_queue *q)
 	for (i = 0; i < q->nb_qe; i++) {
 		struct ocopy_qengine *qe = &q->qe[i];
 
+		if (!(engines & RTE_BIT32(qe->engine)))
+			continue;
 		if (qe->inflight != 0) {
 			qe->stuck = 1;
 			qe->health = OCOPY_HEALTH_STALLED;

@@ -129,6 +129,7 @@ oc_queue_ring_ops(const struct ocopy_queue *q, uint32_t *plain)
 /* ocopy_engine.c: configure, start, stop the engines. */
 int oc_engines_setup(struct ocopy *oc);
 unsigned int oc_engines_stop(struct ocopy *oc);
+uint32_t oc_engines_removed(const struct ocopy *oc);
 
 /* ocopy_policy.c: per-engine threshold and rates; the CPU's rate. */
 void oc_calibrate(struct ocopy *oc);
@@ -250,7 +251,7 @@ const char *oc_health_name(uint8_t h);
 
 /* ocopy_fp.c: out-of-line fast path. */
 void oc_reap(struct ocopy_queue *q);
-void oc_queue_abort(struct ocopy_queue *q);
+void oc_queue_abort(struct ocopy_queue *q, uint32_t engines);
 
 /* ocopy.c: instance list, for telemetry (hold the lock while using one). */
 #include <rte_spinlock.h>
