@@ -399,6 +399,38 @@ service_is_mapped(uint32_t service_id)
 	return false;
 }
 
+/*
+ * Register the device's worker as the service name (sw->service_id): the
+ * service-mode device's, or a dedicated lcore's while started. A name
+ * already taken is refused: services are found by name.
+ */
+static int
+worker_service_register(struct sw_dmadev *sw, const char *name)
+{
+	struct rte_service_spec spec = {
+		.callback = sw_worker_service_cb,
+		.callback_userdata = sw,
+		.socket_id = sw->socket_id,
+	};
+	uint32_t other;
+	int ret;
+
+	strlcpy(spec.name, name, sizeof(spec.name));
+	if (rte_service_get_by_name(spec.name, &other) == 0) {
+		SW_LOG(ERR, "%s: service %u already has the name %s", sw->name, other,
+			spec.name);
+		return -EEXIST;
+	}
+	ret = rte_service_component_register(&spec, &sw->service_id);
+	if (ret != 0) {
+		SW_LOG(ERR, "%s: cannot register service %s: %s", sw->name, spec.name,
+			strerror(-ret));
+		return ret;
+	}
+	sw->service_registered = true;
+	return 0;
+}
+
 static void
 service_release(struct sw_dmadev *sw)
 {
@@ -415,43 +447,31 @@ service_release(struct sw_dmadev *sw)
 /*
  * Dedicated lcore (lcore=N): from start to stop, lcore N is a service
  * lcore that runs the device's worker as its only service, registered for
- * that time ("lcore<N>.dma_sw": one device per lcore). Being a service lcore, it is EAL's to stop: rte_eal_cleanup()
- * (rte_exit calls it too) stops the service lcores before it waits for every
- * lcore to return, where a loop of the driver's own, launched on N, kept
- * it waiting forever for a device left started. It also keeps N out of
+ * that time ("lcore<N>.dma_sw": one device per lcore). Being a service
+ * lcore, it is EAL's to stop: rte_eal_cleanup() (rte_exit calls it too)
+ * stops the service lcores before it waits for every lcore to return,
+ * where a loop of the driver's own, launched on N, kept it waiting
+ * forever for a device left started. It also keeps N out of
  * RTE_LCORE_FOREACH_WORKER and rte_eal_mp_remote_launch() meanwhile, and
  * rte_eal_remote_launch() on it fails with -EBUSY.
  */
 static int
 lcore_worker_start(struct sw_dmadev *sw)
 {
-	struct rte_service_spec spec = {
-		.callback = sw_worker_service_cb,
-		.callback_userdata = sw,
-		.socket_id = sw->socket_id,
-	};
-	uint32_t other;
+	char name[RTE_SERVICE_NAME_MAX];
 	int ret;
 
-	lcore_service_name(spec.name, sizeof(spec.name), sw->lcore);
-	if (rte_service_get_by_name(spec.name, &other) == 0) {
-		SW_LOG(ERR, "%s: service %u already has the name %s", sw->name, other,
-			spec.name);
-		return -EEXIST;
-	}
+	lcore_service_name(name, sizeof(name), sw->lcore);
+	ret = worker_service_register(sw, name);
+	if (ret != 0)
+		return ret;
 	/* Its return is the lcore's last function's: the role tells. */
 	rte_service_lcore_add(sw->lcore);
 	if (rte_eal_lcore_role(sw->lcore) != ROLE_SERVICE) {
 		SW_LOG(ERR, "%s: cannot make lcore %u a service lcore", sw->name, sw->lcore);
+		service_release(sw);
 		return -EBUSY;
 	}
-	ret = rte_service_component_register(&spec, &sw->service_id);
-	if (ret != 0) {
-		SW_LOG(ERR, "%s: cannot register service %s: %s", sw->name, spec.name,
-			strerror(-ret));
-		goto del;
-	}
-	sw->service_registered = true;
 	rte_service_component_runstate_set(sw->service_id, 1);
 	rte_service_runstate_set(sw->service_id, 1);
 	ret = rte_service_map_lcore_set(sw->service_id, sw->lcore, 1);
@@ -459,16 +479,12 @@ lcore_worker_start(struct sw_dmadev *sw)
 		ret = rte_service_lcore_start(sw->lcore);
 	if (ret != 0) {
 		SW_LOG(ERR, "%s: cannot run service %s on lcore %u: %s", sw->name,
-			spec.name, sw->lcore, strerror(-ret));
-		goto unregister;
+			name, sw->lcore, strerror(-ret));
+		service_release(sw);
+		rte_service_lcore_del(sw->lcore);
+		return ret;
 	}
 	return 0;
-
-unregister:
-	service_release(sw);
-del:
-	rte_service_lcore_del(sw->lcore);
-	return ret;
 }
 
 /* The worker stopped (sw->run 0, quiescent): lcore N back to the application. */
@@ -741,32 +757,18 @@ static const struct rte_dma_dev_ops sw_ops = {
 static int
 service_setup(struct sw_dmadev *sw)
 {
-	struct rte_service_spec spec = {
-		.callback = sw_worker_service_cb,
-		.callback_userdata = sw,
-		.socket_id = sw->socket_id,
-	};
 	int ret;
 
-	uint32_t other;
-
 	/* Found by its name (rte_service_get_by_name()): the whole name, once. */
-	if (strlcpy(spec.name, sw->name, sizeof(spec.name)) >= sizeof(spec.name)) {
-		SW_LOG(ERR, "%s: a service is named like its device, in at most %zu characters:"
+	if (strlen(sw->name) >= RTE_SERVICE_NAME_MAX) {
+		SW_LOG(ERR, "%s: a service is named like its device, in at most %d characters:"
 			" a shorter name, or lcore=<id> for a dedicated lcore",
-			sw->name, sizeof(spec.name) - 1);
+			sw->name, RTE_SERVICE_NAME_MAX - 1);
 		return -ENAMETOOLONG;
 	}
-	if (rte_service_get_by_name(spec.name, &other) == 0) {
-		SW_LOG(ERR, "%s: service %u already has this name", sw->name, other);
-		return -EEXIST;
-	}
-	ret = rte_service_component_register(&spec, &sw->service_id);
-	if (ret != 0) {
-		SW_LOG(ERR, "%s: cannot register its service: %s", sw->name, strerror(-ret));
+	ret = worker_service_register(sw, sw->name);
+	if (ret != 0)
 		return ret;
-	}
-	sw->service_registered = true;
 	/* Enabled; it runs once started and mapped to a service lcore. */
 	rte_service_runstate_set(sw->service_id, 1);
 	return 0;
