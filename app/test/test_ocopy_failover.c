@@ -655,6 +655,35 @@ test_calib_leftovers(void)
 }
 
 /*
+ * The same, destroyed without a poll once the engine ran the leftovers:
+ * the teardown drained only the queue's ring, where leftovers are not,
+ * and aborted them unpolled: the engine was left started, as if stuck,
+ * and the calibration buffer kept.
+ */
+static void
+test_calib_leftovers_unpolled(void)
+{
+	int16_t dev = rte_dma_get_dev_id_by_name("dma_sw0");
+	struct ocopy_engine_info info;
+	uint64_t heap;
+	struct ocopy *oc;
+
+	test_section("made on a stopped engine, destroyed once it ran the leftovers: stopped, freed");
+	heap = test_heap_allocs();
+	swdev_service_run("dma_sw0", false);
+	oc = ocdev_create("engines=dma_sw0,split=off,cpu_help=off,stall_us=1000");
+	TEST_ASSERT_SUCCESS(ocopy_engine_info_get(oc, 0, &info), "info");
+	TEST_ASSERT(!info.calibrated, "calibration gave up");
+	swdev_service_run("dma_sw0", true);
+	swdev_wait_idle(dev, 0);
+	ocopy_destroy(oc);
+	TEST_ASSERT_EQUAL(rte_dma_burst_capacity(dev, 0), 0,
+		"dma_sw0 stopped by the teardown (capacity 0), not left started");
+	TEST_ASSERT_EQUAL(test_heap_allocs(), heap,
+		"heap blocks after the teardown: the calibration buffer freed");
+}
+
+/*
  * The same with two engines, the first stopped while the instance is
  * made: its calibration ops stay on it, and the second engine's measure
  * of the library's path runs on a scratch copy of queue 0 holding them.
@@ -1054,7 +1083,15 @@ test_engine_removed(void)
 	TEST_ASSERT(ms.segments == 1 && ms.errors == 1 && ms.unmaps == 0,
 		"segments %u errors %" PRIu64 " unmaps %" PRIu64, ms.segments, ms.errors,
 		ms.unmaps);
+	/*
+	 * A plain copy staged at teardown goes to the CPU, not to the
+	 * removed engine's id (the stage was handed over before the removed
+	 * engine was put out of reach: the copy went to dma_sw_next).
+	 */
+	memset(dst + 2 * LEN, 0, 64);
+	TEST_ASSERT(ocopy_copy(q, dst + 2 * LEN, src, 64, NULL, NULL, 0) >= 0, "staged copy");
 	ocopy_destroy(oc);
+	TEST_ASSERT(memcmp(dst + 2 * LEN, src, 64) == 0, "the staged copy made by the CPU");
 
 	TEST_ASSERT_EQUAL(rte_dma_burst_capacity(next, 0), 64,
 		"dma_sw_next still started after the instance's teardown");
@@ -1092,6 +1129,10 @@ test_engine_removed_busy(void)
 	swdev_service_run("dma_sw_gone2", false);
 	submit_seq(q, 0, 10, OCOPY_F_FLUSH);
 	swdev_destroy("dma_sw_gone2");
+	/* Staged now: the teardown hands it over, to the CPU. */
+	memset(dst + 20 * LEN, 0, 64);
+	TEST_ASSERT(ocopy_copy(q, dst + 20 * LEN, src, 64, NULL, NULL, 0) >= 0,
+		"staged copy");
 	f = open_memstream(&log, &log_size);
 	TEST_ASSERT(f != NULL, "memstream");
 	TEST_ASSERT_SUCCESS(rte_openlog_stream(f), "log stream");
@@ -1100,6 +1141,7 @@ test_engine_removed_busy(void)
 	fclose(f);
 	TEST_ASSERT(nb_done == 10 && nb_abort == 10, "every op aborted once: %u done,"
 		" %u aborted", nb_done, nb_abort);
+	TEST_ASSERT(memcmp(dst + 20 * LEN, src, 64) == 0, "the staged copy made by the CPU");
 	TEST_ASSERT(strstr(log, "not configured") == NULL,
 		"the removed device polled:\n%.400s", log);
 	TEST_ASSERT(strstr(log, "dma_sw_gone2 was removed") != NULL &&
@@ -1179,6 +1221,7 @@ main(int argc, char **argv)
 	test_plain_errors(false);
 	test_plain_errors(true);
 	test_calib_leftovers();
+	test_calib_leftovers_unpolled();
 	test_calib_leftovers_two();
 	test_teardown_stuck();
 	test_teardown_backlog();

@@ -413,7 +413,7 @@ ocopy_destroy(struct ocopy *oc)
 		 * the engines before the dma_offload device over them).
 		 */
 		if (removed != 0)
-			oc_queue_abort(q, removed);
+			oc_queue_abort_removed(q, removed);
 
 		/*
 		 * Callbacks of the aborted ops may submit: those ops are the
@@ -425,6 +425,13 @@ ocopy_destroy(struct ocopy *oc)
 			if (ocopy_queue_drain(q, timeout_us) < 0)
 				OC_LOG(WARNING, "%s: queue %u: %u ops never completed: reported as aborted",
 					oc->name, qid, ocopy_queue_inflight(q));
+			else
+				/*
+				 * Calibration's leftovers: reaped once the
+				 * engine ran them, so it is stopped and the
+				 * buffer they use freed.
+				 */
+				oc_queue_engines_done(q, timeout_us);
 			oc_queue_abort(q, UINT32_MAX);
 		} while (ocopy_queue_inflight(q) != 0 && ++round < OC_DESTROY_ROUNDS);
 		if (ocopy_queue_inflight(q) != 0)

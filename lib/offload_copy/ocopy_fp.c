@@ -762,6 +762,62 @@ oc_queue_abort(struct ocopy_queue *q, uint32_t engines)
 	oc_deliver(q, UINT16_MAX, OC_DELIVER_ALL, NULL, NULL);
 }
 
+/* Engines with ops in flight, and whether a deferred op is still pending. */
+static struct ocopy_qengine *
+oc_busy_engine(struct ocopy_queue *q, unsigned int *nb_busy)
+{
+	struct ocopy_qengine *busy = NULL;
+	uint16_t i;
+
+	*nb_busy = 0;
+	for (i = 0; i < q->nb_qe; i++)
+		if (q->qe[i].inflight != 0) {
+			busy = &q->qe[i];
+			(*nb_busy)++;
+		}
+	return busy;
+}
+
+/*
+ * Engines removed under the instance (mask engines): no op of the queue
+ * goes to them any more, from the stage or from a callback (stalled for
+ * good: a stalled engine with nothing in flight is never reaped, so
+ * nothing makes it healthy again), and what they held is aborted.
+ */
+void
+oc_queue_abort_removed(struct ocopy_queue *q, uint32_t engines)
+{
+	uint16_t i;
+
+	for (i = 0; i < q->nb_qe; i++)
+		if (engines & RTE_BIT32(q->qe[i].engine))
+			q->qe[i].health = OCOPY_HEALTH_STALLED;
+	oc_queue_abort(q, engines);
+}
+
+/*
+ * Wait, up to timeout_us, until no engine holds ops of the queue: reaped,
+ * calibration leftovers included, which no drain waits for (they are no
+ * ops of the ring). Whether none does.
+ */
+bool
+oc_queue_engines_done(struct ocopy_queue *q, uint64_t timeout_us)
+{
+	uint64_t deadline = rte_get_tsc_cycles() +
+			timeout_us * rte_get_tsc_hz() / 1000000;
+	unsigned int nb_busy;
+
+	for (;;) {
+		oc_reap(q);
+		oc_busy_engine(q, &nb_busy);
+		if (nb_busy == 0)
+			return true;
+		if (rte_get_tsc_cycles() > deadline)
+			return false;
+		rte_pause();
+	}
+}
+
 int
 ocopy_queue_drain(struct ocopy_queue *q, uint64_t timeout_us)
 {
@@ -819,22 +875,6 @@ oc_slot_cpu(struct ocopy_queue *q, uint32_t slot, struct ocopy_op *op,
 	op->path = OCOPY_PATH_CPU;
 	oc_book_cpu(q, slot, len);
 	return (uint16_t)slot;
-}
-
-/* Engines with ops in flight, and whether a deferred op is still pending. */
-static struct ocopy_qengine *
-oc_busy_engine(struct ocopy_queue *q, unsigned int *nb_busy)
-{
-	struct ocopy_qengine *busy = NULL;
-	uint16_t i;
-
-	*nb_busy = 0;
-	for (i = 0; i < q->nb_qe; i++)
-		if (q->qe[i].inflight != 0) {
-			busy = &q->qe[i];
-			(*nb_busy)++;
-		}
-	return busy;
 }
 
 static int

@@ -252,6 +252,8 @@ const char *oc_health_name(uint8_t h);
 /* ocopy_fp.c: out-of-line fast path. */
 void oc_reap(struct ocopy_queue *q);
 void oc_queue_abort(struct ocopy_queue *q, uint32_t engines);
+void oc_queue_abort_removed(struct ocopy_queue *q, uint32_t engines);
+bool oc_queue_engines_done(struct ocopy_queue *q, uint64_t timeout_us);
 
 /* ocopy.c: instance list, for telemetry (hold the lock while using one). */
 #include <rte_spinlock.h>
