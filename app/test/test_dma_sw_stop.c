@@ -451,9 +451,9 @@ main(int argc, char **argv)
 		test_lcore_busy();
 		test_lcore_app_service();
 		test_lcore_service_name();
-	}
-	else
+	} else {
 		printf("  lcore -EBUSY case runs with the \"lcore\" argument\n");
+	}
 
 	gbuf_free(src);
 	gbuf_free(dst);

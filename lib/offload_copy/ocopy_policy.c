@@ -62,6 +62,8 @@ oc_cpu_rate(uint32_t *op_cycles, uint32_t *cyc_per_kib)
 
 	buf = rte_zmalloc("ocopy_cal_cpu", OC_CAL_BUF, RTE_CACHE_LINE_SIZE);
 	if (buf == NULL) {
+		OC_LOG(WARNING, "cannot allocate %u bytes to time the CPU's copies: typical figures assumed",
+			OC_CAL_BUF);
 		/* Typical figures of a 2020s core: 16 B/cycle. */
 		*op_cycles = 10;
 		*cyc_per_kib = 64;

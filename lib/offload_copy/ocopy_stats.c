@@ -5,9 +5,9 @@
 /*
  * Counters and the dump. The queues' counters are plain 64-bit fields
  * written by their lcore only: read here from another thread they are
- * approximate, never torn, and never more ops placed or delivered than
- * submitted (oc_queue_stats_read()). Reset them while the queues are
- * idle.
+ * approximate, never torn, and read again (up to 8 times) while they show
+ * more ops placed or delivered than submitted (oc_queue_stats_read()).
+ * Reset them while the queues are idle.
  */
 
 #include <inttypes.h>
@@ -43,8 +43,8 @@ oc_queue_stats_add(struct ocopy_queue_stats *sum,
  * CPU's bytes, then completed at delivery): those are read first and
  * submitted last, each load in that order (acquire). A read is taken
  * again, a few times, while it still shows more ops placed or delivered
- * than submitted (a store the compiler moved, a fenced op moving from
- * engine to deferred between two loads): a snapshot copied field by
+ * than submitted (a store the compiler moved; the lcore preempted between
+ * two stores could keep it so for every try): a snapshot copied field by
  * field, submitted first, showed completed above submitted, and a
  * monitor's submitted - completed wrapped to some 1.8e19.
  */
@@ -57,10 +57,11 @@ oc_queue_stats_read(const struct ocopy_queue *q, struct ocopy_queue_stats *st)
 	do {
 		st->completed = OC_LOAD(s->completed);
 		st->errors = OC_LOAD(s->errors);
+		/* deferred first: a skipped fenced op moves from engine to it. */
+		st->deferred = OC_LOAD(s->deferred);
 		st->cpu = OC_LOAD(s->cpu);
 		st->engine = OC_LOAD(s->engine);
 		st->split = OC_LOAD(s->split);
-		st->deferred = OC_LOAD(s->deferred);
 		st->failovers = OC_LOAD(s->failovers);
 		st->cpu_bytes = OC_LOAD(s->cpu_bytes);
 		st->refused = OC_LOAD(s->refused);

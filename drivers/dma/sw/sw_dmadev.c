@@ -508,8 +508,8 @@ lcore_worker_stop(struct sw_dmadev *sw)
 	 * service lcore running them (a wait for it would never end).
 	 */
 	if (rte_service_lcore_count_services(sw->lcore) != 0) {
-		SW_LOG(WARNING, "%s: lcore %u runs services of the application's too:"
-			" left a running service lcore", sw->name, sw->lcore);
+		SW_LOG(WARNING, "%s: lcore %u runs services of the application's too: left a running service lcore",
+			sw->name, sw->lcore);
 		return;
 	}
 	rte_service_lcore_stop(sw->lcore);
