@@ -668,6 +668,10 @@ if [ "$scenario" = memreap ]; then
 	[ "$(value drain_lost)" = "$lost" ] ||
 		fail "guest B lost $lost frame(s), the switch counted $(value drain_lost)"
 	[ "$(value drops)" -ge "$lost" ] || fail "drops $(value drops) < $lost lost"
+	# Their descriptors went back to vhost's avail index: left consumed,
+	# an in-order guest read every later frame with another's length.
+	grep -q 'descriptor(s) of frames lost at the disable offered again' "$dir/sw.log" ||
+		fail "the lost frames' descriptors were not offered again"
 	exit_clean "$dir/sw.log"
 	echo "PASS ($scenario): B lost $lost frame(s), the switch counted them: $(grep 'vswitch-copy summary' "$dir/sw.log")"
 	exit 0
