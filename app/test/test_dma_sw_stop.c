@@ -72,6 +72,20 @@ load(int16_t dev, uint16_t vchan, uint16_t first_id)
 	return (uint16_t)(first_id + NB_BIG + NB_UNSUB);
 }
 
+/*
+ * The first op since a start: len bytes of src to dst + off, submitted,
+ * job id 0, reaped and checked (what: the case, for a failure).
+ */
+static void
+copy_first(int16_t dev, size_t off, uint32_t len, const char *what)
+{
+	TEST_ASSERT_EQUAL(rte_dma_copy(dev, 0, gbuf_iova(src, 0), gbuf_iova(dst, off), len,
+		RTE_DMA_OP_FLAG_SUBMIT), 0, "%s: job id", what);
+	gbuf_expect_copy(dst, off, src, 0, len);
+	swdev_reap_ok(dev, 0, 1, 0);
+	GBUF_ASSERT_OK(dst, "%s", what);
+}
+
 static void
 test_stop_restart(const char *name)
 {
@@ -168,11 +182,7 @@ test_stop_restart(const char *name)
 	/* The name can be used again. */
 	dev = swdev_open(name, NULL, 1, 32);
 	gbuf_reset(dst);
-	TEST_ASSERT_EQUAL(rte_dma_copy(dev, 0, gbuf_iova(src, 0), gbuf_iova(dst, 0), 8,
-		RTE_DMA_OP_FLAG_SUBMIT), 0, "job id on the new device");
-	gbuf_expect_copy(dst, 0, src, 0, 8);
-	swdev_reap_ok(dev, 0, 1, 0);
-	GBUF_ASSERT_OK(dst, "new device");
+	copy_first(dev, 0, 8, "new device");
 	swdev_destroy(name);
 }
 
@@ -310,20 +320,12 @@ test_lcore_busy(void)
 	swdev_reap_ok(a, 0, 1, 0);
 	GBUF_ASSERT_OK(dst, "a's copy");
 	gbuf_reset(dst);
-	TEST_ASSERT_EQUAL(rte_dma_copy(b, 0, gbuf_iova(src, 0), gbuf_iova(dst, 0), 64,
-		RTE_DMA_OP_FLAG_SUBMIT), 0, "copy on b");
-	gbuf_expect_copy(dst, 0, src, 0, 64);
-	swdev_reap_ok(b, 0, 1, 0);
-	GBUF_ASSERT_OK(dst, "b runs");
+	copy_first(b, 0, 64, "b runs");
 	TEST_ASSERT_SUCCESS(rte_dma_stop(b), "stop b");
 	TEST_ASSERT_EQUAL(rte_eal_get_lcore_state(SWDEV_WORKER_LCORE), WAIT,
 		"the lcore is free after stop");
 	TEST_ASSERT_SUCCESS(rte_dma_start(a), "start a again");
-	TEST_ASSERT_EQUAL(rte_dma_copy(a, 0, gbuf_iova(src, 0), gbuf_iova(dst, 64), 64,
-		RTE_DMA_OP_FLAG_SUBMIT), 0, "copy on a");
-	gbuf_expect_copy(dst, 64, src, 0, 64);
-	swdev_reap_ok(a, 0, 1, 0);
-	GBUF_ASSERT_OK(dst, "a runs again");
+	copy_first(a, 64, 64, "a runs again");
 	swdev_destroy("dma_sw_stop_a");
 	swdev_destroy("dma_sw_stop_b");
 }
@@ -392,11 +394,7 @@ test_lcore_app_service(void)
 	TEST_ASSERT_SUCCESS(rte_service_component_unregister(sid), "unregister");
 	TEST_ASSERT_SUCCESS(rte_dma_start(dev), "start once the lcore is free");
 	gbuf_reset(dst);
-	TEST_ASSERT_EQUAL(rte_dma_copy(dev, 0, gbuf_iova(src, 0), gbuf_iova(dst, 0), 64,
-		RTE_DMA_OP_FLAG_SUBMIT), 0, "copy");
-	gbuf_expect_copy(dst, 0, src, 0, 64);
-	swdev_reap_ok(dev, 0, 1, 0);
-	GBUF_ASSERT_OK(dst, "the device runs again");
+	copy_first(dev, 0, 64, "the device runs again");
 	swdev_destroy("dma_sw_stop_svc");
 }
 
