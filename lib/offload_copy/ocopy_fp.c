@@ -952,6 +952,16 @@ oc_submit_fenced(struct ocopy_queue *q, void *dst, const void *src,
 	busy = oc_busy_engine(q, &nb_busy);
 	if (nb_busy == 1) {
 		batch_ok = oc_qe_batch_ok(q, busy);
+		/*
+		 * An older fenced op still there may be done by now: reaped,
+		 * it is no longer in the way (else each fenced op behind one
+		 * would be deferred, even seconds apart).
+		 */
+		if (q->fenced_on_engine != 0) {
+			uint64_t now = 0;
+
+			oc_reap_one(q, busy, &now);
+		}
 		busy = oc_busy_engine(q, &nb_busy);
 	}
 	if (q->deferred_pending == 0 && nb_busy == 0)
