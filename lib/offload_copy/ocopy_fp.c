@@ -762,6 +762,13 @@ oc_queue_abort(struct ocopy_queue *q, uint32_t engines)
 	oc_deliver(q, UINT16_MAX, OC_DELIVER_ALL, NULL, NULL);
 }
 
+/* The TSC timeout_us from now: a bounded wait's end. */
+static inline uint64_t
+oc_deadline_us(uint64_t timeout_us)
+{
+	return rte_get_tsc_cycles() + timeout_us * rte_get_tsc_hz() / 1000000;
+}
+
 /* Engines with ops in flight, and whether a deferred op is still pending. */
 static struct ocopy_qengine *
 oc_busy_engine(struct ocopy_queue *q, unsigned int *nb_busy)
@@ -803,8 +810,7 @@ oc_queue_abort_removed(struct ocopy_queue *q, uint32_t engines)
 bool
 oc_queue_engines_done(struct ocopy_queue *q, uint64_t timeout_us)
 {
-	uint64_t deadline = rte_get_tsc_cycles() +
-			timeout_us * rte_get_tsc_hz() / 1000000;
+	const uint64_t deadline = oc_deadline_us(timeout_us);
 	unsigned int nb_busy;
 
 	for (;;) {
@@ -825,7 +831,7 @@ ocopy_queue_drain(struct ocopy_queue *q, uint64_t timeout_us)
 
 	if (q == NULL)
 		return -EINVAL;
-	deadline = rte_get_tsc_cycles() + timeout_us * rte_get_tsc_hz() / 1000000;
+	deadline = oc_deadline_us(timeout_us);
 	/*
 	 * Staged copies counted: every op accepted. Each round hands the
 	 * stage over and rings the engines: callbacks run by the poll may
@@ -1162,21 +1168,11 @@ oc_submit_slow(struct ocopy_queue *q, void *dst, const void *src,
 static int
 oc_complete_older(struct ocopy_queue *q, uint64_t timeout_us)
 {
-	uint64_t deadline;
-	unsigned int nb_busy;
 	uint32_t slot;
 
 	ocopy_flush(q);
-	deadline = rte_get_tsc_cycles() + timeout_us * rte_get_tsc_hz() / 1000000;
-	for (;;) {
-		oc_reap(q);
-		oc_busy_engine(q, &nb_busy);
-		if (nb_busy == 0)
-			break;
-		if (rte_get_tsc_cycles() > deadline)
-			return -ETIMEDOUT;
-		rte_pause();
-	}
+	if (!oc_queue_engines_done(q, timeout_us))
+		return -ETIMEDOUT;
 	/* Deferred ops have slots: they are recorded. */
 	for (slot = q->rec_start; q->deferred_pending != 0 &&
 			slot != q->rec_end; slot++) {
