@@ -56,8 +56,8 @@
  * wall time but not in the submitter cycles, in every mode but for the
  * last burst's (the wall time ends at the last copy, or the last
  * completion: the cpu loop ended after its check, and with --ops 32 of
- * 1 MiB counted the check of 32 MiB that the others did not). Every wait is bounded: no
- * completion for TO_STALL_S seconds fails the case.
+ * 1 MiB counted the check of 32 MiB that the others did not). Every wait
+ * is bounded: no completion for TO_STALL_S seconds fails the case.
  */
 
 #include <inttypes.h>
