@@ -241,24 +241,74 @@ verify_fail(const struct to_case *c, struct to_result *r, const struct to_cursor
 	return -1;
 }
 
-/* Verify op number seq, of len bytes; its bytes are counted by the caller. */
+/* Compare op number seq, of len bytes, at *cur, with its source. */
 static __rte_always_inline int
-verify_op(const struct to_case *c, struct to_result *r, const struct to_cursor *cur,
+check_op(const struct to_case *c, struct to_result *r, const struct to_cursor *cur,
 		uint64_t seq, uint32_t len)
 {
 	const uint8_t *s = c->src->va + (uint64_t)cur->src * c->stride;
-	uint8_t *d = c->dst->va + (uint64_t)cur->dst * c->stride;
+	const uint8_t *d = c->dst->va + (uint64_t)cur->dst * c->stride;
 
-	/* --corrupt-op: damage one completed copy, to prove the check works. */
-	if (unlikely(c->corrupt_op != 0 && seq + 1 == c->corrupt_op))
-		d[len / 2] ^= 0x40;
-	if (c->verify == TO_VERIFY_OFF ||
-			(c->verify == TO_VERIFY_SAMPLE && seq % TO_VERIFY_SAMPLE_EVERY != 0))
-		return 0;
 	r->verified++;
 	if (likely(memcmp(d, s, len) == 0))
 		return 0;
 	return verify_fail(c, r, cur, seq);
+}
+
+/*
+ * Op number seq, of len bytes, has completed: check it now, unless
+ * --verify says otherwise (pass: pass_check() does, later). Its bytes are
+ * counted by the caller.
+ */
+static __rte_always_inline int
+verify_op(const struct to_case *c, struct to_result *r, const struct to_cursor *cur,
+		uint64_t seq, uint32_t len)
+{
+	/* --corrupt-op: damage one completed copy, to prove the check works. */
+	if (unlikely(c->corrupt_op != 0 && seq + 1 == c->corrupt_op)) {
+		uint8_t *d = c->dst->va + (uint64_t)cur->dst * c->stride;
+
+		d[len / 2] ^= 0x40;
+	}
+	if (c->verify == TO_VERIFY_ALL ||
+			(c->verify == TO_VERIFY_SAMPLE && seq % TO_VERIFY_SAMPLE_EVERY == 0))
+		return check_op(c, r, cur, seq, len);
+	return 0;
+}
+
+/*
+ * --verify pass: check the completed ops not checked yet, number *vseq
+ * (at *vcur) to c->seq, and advance both. Called with nothing in flight,
+ * when a pass over the pools has been delivered (each destination slot
+ * then holds the one copy the pass made to it) and at the end of the run;
+ * the caller leaves the time out of the measure.
+ */
+static __rte_noinline int
+pass_check(const struct to_case *c, struct to_result *r, struct to_cursor *vcur,
+		uint64_t *vseq)
+{
+	struct to_cursor cur = *vcur;
+	uint64_t seq;
+
+	for (seq = *vseq; seq < c->seq; seq++) {
+		if (unlikely(check_op(c, r, &cur, seq, op_len(c, seq)) != 0))
+			return -1;
+		cursor_next(&cur, c->nb_slots);
+	}
+	*vcur = cur;
+	*vseq = seq;
+	return 0;
+}
+
+/*
+ * --verify pass: how many of the next n ops, from cursor *cur, the burst
+ * may take without crossing the end of the pass (a pass ends where the
+ * source slot wraps to 0).
+ */
+static __rte_always_inline uint32_t
+pass_room(const struct to_case *c, const struct to_cursor *cur, uint32_t n)
+{
+	return c->verify == TO_VERIFY_PASS ? RTE_MIN(n, c->nb_slots - cur->src) : n;
 }
 
 /*
@@ -332,7 +382,9 @@ run_cpu(struct to_case *c, struct to_result *r)
 	struct to_burst *b = c->burst_buf;
 	struct to_hist *const h = c->hist;
 	const uint32_t every = c->lat_every;
+	struct to_cursor vc = c->cpl_cur;
 	uint64_t t_start, t_end, deadline, now, t0, t1, done = 0, sub = 0, bytes = 0;
+	uint64_t vseq = c->seq, paused = 0;
 	uint32_t n, i, ok;
 
 	t_start = rte_rdtsc();
@@ -340,6 +392,7 @@ run_cpu(struct to_case *c, struct to_result *r)
 	now = t_end = t_start;
 	while (done < limit && now < deadline) {
 		n = (uint32_t)RTE_MIN((uint64_t)c->burst, limit - done);
+		n = pass_room(c, &ec, n);
 		burst_fill(c, b, &ec, c->seq, n, true);
 		t0 = rte_rdtsc();
 		for (i = 0; i < n; i++)
@@ -355,9 +408,22 @@ run_cpu(struct to_case *c, struct to_result *r)
 		if (unlikely(ok != n))
 			break;
 		now = rte_rdtsc();
+		if (c->verify == TO_VERIFY_PASS && ec.src == 0 && done < limit &&
+				now < deadline) {
+			/* A pass is done and the run goes on: check it, the clock stopped. */
+			if (pass_check(c, r, &vc, &vseq) != 0)
+				break;
+			t0 = now;
+			now = rte_rdtsc();
+			paused += now - t0;
+			deadline = deadline == UINT64_MAX ? deadline : deadline + now - t0;
+		}
 	}
+	/* The last ops, after the measure. */
+	if (c->verify == TO_VERIFY_PASS && r->failed == 0)
+		pass_check(c, r, &vc, &vseq);
 	/* To the last copy, as run_async() to the last completion. */
-	r->wall_cycles = t_end - t_start;
+	r->wall_cycles = t_end - t_start - paused;
 	r->ops = done;
 	r->bytes = bytes;
 	r->sub_cycles = sub;
@@ -476,9 +542,10 @@ run_async(struct to_case *c, struct to_result *r, const bool lib)
 	uint64_t enq = 0, cpl = 0, bytes = 0;
 	uint64_t enq_cyc = 0, cpl_cyc = 0, idle = 0, hits = 0, idles = 0;
 	uint16_t id = c->next_id, cpl_id = c->next_id, last_idx = 0;
-	uint64_t x;
+	uint64_t x, vseq = c->seq, paused = 0;
+	struct to_cursor vc = c->cpl_cur;
 	uint32_t out = 0, n, i;
-	bool has_error = false, stop = false, full, burst_given;
+	bool has_error = false, stop = false, full, burst_given, pass_end = false;
 	uint16_t nc;
 	int ret = 0;
 
@@ -488,7 +555,19 @@ run_async(struct to_case *c, struct to_result *r, const bool lib)
 	for (;;) {
 		if (!stop && (enq >= limit || now >= deadline))
 			stop = true;
-		n = stop ? 0 : (uint32_t)RTE_MIN((uint64_t)c->burst, limit - enq);
+		if (unlikely(pass_end) && out == 0 && !stop) {
+			/* A pass is delivered and the run goes on: check it, the clock stopped. */
+			if (pass_check(c, r, &vc, &vseq) != 0)
+				goto end;
+			t0 = now;
+			now = rte_rdtsc();
+			paused += now - t0;
+			last_progress += now - t0;
+			deadline = deadline == UINT64_MAX ? deadline : deadline + now - t0;
+			pass_end = false;
+		}
+		n = stop || pass_end ? 0 :
+			pass_room(c, &ec, (uint32_t)RTE_MIN((uint64_t)c->burst, limit - enq));
 		burst_given = n != 0 && window - out >= n;
 		if (burst_given) {
 			/*
@@ -503,8 +582,11 @@ run_async(struct to_case *c, struct to_result *r, const bool lib)
 					&full);
 			t1 = rte_rdtsc();
 			if (!full) {
-				if (likely(i == n))
+				if (likely(i == n)) {
 					ec = next;
+					/* --verify pass: the pass's last op is in. */
+					pass_end = c->verify == TO_VERIFY_PASS && ec.src == 0;
+				}
 				/* Latency: the sampled ops' submit time, by op number. */
 				if (every != 0)
 					for (x = lat_first(enq, every); x < enq + i; x += every)
@@ -608,7 +690,10 @@ dev_error: {
 		r->failed = TO_EXIT_FAIL;
 	}
 end:
-	r->wall_cycles = t_end - t_start;
+	/* --verify pass: the last ops, after the measure. */
+	if (c->verify == TO_VERIFY_PASS && r->failed == 0 && out == 0)
+		pass_check(c, r, &vc, &vseq);
+	r->wall_cycles = t_end - t_start - paused;
 	r->ops = cpl;
 	r->bytes = bytes;
 	r->enq_cycles = enq_cyc;

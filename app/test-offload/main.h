@@ -89,6 +89,12 @@ enum to_verify {
 	TO_VERIFY_OFF,
 	TO_VERIFY_SAMPLE,	/**< one operation in TO_VERIFY_SAMPLE_EVERY */
 	TO_VERIFY_ALL,
+	/**
+	 * Every operation, once a pass over the pools is delivered (and at
+	 * the end of the run), with the clock stopped: the figures are the
+	 * copies' alone.
+	 */
+	TO_VERIFY_PASS,
 };
 
 #define TO_VERIFY_SAMPLE_EVERY	64

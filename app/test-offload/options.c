@@ -112,6 +112,7 @@ static const char *const verify_keys[] = {
 	[TO_VERIFY_OFF] = "off",
 	[TO_VERIFY_SAMPLE] = "sample",
 	[TO_VERIFY_ALL] = "all",
+	[TO_VERIFY_PASS] = "pass",
 };
 
 /* The index of word in keys[0 .. n - 1], or -1. */
@@ -179,7 +180,10 @@ usage(const char *prog)
 		"                       compares run back to back), or each mode's sizes,\n"
 		"                       then the next mode (mode: each device and library\n"
 		"                       instance set up once a round, not once a case)\n"
-		"  --verify MODE        all (every copy, default), sample (1 in %u), off\n"
+		"  --verify MODE        all (every copy, default), sample (1 in %u), off;\n"
+		"                       pass: every copy, checked once a pass over the\n"
+		"                       pools is delivered, with the clock stopped (one\n"
+		"                       submitter lcore only)\n"
 		"  --lat-sample N|auto  record the completion latency of one op in N (a power\n"
 		"                       of two; 0: off); auto (default): every op of %u B and\n"
 		"                       more, one in %u below. Outside the timed regions:\n"
@@ -684,7 +688,7 @@ to_option_apply(struct to_options *o, struct to_run *g, int opt, const char *arg
 	case OPT_VERIFY:
 		w = word_index(arg, verify_keys, RTE_DIM(verify_keys));
 		if (w < 0) {
-			to_err("--verify %s: expected all, sample or off", arg);
+			to_err("--verify %s: expected all, pass, sample or off", arg);
 			return -EINVAL;
 		}
 		o->verify = (enum to_verify)w;
@@ -887,6 +891,13 @@ to_options_finish(struct to_options *o)
 	}
 	if (o->nb_offloads != 0 && !o->modes[TO_MODE_OFFLOAD]) {
 		to_err("--offload given but --mode has no offload");
+		return -EINVAL;
+	}
+
+	if (o->verify == TO_VERIFY_PASS && o->nb_lcores > 1) {
+		/* Each would stop its own clock while the others copy on. */
+		to_err("--verify pass measures one submitter: with --lcores, use all, sample"
+			" or off");
 		return -EINVAL;
 	}
 

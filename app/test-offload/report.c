@@ -60,6 +60,8 @@ verify_name(enum to_verify v)
 		return "all (every copy)";
 	case TO_VERIFY_SAMPLE:
 		return "sample (1 copy in " RTE_STR(TO_VERIFY_SAMPLE_EVERY) ")";
+	case TO_VERIFY_PASS:
+		return "pass (every copy, after each pass over the pools, not timed)";
 	default:
 		return "off";
 	}

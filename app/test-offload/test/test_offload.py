@@ -99,6 +99,8 @@ BAD_CMDLINES = [
     (["--time", "-1"], "--time -1"),
     (["--time", "1", "--ops", "5"], "--time and --ops"),
     (["--verify", "maybe"], "--verify maybe"),
+    (["--verify", "pass", "--lcores", "0,1"],
+     "--verify pass measures one submitter"),
     (["--lat-sample", "3"], "--lat-sample 3"),
     (["--lcores", "1,1"], "--lcores 1,1: lcore 1 given twice"),
     (["--lcores", "3-1"], "--lcores 3-1"),
@@ -726,6 +728,34 @@ def group_output(a):
             check(rc == 1 and "verification failed for copy #5" in err,
                   "--corrupt-op 5, %s: exit 1 naming copy #5 (exit %d)" %
                   (mode, rc))
+
+        # --verify pass checks every copy once its pass over the pools is
+        # delivered: 256 KiB pools of 4 KiB slots are passes of 64 copies,
+        # so 1000 copies make 15 passes and a part. Each is checked before
+        # the next overwrites it: a damaged copy in the second pass is named
+        # (checked at the end only, the first pass's copies would fail, as
+        # the later passes overwrote them), and a run with none passes with
+        # every copy counted as checked.
+        dev = ["--dev", "dma_sw0"]
+        for mode in ("cpu", "dma", "offload"):
+            args = ["--mode", mode] + (dev if mode != "cpu" else []) + [
+                "--sizes", "4K", "--ops", "1000", "--warmup", "0",
+                "--working-set", "256K", "--verify", "pass"]
+            rc, out, err = run(a.tool, args + ["--corrupt-op", "70"])
+            check(rc == 1 and "verification failed for copy #70 " in err,
+                  "--verify pass --corrupt-op 70, %s: exit 1 naming copy #70"
+                  " (exit %d)" % (mode, rc))
+            cp = os.path.join(d, "pass-%s.csv" % mode)
+            rc, out, err = run(a.tool, args + ["--csv", cp])
+            if check(rc == 0, "--verify pass, %s: 15 passes and a part run"
+                     " (exit %d)" % (mode, rc)):
+                with open(cp, newline="") as f:
+                    r = list(csv.DictReader(f))[0]
+                check(r["ops"] == "1000" and r["verified"] == "1000",
+                      "--verify pass, %s: every copy checked (%s of %s)" %
+                      (mode, r["verified"], r["ops"]))
+                check("verify pass (every copy" in out,
+                      "--verify pass: the header says how copies are checked")
 
         # The table is still there, and the files do not leak into it.
         check("mode" in out and "GB/s" in out and "cycles_per_op" not in out,
