@@ -12,7 +12,10 @@
  */
 
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
+#include <mntent.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -38,8 +41,10 @@
 
 enum test_worker test_worker = TEST_WORKER_SERVICE;
 const char *test_name = "test";
+char test_file_prefix[64];
 
 static bool eal_up;
+static bool eal_shared;	/* hugepage files to remove at the end */
 static volatile sig_atomic_t failing;
 static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
 
@@ -185,6 +190,20 @@ usable_cpus(unsigned int *cpus, unsigned int max)
 	return n;
 }
 
+/* A hash of this program's path (FNV-1a), 0 if unknown. */
+static uint32_t
+program_hash(void)
+{
+	char path[PATH_MAX];
+	uint32_t h = 2166136261u;
+	ssize_t n, i;
+
+	n = readlink("/proc/self/exe", path, sizeof(path));
+	for (i = 0; i < n; i++)
+		h = (h ^ (uint8_t)path[i]) * 16777619u;
+	return n > 0 ? h : 0;
+}
+
 /* Free hugepages of the default size (/proc/meminfo), 0 if unknown. */
 static unsigned long
 free_hugepages(void)
@@ -247,17 +266,31 @@ test_eal_init(int argc, char **argv, const struct test_opts *opts)
 			cpus[RTE_MIN(i, nb_cpus - 1)]);
 		strlcat(lcores, one, sizeof(lcores));
 	}
-	snprintf(prefix, sizeof(prefix), "--file-prefix=%s_%s", opts->name, mode);
+	/*
+	 * Shared files: a prefix of this program's own (build/ and build-asan/,
+	 * two checkouts), the same from run to run, so that EAL reclaims the
+	 * hugepage files a failed run left.
+	 */
+	if (opts->shared)
+		snprintf(test_file_prefix, sizeof(test_file_prefix), "%s_%s_%08x", opts->name,
+			mode, program_hash());
+	else
+		snprintf(test_file_prefix, sizeof(test_file_prefix), "%s_%s", opts->name, mode);
+	snprintf(prefix, sizeof(prefix), "--file-prefix=%s", test_file_prefix);
 
 	eal_argv[n++] = argv[0];
 	eal_argv[n++] = "--lcores";
 	eal_argv[n++] = lcores;
 	eal_argv[n++] = "--no-pci";
-	if (opts->hugepages) {
+	if (opts->hugepages || opts->shared) {
 		if (free_hugepages() == 0)
 			test_skip("needs free hugepages (HugePages_Free in /proc/meminfo is 0)");
 		/* Pages allocated as needed, no files left behind. */
-		eal_argv[n++] = "--in-memory";
+		if (!opts->shared)
+			eal_argv[n++] = "--in-memory";
+		else
+			eal_argv[n++] = "--base-virtaddr=" TEST_SHARED_BASE;
+		eal_shared = opts->shared;
 	} else {
 		eal_argv[n++] = "--no-huge";
 		eal_argv[n++] = "-m";
@@ -294,10 +327,56 @@ test_eal_init(int argc, char **argv, const struct test_opts *opts)
 		TEST_FAIL_NOW("EAL started %u lcores, expected %u", rte_lcore_count(), nb_lcores);
 }
 
+/* Remove the files of folder dir whose names start with start ("": all). */
+static void
+remove_files(const char *dir, const char *start)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	DIR *d = opendir(dir);
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_type == DT_DIR || strncmp(e->d_name, start, strlen(start)) != 0 ||
+				snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >=
+				(int)sizeof(path))
+			continue;
+		if (unlink(path) != 0)
+			printf("warning: cannot remove %s: %s\n", path, strerror(errno));
+	}
+	closedir(d);
+}
+
+/*
+ * What a shared run leaves (EAL keeps it at its cleanup, for secondaries):
+ * the hugepage files, <prefix>map_<n> in each hugetlbfs mount, and the
+ * runtime folder (run_dir).
+ */
+static void
+remove_shared_files(const char *run_dir)
+{
+	char start[96];
+	struct mntent *m;
+	FILE *mounts;
+
+	snprintf(start, sizeof(start), "%smap_", test_file_prefix);
+	mounts = setmntent("/proc/mounts", "r");
+	if (mounts != NULL) {
+		while ((m = getmntent(mounts)) != NULL)
+			if (strcmp(m->mnt_type, "hugetlbfs") == 0)
+				remove_files(m->mnt_dir, start);
+		endmntent(mounts);
+	}
+	remove_files(run_dir, "");
+	if (rmdir(run_dir) != 0)
+		printf("warning: cannot remove %s: %s\n", run_dir, strerror(errno));
+}
+
 int
 test_done(void)
 {
-	char names[RTE_DMADEV_DEFAULT_MAX][RTE_DEV_NAME_MAX_LEN];
+	char names[RTE_DMADEV_DEFAULT_MAX][RTE_DEV_NAME_MAX_LEN], run_dir[PATH_MAX];
 	uint32_t lcores[RTE_MAX_LCORE];
 	struct rte_dev_iterator it;
 	struct rte_device *dev;
@@ -322,10 +401,13 @@ test_done(void)
 		if (ret != 0 && ret != -EALREADY)
 			TEST_FAIL_NOW("rte_service_lcore_stop(%u) at teardown: %d", lcores[i], ret);
 	}
+	strlcpy(run_dir, rte_eal_get_runtime_dir(), sizeof(run_dir));
 	eal_up = false;
 	ret = rte_eal_cleanup();
 	if (ret != 0)
 		TEST_FAIL_NOW("rte_eal_cleanup: %d", ret);
+	if (eal_shared)
+		remove_shared_files(run_dir);
 	alarm(0);
 	printf("PASS %s\n", test_name);
 	return TEST_PASS;

@@ -52,10 +52,23 @@ struct test_opts {
 	const char *const *eal_extra;	/**< extra EAL arguments, NULL-terminated */
 	bool hugepages;		/**< hugepages (--in-memory), not --no-huge:
 				 * skipped where none is free */
+	bool shared;		/**< hugepages with their files and the
+				 * runtime folder (not --in-memory), so that
+				 * a secondary process can attach; the file
+				 * prefix is test_file_prefix */
 };
 
 extern enum test_worker test_worker;
 extern const char *test_name;
+/**
+ * EAL's --base-virtaddr of a shared run, which its secondaries must give
+ * too: above ASan's shadow (where EAL's default hint lies), below where
+ * Linux puts libraries, so both processes find it free.
+ */
+#define TEST_SHARED_BASE	"0x200000000000"
+
+/** The EAL file prefix of the program (set by test_eal_init()). */
+extern char test_file_prefix[64];
 
 /**
  * Start EAL for a test program. Parses the program's own arguments first:

@@ -543,8 +543,10 @@ offload_probe(struct rte_vdev_device *vdev)
 	if (name == NULL)
 		return -EINVAL;
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
-		OFFLOAD_LOG(ERR, "%s: secondary processes are not supported", name);
-		return -ENOTSUP;
+		/* As dma_sw's: the primary's hot-plug needs every secondary's probe. */
+		OFFLOAD_LOG(NOTICE, "%s: the primary's device: no dmadev in a secondary process",
+			name);
+		return 0;
 	}
 	if (strlen(name) >= OCOPY_NAME_LEN) {
 		OFFLOAD_LOG(ERR, "%s: name too long: at most %u characters (it names the offload_copy instance)",
@@ -626,7 +628,7 @@ offload_remove(struct rte_vdev_device *vdev)
 		return -EINVAL;
 	id = rte_dma_get_dev_id_by_name(name);
 	if (id < 0)
-		return 0;	/* already closed through rte_dma_close() */
+		return 0;	/* closed through rte_dma_close(), or a secondary's */
 	/* Stop only a started device: rte_dma_stop() warns on a stopped one. */
 	od = vdev_to_od(vdev);
 	if (od != NULL && od->oc != NULL)

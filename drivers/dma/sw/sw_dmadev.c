@@ -788,8 +788,14 @@ sw_probe(struct rte_vdev_device *vdev)
 	if (name == NULL)
 		return -EINVAL;
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
-		SW_LOG(ERR, "%s: secondary processes are not supported", name);
-		return -ENOTSUP;
+		/*
+		 * The primary's device. A secondary probes it at its start and
+		 * whenever the primary hot-plugs one, and EAL rolls a hot-plug
+		 * back where a secondary fails: it stays here with no dmadev.
+		 */
+		SW_LOG(NOTICE, "%s: the primary's device: no dmadev in a secondary process",
+			name);
+		return 0;
 	}
 	ret = parse_devargs(name, rte_vdev_device_args(vdev), &args);
 	if (ret < 0)
@@ -888,7 +894,7 @@ sw_remove(struct rte_vdev_device *vdev)
 		return -EINVAL;
 	id = rte_dma_get_dev_id_by_name(name);
 	if (id < 0)
-		return 0; /* already closed through rte_dma_close() */
+		return 0; /* closed through rte_dma_close(), or a secondary's */
 	/* Stop only a started device: rte_dma_stop() warns on a stopped one. */
 	sw = vdev_to_sw(vdev);
 	if (sw != NULL && __atomic_load_n(&sw->run, __ATOMIC_ACQUIRE))
