@@ -173,6 +173,7 @@ static const struct bad_arg bad_args[] = {
 	{ "degrade_errors=0", "degrade_errors zero" },
 	{ "reprobe_ms=0", "reprobe_ms zero" },
 	{ "socket=999999", "socket out of range" },
+	{ "engines=dma_sw0,bogus=policy=cpu", "two '=' in an item (read as policy=cpu)" },
 	{ "learn=yes", "learn neither on nor off" },
 	{ "cpu_help=maybe", "cpu_help neither auto, on nor off" },
 	{ "queues=2", "queues: set by rte_dma_configure()" },

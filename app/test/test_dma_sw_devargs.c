@@ -73,6 +73,11 @@ static const struct bad_arg bad_common[] = {
 	{ "max_batch=0", "max_batch zero" },
 	{ "max_batch=32769", "max_batch above the largest ring" },
 	{ "max_batch=65536", "max_batch above 16 bits" },
+	/* rte_kvargs_parse() read these as "domain=strict" and "max_batch=8". */
+	{ "lcore=domain=strict", "two '=' in an item: the first key dropped" },
+	{ "junk=max_batch=8", "two '=' in an item: an unknown key dropped" },
+	{ "domain=[eal,strict]", "a bracketed list" },
+	{ "domain=eal,,kernel=sse2", "an empty item" },
 	{ "max_batch=8ops", "max_batch with trailing garbage" },
 	{ "max_batch=off", "max_batch not a number" },
 	{ "max_batch=", "max_batch empty" },

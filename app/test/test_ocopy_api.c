@@ -237,6 +237,9 @@ test_conf_parse(void)
 		/* A key twice; an empty engine. */
 		"policy=cpu,policy=engine", "queues=2,queues=2",
 		"engines=:dma_sw0", "engines=dma_sw0:", "engines=dma_sw0::dma_sw1",
+		/* rte_kvargs_parse() read these as "queues=4" and "policy=cpu". */
+		"foo=queues=4", "queues=policy=cpu", "=slack=7", "[,=queues=9",
+		"policy=[cpu]",
 	};
 	struct ocopy_conf conf, before;
 	unsigned int i;

@@ -126,6 +126,34 @@ oc_list_has_empty(const char *s, char sep)
 	return s[0] == sep || s[strlen(s) - 1] == sep || strstr(s, two) != NULL;
 }
 
+/*
+ * The first item of list s (items separated by ',') that is not one
+ * key=value, or NULL. rte_kvargs_parse() reads "a=b=c" as b=c, a dropped
+ * without a word, and a ',' within brackets as part of a value: no item
+ * of a configuration is either.
+ */
+static const char *
+oc_conf_bad_item(const char *s)
+{
+	const char *item = s;
+	unsigned int eq = 0;
+
+	for (;; s++) {
+		if (*s == '[' || *s == ']')
+			return item;
+		if (*s == '=')
+			eq++;
+		if (*s == ',' || *s == '\0') {
+			if (eq != 1)
+				return item;
+			if (*s == '\0')
+				return NULL;
+			item = s + 1;
+			eq = 0;
+		}
+	}
+}
+
 static int
 oc_parse_engines(const char *val, struct ocopy_conf *c)
 {
@@ -325,6 +353,7 @@ ocopy_conf_parse(struct ocopy_conf *conf, const char *args)
 {
 	struct ocopy_conf tmp;
 	struct rte_kvargs *kv;
+	const char *bad;
 	unsigned int k;
 	int ret;
 
@@ -336,6 +365,12 @@ ocopy_conf_parse(struct ocopy_conf *conf, const char *args)
 	}
 	if (args[0] != '\0' && oc_list_has_empty(args, ',')) {
 		OC_LOG(ERR, "configuration '%s': empty item", args);
+		return -EINVAL;
+	}
+	bad = args[0] != '\0' ? oc_conf_bad_item(args) : NULL;
+	if (bad != NULL) {
+		OC_LOG(ERR, "configuration '%s': item '%.*s' is not one key=value (one '=', no brackets)",
+			args, (int)strcspn(bad, ","), bad);
 		return -EINVAL;
 	}
 	kv = rte_kvargs_parse(args, oc_conf_keys);

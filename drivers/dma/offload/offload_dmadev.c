@@ -643,7 +643,7 @@ static struct rte_vdev_driver offload_pmd_drv = {
 
 RTE_PMD_REGISTER_VDEV(dma_offload, offload_pmd_drv);
 RTE_PMD_REGISTER_PARAM_STRING(dma_offload,
-	"engines=<dmadev>[:<dmadev>...]|all "
+	"engines=<dmadev>[@<node>][:<dmadev>[@<node>]...]|all "
 	"policy=auto|cpu|engine "
 	"threshold=<bytes> "
 	"split=<bytes>|off "
@@ -653,4 +653,5 @@ RTE_PMD_REGISTER_PARAM_STRING(dma_offload,
 	"degrade_errors=<n> "
 	"reprobe_ms=<ms> "
 	"socket=<n> "
-	"learn=on|off");
+	"learn=on|off "
+	"cpu_help=auto|on|off");

@@ -215,6 +215,33 @@ arg_max_batch(const char *key, const char *value, void *opaque)
 	return 0;
 }
 
+/*
+ * The first item of devargs s that is not one key=value, or NULL.
+ * rte_kvargs_parse() reads "a=b=c" as b=c, a dropped without a word, and
+ * a ',' within brackets as part of a value: no devarg here is either.
+ */
+static const char *
+bad_item(const char *s)
+{
+	const char *item = s;
+	unsigned int eq = 0;
+
+	for (;; s++) {
+		if (*s == '[' || *s == ']')
+			return item;
+		if (*s == '=')
+			eq++;
+		if (*s == ',' || *s == '\0') {
+			if (eq != 1)
+				return item;
+			if (*s == '\0')
+				return NULL;
+			item = s + 1;
+			eq = 0;
+		}
+	}
+}
+
 static int
 parse_devargs(const char *name, const char *params, struct sw_devargs *a)
 {
@@ -229,6 +256,7 @@ parse_devargs(const char *name, const char *params, struct sw_devargs *a)
 		{ SW_ARG_MAX_BATCH, arg_max_batch },
 	};
 	struct rte_kvargs *kv;
+	const char *bad;
 	unsigned int i;
 	int ret = 0;
 
@@ -240,6 +268,12 @@ parse_devargs(const char *name, const char *params, struct sw_devargs *a)
 	if (params == NULL || params[0] == '\0')
 		return 0;
 
+	bad = bad_item(params);
+	if (bad != NULL) {
+		SW_LOG(ERR, "%s: devargs '%s': item '%.*s' is not one key=value (one '=', no brackets)",
+			name, params, (int)strcspn(bad, ","), bad);
+		return -EINVAL;
+	}
 	kv = rte_kvargs_parse(params, sw_valid_args);
 	if (kv == NULL) {
 		SW_LOG(ERR, "%s: cannot parse devargs '%s': unknown key or bad syntax"
@@ -938,4 +972,5 @@ RTE_PMD_REGISTER_PARAM_STRING(dma_sw,
 	SW_ARG_LCORE "=<worker lcore> "
 	SW_ARG_DOMAIN "=eal|strict "
 	SW_ARG_KERNEL "=auto|avx512|avx2|sse2 "
-	SW_ARG_NT_THRESHOLD "=<bytes>|off");
+	SW_ARG_NT_THRESHOLD "=<bytes>|off "
+	SW_ARG_MAX_BATCH "=<operations>");
