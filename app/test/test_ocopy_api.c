@@ -176,6 +176,17 @@ test_conf_format(void)
 	TEST_ASSERT_SUCCESS(ocopy_conf_parse(&conf, "split=65536,engines=all,cpu_help=off"),
 		"split, all");
 	conf_round_trip(&conf, "split, all engines");
+	/*
+	 * A name the engine list cannot hold ('@' reads as a NUMA node): by
+	 * its id. Written by name, "engines=dma_sw@9" looked for "dma_sw".
+	 */
+	TEST_ASSERT_SUCCESS(rte_vdev_init("dma_sw@9", NULL), "probe dma_sw@9");
+	n = rte_dma_get_dev_id_by_name("dma_sw@9");
+	TEST_ASSERT(n >= 0, "dma_sw@9 is a dmadev");
+	snprintf(buf, sizeof(buf), "engines=%d", n);
+	TEST_ASSERT_SUCCESS(ocopy_conf_parse(&conf, buf), "'%s'", buf);
+	conf_round_trip(&conf, "an engine named with '@'");
+	TEST_ASSERT_SUCCESS(rte_vdev_uninit("dma_sw@9"), "remove dma_sw@9");
 
 	test_section("configuration strings: bad arguments, short buffers");
 	n = ocopy_conf_format(&conf, buf, sizeof(buf));

@@ -444,9 +444,13 @@ ocopy_conf_format(const struct ocopy_conf *conf, char *buf, size_t size)
 	} else if (conf->nb_engines != 0) {
 		oc_fmt(buf, size, &off, "engines=");
 		for (i = 0; i < conf->nb_engines; i++) {
-			/* By name where it has one: ids depend on probe order. */
+			/*
+			 * By name where it has one the parser reads back (none
+			 * of the list's separators): ids depend on probe order.
+			 */
 			if (rte_dma_info_get(conf->engines[i], &info) == 0 &&
-					info.dev_name != NULL)
+					info.dev_name != NULL &&
+					info.dev_name[strcspn(info.dev_name, "@:,=[]")] == '\0')
 				oc_fmt(buf, size, &off, "%s%s", i ? ":" : "",
 					info.dev_name);
 			else
