@@ -56,8 +56,14 @@
  * wall time but not in the submitter cycles, in every mode but for the
  * last burst's (the wall time ends at the last copy, or the last
  * completion: the cpu loop ended after its check, and with --ops 32 of
- * 1 MiB counted the check of 32 MiB that the others did not). Every wait
- * is bounded: no completion for TO_STALL_S seconds fails the case.
+ * 1 MiB counted the check of 32 MiB that the others did not). With
+ * --verify pass every op is checked out of the measure instead: a burst
+ * never crosses the end of a pass (N ops, to N distinct destination
+ * slots); once a pass is submitted, nothing more is until it is
+ * delivered, then its ops are checked with the clock stopped (the pause
+ * comes off the wall time and moves the deadline), and the last partial
+ * pass's after the last completion. Every wait is bounded: no completion
+ * for TO_STALL_S seconds fails the case.
  */
 
 #include <inttypes.h>
