@@ -278,13 +278,18 @@ parse_uint(const char *s, uint64_t max, uint64_t *out)
 	return 0;
 }
 
+/*
+ * Seconds (or microseconds): a decimal number, digits first like every
+ * other number here (strtod() alone would take " 1", "+1", ".5", hex
+ * floats and "inf"), an exponent allowed (1e-3, as --dry-run may write).
+ */
 static int
 parse_seconds(const char *s, double *out)
 {
 	char *end;
 	double v;
 
-	if (s == NULL || *s == '\0')
+	if (s == NULL || *s < '0' || *s > '9' || strpbrk(s, "xX") != NULL)
 		return -EINVAL;
 	errno = 0;
 	v = strtod(s, &end);

@@ -98,6 +98,17 @@ BAD_CMDLINES = [
     (["--ring", "70000"], "--ring 70000"),
     (["--time", "-1"], "--time -1"),
     (["--time", "1", "--ops", "5"], "--time and --ops"),
+    # Seconds: digits first, as every other number (strtod() alone took
+    # these), no hex float.
+    (["--time", " 1"], "--time  1: expected seconds"),
+    (["--time", "+1"], "--time +1: expected seconds"),
+    (["--time", "  .5"], "--time   .5: expected seconds"),
+    (["--time", ".5"], "--time .5: expected seconds"),
+    (["--time", "0x1p-2"], "--time 0x1p-2: expected seconds"),
+    (["--warmup", "+0"], "--warmup +0: expected seconds"),
+    (["--warmup", "0X1P-2"], "--warmup 0X1P-2: expected seconds"),
+    (["--long-us", " 5"], "--long-us  5: expected microseconds"),
+    (["--long-us", "inf"], "--long-us inf: expected microseconds"),
     (["--verify", "maybe"], "--verify maybe"),
     (["--verify", "pass", "--lcores", "0,1"],
      "--verify pass measures one submitter"),
@@ -161,6 +172,14 @@ SIZE_RANGES = [
     ("64-100:+36", "64,100"),
     ("64-100:x2", "64"),
     ("64-1M:x4", "64,256,1024,4096,16384,65536,262144,1048576"),
+]
+
+# Seconds that are fine: (--time value, what --dry-run writes back).
+GOOD_TIMES = [
+    ("0.5", "0.5"),
+    ("1e-3", "0.001"),
+    ("2.", "2"),
+    ("3600", "3600"),
 ]
 
 # Checks that need EAL: the device, the lcores, the memory.
@@ -230,6 +249,10 @@ def group_cmdline(a):
         rc, out, err = run(a.tool, ["--sizes", arg, "--dry-run"], eal=False)
         check(rc == 0 and "\nsizes = %s\n" % want in out,
               "--sizes %s gives %s" % (arg, want))
+    for arg, want in GOOD_TIMES:
+        rc, out, err = run(a.tool, ["--time", arg, "--dry-run"], eal=False)
+        check(rc == 0 and "\ntime = %s\n" % want in out,
+              "--time %s accepted as %s (exit %d)" % (arg, want, rc))
     rc, out, err = run(a.tool, ["--mode", "cpu,offload", "--dev", "dma_sw0",
                                 "--offload", "threshold=banana"] + SHORT)
     check(rc == 2 and "cpu " not in out,
