@@ -30,6 +30,11 @@
 #define DEFAULT_TIME_S	1.0
 #define DEFAULT_WARMUP_S 0.1
 #define DEFAULT_LONG_US	20.0
+/*
+ * The shortest --time and --warmup (but 0, no warm-up): a run of less than
+ * one TSC cycle ends before its first burst and measures nothing.
+ */
+#define MIN_TIME_S	1e-6
 #define DEFAULT_LAT_SAMPLE TO_LAT_AUTO
 #define MIN_WORKING_SET	(UINT64_C(64) << 20)
 #define LLC_FACTOR	4	/* default working set: this many LLCs per side */
@@ -165,7 +170,7 @@ usage(const char *prog)
 		"  --dst-node N         NUMA node of the destination pool (same default)\n"
 		"  --flush-cache        evict the CPU caches before each measured run, so\n"
 		"                       every case starts cold\n"
-		"  --time SECONDS       per case (default %.1f)\n"
+		"  --time SECONDS       per case, 0.000001 .. 3600 (default %.1f)\n"
 		"  --ops N              per case, instead of --time\n"
 		"  --warmup SECONDS     unmeasured run before each case (default %.1f, 0: none);\n"
 		"                       offload with cpu_help=auto: repeated (up to %u more\n"
@@ -657,8 +662,9 @@ to_option_apply(struct to_options *o, struct to_run *g, int opt, const char *arg
 		o->working_set_given = true;
 		break;
 	case OPT_TIME:
-		if (parse_seconds(arg, &o->time_s) != 0 || o->time_s <= 0) {
-			to_err("--time %s: expected seconds, > 0 and <= 3600", arg);
+		if (parse_seconds(arg, &o->time_s) != 0 || o->time_s < MIN_TIME_S) {
+			to_err("--time %s: expected seconds, 0.000001 .. 3600 (a shorter case"
+				" copies nothing)", arg);
 			return -EINVAL;
 		}
 		o->time_given = true;
@@ -670,8 +676,10 @@ to_option_apply(struct to_options *o, struct to_run *g, int opt, const char *arg
 		}
 		break;
 	case OPT_WARMUP:
-		if (parse_seconds(arg, &o->warmup_s) != 0) {
-			to_err("--warmup %s: expected seconds, 0 .. 3600", arg);
+		if (parse_seconds(arg, &o->warmup_s) != 0 ||
+				(o->warmup_s != 0 && o->warmup_s < MIN_TIME_S)) {
+			to_err("--warmup %s: expected seconds, 0 (none) or 0.000001 .. 3600 (a"
+				" shorter warm-up copies nothing)", arg);
 			return -EINVAL;
 		}
 		break;

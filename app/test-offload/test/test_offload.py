@@ -109,6 +109,13 @@ BAD_CMDLINES = [
     (["--warmup", "0X1P-2"], "--warmup 0X1P-2: expected seconds"),
     (["--long-us", " 5"], "--long-us  5: expected microseconds"),
     (["--long-us", "inf"], "--long-us inf: expected microseconds"),
+    # Less than one TSC cycle: a case of 0 ops that passed.
+    (["--time", "1e-300"], "--time 1e-300: expected seconds, 0.000001 .. 3600"),
+    (["--time", "0.0000009"], "--time 0.0000009: expected seconds"),
+    (["--time", "0"], "--time 0: expected seconds"),
+    (["--warmup", "1e-300"],
+     "--warmup 1e-300: expected seconds, 0 (none) or 0.000001 .. 3600"),
+    (["--warmup", "3601"], "--warmup 3601: expected seconds"),
     (["--verify", "maybe"], "--verify maybe"),
     (["--verify", "pass", "--lcores", "0,1"],
      "--verify pass measures one submitter"),
@@ -180,6 +187,7 @@ GOOD_TIMES = [
     ("1e-3", "0.001"),
     ("2.", "2"),
     ("3600", "3600"),
+    ("0.000001", "1e-06"),
 ]
 
 # Checks that need EAL: the device, the lcores, the memory.
@@ -286,6 +294,18 @@ def group_cmdline(a):
           "source pool on NUMA node 0, destination pool on node 0" in out,
           "--flush-cache --src-node 0 --dst-node 0 run (exit %d)" % rc)
     check_default_working_set(a)
+    # The shortest case still copies: at least one burst.
+    with tempfile.TemporaryDirectory() as d:
+        csvf = os.path.join(d, "short.csv")
+        rc, out, err = run(a.tool, ["--mode", "cpu", "--sizes", "64", "--time",
+                                    "0.000001", "--warmup", "0",
+                                    "--working-set", "1M", "--csv", csvf])
+        rows = []
+        if rc == 0:
+            with open(csvf, newline="") as f:
+                rows = list(csv.DictReader(f))
+        check(rc == 0 and len(rows) == 1 and int(rows[0]["ops"]) > 0,
+              "--time 0.000001 runs a case that copies (exit %d)" % rc)
 
 
 def check_default_working_set(a):
@@ -356,6 +376,8 @@ BAD_INIS = [
     ("[a]\ntime = 1\nops = 10\n", "[a]: --time and --ops"),
     ("[a]\nverify = most\n", "[a]: --verify most"),
     ("[a]\nrounds = 0\n", "[a]: --rounds 0"),
+    ("[a]\ntime = 1e-300\n", "[a]: --time 1e-300"),
+    ("[a]\nwarmup = 1e-7\n", "[a]: --warmup 1e-7"),
     ("[a]\nmode = offload\noffload = policy=cpu |\n", "[a]: --offload ''"),
     ("[a]\nmode = offload\noffload = split=off | split=off\n",
      "[a]: --offload 'split=off': given twice"),
