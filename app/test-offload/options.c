@@ -916,6 +916,23 @@ to_options_finish(struct to_options *o)
 
 	if (!o->working_set_given) {
 		o->working_set = default_working_set(o);
+		/*
+		 * The same bound as one given: halved as the run would halve it
+		 * for EAL's memory (worker.c), down to what the sizes and the
+		 * burst need, and refused when even that does not fit.
+		 */
+		while (phys_mem() != 0 && o->working_set > phys_mem() / 2 &&
+				o->working_set / 2 >= to_working_set_floor(o))
+			o->working_set /= 2;
+		if (phys_mem() != 0 && o->working_set > phys_mem() / 2) {
+			to_err("%s and --burst %u: the default working set, %" PRIu64 " MiB per"
+				" side (2 x largest size %u x burst, rounded up to a power of two):"
+				" two pools of that size do not fit in this machine's %" PRIu64
+				" MiB of memory; lower the largest size or --burst",
+				o->dist == TO_DIST_FIXED ? "--sizes" : "--dist", o->burst,
+				o->working_set >> 20, o->max_size, phys_mem() >> 20);
+			return -EINVAL;
+		}
 	} else if (phys_mem() != 0 && o->working_set > phys_mem() / 2) {
 		to_err("--working-set %" PRIu64 ": two pools of that size do not fit in this"
 			" machine's %" PRIu64 " MiB of memory", o->working_set, phys_mem() >> 20);

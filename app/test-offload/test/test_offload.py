@@ -135,6 +135,15 @@ BAD_CMDLINES = [
     (["--mode", "dma"], "--mode dma"),
     (["--working-set", "1K"], "--working-set"),
     (["--working-set", "64P"], "--working-set 64P"),
+    # The default for these (2 x 1 GiB x 4096 = 8 TiB a pool) does not fit
+    # any machine: refused as a --working-set of that size is.
+    (["--sizes", "64,1G", "--burst", "4096", "--ring", "4096"],
+     "--sizes and --burst 4096: the default working set, 8388608 MiB per side"),
+    (["--dist", "64:1,1G:1", "--burst", "4096", "--ring", "4096"],
+     "--dist and --burst 4096: the default working set, 8388608 MiB"),
+    (["--sizes", "1G", "--burst", "4096", "--ring", "4096", "--working-set",
+      "8192G"],
+     "--working-set 8796093022208: two pools of that size do not fit"),
     (["--lcore", "99999"], "--lcore 99999"),
     (["--bogus"], "--bogus"),
     (["--csv", "/nonexistent-dir/x.csv"], "--csv /nonexistent-dir/x.csv"),
@@ -206,8 +215,10 @@ BAD_RUNTIME = [
      "queues=2, but the tool makes one queue per submitter lcore (1 here"),
     (["--mode", "offload", "--dev", "dma_sw0", "--burst", "64", "--offload",
       "queue_size=32"], "queue_size 32 is smaller than --burst 64"),
+    # 64 B: the default working set of 1 MiB copies (80 GB) is refused first.
     (["--mode", "offload", "--dev", "dma_sw0", "--ring", "65535", "--burst",
-      "40000"], "offload: queue_size 32768 is smaller than --burst 40000"),
+      "40000", "--sizes", "64"],
+     "offload: queue_size 32768 is smaller than --burst 40000"),
 ]
 
 
