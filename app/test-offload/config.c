@@ -203,6 +203,12 @@ out:
  * not fit its fields (a value of 260 characters would lose its end): check
  * the syntax first, the same rules, and name the line. Comments start
  * with ';', anywhere on a line.
+ *
+ * Two of its rules are refused rather than followed. "\;" is a literal ';'
+ * to rte_cfgfile, but only where it is the line's first ';', and then no
+ * later ';' starts a comment either ("a\;b ; note" is the value
+ * "a;b ; note"); no key takes a ';'. A section ends at its first ']'
+ * ("[a]]" and "[x]y]" would be [a] and [x]): nothing may follow it.
  */
 static int
 check_line(const char *path, unsigned int lineno, char *line, bool *section)
@@ -210,6 +216,12 @@ check_line(const char *path, unsigned int lineno, char *line, bool *section)
 	char *p, *end, *eq, *k;
 
 	p = strchr(line, ';');
+	if (p != NULL && p > line && p[-1] == '\\') {
+		to_err("--config %s:%u: '\\;' (an escaped ';', which rte_cfgfile keeps in"
+			" the value, and the rest of the line with it): no key takes a ';'",
+			path, lineno);
+		return -EINVAL;
+	}
 	if (p != NULL)
 		*p = '\0';
 	for (p = line; *p == ' ' || *p == '\t'; p++)
@@ -223,6 +235,11 @@ check_line(const char *path, unsigned int lineno, char *line, bool *section)
 	if (*p == '[') {
 		if (end[-1] != ']' || end - p < 3) {
 			to_err("--config %s:%u: '%s': a section is [name]", path, lineno, p);
+			return -EINVAL;
+		}
+		if (strchr(p, ']') != end - 1) {
+			to_err("--config %s:%u: '%s': a section is [name], nothing after its"
+				" first ']' (a name holds no ']')", path, lineno, p);
 			return -EINVAL;
 		}
 		if (end - p - 2 >= CFG_NAME_LEN) {

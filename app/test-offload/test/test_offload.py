@@ -401,6 +401,18 @@ BAD_INIS = [
     ("[a]\nmode = cpu ;" + "c" * 320 + "\n",
      ":2: line of 332 characters: at most 322, comment included"),
     ("[a]\nmode = cpu\0\n", ":2: a NUL byte"),
+    # rte_cfgfile ends a section at its first ']': [a] and [x].
+    ("[a]]\nmode = cpu\n", ":1: '[a]]': a section is [name], nothing after"),
+    ("[x]y]\nmode = cpu\n", ":1: '[x]y]': a section is [name], nothing after"),
+    ("[a]\nmode = cpu\n[b] ]\nmode = cpu\n", ":3: '[b] ]'"),
+    # "\;" is a literal ';' to rte_cfgfile, and the rest of the line with it:
+    # a comment that is not one, a value past 255 characters cut short.
+    ("[a]\nmode = cpu\\;x\n", ":2: '\\;' (an escaped ';'"),
+    ("[a]\nmode = offload\noffload = policy=cpu\\; ; note\n",
+     ":3: '\\;' (an escaped ';'"),
+    ("[a]\nmode = offload\noffload = " + "a" * 250 + "\\;" + "b" * 10 + "\n",
+     ":3: '\\;' (an escaped ';'"),
+    ("[a\\;b]\nmode = cpu\n", ":1: '\\;' (an escaped ';'"),
 ]
 
 # Bad files whose fault only EAL can see: a device, an lcore.
@@ -420,6 +432,12 @@ def group_config(a):
         rc, out2, err = dry_run_ini(a, d, "again.ini", out1)
         check(rc == 0 and out2 == out1,
               "--dry-run output read back with --config gives the same cases")
+        # Only the line's first ';' can be escaped: one in a comment is text.
+        rc, out, err = dry_run_ini(a, d, "esc.ini",
+                                   "[a]\nmode = cpu ; a \\; in a comment\n")
+        check(rc == 0 and "\nmode = cpu\n" in out,
+              "'\\;' inside a comment is part of the comment (exit %d) %s" %
+              (rc, err))
 
         # Command-line options are defaults; a section's keys win.
         ini = os.path.join(d, "two.ini")
