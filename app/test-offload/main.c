@@ -555,6 +555,39 @@ progress_init(const struct to_run *g, const struct to_options *cases, unsigned i
 	to_progress_init(g->progress, n, n ? s / n : 0);
 }
 
+/*
+ * --dry-run: every case as an INI section, or nothing (and an error) where
+ * one cannot be written so that --config reads it back.
+ */
+static int
+dry_run(const struct to_options *cases, unsigned int nb_cases)
+{
+	char *text = NULL;
+	size_t len = 0;
+	unsigned int k;
+	FILE *f;
+	int ret = TO_EXIT_OK;
+
+	f = open_memstream(&text, &len);
+	if (f == NULL) {
+		to_err("--dry-run: out of memory");
+		return TO_EXIT_USAGE;
+	}
+	for (k = 0; k < nb_cases && ret == TO_EXIT_OK; k++) {
+		fprintf(f, "%s", k == 0 ? "" : "\n");
+		if (to_options_dump(f, &cases[k]) != 0)
+			ret = TO_EXIT_USAGE;
+	}
+	if (fclose(f) != 0 && ret == TO_EXIT_OK) {
+		to_err("--dry-run: out of memory");
+		ret = TO_EXIT_USAGE;
+	}
+	if (ret == TO_EXIT_OK)
+		fputs(text, stdout);
+	free(text);
+	return ret;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -583,11 +616,7 @@ main(int argc, char **argv)
 	}
 
 	if (g.dry_run) {
-		for (k = 0; k < nb_cases; k++) {
-			printf("%s", k == 0 ? "" : "\n");
-			to_options_dump(stdout, &cases[k]);
-		}
-		ret = TO_EXIT_OK;
+		ret = dry_run(cases, nb_cases);
 		goto free_cases;
 	}
 	dev_ids = calloc(nb_cases, sizeof(*dev_ids));

@@ -396,7 +396,7 @@ int to_list_check(const char *opt, const char *arg);
 uint64_t to_llc_size(void);
 /** The smallest working set a default is lowered to when memory is short. */
 uint64_t to_working_set_floor(const struct to_options *o);
-void to_options_dump(FILE *f, const struct to_options *o);
+int to_options_dump(FILE *f, const struct to_options *o);
 
 /* progress.c */
 void to_progress_init(int mode, unsigned int nb_cases, double case_s);

@@ -11,15 +11,18 @@
  * Byte counts take binary suffixes: K/KiB, M/MiB, G/GiB (64K = 65536).
  */
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <rte_cfgfile.h>
 #include <rte_common.h>
 
 #include "main.h"
@@ -987,13 +990,173 @@ to_options_parse(struct to_options *o, struct to_run *g, int argc, char **argv)
 }
 
 /*
+ * --dry-run's values: the longest, every --offload configuration joined by
+ * " | ", fits.
+ */
+#define DUMP_LEN	(TO_MAX_OFFLOADS * (TO_OFFLOAD_LEN + 3))
+
+/* Append to buf (DUMP_LEN); *off past DUMP_LEN - 1 marks it cut short. */
+static void __rte_format_printf(3, 4)
+dump_add(char *buf, size_t *off, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*off >= DUMP_LEN - 1)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *off, DUMP_LEN - *off, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*off = RTE_MIN(*off + (size_t)n, (size_t)DUMP_LEN);
+}
+
+/*
+ * Sizes as --sizes reads them: each one, or (ranges) a run of three or
+ * more that grows by a fixed step or factor as FROM-TO:+STEP or
+ * FROM-TO:xMUL where that is shorter, which --sizes expands to the same
+ * run, TO its last size. Returns the length.
+ */
+static size_t
+dump_sizes(char *buf, const struct to_options *o, bool ranges)
+{
+	const uint32_t *sz = o->sizes;
+	const unsigned int n = o->nb_sizes;
+	unsigned int i = 0, j, ka, kg, k;
+	size_t off = 0, list;
+	char range[64];
+	uint32_t d, m;
+
+	buf[0] = '\0';
+	while (i < n) {
+		ka = kg = 1;
+		if (ranges && i + 1 < n && sz[i + 1] > sz[i]) {
+			d = sz[i + 1] - sz[i];
+			for (ka = 2; i + ka < n && sz[i + ka] > sz[i + ka - 1] &&
+					sz[i + ka] - sz[i + ka - 1] == d; ka++)
+				;
+			m = sz[i + 1] / sz[i];
+			if (sz[i + 1] % sz[i] == 0)
+				for (kg = 2; i + kg < n && sz[i + kg] % sz[i + kg - 1] == 0 &&
+						sz[i + kg] / sz[i + kg - 1] == m; kg++)
+					;
+		}
+		k = RTE_MAX(ka, kg);
+		if (k >= 3) {
+			if (kg >= ka)
+				snprintf(range, sizeof(range), "%u-%u:x%u", sz[i],
+					sz[i + k - 1], sz[i + 1] / sz[i]);
+			else
+				snprintf(range, sizeof(range), "%u-%u:+%u", sz[i],
+					sz[i + k - 1], sz[i + 1] - sz[i]);
+			for (list = k - 1, j = 0; j < k; j++)
+				list += (size_t)snprintf(NULL, 0, "%u", sz[i + j]);
+			if (strlen(range) < list) {
+				dump_add(buf, &off, "%s%s", i ? "," : "", range);
+				i += k;
+				continue;
+			}
+		}
+		dump_add(buf, &off, "%s%u", i ? "," : "", sz[i]);
+		i++;
+	}
+	return off;
+}
+
+/*
+ * Whether an INI file holds item (a --dev name, an --offload configuration)
+ * as it is: a ';' starts a comment, a line ends at a newline, and the
+ * blanks at the ends of a value (and of each '|' item) are dropped.
+ */
+static int
+dump_item_check(const struct to_options *o, const char *opt, const char *item)
+{
+	size_t len = strlen(item);
+	const char *c;
+
+	for (c = item; *c != '\0'; c++) {
+		if (iscntrl((unsigned char)*c)) {
+			to_err("--dry-run [%s]: %s: a control character (0x%02x) in a value:"
+				" an INI line cannot hold it", o->name, opt, (unsigned char)*c);
+			return -EINVAL;
+		}
+	}
+	if (strchr(item, ';') != NULL) {
+		to_err("--dry-run [%s]: %s '%s': a ';' starts a comment in an INI file:"
+			" --config could not read it back", o->name, opt, item);
+		return -EINVAL;
+	}
+	if (len != 0 && (isspace((unsigned char)item[0]) ||
+			isspace((unsigned char)item[len - 1]))) {
+		to_err("--dry-run [%s]: %s '%s': an INI file drops the blanks at its ends:"
+			" --config could not read it back", o->name, opt, item);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* rte_cfgfile keeps CFG_VALUE_LEN - 1 characters of a value, cuts the rest. */
+static int
+dump_len_check(const struct to_options *o, const char *opt, unsigned int n,
+		const char *what, const char *note, size_t len)
+{
+	if (len < CFG_VALUE_LEN)
+		return 0;
+	to_err("--dry-run [%s]: %s: %u %s%s%s in %zu characters, more than the %d an INI"
+		" value holds: --config could not read this case back", o->name, opt, n, what,
+		n == 1 ? "" : "s", note, len, CFG_VALUE_LEN - 1);
+	return -E2BIG;
+}
+
+/*
  * Print a case group as an INI section, every key explicit, in the syntax
  * --config reads: what --dry-run shows, and what reproduces the case.
+ * Refused (nothing printed, an error naming the option) where a value
+ * cannot be written so that --config reads it back: past CFG_VALUE_LEN - 1
+ * characters, or holding what the INI syntax takes for its own.
  */
-void
+int
 to_options_dump(FILE *f, const struct to_options *o)
 {
+	char buf[DUMP_LEN];
 	unsigned int i, n;
+	size_t off;
+
+	for (i = 0, off = 0; i < o->nb_devs; i++) {
+		if (dump_item_check(o, "--dev", o->devs[i]) != 0)
+			return -EINVAL;
+		/* dev = a,b: a comma splits a name. */
+		if (strchr(o->devs[i], ',') != NULL) {
+			to_err("--dry-run [%s]: --dev '%s': a ',' separates the devices of"
+				" an INI file's dev = a,b: --config could not read it back",
+				o->name, o->devs[i]);
+			return -EINVAL;
+		}
+		dump_add(buf, &off, "%s%s", i ? "," : "", o->devs[i]);
+	}
+	if (dump_len_check(o, "--dev", o->nb_devs, "device", "", off) != 0)
+		return -EINVAL;
+	for (i = 0, off = 0; i < o->nb_offloads; i++) {
+		if (dump_item_check(o, "--offload", o->offloads[i]) != 0)
+			return -EINVAL;
+		dump_add(buf, &off, "%s%s", i ? " | " : "", o->offloads[i]);
+	}
+	if (dump_len_check(o, "--offload", o->nb_offloads, "configuration", "",
+			off) != 0)
+		return -EINVAL;
+	/* The sizes one by one, or with their runs as ranges where too long. */
+	if (o->dist == TO_DIST_FIXED) {
+		off = dump_sizes(buf, o, false);
+		if (off >= CFG_VALUE_LEN)
+			off = dump_sizes(buf, o, true);
+		if (dump_len_check(o, "--sizes", o->nb_sizes, "size",
+				" (runs of a step written as ranges)", off) != 0)
+			return -EINVAL;
+	}
+	for (i = 0, off = 0; i < o->nb_lcores; i++)
+		dump_add(buf, &off, "%s%u", i ? "," : "", o->lcores[i]);
+	if (dump_len_check(o, "--lcores", o->nb_lcores, "lcore", "", off) != 0)
+		return -EINVAL;
 
 	fprintf(f, "[%s]\nmode = ", o->name);
 	for (i = 0, n = 0; i < TO_MODE_MAX; i++)
@@ -1015,9 +1178,10 @@ to_options_dump(FILE *f, const struct to_options *o)
 	if (o->dist != TO_DIST_FIXED) {
 		fprintf(f, "dist = %s", o->dist_spec);
 	} else {
-		fprintf(f, "sizes = ");
-		for (i = 0; i < o->nb_sizes; i++)
-			fprintf(f, "%s%u", i ? "," : "", o->sizes[i]);
+		off = dump_sizes(buf, o, false);
+		if (off >= CFG_VALUE_LEN)
+			dump_sizes(buf, o, true);
+		fprintf(f, "sizes = %s", buf);
 	}
 	fprintf(f, "\nburst = %u\nring = %u\nworking-set = %" PRIu64 "\n", o->burst, o->ring,
 		o->working_set);
@@ -1045,4 +1209,5 @@ to_options_dump(FILE *f, const struct to_options *o)
 	fprintf(f, "long-us = %.15g\nno-park = %s\n", o->long_us, o->park ? "false" : "true");
 	if (o->corrupt_op != 0)
 		fprintf(f, "corrupt-op = %" PRIu64 "\n", o->corrupt_op);
+	return 0;
 }

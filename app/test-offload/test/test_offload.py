@@ -10,7 +10,8 @@ GROUP is one of:
            input, never a crash; good ones accepted (--help, a short run);
            the default working set lowered to fit EAL's memory
   config   INI files (--config): the shipped config.ini round-trips
-           through --dry-run; bad files exit 2 with one error line naming
+           through --dry-run, and so do long lists; what --dry-run cannot
+           write is refused; bad files exit 2 with one error line naming
            the file and the line, section or key; a two-section file runs
   plot     devtools/plot-benchmark.sh turns a short run's CSV into a PNG,
            a series per mode, and per --offload configuration when there
@@ -422,6 +423,114 @@ BAD_INIS_RUNTIME = [
     ("[ok]\nmode = cpu\n[b]\nmode = cpu\nlcore = 7\n", "[b]: --lcore 7"),
 ]
 
+# Command lines whose --dry-run output --config must read back as it is:
+# lists past an INI value's 255 characters written as ranges, the most
+# devices, configurations and lcores that fit, a time of 1e-06.
+ROUND_TRIPS = [
+    ["--sizes", "1K-64M:+1M"],
+    ["--sizes", "64-1M:x2,100-3000:+100,3,5,100000000-100000012:+1,7"],
+    ["--sizes", "1G,1000-1062:+1", "--burst", "1",
+     "--working-set", "4G"],
+    ["--mode", "dma", "--working-set", "64M"] +
+    sum([["--dev", "dma_sw%d" % i] for i in range(16)], []),
+    ["--mode", "offload"] + sum([["--offload", "threshold=%d,split=off" %
+                                  (64 << i)] for i in range(8)], []),
+    ["--lcores", "0-63", "--time", "0.000001"],
+]
+
+# Cases --dry-run cannot write so that --config reads them back: refused.
+BAD_DUMPS = [
+    # A list of sizes of no step: 40 sizes of 10 digits.
+    (["--sizes", ",".join(str(1000000000 + 7919 * i * i) for i in range(40)),
+      "--burst", "1", "--working-set", "4G"],
+     "--dry-run [cmdline]: --sizes: 40 sizes (runs of a step written as "
+     "ranges) in 439 characters, more than the 255 an INI value holds"),
+    (["--mode", "offload"] + sum([["--offload", "threshold=%d,split=off,"
+                                   "policy=auto" % (64 << i)]
+                                  for i in range(8)], []),
+     "--dry-run [cmdline]: --offload: 8 configurations in 304 characters"),
+    (["--mode", "offload", "--offload", "threshold=64," * 20 + "split=off"],
+     "--dry-run [cmdline]: --offload: 1 configuration in 269 characters"),
+    (["--mode", "dma"] + sum([["--dev", "dma_sw_named_at_length_%d" % i]
+                              for i in range(16)], []),
+     "--dry-run [cmdline]: --dev: 16 devices in "),
+    (["--mode", "offload", "--offload", "policy=cpu;split=off"],
+     "--dry-run [cmdline]: --offload 'policy=cpu;split=off': a ';' starts a "
+     "comment"),
+    (["--mode", "dma", "--dev", "dma;0"],
+     "--dry-run [cmdline]: --dev 'dma;0': a ';' starts a comment"),
+    (["--mode", "dma", "--dev", "dma_sw0,x"],
+     "--dev 'dma_sw0,x': a ',' separates the devices"),
+    (["--mode", "dma", "--dev", "dma_sw0 "],
+     "--dev 'dma_sw0 ': an INI file drops the blanks at its ends"),
+    (["--mode", "offload", "--offload", "policy=cpu", "--offload",
+      " split=off"], "--offload ' split=off': an INI file drops the blanks"),
+    (["--mode", "dma", "--dev", "dma\nsw0"],
+     "--dev: a control character (0x0a) in a value"),
+]
+
+
+def size_list(spec):
+    """The sizes --sizes spec gives (items, FROM-TO, :xMUL, :+STEP)."""
+    def num(v):
+        for sfx, shift in (("K", 10), ("M", 20), ("G", 30)):
+            if v.endswith(sfx):
+                return int(v[:-1]) << shift
+        return int(v)
+    out = []
+    for item in spec.split(","):
+        if "-" not in item:
+            out.append(num(item))
+            continue
+        lo, rest = item.split("-")
+        hi, step = (rest.split(":") + ["x2"])[:2]
+        v, hi = num(lo), num(hi)
+        while v <= hi:
+            out.append(v)
+            v = v * int(step[1:]) if step[0] == "x" else v + num(step[1:])
+    return out
+
+
+def check_round_trips(a, d):
+    """--dry-run output is a --config file that gives it again; what it
+    cannot write is refused, and nothing is written."""
+    for i, args in enumerate(ROUND_TRIPS):
+        rc, out1, err = run(a.tool, args + ["--dry-run"], eal=False)
+        rc2, out2, err2 = dry_run_ini(a, d, "trip%d.ini" % i, out1)
+        what = " ".join(args)
+        what = what if len(what) < 70 else what[:67] + "..."
+        check(rc == 0 and rc2 == 0 and out2 == out1,
+              "%s: --dry-run read back the same (exit %d, %d) %s" %
+              (what, rc, rc2, (err + err2).strip()))
+        sizes = [l[len("sizes = "):] for l in out1.splitlines()
+                 if l.startswith("sizes = ")]
+        if "--sizes" in args and sizes:
+            spec = args[args.index("--sizes") + 1]
+            check(len(sizes[0]) <= 255 and
+                  size_list(sizes[0]) == size_list(spec),
+                  "--sizes %s written as %s: the same %d sizes" %
+                  (spec, sizes[0], len(size_list(spec))))
+    for args, needle in BAD_DUMPS:
+        rc, out, err = run(a.tool, args + ["--dry-run"], eal=False)
+        errs = error_lines(err)
+        what = " ".join(args)
+        what = what if len(what) < 70 else what[:67] + "..."
+        if not check(rc == 2 and out == "" and errs and needle in errs[0],
+                     "%s --dry-run -> exit 2, nothing written, error naming "
+                     "'%s'" % (what, needle)):
+            print("      exit %d, stderr:\n%s" % (rc, err), flush=True)
+    # From --config: the section named, and not even its good sections
+    # written.
+    devs = sum([["--dev", "dma_sw_named_at_length_%d" % i] for i in range(16)],
+               [])
+    rc, out, err = dry_run_ini(a, d, "big.ini", "[ok]\nmode = dma\ndev = "
+                               "dma_sw0\n[big]\nmode = dma\n", devs)
+    errs = error_lines(err)
+    check(rc == 2 and out == "" and errs and
+          "--dry-run [big]: --dev: 16 devices in 405 characters" in errs[0],
+          "a section inheriting 16 long --dev names -> exit 2, nothing "
+          "written, error naming [big] (exit %d) %s" % (rc, err))
+
 
 def group_config(a):
     shipped = os.path.join(a.source, "config.ini")
@@ -432,6 +541,7 @@ def group_config(a):
         rc, out2, err = dry_run_ini(a, d, "again.ini", out1)
         check(rc == 0 and out2 == out1,
               "--dry-run output read back with --config gives the same cases")
+        check_round_trips(a, d)
         # Only the line's first ';' can be escaped: one in a comment is text.
         rc, out, err = dry_run_ini(a, d, "esc.ini",
                                    "[a]\nmode = cpu ; a \\; in a comment\n")
