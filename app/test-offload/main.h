@@ -453,6 +453,8 @@ void to_format_size(char *buf, size_t len, uint64_t bytes);
 void to_metrics_get(const struct to_case *c, const struct to_result *r,
 		struct to_metrics *m);
 const char *to_mode_name(enum to_mode mode);
+/** The --verify word of a mode. */
+const char *to_verify_key(enum to_verify v);
 void to_mode_label(char *buf, size_t len, enum to_mode mode, const char *name);
 void to_case_size_label(char *buf, size_t len, const struct to_case *c);
 

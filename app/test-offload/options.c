@@ -124,6 +124,13 @@ static const char *const verify_keys[] = {
 };
 
 /* The index of word in keys[0 .. n - 1], or -1. */
+/* The --verify word of a mode: "all", "pass", "sample", "off". */
+const char *
+to_verify_key(enum to_verify v)
+{
+	return (unsigned int)v < RTE_DIM(verify_keys) ? verify_keys[v] : "?";
+}
+
 static int
 word_index(const char *word, const char *const *keys, unsigned int n)
 {

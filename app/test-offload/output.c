@@ -19,7 +19,8 @@
  * the --offload configuration of an offload row, then "placement" and
  * "placement_moves", where the library placed an offload row's copies
  * at its end and the changes cpu_help=auto kept during it, then
- * "warmup_s", the warm-up the case had); a metric that does
+ * "warmup_s", the warm-up the case had, then "verify", how its copies
+ * were checked: the --verify word); a metric that does
  * not apply to a mode (ops per poll for cpu, the path split outside
  * offload) is an empty CSV field and a JSON null.
  */
@@ -52,7 +53,7 @@ static const char *const columns[] = {
 	"lat_p50_us", "lat_p99_us", "lat_p999_us", "lib_cpu", "lib_engine",
 	"lib_split", "errors", "maps", "burst", "window", "ring",
 	"working_set", "tsc_hz", "round", "offload", "placement",
-	"placement_moves", "warmup_s",
+	"placement_moves", "warmup_s", "verify",
 };
 
 enum field_kind { F_STR, F_U64, F_DBL };
@@ -151,6 +152,7 @@ put_fields(struct field *fl, const struct to_options *o, const struct to_case *c
 	STR(to_placement_name(r->placement));
 	DBL(r->placement == TO_PLACE_NONE ? -1 : (double)r->placement_moves);
 	DBL(c->warmup_s);
+	STR(to_verify_key(o->verify));
 #undef STR
 #undef U64
 #undef DBL

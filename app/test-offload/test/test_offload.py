@@ -608,7 +608,7 @@ COLUMNS = ["case", "mode", "device", "workers", "worker", "size", "dist", "mean_
            "lat_samples", "lat_p50_us", "lat_p99_us", "lat_p999_us", "lib_cpu",
            "lib_engine", "lib_split", "errors", "maps", "burst", "window",
            "ring", "working_set", "tsc_hz", "round", "offload", "placement",
-           "placement_moves", "warmup_s"]
+           "placement_moves", "warmup_s", "verify"]
 POSITIVE = ["size", "ops", "bytes", "seconds", "mops", "gbps",
             "cycles_per_op", "lat_samples", "lat_p50_us", "burst", "window", "ring", "working_set",
             "tsc_hz"]
@@ -632,6 +632,8 @@ def check_row(r, where, device="dma_sw0"):
                 "%s: every copy verified (%s of %s)" % (where, r["verified"],
                                                         r["ops"]))
     ok &= check(num(r["errors"]) == 0, "%s: no errors" % where)
+    ok &= check(r["verify"] == "all", "%s: verify = all, the default (%s)" %
+                (where, r["verify"]))
     ok &= check(num(r["lat_p50_us"]) <= num(r["lat_p99_us"]) <=
                 num(r["lat_p999_us"]), "%s: latency p50 <= p99 <= p99.9" % where)
     # --lat-sample auto: every op from 4 KiB, one in 16 below (by the
@@ -938,6 +940,9 @@ def group_output(a):
                 check(r["ops"] == "1000" and r["verified"] == "1000",
                       "--verify pass, %s: every copy checked (%s of %s)" %
                       (mode, r["verified"], r["ops"]))
+                check(r["verify"] == "pass",
+                      "--verify pass, %s: the row says so (verify = '%s')" %
+                      (mode, r["verify"]))
                 check("verify pass (every copy" in out,
                       "--verify pass: the header says how copies are checked")
 
