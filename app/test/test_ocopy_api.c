@@ -401,6 +401,46 @@ test_create_nomem(void)
 	ocopy_destroy(oc);
 }
 
+/*
+ * engines=all passes over the dmadevs in use before it counts to
+ * OCOPY_MAX_ENGINES: with that many started (in use) after dma_sw0 and
+ * dma_sw1, a free one after them is taken too. The first
+ * OCOPY_MAX_ENGINES dmadevs used to be the candidates, those in use
+ * dropped afterwards: two engines, the free one never tried.
+ */
+static void
+test_create_all_in_use(void)
+{
+	char name[16];
+	struct ocopy *oc;
+	int16_t dev, free_dev;
+	unsigned int i;
+	bool found = false;
+
+	test_section("engines=all: devices in use do not take free ones' places");
+	for (i = 0; i < OCOPY_MAX_ENGINES; i++) {
+		snprintf(name, sizeof(name), "dma_sw_u%02u", i);
+		TEST_ASSERT_SUCCESS(rte_vdev_init(name, NULL), "probe %s", name);
+		dev = (int16_t)rte_dma_get_dev_id_by_name(name);
+		swdev_configure(dev, 1, 64);
+		TEST_ASSERT_SUCCESS(rte_dma_start(dev), "start %s (in use)", name);
+	}
+	TEST_ASSERT_SUCCESS(rte_vdev_init("dma_sw_free", NULL), "probe dma_sw_free");
+	free_dev = (int16_t)rte_dma_get_dev_id_by_name("dma_sw_free");
+	oc = ocdev_create("engines=all,threshold=64");
+	TEST_ASSERT_EQUAL(ocopy_engine_count(oc), 3,
+		"dma_sw0, dma_sw1 and dma_sw_free, past %u devices in use", OCOPY_MAX_ENGINES);
+	for (i = 0; i < 3; i++)
+		found |= ocopy_engine_dev_id(oc, (uint16_t)i) == free_dev;
+	TEST_ASSERT(found, "dma_sw_free (dmadev %d) is an engine", free_dev);
+	ocopy_destroy(oc);
+	TEST_ASSERT_SUCCESS(rte_vdev_uninit("dma_sw_free"), "remove dma_sw_free");
+	for (i = 0; i < OCOPY_MAX_ENGINES; i++) {
+		snprintf(name, sizeof(name), "dma_sw_u%02u", i);
+		TEST_ASSERT_SUCCESS(rte_vdev_uninit(name), "remove %s", name);
+	}
+}
+
 static void
 test_create_errors(void)
 {
@@ -472,6 +512,7 @@ test_create_errors(void)
 	oc2 = NULL;
 	ocopy_destroy(oc2);	/* no-op */
 	ocopy_destroy(oc);
+	test_create_all_in_use();
 }
 
 static void

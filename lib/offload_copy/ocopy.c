@@ -133,8 +133,9 @@ oc_conf_check(struct ocopy_conf *c, const char *name)
 }
 
 /*
- * Every dmadev except dma_offload devices (ourselves); those in use by
- * someone else are dropped when they refuse configuration.
+ * Every dmadev except dma_offload devices (ourselves), for the checks
+ * before any is touched; oc_engines_setup() takes them again, passing
+ * over those in use by someone else (they refuse configuration).
  */
 static void
 oc_conf_all_engines(struct ocopy_conf *c)

@@ -119,7 +119,10 @@ struct ocopy_conf {
 	int16_t engines[OCOPY_MAX_ENGINES];	/**< dmadev ids */
 	bool all_engines;		/**< every dmadev but dma_offload ones;
 					 * those started by someone else (their
-					 * configure says EBUSY) are left out */
+					 * configure says EBUSY) are left out,
+					 * then the first OCOPY_MAX_ENGINES by
+					 * id are taken (a warning counts the
+					 * rest) */
 	uint16_t nb_queues;		/**< one per lcore using the instance, >= 1 */
 	uint32_t queue_size;		/**< ops in flight per queue, power of 2 (1024) */
 	uint16_t ring_size;		/**< descriptors per vchan, clamped to the

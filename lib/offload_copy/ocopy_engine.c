@@ -89,29 +89,65 @@ oc_engine_setup(struct ocopy *oc, struct oc_engine *e)
 	return 0;
 }
 
+/*
+ * engines=all: every dmadev that is not a dma_offload device and that
+ * nobody else uses (a started one refuses configuration), up to
+ * OCOPY_MAX_ENGINES, in id order. Devices in use are passed over before
+ * the count, so that they do not take the places of free ones; those the
+ * limit leaves untried are logged.
+ */
+static int
+oc_engines_setup_all(struct ocopy *oc)
+{
+	struct rte_dma_info info;
+	unsigned int untried = 0;
+	struct oc_engine *e;
+	int16_t id;
+	int ret;
+
+	oc->nb_engines = 0;
+	RTE_DMA_FOREACH_DEV(id) {
+		if (rte_dma_info_get(id, &info) < 0 ||
+				strncmp(info.dev_name, "dma_offload",
+					strlen("dma_offload")) == 0)
+			continue;
+		if (oc->nb_engines == OCOPY_MAX_ENGINES) {
+			untried++;
+			continue;
+		}
+		e = &oc->engines[oc->nb_engines];
+		memset(e, 0, sizeof(*e));
+		e->dev_id = id;
+		ret = oc_engine_setup(oc, e);
+		if (ret == -EBUSY) {
+			OC_LOG(INFO, "%s: dmadev %s is in use: not taken",
+				oc->name, e->name);
+			continue;
+		}
+		if (ret < 0)
+			return ret;	/* the caller stops what was started */
+		oc->conf.engines[oc->nb_engines++] = id;
+	}
+	if (untried != 0)
+		OC_LOG(WARNING, "%s: engines=all: %u more dmadev(s) not tried: an instance takes at most %u engines",
+			oc->name, untried, OCOPY_MAX_ENGINES);
+	oc->conf.nb_engines = oc->nb_engines;
+	return 0;
+}
+
 int
 oc_engines_setup(struct ocopy *oc)
 {
 	uint16_t i;
 	int ret;
 
-	for (i = 0; i < oc->nb_engines; ) {
+	if (oc->conf.all_engines)
+		return oc_engines_setup_all(oc);
+	for (i = 0; i < oc->nb_engines; i++) {
 		ret = oc_engine_setup(oc, &oc->engines[i]);
-		if (ret == -EBUSY && oc->conf.all_engines) {
-			/* "all": every engine nobody else uses. */
-			OC_LOG(INFO, "%s: dmadev %s is in use: not taken",
-				oc->name, oc->engines[i].name);
-			memmove(&oc->engines[i], &oc->engines[i + 1],
-				sizeof(oc->engines[0]) *
-				(oc->nb_engines - i - 1));
-			oc->nb_engines--;
-			continue;
-		}
 		if (ret < 0)
 			return ret;	/* the caller stops what was started */
-		i++;
 	}
-	oc->conf.nb_engines = oc->nb_engines;
 	return 0;
 }
 
