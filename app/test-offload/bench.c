@@ -396,7 +396,7 @@ run_cpu(struct to_case *c, struct to_result *r)
 	t_start = rte_rdtsc();
 	deadline = c->ops != 0 ? UINT64_MAX : t_start + c->cycles;
 	now = t_end = t_start;
-	while (done < limit && now < deadline) {
+	while (done < limit && now < deadline && !to_stop_signal) {
 		n = (uint32_t)RTE_MIN((uint64_t)c->burst, limit - done);
 		n = pass_room(c, &ec, n);
 		burst_fill(c, b, &ec, c->seq, n, true);
@@ -559,7 +559,7 @@ run_async(struct to_case *c, struct to_result *r, const bool lib)
 	deadline = c->ops != 0 ? UINT64_MAX : t_start + c->cycles;
 	now = last_progress = t_end = t_start;
 	for (;;) {
-		if (!stop && (enq >= limit || now >= deadline))
+		if (!stop && (enq >= limit || now >= deadline || to_stop_signal))
 			stop = true;
 		if (unlikely(pass_end) && out == 0 && !stop) {
 			/* A pass is delivered and the run goes on: check it, the clock stopped. */

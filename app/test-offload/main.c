@@ -93,6 +93,33 @@ placements_measured(const struct to_group *g)
  * proto holds what the mode decides (mode, device, size, burst); each
  * worker's copy gets that worker's pools, vchan or queue and records.
  */
+volatile sig_atomic_t to_stop_signal;
+
+static void
+stop_on_signal(int sig)
+{
+	to_stop_signal = sig;
+}
+
+/*
+ * SIGINT, SIGTERM and SIGPIPE (a reader of stdout gone, as with "| head")
+ * stop the run between bursts instead of killing it: the JSON array is
+ * closed and EAL cleaned up (its hugepages released) on the way out.
+ */
+static void
+stop_signals_catch(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGPIPE };
+	struct sigaction sa;
+	unsigned int i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = stop_on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < RTE_DIM(sigs); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
 static int
 run_case(struct to_group *g, const struct to_case *proto, struct ocopy *oc)
 {
@@ -104,6 +131,8 @@ run_case(struct to_group *g, const struct to_case *proto, struct ocopy *oc)
 	struct to_result all;
 	unsigned int i, k;
 
+	if (to_stop_signal)
+		return TO_EXIT_SIGNAL(to_stop_signal);
 	/* What every worker's copy shares. */
 	if (o->dist != TO_DIST_FIXED) {
 		base.dist = to_dist_name(o);
@@ -159,7 +188,8 @@ run_case(struct to_group *g, const struct to_case *proto, struct ocopy *oc)
 		if (to_workers_run(g, false) != 0)
 			goto fail;
 		/* A new instance's first probes, out of the measured run. */
-		for (k = 0; base.adaptive && k < TO_WARM_MAX_EXTRA && !placements_measured(g); k++)
+		for (k = 0; base.adaptive && k < TO_WARM_MAX_EXTRA && !to_stop_signal &&
+				!placements_measured(g); k++)
 			if (to_workers_run(g, false) != 0)
 				goto fail;
 		for (i = 0; i < g->nb; i++)
@@ -181,6 +211,9 @@ run_case(struct to_group *g, const struct to_case *proto, struct ocopy *oc)
 	for (i = 0; i < g->nb; i++)
 		g->w[i].next_id = g->w[i].c.next_id;
 	to_progress_case_done();
+	/* Cut short by a signal (warm-up or measure): no row. */
+	if (to_stop_signal)
+		return TO_EXIT_SIGNAL(to_stop_signal);
 
 	to_workers_merge(g, &all);
 	to_report_row(&g->w[0].c, &all, -1);
@@ -625,6 +658,7 @@ main(int argc, char **argv)
 		ret = TO_EXIT_USAGE;
 		goto free_cases;
 	}
+	stop_signals_catch();
 	ret = rte_eal_init(sep, argv);
 	if (ret < 0) {
 		to_err("EAL initialisation failed: %s", rte_strerror(rte_errno));
@@ -656,6 +690,14 @@ cleanup:
 	rte_eal_cleanup();
 	if (to_output_close() != 0 && ret == TO_EXIT_OK)
 		ret = TO_EXIT_FAIL;
+	if (to_stop_signal) {
+		to_progress_clear();
+		to_err("stopped by %s: the cases done before it are in the table and the"
+			" output files, whole; the one it cut short is not",
+			to_stop_signal == SIGINT ? "SIGINT" : to_stop_signal == SIGTERM ?
+			"SIGTERM" : "SIGPIPE");
+		ret = TO_EXIT_SIGNAL(to_stop_signal);
+	}
 free_cases:
 	free(dev_ids);
 	if (cases != &base)

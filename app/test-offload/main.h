@@ -31,6 +31,7 @@
  */
 
 #include <limits.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -56,6 +57,15 @@ extern const char *to_err_context;
 #define TO_EXIT_OK	0
 #define TO_EXIT_FAIL	1	/**< a case failed: verification, device error, stall */
 #define TO_EXIT_USAGE	2	/**< bad command line or environment */
+/* Stopped by signal s (SIGINT, SIGTERM, SIGPIPE): 128 + s, as a shell says. */
+#define TO_EXIT_SIGNAL(s)	(128 + (s))
+
+/**
+ * The signal that asked the run to stop, 0 while none has: the measuring
+ * loops end at their next burst, the case's row is not written, no other
+ * case runs, and the output files are closed whole (main.c).
+ */
+extern volatile sig_atomic_t to_stop_signal;
 
 #define TO_MAX_SIZES	64
 #define TO_MAX_DEVS	16

@@ -12,7 +12,8 @@
  * run before anything is measured) and each row is written and flushed
  * as its case ends, so a run that fails half-way leaves the rows measured
  * so far. The JSON array is closed by to_output_close(), which main()
- * calls on every exit path after the files were opened.
+ * calls on every exit path after the files were opened, a stop by
+ * SIGINT, SIGTERM or SIGPIPE included (main.c).
  *
  * Both formats carry the same fields under the same names (COLUMNS
  * below, new ones at the end: "round", 1 .. --rounds, then "offload",

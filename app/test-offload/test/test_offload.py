@@ -950,6 +950,68 @@ def group_output(a):
         check("mode" in out and "GB/s" in out and "cycles_per_op" not in out,
               "the table is printed, unchanged by --csv/--json")
 
+        check_signals(a, d)
+
+
+def check_signals(a, d):
+    """SIGINT, SIGTERM and SIGPIPE stop a run whole: the exit status says
+    which (128 + the signal), the JSON file is closed (it parses), the
+    rows of the cases done are in both files, and it takes no longer than
+    a burst and the clean-up. Killed by them, the tool used to leave a JSON
+    array open and its hugepages held."""
+    import signal
+    import time
+    args = ["--mode", "cpu,dma,offload", "--dev", "dma_sw0", "--sizes",
+            "64,4K", "--time", "0.2", "--warmup", "0", "--working-set", "8M",
+            "--rounds", "50"]
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        name = signal.Signals(sig).name
+        c, j = (os.path.join(d, "sig.%s" % x) for x in ("csv", "json"))
+        p = subprocess.Popen([a.tool] + EAL + ["--"] + args +
+                             ["--csv", c, "--json", j],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True)
+        time.sleep(2.5)
+        p.send_signal(sig)
+        t0 = time.monotonic()
+        out, err = p.communicate(timeout=30)
+        took = time.monotonic() - t0
+        check(p.returncode == 128 + sig and "stopped by %s" % name in err,
+              "%s: exit %d, 'stopped by %s' (exit %d)" %
+              (name, 128 + sig, name, p.returncode))
+        check(took < 10, "%s: stopped within 10 s (%.1f s)" % (name, took))
+        try:
+            with open(j) as f:
+                rows = json.load(f)["rows"]
+        except (OSError, ValueError) as e:
+            rows = None
+            check(False, "%s: the JSON file parses (%s)" % (name, e))
+        with open(c, newline="") as f:
+            crows = list(csv.DictReader(f))
+        check(rows is not None and len(rows) >= 1 and len(rows) == len(crows)
+              and all(r["ops"] == r["verified"] for r in crows),
+              "%s: the cases done are in both files, whole (%s JSON, %d CSV"
+              " rows)" % (name, None if rows is None else len(rows),
+                          len(crows)))
+    # A reader of stdout gone: SIGPIPE, not a kill.
+    j = os.path.join(d, "pipe.json")
+    p = subprocess.Popen([a.tool] + EAL + ["--"] + args + ["--json", j],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stdout.readline()
+    p.stdout.close()
+    err = p.stderr.read().decode()
+    p.wait(timeout=60)
+    check(p.returncode == 128 + signal.SIGPIPE and "stopped by SIGPIPE" in err,
+          "stdout closed: exit %d, 'stopped by SIGPIPE' (exit %d)" %
+          (128 + signal.SIGPIPE, p.returncode))
+    try:
+        with open(j) as f:
+            json.load(f)
+        ok = True
+    except (OSError, ValueError):
+        ok = False
+    check(ok, "stdout closed: the JSON file parses")
+
 
 # --- plot ------------------------------------------------------------------
 
