@@ -50,6 +50,13 @@ vsw_quit_on_signals(volatile bool *quit)
 	quit_flag = quit;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	/*
+	 * A vhost-user peer gone: virtio-user's sendmsg() (DPDK 22.11) does
+	 * not say MSG_NOSIGNAL, and the SIGPIPE killed a peer whose switch
+	 * had exited, before its result line. The call fails with EPIPE
+	 * instead, and the program goes on to its end.
+	 */
+	signal(SIGPIPE, SIG_IGN);
 }
 
 int

@@ -20,7 +20,7 @@
  */
 int vsw_eal_start(int *argc, char ***argv);
 
-/* SIGINT and SIGTERM set *quit (relaxed atomic store). */
+/* SIGINT and SIGTERM set *quit (relaxed atomic store); SIGPIPE is ignored. */
 void vsw_quit_on_signals(volatile bool *quit);
 
 /*

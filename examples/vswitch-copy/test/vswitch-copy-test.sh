@@ -518,7 +518,14 @@ if [ "$scenario" = signal ]; then
 	swrc=$?
 	[ $swrc -eq 0 ] || fail "the switch exited with $swrc at SIGTERM"
 	kill -INT $bpid $apid 2>/dev/null
-	wait $bpid $apid
+	# The guests end by themselves, their switch gone: not killed by a
+	# signal (SIGPIPE, from virtio-user's messages to the closed socket).
+	for p in "b $bpid" "a $apid"; do
+		set -- $p
+		wait "$2"
+		prc=$?
+		[ $prc -lt 128 ] || fail "guest $1 was killed by signal $((prc - 128)) after the switch exited"
+	done
 	rx=$(value rx)
 	[ "${rx:-0}" -gt 0 ] || fail "no traffic before the signal"
 	grep -q 'guest memory unregistered' "$dir/sw.log" || fail "guest memory not unregistered"
