@@ -133,6 +133,8 @@ run_case(struct to_group *g, const struct to_case *proto, struct ocopy *oc)
 
 	if (to_stop_signal)
 		return TO_EXIT_SIGNAL(to_stop_signal);
+	if (to_output_start() != 0)
+		return TO_EXIT_USAGE;
 	/* What every worker's copy shares. */
 	if (o->dist != TO_DIST_FIXED) {
 		base.dist = to_dist_name(o);
@@ -671,9 +673,12 @@ main(int argc, char **argv)
 	for (k = 0; k < nb_cases; k++)
 		if (group_check(&g, &cases[k], dev_ids[k]) != 0)
 			goto cleanup;
-	/* Only now: a refused run leaves the files of an earlier one alone. */
-	if (to_output_open(&g) != 0)
-		goto cleanup;
+	/*
+	 * Opened as the first case starts: a run refused before (pools EAL
+	 * cannot allocate, a device the group cannot use) leaves the files
+	 * of an earlier one alone.
+	 */
+	to_output_arm(&g);
 
 	to_timer_calibrate();
 	progress_init(&g, cases, nb_cases);

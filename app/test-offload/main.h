@@ -473,8 +473,14 @@ void to_case_size_label(char *buf, size_t len, const struct to_case *c);
  * with an error printed); checked before EAL, since opening truncates.
  */
 int to_output_check(const struct to_run *g);
-/* Open them, once every other check passed: a refused run keeps old ones. */
-int to_output_open(const struct to_run *g);
+/*
+ * Open them, once every other check passed: a refused run keeps old ones.
+ * to_output_arm() records the run's files (g must live on); the first
+ * to_output_start(), as the first case starts (the pools allocated, its
+ * device prepared), opens them (0, or -1 with an error printed).
+ */
+void to_output_arm(const struct to_run *g);
+int to_output_start(void);
 void to_output_row(const struct to_options *o, const struct to_case *c,
 		const struct to_result *r, int worker, unsigned int nb_workers);
 int to_output_close(void);

@@ -8,8 +8,10 @@
  * of the table and the raw counters behind them. Main lcore only, control
  * path.
  *
- * Files are opened before the first case (an unwritable path fails the
- * run before anything is measured) and each row is written and flushed
+ * Files are checked before EAL (an unwritable path fails the run before
+ * anything is measured), opened as the first case starts (a run refused
+ * before, its pools EAL cannot allocate included, leaves earlier files
+ * alone), and each row is written and flushed
  * as its case ends, so a run that fails half-way leaves the rows measured
  * so far. The JSON array is closed by to_output_close(), which main()
  * calls on every exit path after the files were opened, a stop by
@@ -33,6 +35,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <rte_cycles.h>
 
@@ -242,9 +245,31 @@ same_file(const char *a, const char *b)
 		sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
+/*
+ * Whether the file at path can be written, without touching it: the file
+ * if it exists, else its folder. Files are opened only when the first
+ * case starts; an unwritable path must fail the run before EAL.
+ */
+static int
+check_writable(const char *path, const char *opt)
+{
+	char dir[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	if (access(path, F_OK) == 0 ? access(path, W_OK) != 0 :
+			access(dirname(dir), W_OK | X_OK) != 0) {
+		to_err("%s %s: cannot open for writing: %s", opt, path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int
 to_output_check(const struct to_run *g)
 {
+	if ((g->csv[0] != '\0' && check_writable(g->csv, "--csv") != 0) ||
+			(g->json[0] != '\0' && check_writable(g->json, "--json") != 0))
+		return -1;
 	if (g->csv[0] != '\0' && g->json[0] != '\0' && same_file(g->csv, g->json)) {
 		to_err("--csv %s and --json %s: the same file", g->csv, g->json);
 		return -1;
@@ -263,10 +288,23 @@ to_output_check(const struct to_run *g)
 	return 0;
 }
 
-int
-to_output_open(const struct to_run *g)
+static const struct to_run *armed;
+
+void
+to_output_arm(const struct to_run *g)
 {
+	armed = g;
+}
+
+int
+to_output_start(void)
+{
+	const struct to_run *g = armed;
 	unsigned int i;
+
+	if (g == NULL)
+		return 0;	/* opened already, or no files */
+	armed = NULL;
 
 	if (g->csv[0] != '\0') {
 		csv_f = open_out(g->csv, "--csv");
