@@ -115,6 +115,8 @@ stop_signals_catch(void)
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = stop_on_signal;
+	/* EAL's threads (telemetry's accept()) are not to see EINTR. */
+	sa.sa_flags = SA_RESTART;
 	sigemptyset(&sa.sa_mask);
 	for (i = 0; i < RTE_DIM(sigs); i++)
 		sigaction(sigs[i], &sa, NULL);

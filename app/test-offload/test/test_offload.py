@@ -998,7 +998,10 @@ def check_signals(a, d):
     j = os.path.join(d, "pipe.json")
     p = subprocess.Popen([a.tool] + EAL + ["--"] + args + ["--json", j],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    p.stdout.readline()
+    # Up to the first row: a case has run, so the files are open.
+    for line in p.stdout:
+        if line.startswith(b"cpu "):
+            break
     p.stdout.close()
     err = p.stderr.read().decode()
     p.wait(timeout=60)
