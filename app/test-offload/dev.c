@@ -106,16 +106,10 @@ service_lcore_wait_running(uint32_t lcore)
 }
 
 int
-to_dev_prepare(const struct to_options *o, const char *name, int16_t dev_id,
+to_dev_check(const struct to_options *o, const char *name, int16_t dev_id,
 		uint16_t nb_vchans)
 {
-	struct rte_dma_conf conf = { .nb_vchans = nb_vchans };
-	struct rte_dma_vchan_conf vconf = {
-		.direction = RTE_DMA_DIR_MEM_TO_MEM,
-		.nb_desc = o->ring,
-	};
 	struct rte_dma_info info;
-	uint16_t vchan;
 	int ret;
 
 	ret = rte_dma_info_get(dev_id, &info);
@@ -139,6 +133,24 @@ to_dev_prepare(const struct to_options *o, const char *name, int16_t dev_id,
 			name, nb_vchans, info.max_vchans);
 		return -EINVAL;
 	}
+	return 0;
+}
+
+int
+to_dev_prepare(const struct to_options *o, const char *name, int16_t dev_id,
+		uint16_t nb_vchans)
+{
+	struct rte_dma_conf conf = { .nb_vchans = nb_vchans };
+	struct rte_dma_vchan_conf vconf = {
+		.direction = RTE_DMA_DIR_MEM_TO_MEM,
+		.nb_desc = o->ring,
+	};
+	uint16_t vchan;
+	int ret;
+
+	ret = to_dev_check(o, name, dev_id, nb_vchans);
+	if (ret != 0)
+		return ret;
 	ret = rte_dma_configure(dev_id, &conf);
 	if (ret != 0) {
 		to_err("%s: rte_dma_configure (%u vchans): %s", name, nb_vchans, strerror(-ret));

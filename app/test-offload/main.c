@@ -501,6 +501,11 @@ group_check(const struct to_run *g, const struct to_options *o, int16_t *dev_ids
 	for (i = 0; i < o->nb_devs; i++)
 		if (to_dev_lookup(o->devs[i], &dev_ids[i]) != 0)
 			goto fail;
+	/* What dma mode will ask of each device, before any case writes rows. */
+	for (i = 0; o->modes[TO_MODE_DMA] && i < o->nb_devs; i++)
+		if (to_dev_check(o, o->devs[i], dev_ids[i],
+				(uint16_t)RTE_MAX(o->nb_lcores, 1u)) != 0)
+			goto fail;
 	if (node_check("--src-node", o->src_node) != 0 ||
 			node_check("--dst-node", o->dst_node) != 0)
 		goto fail;

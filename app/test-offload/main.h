@@ -445,6 +445,9 @@ void to_workers_merge(struct to_group *g, struct to_result *all);
 
 /* dev.c */
 int to_dev_lookup(const char *name, int16_t *dev_id);
+/* What dma mode needs of a device (copies, --ring, a vchan per worker). */
+int to_dev_check(const struct to_options *o, const char *name, int16_t dev_id,
+		uint16_t nb_vchans);
 int to_dev_prepare(const struct to_options *o, const char *name, int16_t dev_id,
 		uint16_t nb_vchans);
 int to_dev_start(const struct to_options *o, const char *name, int16_t dev_id);

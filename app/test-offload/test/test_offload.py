@@ -234,8 +234,13 @@ def check_outputs_kept(a):
                 f.write("[x]\nmode = cpu\n" if name == "c.ini" else
                         "an earlier run's %s\n" % name)
         out = ["--csv", keep["old.csv"], "--json", keep["old.json"]]
-        # [3]: pools EAL cannot allocate, refused once EAL has started.
-        for bad, needle in BAD_RUNTIME[:2] + BAD_RUNTIME[3:4] + BAD_RUNTIME[-3:-2]:
+        # [3]: pools EAL cannot allocate, refused once EAL has started; a
+        # ring dma_sw refuses, before the cpu mode's rows.
+        ring = (["--mode", "cpu,dma", "--dev", "dma_sw0", "--ring", "65535",
+                 "--burst", "32", "--sizes", "64"],
+                "--ring 65535: dma_sw0 accepts")
+        for bad, needle in (BAD_RUNTIME[:2] + BAD_RUNTIME[3:4] +
+                            BAD_RUNTIME[-3:-2] + [ring]):
             expect_usage_error(a.tool, bad + out, needle, eal=True)
         expect_usage_error(a.tool, ["--config", keep["c.ini"], "--csv",
                                     keep["c.ini"]],
