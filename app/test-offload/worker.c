@@ -42,7 +42,7 @@ static uint32_t barrier_n;
  */
 static int
 pool_alloc(struct to_pool *p, const char *name, uint64_t len, int socket,
-		bool quiet)
+		bool quiet, bool given)
 {
 	const struct rte_memzone *mz;
 	struct rte_malloc_socket_stats st;
@@ -54,13 +54,16 @@ pool_alloc(struct to_pool *p, const char *name, uint64_t len, int socket,
 		if (quiet)
 			return -ENOMEM;
 		to_format_size(sz, sizeof(sz), len);
-		to_err("cannot allocate the %s pool, %s (--working-set) of IOVA-contiguous memory"
-			" on socket %d: %s", name, sz, socket, rte_strerror(rte_errno));
-		if (rte_malloc_get_socket_stats(socket, &st) == 0)
-			to_err("socket %d heap: %zu MiB free, largest free block %zu MiB; raise EAL -m"
-				" (or the hugepages) to at least twice the working set per worker"
-				" plus some, or lower --working-set", socket,
-				st.heap_freesz_bytes >> 20, st.greatest_free_size >> 20);
+		if (rte_malloc_get_socket_stats(socket, &st) != 0)
+			memset(&st, 0, sizeof(st));
+		/* One line, as every error; the default named as such. */
+		to_err("cannot allocate the %s pool, %s (%s) of IOVA-contiguous memory"
+			" on socket %d: %s; its heap has %zu MiB free, the largest block"
+			" %zu MiB: raise EAL -m (or the hugepages) to at least twice the"
+			" working set per worker plus some, or lower --working-set",
+			name, sz, given ? "--working-set" : "the default working set",
+			socket, rte_strerror(rte_errno), st.heap_freesz_bytes >> 20,
+			st.greatest_free_size >> 20);
 		return -ENOMEM;
 	}
 	if (mz->iova == RTE_BAD_IOVA) {
@@ -119,10 +122,12 @@ worker_alloc(struct to_worker *w, const struct to_options *o, bool quiet)
 	src_node = o->src_node >= 0 ? o->src_node : w->socket;
 	dst_node = o->dst_node >= 0 ? o->dst_node : w->socket;
 	snprintf(name, sizeof(name), "to_src%u", w->idx);
-	if (pool_alloc(&w->src, name, o->working_set, src_node, quiet) != 0)
+	if (pool_alloc(&w->src, name, o->working_set, src_node, quiet,
+			o->working_set_given) != 0)
 		return -ENOMEM;
 	snprintf(name, sizeof(name), "to_dst%u", w->idx);
-	if (pool_alloc(&w->dst, name, o->working_set, dst_node, quiet) != 0)
+	if (pool_alloc(&w->dst, name, o->working_set, dst_node, quiet,
+			o->working_set_given) != 0)
 		return -ENOMEM;
 	if (burst_alloc(&w->burst, o->burst, w->socket) != 0)
 		return -ENOMEM;

@@ -359,10 +359,11 @@ def check_default_working_set(a):
                                 "1000", "--warmup", "0", "--working-set",
                                 "256M"])
     errs = error_lines(err)
-    check(rc == 2 and errs and "cannot allocate the to_src0 pool, 256 MiB "
-          "(--working-set)" in errs[0] and "note:" not in out,
-          "--working-set 256M in EAL -m 256: exit 2, not lowered "
-          "(exit %d)" % rc)
+    check(rc == 2 and len(errs) == 1 and "cannot allocate the to_src0 pool, "
+          "256 MiB (--working-set)" in errs[0] and "MiB free" in errs[0] and
+          "note:" not in out,
+          "--working-set 256M in EAL -m 256: exit 2, not lowered, one error"
+          " line (exit %d)" % rc)
 
 
 # --- config ----------------------------------------------------------------
