@@ -95,6 +95,23 @@ placements_measured(const struct to_group *g)
  */
 volatile sig_atomic_t to_stop_signal;
 
+/* Free hugepages of the default size (/proc/meminfo), -1 if unknown. */
+static long
+free_hugepages(void)
+{
+	char line[128];
+	long n = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "HugePages_Free: %ld", &n) == 1)
+			break;
+	fclose(f);
+	return n;
+}
+
 static void
 stop_on_signal(int sig)
 {
@@ -670,7 +687,15 @@ main(int argc, char **argv)
 	stop_signals_catch();
 	ret = rte_eal_init(sep, argv);
 	if (ret < 0) {
-		to_err("EAL initialisation failed: %s", rte_strerror(rte_errno));
+		bool no_huge = false;
+
+		for (k = 1; k < (unsigned int)sep; k++)
+			no_huge |= strcmp(argv[k], "--no-huge") == 0;
+		/* EAL says EACCES ("Permission denied") when it found no hugepage. */
+		to_err("EAL initialisation failed: %s%s", rte_strerror(rte_errno),
+			!no_huge && free_hugepages() == 0 ? " (no free hugepage of the default"
+			" size: reserve some, see devtools/setup-debian.sh, or give EAL"
+			" --no-huge)" : "");
 		ret = TO_EXIT_USAGE;
 		goto free_cases;
 	}
