@@ -729,10 +729,12 @@ cleanup:
 		ret = TO_EXIT_FAIL;
 	if (to_stop_signal) {
 		to_progress_clear();
-		to_err("stopped by %s: the cases done before it are in the table and the"
-			" output files, whole; the one it cut short is not",
-			to_stop_signal == SIGINT ? "SIGINT" : to_stop_signal == SIGTERM ?
-			"SIGTERM" : "SIGPIPE");
+		to_err("stopped by %s: %s", to_stop_signal == SIGINT ? "SIGINT" :
+			to_stop_signal == SIGTERM ? "SIGTERM" : "SIGPIPE",
+			to_output_started() ? "the cases done before it are in the table and"
+			" the output files, whole; the one it cut short is not" :
+			"before the first case: no output file was written (any of an earlier"
+			" run is as it was)");
 		ret = TO_EXIT_SIGNAL(to_stop_signal);
 	}
 free_cases:

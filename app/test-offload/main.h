@@ -484,6 +484,8 @@ int to_output_check(const struct to_run *g);
  */
 void to_output_arm(const struct to_run *g);
 int to_output_start(void);
+/* Whether to_output_start() ran: the files are this run's. */
+bool to_output_started(void);
 void to_output_row(const struct to_options *o, const struct to_case *c,
 		const struct to_result *r, int worker, unsigned int nb_workers);
 int to_output_close(void);

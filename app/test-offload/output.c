@@ -29,6 +29,7 @@
  */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
 #include <inttypes.h>
@@ -214,13 +215,18 @@ json_row(const struct field *fl)
 	json_rows++;
 }
 
+/* Opened for writing without emptying it (to_output_start() does, later). */
 static FILE *
 open_out(const char *path, const char *opt)
 {
-	FILE *f = fopen(path, "w");
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
 
-	if (f == NULL)
+	if (f == NULL) {
 		to_err("%s %s: cannot open for writing: %s", opt, path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+	}
 	return f;
 }
 
@@ -254,8 +260,13 @@ static int
 check_writable(const char *path, const char *opt)
 {
 	char dir[PATH_MAX];
+	struct stat st;
 
 	snprintf(dir, sizeof(dir), "%s", path);
+	if (path[strlen(path) - 1] == '/' || (stat(path, &st) == 0 && S_ISDIR(st.st_mode))) {
+		to_err("%s %s: cannot open for writing: %s", opt, path, strerror(EISDIR));
+		return -1;
+	}
 	if (access(path, F_OK) == 0 ? access(path, W_OK) != 0 :
 			access(dirname(dir), W_OK | X_OK) != 0) {
 		to_err("%s %s: cannot open for writing: %s", opt, path, strerror(errno));
@@ -289,11 +300,18 @@ to_output_check(const struct to_run *g)
 }
 
 static const struct to_run *armed;
+static bool started;
 
 void
 to_output_arm(const struct to_run *g)
 {
 	armed = g;
+}
+
+bool
+to_output_started(void)
+{
+	return started;
 }
 
 int
@@ -305,21 +323,35 @@ to_output_start(void)
 	if (g == NULL)
 		return 0;	/* opened already, or no files */
 	armed = NULL;
+	started = true;
 
+	/* Both opened before either is emptied: a failed open keeps both. */
 	if (g->csv[0] != '\0') {
 		csv_f = open_out(g->csv, "--csv");
 		if (csv_f == NULL)
 			return -1;
+	}
+	if (g->json[0] != '\0') {
+		json_f = open_out(g->json, "--json");
+		if (json_f == NULL)
+			return -1;
+	}
+	if (csv_f != NULL) {
+		if (ftruncate(fileno(csv_f), 0) != 0) {
+			to_err("--csv %s: cannot empty it: %s", g->csv, strerror(errno));
+			return -1;
+		}
 		snprintf(csv_path, sizeof(csv_path), "%s", g->csv);
 		for (i = 0; i < RTE_DIM(columns); i++)
 			fprintf(csv_f, "%s%s", i == 0 ? "" : ",", columns[i]);
 		fputc('\n', csv_f);
 		fflush(csv_f);
 	}
-	if (g->json[0] != '\0') {
-		json_f = open_out(g->json, "--json");
-		if (json_f == NULL)
+	if (json_f != NULL) {
+		if (ftruncate(fileno(json_f), 0) != 0) {
+			to_err("--json %s: cannot empty it: %s", g->json, strerror(errno));
 			return -1;
+		}
 		snprintf(json_path, sizeof(json_path), "%s", g->json);
 		fprintf(json_f, "{\n  \"tool\": \"dpdk-test-offload\",\n  \"rows\": [");
 		fflush(json_f);

@@ -149,6 +149,9 @@ BAD_CMDLINES = [
     (["--bogus"], "--bogus"),
     (["--csv", "/nonexistent-dir/x.csv"], "--csv /nonexistent-dir/x.csv"),
     (["--json", "/nonexistent-dir/x.json"], "--json /nonexistent-dir/x.json"),
+    # A folder, or a path that names one: refused before EAL too.
+    (["--json", "/"], "--json /: cannot open for writing: Is a directory"),
+    (["--csv", "results.csv/"], "--csv results.csv/: cannot open for writing"),
     (["--csv", ""], "--csv"),
     (["--offload", "policy=auto"], "--offload"),
     (["--mode", "offload", "--offload", ""], "--offload '': expected"),
@@ -248,6 +251,9 @@ def check_outputs_kept(a):
         expect_usage_error(a.tool, ["--config", keep["c.ini"], "--json",
                                     os.path.join(d, ".", "c.ini")],
                            "that is the --config file")
+        # A --json that is a folder: refused before the --csv is emptied.
+        expect_usage_error(a.tool, ["--csv", keep["old.csv"], "--json", d],
+                           "--json %s: cannot open for writing" % d)
         new = os.path.join(d, "new.csv")
         expect_usage_error(a.tool, ["--csv", new, "--json", new],
                            "--csv %s and --json %s: the same file" % (new, new))
