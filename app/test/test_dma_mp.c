@@ -85,7 +85,8 @@ static pid_t
 secondary_start(int *go)
 {
 	int rp[2], gp[2];
-	char cpu[16], rfd[16], gfd[16];
+	char cpu[16], rfd[16], gfd[16], env[512];
+	const char *asan;
 	struct pollfd pfd;
 	pid_t pid;
 	char c;
@@ -96,23 +97,24 @@ secondary_start(int *go)
 	snprintf(cpu, sizeof(cpu), "%d", rte_lcore_to_cpu_id((int)rte_get_main_lcore()));
 	snprintf(rfd, sizeof(rfd), "%d", rp[1]);
 	snprintf(gfd, sizeof(gfd), "%d", gp[0]);
+	/*
+	 * Under ASan: DPDK 22.11's vdev bus leaks, in a secondary, the device
+	 * entries its IPC thread makes for the primary's vdevs (calloc and
+	 * strdup in librte_bus_vdev): not this program's. Set here, for the
+	 * child to inherit: between fork() and exec() only async-signal-safe
+	 * calls belong, and setenv() allocates.
+	 */
+	asan = getenv("ASAN_OPTIONS");
+	snprintf(env, sizeof(env), "%s%sdetect_leaks=0", asan != NULL ? asan : "",
+		asan != NULL && asan[0] != '\0' ? ":" : "");
+	setenv("ASAN_OPTIONS", env, 1);
 	fflush(stdout);
 	pid = fork();
 	TEST_ASSERT(pid >= 0, "fork: %s", strerror(errno));
 	if (pid == 0) {
 		char *args[] = { "test_dma_mp", "secondary", test_file_prefix, cpu, rfd, gfd,
 			NULL };
-		const char *asan = getenv("ASAN_OPTIONS");
-		char env[512];
 
-		/*
-		 * Under ASan: DPDK 22.11's vdev bus leaks, in a secondary, the
-		 * device entries its IPC thread makes for the primary's vdevs
-		 * (calloc and strdup in librte_bus_vdev): not this program's.
-		 */
-		snprintf(env, sizeof(env), "%s%sdetect_leaks=0", asan != NULL ? asan : "",
-			asan != NULL && asan[0] != '\0' ? ":" : "");
-		setenv("ASAN_OPTIONS", env, 1);
 		close(rp[0]);
 		close(gp[1]);
 		execv("/proc/self/exe", args);
