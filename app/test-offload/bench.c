@@ -60,9 +60,10 @@
  * --verify pass every op is checked out of the measure instead: a burst
  * never crosses the end of a pass (N ops, to N distinct destination
  * slots); once a pass is submitted, nothing more is until it is
- * delivered, then its ops are checked with the clock stopped (the pause
- * comes off the wall time and moves the deadline), and the last partial
- * pass's after the last completion. Every wait is bounded: no completion
+ * delivered, then its ops are checked with the clock stopped (the wall
+ * time is the sum of the spans between pauses, up to the last copy or
+ * completion: a pause after it is never taken off; the deadline moves by
+ * each pause), and the last partial pass's after the last completion. Every wait is bounded: no completion
  * for TO_STALL_S seconds fails the case.
  */
 
@@ -390,12 +391,12 @@ run_cpu(struct to_case *c, struct to_result *r)
 	const uint32_t every = c->lat_every;
 	struct to_cursor vc = c->cpl_cur;
 	uint64_t t_start, t_end, deadline, now, t0, t1, done = 0, sub = 0, bytes = 0;
-	uint64_t vseq = c->seq, paused = 0;
+	uint64_t vseq = c->seq, active = 0, span;
 	uint32_t n, i, ok;
 
 	t_start = rte_rdtsc();
 	deadline = c->ops != 0 ? UINT64_MAX : t_start + c->cycles;
-	now = t_end = t_start;
+	now = t_end = span = t_start;
 	while (done < limit && now < deadline && !to_stop_signal) {
 		n = (uint32_t)RTE_MIN((uint64_t)c->burst, limit - done);
 		n = pass_room(c, &ec, n);
@@ -419,9 +420,11 @@ run_cpu(struct to_case *c, struct to_result *r)
 			/* A pass is done and the run goes on: check it, the clock stopped. */
 			if (pass_check(c, r, &vc, &vseq) != 0)
 				break;
+			/* The measure: its spans between pauses, summed. */
+			active += now - span;
 			t0 = now;
 			now = rte_rdtsc();
-			paused += now - t0;
+			span = now;
 			deadline = deadline == UINT64_MAX ? deadline : deadline + now - t0;
 		}
 	}
@@ -429,7 +432,7 @@ run_cpu(struct to_case *c, struct to_result *r)
 	if (c->verify == TO_VERIFY_PASS && r->failed == 0)
 		pass_check(c, r, &vc, &vseq);
 	/* To the last copy, as run_async() to the last completion. */
-	r->wall_cycles = t_end - t_start - paused;
+	r->wall_cycles = active + (t_end > span ? t_end - span : 0);
 	r->ops = done;
 	r->bytes = bytes;
 	r->sub_cycles = sub;
@@ -548,7 +551,7 @@ run_async(struct to_case *c, struct to_result *r, const bool lib)
 	uint64_t enq = 0, cpl = 0, bytes = 0;
 	uint64_t enq_cyc = 0, cpl_cyc = 0, idle = 0, hits = 0, idles = 0;
 	uint16_t id = c->next_id, cpl_id = c->next_id, last_idx = 0;
-	uint64_t x, vseq = c->seq, paused = 0;
+	uint64_t x, vseq = c->seq, active = 0, span;
 	struct to_cursor vc = c->cpl_cur;
 	uint32_t out = 0, n, i;
 	bool has_error = false, stop = false, full, burst_given, pass_end = false;
@@ -557,7 +560,7 @@ run_async(struct to_case *c, struct to_result *r, const bool lib)
 
 	t_start = rte_rdtsc();
 	deadline = c->ops != 0 ? UINT64_MAX : t_start + c->cycles;
-	now = last_progress = t_end = t_start;
+	now = last_progress = t_end = span = t_start;
 	for (;;) {
 		if (!stop && (enq >= limit || now >= deadline || to_stop_signal))
 			stop = true;
@@ -565,9 +568,11 @@ run_async(struct to_case *c, struct to_result *r, const bool lib)
 			/* A pass is delivered and the run goes on: check it, the clock stopped. */
 			if (pass_check(c, r, &vc, &vseq) != 0)
 				goto end;
+			/* The measure: its spans between pauses, summed. */
+			active += now - span;
 			t0 = now;
 			now = rte_rdtsc();
-			paused += now - t0;
+			span = now;
 			last_progress += now - t0;
 			deadline = deadline == UINT64_MAX ? deadline : deadline + now - t0;
 			pass_end = false;
@@ -699,7 +704,7 @@ end:
 	/* --verify pass: the last ops, after the measure. */
 	if (c->verify == TO_VERIFY_PASS && r->failed == 0 && out == 0)
 		pass_check(c, r, &vc, &vseq);
-	r->wall_cycles = t_end - t_start - paused;
+	r->wall_cycles = active + (t_end > span ? t_end - span : 0);
 	r->ops = cpl;
 	r->bytes = bytes;
 	r->enq_cycles = enq_cyc;
