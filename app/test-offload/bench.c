@@ -63,8 +63,9 @@
  * delivered, then its ops are checked with the clock stopped (the wall
  * time is the sum of the spans between pauses, up to the last copy or
  * completion: a pause after it is never taken off; the deadline moves by
- * each pause), and the last partial pass's after the last completion. Every wait is bounded: no completion
- * for TO_STALL_S seconds fails the case.
+ * each pause), and the last partial pass's after the last completion.
+ * Every wait is bounded: no completion for TO_STALL_S seconds fails the
+ * case.
  */
 
 #include <inttypes.h>
