@@ -951,11 +951,16 @@ learn_flush_gap(uint64_t flags)
 		"no idle gap in the rate: %u cycles/KiB learned, %u calibrated",
 		r1.engine_cyc_per_kib[0], r0.engine_cyc_per_kib[0]);
 	/*
-	 * Not left for good (8 of 200 were on the engine with the bad rate);
-	 * a busy host still sends some copies to the CPU (the backlog rule).
+	 * Not left for good (8 of 200 were on the engine with the bad rate,
+	 * the rest sent to the CPU); a busy host still sends some copies to
+	 * the CPU (the backlog rule). Fenced copies behind one still on the
+	 * engine wait for it (deferred): how many, the host's load decides
+	 * (22 of 200 on the engine and 178 deferred, none on the CPU, once
+	 * in CI under ASan), and they are not copies the rate sent away.
 	 */
-	TEST_ASSERT(st.engine >= 25, "the engine keeps copies: %" PRIu64
-		" on it, %" PRIu64 " on the CPU", st.engine, st.cpu);
+	TEST_ASSERT(st.engine + st.deferred >= 25, "the engine keeps copies: %" PRIu64
+		" on it, %" PRIu64 " deferred behind it, %" PRIu64 " on the CPU", st.engine,
+		st.deferred, st.cpu);
 	ocopy_destroy(oc);
 }
 
