@@ -1125,7 +1125,7 @@ dump_len_check(const struct to_options *o, const char *opt, unsigned int n,
 int
 to_options_dump(FILE *f, const struct to_options *o)
 {
-	char buf[DUMP_LEN];
+	char buf[DUMP_LEN], sizes[DUMP_LEN];
 	unsigned int i, n;
 	size_t off;
 
@@ -1153,9 +1153,9 @@ to_options_dump(FILE *f, const struct to_options *o)
 		return -EINVAL;
 	/* The sizes one by one, or with their runs as ranges where too long. */
 	if (o->dist == TO_DIST_FIXED) {
-		off = dump_sizes(buf, o, false);
+		off = dump_sizes(sizes, o, false);
 		if (off >= CFG_VALUE_LEN)
-			off = dump_sizes(buf, o, true);
+			off = dump_sizes(sizes, o, true);
 		if (dump_len_check(o, "--sizes", o->nb_sizes, "size",
 				" (runs of a step written as ranges)", off) != 0)
 			return -EINVAL;
@@ -1185,10 +1185,7 @@ to_options_dump(FILE *f, const struct to_options *o)
 	if (o->dist != TO_DIST_FIXED) {
 		fprintf(f, "dist = %s", o->dist_spec);
 	} else {
-		off = dump_sizes(buf, o, false);
-		if (off >= CFG_VALUE_LEN)
-			dump_sizes(buf, o, true);
-		fprintf(f, "sizes = %s", buf);
+		fprintf(f, "sizes = %s", sizes);	/* written by the check above */
 	}
 	fprintf(f, "\nburst = %u\nring = %u\nworking-set = %" PRIu64 "\n", o->burst, o->ring,
 		o->working_set);
