@@ -140,7 +140,6 @@ oc_conf_check(struct ocopy_conf *c, const char *name)
 static void
 oc_conf_all_engines(struct ocopy_conf *c)
 {
-	struct rte_dma_info info;
 	int16_t id;
 
 	c->nb_engines = 0;
@@ -148,9 +147,7 @@ oc_conf_all_engines(struct ocopy_conf *c)
 	RTE_DMA_FOREACH_DEV(id) {
 		if (c->nb_engines == OCOPY_MAX_ENGINES)
 			break;
-		if (rte_dma_info_get(id, &info) < 0 ||
-				strncmp(info.dev_name, "dma_offload",
-					strlen("dma_offload")) == 0)
+		if (!oc_engine_candidate(id))
 			continue;
 		c->engines[c->nb_engines++] = id;
 	}

@@ -89,6 +89,15 @@ oc_engine_setup(struct ocopy *oc, struct oc_engine *e)
 	return 0;
 }
 
+bool
+oc_engine_candidate(int16_t id)
+{
+	struct rte_dma_info info;
+
+	return rte_dma_info_get(id, &info) == 0 &&
+		strncmp(info.dev_name, "dma_offload", strlen("dma_offload")) != 0;
+}
+
 /*
  * engines=all: every dmadev that is not a dma_offload device and that
  * nobody else uses (a started one refuses configuration), up to
@@ -99,7 +108,6 @@ oc_engine_setup(struct ocopy *oc, struct oc_engine *e)
 static int
 oc_engines_setup_all(struct ocopy *oc)
 {
-	struct rte_dma_info info;
 	unsigned int untried = 0;
 	struct oc_engine *e;
 	int16_t id;
@@ -107,9 +115,7 @@ oc_engines_setup_all(struct ocopy *oc)
 
 	oc->nb_engines = 0;
 	RTE_DMA_FOREACH_DEV(id) {
-		if (rte_dma_info_get(id, &info) < 0 ||
-				strncmp(info.dev_name, "dma_offload",
-					strlen("dma_offload")) == 0)
+		if (!oc_engine_candidate(id))
 			continue;
 		if (oc->nb_engines == OCOPY_MAX_ENGINES) {
 			untried++;

@@ -128,6 +128,8 @@ oc_queue_ring_ops(const struct ocopy_queue *q, uint32_t *plain)
 
 /* ocopy_engine.c: configure, start, stop the engines. */
 int oc_engines_setup(struct ocopy *oc);
+/* engines=all: whether dmadev id is one to take (not a dma_offload device). */
+bool oc_engine_candidate(int16_t id);
 unsigned int oc_engines_stop(struct ocopy *oc);
 uint32_t oc_engines_removed(const struct ocopy *oc);
 
