@@ -308,6 +308,16 @@ to_output_arm(const struct to_run *g)
 	armed = g;
 }
 
+/* Empty an output file opened by open_out() (none: NULL). */
+static int
+empty_out(FILE *f, const char *path, const char *opt)
+{
+	if (f == NULL || ftruncate(fileno(f), 0) == 0)
+		return 0;
+	to_err("%s %s: cannot empty it: %s", opt, path, strerror(errno));
+	return -1;
+}
+
 bool
 to_output_started(void)
 {
@@ -336,11 +346,10 @@ to_output_start(void)
 		if (json_f == NULL)
 			return -1;
 	}
+	if (empty_out(csv_f, g->csv, "--csv") != 0 ||
+			empty_out(json_f, g->json, "--json") != 0)
+		return -1;
 	if (csv_f != NULL) {
-		if (ftruncate(fileno(csv_f), 0) != 0) {
-			to_err("--csv %s: cannot empty it: %s", g->csv, strerror(errno));
-			return -1;
-		}
 		snprintf(csv_path, sizeof(csv_path), "%s", g->csv);
 		for (i = 0; i < RTE_DIM(columns); i++)
 			fprintf(csv_f, "%s%s", i == 0 ? "" : ",", columns[i]);
@@ -348,10 +357,6 @@ to_output_start(void)
 		fflush(csv_f);
 	}
 	if (json_f != NULL) {
-		if (ftruncate(fileno(json_f), 0) != 0) {
-			to_err("--json %s: cannot empty it: %s", g->json, strerror(errno));
-			return -1;
-		}
 		snprintf(json_path, sizeof(json_path), "%s", g->json);
 		fprintf(json_f, "{\n  \"tool\": \"dpdk-test-offload\",\n  \"rows\": [");
 		fflush(json_f);
