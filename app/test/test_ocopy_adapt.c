@@ -302,10 +302,16 @@ test_tick_low_traffic(void)
 		oc_adapt_tick(&q, now);
 	}
 	printf("  probe over after %u ticks of 100 KiB: placement %u, %" PRIu64
-		" epochs\n", i, q.adapt.place, q.adapt.epochs);
-	TEST_ASSERT_EQUAL(q.adapt.epochs, 2, "the probe's epoch measured");
-	TEST_ASSERT(i == 3 && !q.adapt.probing && q.adapt.place == HELP,
-		"after 300 KiB the slow probe lost: back to help (%u ticks)", i);
+		" epochs, %" PRIu64 " set aside\n", i, q.adapt.place,
+		q.adapt.epochs, q.adapt.set_aside);
+	/*
+	 * 300 KiB in 30 ms, under half the first epoch's rate: set aside
+	 * and measured again, once; then a loss.
+	 */
+	TEST_ASSERT(q.adapt.epochs == 3 && q.adapt.set_aside == 1,
+		"the probe's epoch measured twice, the first set aside");
+	TEST_ASSERT(i == 6 && !q.adapt.probing && q.adapt.place == HELP,
+		"after twice 300 KiB the slow probe lost: back to help (%u ticks)", i);
 }
 
 /*
@@ -324,15 +330,15 @@ test_tick_pause_in_probe(void)
 	uint64_t now = 1000, epochs;
 	unsigned int i;
 
-	test_section("a probe across an idle hour: kept epochs stretched 100 ms at most");
+	test_section("a probe across a busy hour: kept epochs stretched 100 ms at most");
 	tick_to_probe(&q, &oc, &now, tick);
-	/* An hour without traffic, then the probe's epoch ends. */
+	/* An hour at the first epoch's rate, in one epoch of the probe. */
 	now += 3600 * hz;
 	q.stats.submitted += 1000;
 	q.stats.completed += 1000;
-	q.stats.bytes += 10 << 20;
+	q.stats.bytes += (uint64_t)360000 * (10 << 20);
 	oc_adapt_tick(&q, now);
-	TEST_ASSERT(!q.adapt.probing, "the probe over");
+	TEST_ASSERT(!q.adapt.probing && q.adapt.set_aside == 0, "the probe over");
 	epochs = q.adapt.epochs;
 	/* 10 s of 10 MiB per 10 ms. */
 	for (i = 0; i < 1000; i++) {
@@ -345,6 +351,53 @@ test_tick_pause_in_probe(void)
 	printf("  10 s after the probe: %" PRIu64 " epochs\n", q.adapt.epochs - epochs);
 	TEST_ASSERT(q.adapt.epochs - epochs >= 90,
 		"%" PRIu64 " epochs in 10 s of traffic (at least 90: 100 ms each at most)",
+		q.adapt.epochs - epochs);
+}
+
+/*
+ * A probe across an idle hour: its epoch, under half the kept rate, is
+ * set aside and measured again, and the hour is not the probe's length.
+ * Before, the probe lost at once, and the kept epochs after it were
+ * stretched to 100 ms, long enough to hold the next pause.
+ */
+static void
+test_tick_idle_in_probe(void)
+{
+	static struct ocopy oc = { .name = "adapt" };
+	static struct ocopy_queue q;
+	const uint64_t hz = rte_get_tsc_hz(), tick = hz / 100;	/* 10 ms */
+	uint64_t now = 1000, epochs;
+	unsigned int i;
+
+	test_section("a probe across an idle hour: set aside, measured again, kept epochs not stretched");
+	tick_to_probe(&q, &oc, &now, tick);
+	now += 3600 * hz;
+	q.stats.submitted += 1000;
+	q.stats.completed += 1000;
+	q.stats.bytes += 10 << 20;
+	oc_adapt_tick(&q, now);
+	TEST_ASSERT(q.adapt.probing && q.adapt.place == THR && q.adapt.set_aside == 1,
+		"the probe's epoch set aside: the threshold measured again");
+	q.stats.submitted += 1000;
+	q.stats.completed += 1000;
+	q.stats.bytes += 10 << 20;
+	now += tick;
+	oc_adapt_tick(&q, now);
+	TEST_ASSERT(!q.adapt.probing, "the probe over after one more epoch");
+	TEST_ASSERT(q.adapt.probe_cyc <= 2 * tick,
+		"the probe lasted %" PRIu64 " cycles, not the hour", q.adapt.probe_cyc);
+	epochs = q.adapt.epochs;
+	for (i = 0; i < 1000; i++) {
+		q.stats.submitted += 1000;
+		q.stats.completed += 1000;
+		q.stats.bytes += 10 << 20;
+		now += tick;
+		oc_adapt_tick(&q, now);
+	}
+	printf("  10 s after the probe: %" PRIu64 " epochs\n", q.adapt.epochs - epochs);
+	/* Kept epochs as long as the probe: its settling tick and its own. */
+	TEST_ASSERT(q.adapt.epochs - epochs >= 450,
+		"%" PRIu64 " epochs in 10 s of traffic (at least 450: 20 ms each)",
 		q.adapt.epochs - epochs);
 }
 
@@ -529,6 +582,72 @@ main(int argc, char **argv)
 	TEST_ASSERT(a.kept == HELP && a.place == HELP && a.changes == 0,
 		"it loses at 1.0: help kept, no move (%" PRIu64 " moves)", a.changes);
 
+	test_section("a pause in the kept epoch before each probe: set aside, no move");
+	/*
+	 * Help 10% better; before each probe one kept epoch moves a tenth
+	 * (the application paused in it). Folded into the mean, it took
+	 * 11% off it: the threshold won twice against it and the queue moved
+	 * to the worse placement, and back.
+	 */
+	fresh(&a);
+	m = help_vs(1000000, 1100000);
+	run(&a, &m, 100, 0);
+	TEST_ASSERT(a.kept == HELP && a.changes == 0, "help kept");
+	for (i = 0, h = 0, nb = 0; i < 1000; i++) {
+		uint64_t avg = a.kept_avg;
+
+		if (!a.probing && a.left == 1) {
+			/* The paused epoch: nothing changes. */
+			nb += oc_adapt_epoch(&a, 1100000, 10 * MCYC) != HELP ||
+					a.kept_avg != avg || a.left != 1;
+			h++;
+		}
+		run(&a, &m, 1, 0);
+	}
+	printf("  %u paused epochs: %" PRIu64 " set aside, %" PRIu64 " moves\n", h,
+		a.set_aside, a.changes);
+	TEST_ASSERT(a.kept == HELP && a.changes == 0, "help kept, no move");
+	TEST_ASSERT(h >= 10 && a.set_aside == h, "%u paused epochs set aside", h);
+	TEST_ASSERT_EQUAL(nb, 0,
+		"each left the placement, the mean and the count before the probe as they were");
+
+	test_section("a probe across a pause: measured again, once");
+	fresh(&a);
+	m = (struct machine){ { 1000000, 1200000, 1000000, 1000000 } };
+	run(&a, &m, 1, 0);
+	TEST_ASSERT(a.probing && a.place == THR, "the threshold probed");
+	TEST_ASSERT_EQUAL(oc_adapt_epoch(&a, 1000000, 10 * MCYC), THR,
+		"paused: the threshold measured again");
+	TEST_ASSERT(a.probing && a.set_aside == 1, "still probing, one set aside");
+	run(&a, &m, 3, 0);
+	TEST_ASSERT(a.kept == THR && a.changes == 1,
+		"it won, twice: by threshold, 20%% better");
+	fresh(&a);
+	run(&a, &m, 1, 0);
+	oc_adapt_epoch(&a, 1000000, 10 * MCYC);
+	TEST_ASSERT_EQUAL(oc_adapt_epoch(&a, 1000000, 10 * MCYC), HELP,
+		"under half twice: a loss, back to help");
+	TEST_ASSERT(!a.probing && a.set_aside == 1 && a.reprobe == 0,
+		"the probe over, its first epoch alone set aside");
+
+	test_section("three kept epochs under half the mean in a row: a new level");
+	fresh(&a);
+	m = help_vs(1000000, 1200000);
+	run(&a, &m, 300, 0);
+	to_probe_end(&a, &m);
+	TEST_ASSERT(a.stay == 64, "backed off");
+	m = help_vs(250000, 300000);	/* the machine at a quarter */
+	run(&a, &m, 2, 0);
+	TEST_ASSERT(a.kept_avg > 1100000 && a.set_aside == 2,
+		"two set aside, the mean kept (%" PRIu64 ")", a.kept_avg);
+	run(&a, &m, 1, 0);
+	TEST_ASSERT(a.kept_avg == 300000 && a.stay == 8 && a.left <= 8,
+		"the third: the mean starts again from it, probes within 8 epochs (mean %"
+		PRIu64 ", left %u)", a.kept_avg, a.left);
+	run(&a, &m, 200, 0);
+	TEST_ASSERT(a.kept == HELP && a.set_aside == 2 && a.changes == 0,
+		"help kept at the new level, nothing more set aside");
+
 	test_section("ties, or better by less than the margin: towards the threshold");
 	fresh(&a);
 	m = help_vs(1000000, 1000000);
@@ -588,6 +707,7 @@ main(int argc, char **argv)
 	test_tick_moved();
 	test_tick_low_traffic();
 	test_tick_pause_in_probe();
+	test_tick_idle_in_probe();
 	test_rate_wide();
 
 	test_section("cpu_help=on and off start with help and by threshold");

@@ -429,6 +429,8 @@ main(int argc, char **argv)
 		"mode changes kept");
 	TEST_ASSERT_EQUAL(tel_u64(r, "help_epochs"), rates.help_epochs,
 		"CPU help epochs");
+	TEST_ASSERT_EQUAL(tel_u64(r, "help_set_aside"), rates.help_set_aside,
+		"epochs set aside");
 	TEST_ASSERT_EQUAL(tel_u64(r, "engines_bytes_per_mcycle"),
 		rates.engines_bytes_per_mcyc, "bytes by engines");
 	TEST_ASSERT_EQUAL(tel_u64(r, "alone_bytes_per_mcycle"),

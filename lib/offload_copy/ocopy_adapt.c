@@ -39,6 +39,17 @@
  *     probe did, settling included (with large copies the ops in flight
  *     take a while to drain), up to OC_ADAPT_STRETCH_MAX_US: a probe
  *     that spanned a pause in the traffic lasted as long as the pause.
+ *   - An epoch under half the kept placement's running mean is set
+ *     aside (an outlier): the traffic paused within it (the application
+ *     waited or did other work, its core was taken away), and wall time
+ *     counts the pause as if the placement moved nothing. Folded into the
+ *     mean, one such kept epoch took an eighth off it, and the next two
+ *     probes won against a mean the placement never had; a probe that
+ *     spanned one lost without having been measured. A kept epoch set
+ *     aside is not counted; OC_ADAPT_OUTLIER_RUN in a row are the
+ *     machine or the traffic having changed, and the mean starts again
+ *     from the last. A probe's epoch set aside is measured again, once:
+ *     a placement that moves less than half stays a loss.
  *   - Probes back off: OC_ADAPT_STAY epochs apart after a move, twice as
  *     far apart once the kept placement has won against each of the
  *     others at that pace, up to OC_ADAPT_STAY_MAX. A probe of a worse
@@ -76,6 +87,10 @@
 #define OC_ADAPT_MARGIN_PCT	5
 #define OC_ADAPT_MIN_BYTES	(256 * 1024)
 #define OC_ADAPT_TICK_BYTES	(64 * 1024)	/* clock reads, no engine working */
+/* An epoch under 1/OC_ADAPT_OUTLIER_DIV of the kept mean is set aside. */
+#define OC_ADAPT_OUTLIER_DIV	2
+/* This many kept epochs set aside in a row: a new level. */
+#define OC_ADAPT_OUTLIER_RUN	3
 
 /* Has the rate t moved from ref by OC_ADAPT_SHIFT_PCT or more? */
 static bool
@@ -137,9 +152,31 @@ oc_adapt_epoch(struct oc_adapt *a, uint64_t bytes, uint64_t cyc)
 	/* 128 bits: bytes * 1e6 wraps from 1.8e13 bytes (an hour at 5 GB/s). */
 	t = (uint64_t)RTE_MIN((unsigned __int128)bytes * 1000000 / cyc,
 			(unsigned __int128)UINT64_MAX);
+	if (a->kept_avg != 0 && t < a->kept_avg / OC_ADAPT_OUTLIER_DIV) {
+		if (a->probing && !a->reprobe) {
+			a->reprobe = 1;	/* measured again, once */
+			a->set_aside++;
+			return a->place;
+		}
+		if (!a->probing && ++a->outlier_run < OC_ADAPT_OUTLIER_RUN) {
+			a->set_aside++;
+			return a->place;
+		}
+		if (!a->probing) {
+			/* A new level: the mean starts again from it. */
+			a->kept_avg = t;
+			a->ref = t;
+			a->stay = OC_ADAPT_STAY;
+			a->lost = 0;
+			a->left = RTE_MIN(a->left, (uint32_t)OC_ADAPT_STAY);
+		}
+	}
+	a->outlier_run = 0;
 	a->tput[a->place] = t;
 	if (a->probing) {
 		const uint8_t p = a->place, k = a->kept;
+
+		a->reprobe = 0;
 
 		/*
 		 * The probe's epoch against the kept placement's running mean:
@@ -339,6 +376,8 @@ oc_adapt_tick(struct ocopy_queue *q, uint64_t now)
 		place = oc_adapt_epoch(a, moved, now - a->mark_tsc);
 		if (probed && !a->probing)
 			a->probe_cyc = now - a->switch_tsc;
+		else if (probed)	/* set aside: not the probe's length */
+			a->switch_tsc += now - a->mark_tsc;
 		else if (a->probing)
 			a->switch_tsc = now;	/* a probe starts */
 		if (place != before) {

@@ -201,6 +201,9 @@ struct oc_adapt {
 	uint8_t won;		/**< 1 + the placement whose last probe won
 				 * once: probed again at once, it moves only
 				 * if it wins again (0: none) */
+	uint8_t reprobe;	/**< the probe's epoch was set aside: this
+				 * one measures it again */
+	uint8_t outlier_run;	/**< kept epochs set aside in a row */
 	uint32_t left;		/**< epochs kept before the next probe */
 	uint32_t stay;		/**< epochs between probes (backs off while
 				 * the kept one wins) */
@@ -221,6 +224,8 @@ struct oc_adapt {
 	uint64_t epochs;	/**< epochs measured */
 	uint64_t changes;	/**< placement changes kept after a probe
 				 * (ocopy_queue_rates_get(), telemetry) */
+	uint64_t set_aside;	/**< epochs under half the kept mean, set
+				 * aside (the traffic paused in them) */
 };
 
 /** One lcore's queue: everything the fast path touches. */

@@ -97,6 +97,7 @@ ocopy_queue_rates_get(const struct ocopy_queue *q, struct ocopy_queue_rates *r)
 	r->cpu_help = r->placement == OCOPY_PLACE_HELP;
 	r->help_epochs = q->adapt.epochs;
 	r->help_changes = q->adapt.changes;
+	r->help_set_aside = q->adapt.set_aside;
 	r->engines_bytes_per_mcyc = q->adapt.tput[OCOPY_PLACE_ENGINES];
 	r->alone_bytes_per_mcyc = q->adapt.tput[OCOPY_PLACE_THRESHOLD];
 	r->help_bytes_per_mcyc = q->adapt.tput[OCOPY_PLACE_HELP];
@@ -271,9 +272,10 @@ ocopy_dump(const struct ocopy *oc, FILE *f)
 		else if (a->on)
 			fprintf(f, " (%u epochs before the next probe)", a->left);
 		if (a->on)
-			fprintf(f, ", %" PRIu64 " epochs, %" PRIu64 " moves, bytes/Mcycle engines %" PRIu64
+			fprintf(f, ", %" PRIu64 " epochs (%" PRIu64 " set aside), %" PRIu64
+				" moves, bytes/Mcycle engines %" PRIu64
 				" threshold %" PRIu64 " help %" PRIu64 " cpu %" PRIu64,
-				a->epochs, a->changes,
+				a->epochs, a->set_aside, a->changes,
 				a->tput[OCOPY_PLACE_ENGINES],
 				a->tput[OCOPY_PLACE_THRESHOLD],
 				a->tput[OCOPY_PLACE_HELP],

@@ -166,6 +166,7 @@ oc_tel_queue(const char *cmd __rte_unused, const char *params,
 	rte_tel_data_add_dict_string(d, "cpu_help", r.cpu_help ? "on" : "off");
 	rte_tel_data_add_dict_u64(d, "help_epochs", r.help_epochs);
 	rte_tel_data_add_dict_u64(d, "help_changes", r.help_changes);
+	rte_tel_data_add_dict_u64(d, "help_set_aside", r.help_set_aside);
 	rte_tel_data_add_dict_string(d, "placement",
 		ocopy_placement_name(r.placement));
 	rte_tel_data_add_dict_string(d, "placement_kept",
