@@ -13,14 +13,18 @@
  * with a slot ahead of plain ones, which must not cost those their runs.
  * Then each op rung on its own (the SUBMIT flag against OCOPY_F_FLUSH,
  * each library op with a callback, which a plain op would be staged
- * without). Last, bursts streamed (the next one given while the one before is in
- * flight), without callbacks and with one on the last copy of each: each
- * such op comes behind the previous burst's, still undelivered, with plain
- * ops between that then get their slots (no "over": compare the two).
+ * without). Last, bursts streamed (the next one given while the one
+ * before is in flight): through the raw dmadev, through the library
+ * without callbacks, the same with learn=off (an instance of its own, its
+ * rounds after: what learning costs a stream, whose doorbells find the
+ * engine busy), and with a callback on the last copy of each: each such
+ * op comes behind the previous burst's, still undelivered, with plain ops
+ * between that then get their slots.
  *
- * Bursts of BURST copies between cache-resident buffers; each burst is
- * waited for before the next, so the engine is idle while the submitter
- * enqueues and only the submitter's own instructions are timed. Cycles
+ * Bursts of BURST copies between cache-resident buffers; but for the
+ * streamed ones, each burst is waited for before the next, so the engine
+ * is idle while the submitter enqueues and only the submitter's own
+ * instructions are timed. Cycles
  * are TSC cycles, best of ROUNDS rounds (least disturbed by interrupts
  * and other processes). The paths compared take their rounds in turn
  * (raw, library per op, library burst, raw, ...), so that a slow spell
@@ -238,17 +242,21 @@ round_lib_rung(struct ocopy_queue *q, uint32_t len, struct cost *best)
 }
 
 /*
- * Bursts streamed through queue q: each given (ocopy_copy_burst(), then
- * with cb_last its last copy with a callback by ocopy_copy()) and rung,
- * then completions taken until at most one burst is in flight.
+ * Bursts streamed through queue q (lib) or the raw dmadev (dev, vchan
+ * RAW_VCHAN): each given (ocopy_copy_burst(), then with cb_last its last
+ * copy with a callback by ocopy_copy(); or rte_dma_copy() each and
+ * rte_dma_submit()) and rung, then completions taken until at most one
+ * burst is in flight: the engine works while the submitter enqueues, as
+ * in an application, and the library's doorbell finds it busy.
  */
-static void
-round_stream(struct ocopy_queue *q, uint32_t len, const bool cb_last,
-		struct cost *best)
+static __rte_always_inline void
+round_stream_any(int16_t dev, struct ocopy_queue *q, uint32_t len,
+		const bool lib, const bool cb_last, struct cost *best)
 {
 	const uint16_t n = cb_last ? BURST - 1 : BURST;
 	uint64_t enq = 0, cpl = 0, t0, t1;
-	uint16_t last;
+	uint32_t inflight = 0;
+	uint16_t last, i;
 	unsigned int b;
 	bool err = false;
 
@@ -256,28 +264,64 @@ round_stream(struct ocopy_queue *q, uint32_t len, const bool cb_last,
 	nb_cb = 0;
 	for (b = 0; b < BURSTS; b++) {
 		t0 = rte_rdtsc_precise();
-		TEST_ASSERT_EQUAL(ocopy_copy_burst(q, dp, sp, lens, n, NULL,
-			NULL), n, "burst");
-		if (cb_last)
-			TEST_ASSERT(ocopy_copy(q, dp[n], sp[n], len, ocdev_count_ok,
-				&nb_cb, OCOPY_F_FLUSH) >= 0, "the last copy");
+		if (lib) {
+			TEST_ASSERT_EQUAL(ocopy_copy_burst(q, dp, sp, lens, n,
+				NULL, NULL), n, "burst");
+			if (cb_last)
+				TEST_ASSERT(ocopy_copy(q, dp[n], sp[n], len,
+					ocdev_count_ok, &nb_cb, OCOPY_F_FLUSH) >= 0,
+					"the last copy");
+		} else {
+			for (i = 0; i < BURST; i++)
+				if (rte_dma_copy(dev, RAW_VCHAN,
+						(rte_iova_t)(uintptr_t)sp[i],
+						(rte_iova_t)(uintptr_t)dp[i], len, 0) < 0)
+					break;
+			rte_dma_submit(dev, RAW_VCHAN);
+			TEST_ASSERT_EQUAL(i, BURST, "raw burst");
+		}
 		t1 = rte_rdtsc_precise();
 		enq += t1 - t0;
-		while (ocopy_queue_inflight(q) > BURST) {
+		inflight += BURST;
+		while ((lib ? ocopy_queue_inflight(q) : inflight) > BURST) {
 			uint16_t k;
 
 			t0 = rte_rdtsc_precise();
-			k = ocopy_completed(q, BURST, &last, &err);
+			k = lib ? ocopy_completed(q, BURST, &last, &err) :
+				rte_dma_completed(dev, RAW_VCHAN, BURST, &last,
+					&err);
 			t1 = rte_rdtsc_precise();
-			TEST_ASSERT(!err, "library copy failed");
+			TEST_ASSERT(!err, "%s copy failed", lib ? "library" : "raw");
 			if (k != 0)
 				cpl += t1 - t0;
+			inflight -= k;
 		}
 	}
-	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	if (lib) {
+		TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	} else {
+		while (inflight != 0) {
+			inflight -= rte_dma_completed(dev, RAW_VCHAN, BURST, &last,
+				&err);
+			TEST_ASSERT(!err, "raw copy failed");
+		}
+	}
 	check(len);
 	TEST_ASSERT_EQUAL(nb_cb, cb_last ? BURSTS : 0, "callbacks");
 	keep_best(best, enq, cpl);
+}
+
+static void
+round_stream(struct ocopy_queue *q, uint32_t len, const bool cb_last,
+		struct cost *best)
+{
+	round_stream_any(-1, q, len, true, cb_last, best);
+}
+
+static void
+round_stream_raw(int16_t dev, uint32_t len, struct cost *best)
+{
+	round_stream_any(dev, NULL, len, false, false, best);
 }
 
 static void
@@ -318,7 +362,7 @@ main(int argc, char **argv)
 	static const uint32_t sizes[] = { 64, 1024 };
 	static const struct cost none = { 1e9, 1e9 };
 	struct cost raw, lib, burst, burst_cb, small, cpu, stream, stream_cb;
-	struct cost raw_rung, lib_rung;
+	struct cost raw_rung, lib_rung, stream_raw, stream_nolearn;
 	struct ocopy_queue *q;
 	struct ocopy *oc;
 	unsigned int s, r;
@@ -343,7 +387,7 @@ main(int argc, char **argv)
 		oc = ocdev_create("engines=dma_sw0,policy=engine,split=off,queues=2");
 		q = ocopy_queue_get(oc, 0);
 		raw = lib = burst = burst_cb = stream = stream_cb = none;
-		raw_rung = lib_rung = none;
+		raw_rung = lib_rung = stream_raw = none;
 		for (r = 0; r < ROUNDS; r++) {
 			round_raw(dev, sizes[s], &raw);
 			round_raw_rung(dev, sizes[s], &raw_rung);
@@ -351,9 +395,17 @@ main(int argc, char **argv)
 			round_lib(q, sizes[s], &lib);
 			round_lib_burst(q, sizes[s], &burst);
 			round_lib_burst_cb(q, sizes[s], &burst_cb);
+			round_stream_raw(dev, sizes[s], &stream_raw);
 			round_stream(q, sizes[s], false, &stream);
 			round_stream(q, sizes[s], true, &stream_cb);
 		}
+		ocopy_destroy(oc);
+		/* Streamed without learning: what learning costs a stream. */
+		oc = ocdev_create("engines=dma_sw0,policy=engine,split=off,learn=off");
+		q = ocopy_queue_get(oc, 0);
+		stream_nolearn = none;
+		for (r = 0; r < ROUNDS; r++)
+			round_stream(q, sizes[s], false, &stream_nolearn);
 		ocopy_destroy(oc);
 		/* A small op ring: an instance of its own, its rounds after. */
 		oc = ocdev_create("engines=dma_sw0,policy=engine,split=off,queue_size=64");
@@ -372,9 +424,13 @@ main(int argc, char **argv)
 			NULL);
 		print_row("ocopy, each rung, callback", sizes[s], &lib_rung,
 			&raw_rung);
-		print_row("streamed bursts, engine", sizes[s], &stream, NULL);
+		print_row("rte_dma_*, streamed", sizes[s], &stream_raw, NULL);
+		print_row("streamed bursts, engine", sizes[s], &stream,
+			&stream_raw);
+		print_row("the same, learn=off", sizes[s], &stream_nolearn,
+			&stream_raw);
 		print_row("the same, last with callback", sizes[s], &stream_cb,
-			NULL);
+			&stream_raw);
 	}
 
 	oc = ocdev_create("engines=dma_sw0,policy=cpu,split=off");
