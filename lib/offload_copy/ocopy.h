@@ -283,7 +283,8 @@ struct ocopy_queue_rates {
 							 * thresholds (get only) */
 	/* cpu_help (get only): whether the CPU helps busy engines now, and
 	 * where the queue places its copies. With cpu_help=auto what was
-	 * measured: epochs, placement changes kept after a probe, and the
+	 * measured: epochs (and those set aside, the traffic having paused
+	 * in them), placement changes kept after a probe, and the
 	 * queue's bytes per million TSC cycles last seen under each placement
 	 * (0: not measured yet); epochs of the kept placement before the next
 	 * probe of another (0: probing now; probes back off while the
