@@ -19,7 +19,10 @@
  * case (rte_service_lcore_stop: refused with -EBUSY while a running service
  * depends on that lcore alone, which is then left alone), and restarted
  * when a case needs them or at exit. Only lcores this tool stopped are
- * restarted.
+ * restarted. A case uses the lcores its device's service is mapped to
+ * (dma_sw), or those of its engines' services for a dma_offload device
+ * (the library's instance of the device's name), or none (a device with a
+ * thread of its own, or hardware).
  */
 
 #include <errno.h>
@@ -33,6 +36,8 @@
 #include <rte_lcore.h>
 #include <rte_pause.h>
 #include <rte_service.h>
+
+#include <ocopy.h>
 
 #include "main.h"
 
@@ -77,6 +82,57 @@ dev_service(const char *name)
 	if (rte_service_get_by_name(name, &id) != 0)
 		return -1;
 	return (int32_t)id;
+}
+
+/*
+ * A dma_offload device? The vdev bus gives a device to the driver its name
+ * begins with (dma_offload registers no alias).
+ */
+static bool
+dev_is_offload(const char *name)
+{
+	static const char prefix[] = "dma_offload";
+
+	return strncmp(name, prefix, sizeof(prefix) - 1) == 0;
+}
+
+/*
+ * The services a dma_offload device runs on: those of the engines of the
+ * library's instance of that name, in sids[] (up to max). How many.
+ */
+static unsigned int
+dev_engine_services(const char *name, int32_t *sids, unsigned int max)
+{
+	const struct ocopy *oc = ocopy_find(name);
+	unsigned int n = 0;
+	uint16_t e;
+
+	if (oc == NULL)
+		return 0;
+	for (e = 0; e < ocopy_engine_count(oc) && n < max; e++) {
+		struct rte_dma_info info;
+		int id = ocopy_engine_dev_id(oc, e);
+		int32_t sid;
+
+		if (id < 0 || rte_dma_info_get((int16_t)id, &info) != 0)
+			continue;
+		sid = dev_service(info.dev_name);
+		if (sid >= 0)
+			sids[n++] = sid;
+	}
+	return n;
+}
+
+/* Is lcore mapped to one of the n services sids[]? */
+static bool
+lcore_runs_any(uint32_t lcore, const int32_t *sids, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (rte_service_map_lcore_get((uint32_t)sids[i], lcore) == 1)
+			return true;
+	return false;
 }
 
 static bool
@@ -172,23 +228,27 @@ to_services_park(bool park, const char *name)
 {
 	uint32_t lcores[RTE_MAX_LCORE];
 	int32_t sid = name != NULL ? dev_service(name) : -1;
+	int32_t needed[OCOPY_MAX_ENGINES];
 	int n = rte_service_lcore_list(lcores, RTE_DIM(lcores));
+	unsigned int nb_needed = 0;
 	bool mapped = false;
 	uint64_t deadline;
 	int i, ret;
 
 	/*
-	 * A device without a service of its own may run on others' (a
-	 * dma_offload device on its engines'): every service lcore runs.
+	 * The services the case needs: the device's own, or, for a device
+	 * without one, its engines' if it is a dma_offload device. Parked
+	 * behind a device with a thread of its own (dma_skeleton), a
+	 * service lcore on its CPU took half of it, and under SCHED_FIFO all.
 	 */
-	if (name != NULL && sid < 0) {
-		to_services_unpark();
-		return 0;
-	}
+	if (sid >= 0)
+		needed[nb_needed++] = sid;
+	else if (name != NULL)
+		nb_needed = dev_engine_services(name, needed, RTE_DIM(needed));
 	for (i = 0; i < n; i++) {
 		uint32_t lc = lcores[i];
 
-		if (sid >= 0 && rte_service_map_lcore_get(sid, lc) == 1) {
+		if (lcore_runs_any(lc, needed, nb_needed)) {
 			mapped = true;
 			if (parked[lc]) {
 				ret = rte_service_lcore_start(lc);
@@ -260,15 +320,36 @@ to_services_unpark(void)
 int
 to_dev_start(const struct to_options *o, const char *name, int16_t dev_id)
 {
+	const bool offload = dev_is_offload(name);
 	int ret;
 
-	ret = to_services_park(o->park, name);
-	if (ret != 0)
-		return ret;
+	/*
+	 * A dma_offload device starts on others' services: it calibrates its
+	 * engines, whose services must run, and its library instance, which
+	 * names them, exists only once it is started. Every service lcore
+	 * runs while it starts; those its cases do not use are parked after.
+	 * Any other device is parked around before it starts: dma_skeleton
+	 * starts its thread on its lcore then, and waits until it runs, which
+	 * under SCHED_FIFO it never did beside a service lcore.
+	 */
+	if (offload) {
+		to_services_unpark();
+	} else {
+		ret = to_services_park(o->park, name);
+		if (ret != 0)
+			return ret;
+	}
 	ret = rte_dma_start(dev_id);
 	if (ret != 0) {
 		to_err("%s: rte_dma_start: %s", name, strerror(-ret));
 		return ret;
+	}
+	if (offload) {
+		ret = to_services_park(o->park, name);
+		if (ret != 0) {
+			rte_dma_stop(dev_id);
+			return ret;
+		}
 	}
 	return 0;
 }

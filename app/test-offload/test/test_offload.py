@@ -863,6 +863,42 @@ def group_output(a):
         else:
             print(p.stdout, p.stderr)
 
+        # dma mode on dma_skeleton0, whose thread runs on lcore 1 beside the
+        # dma_sw0 service: the service lcore is parked for its cases (before,
+        # it spun there and took half the skeleton's CPU, all of it under
+        # SCHED_FIFO, where the run hung), and started again for dma_sw0's.
+        c7 = os.path.join(d, "skeleton.csv")
+        eal = ["-l", "0-1", "-s", "0x2", "--no-huge", "-m", "256",
+               "--no-shconf", "--iova-mode=va", "--vdev", "dma_sw0",
+               "--vdev", "dma_skeleton0,lcore=1", "--log-level",
+               "lib.eal:error", "--log-level", "user.test_offload:debug"]
+        cmd = [a.tool] + eal + ["--", "--mode", "dma", "--dev", "dma_sw0",
+                                "--dev", "dma_skeleton0", "--sizes", "64,4K",
+                                "--ops", "3000", "--warmup", "0",
+                                "--working-set", "4M", "--csv", c7]
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        if ("no such dmadev" in p.stderr or "parse device" in p.stderr or
+                "EAL initialisation failed" in p.stderr):
+            print("skip  dma_skeleton not available: parking not checked")
+        elif check(p.returncode == 0, "dma_sw0 and dma_skeleton0: exits 0 (exit %d)"
+                   % p.returncode):
+            with open(c7, newline="") as f:
+                krows = list(csv.DictReader(f))
+            check([(r["device"], r["size"]) for r in krows] ==
+                  [("dma_sw0", "64"), ("dma_skeleton0", "64"),
+                   ("dma_sw0", "4096"), ("dma_skeleton0", "4096")],
+                  "dma_sw0 and dma_skeleton0: a row each per size (%s)"
+                  % [(r["device"], r["size"]) for r in krows])
+            for r in krows:
+                check(int(r["ops"]) == 3000, "%s %s B: 3000 ops, got %s"
+                      % (r["device"], r["size"], r["ops"]))
+            log = p.stdout + p.stderr
+            check(log.count("service lcore 1 parked") == 2,
+                  "the service lcore parked for each of dma_skeleton0's two"
+                  " cases (%d times)" % log.count("service lcore 1 parked"))
+        else:
+            print(p.stdout, p.stderr)
+
         # --progress on a pipe: whole lines on stderr, one per case; nothing
         # on stdout or in the CSV. Without it, nothing (not a terminal).
         c4 = os.path.join(d, "progress.csv")
