@@ -35,6 +35,7 @@ import csv
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -622,6 +623,20 @@ COLUMNS = ["case", "mode", "device", "workers", "worker", "size", "dist", "mean_
            "lib_engine", "lib_split", "errors", "maps", "burst", "window",
            "ring", "working_set", "tsc_hz", "round", "offload", "placement",
            "placement_moves", "warmup_s", "verify"]
+def doc_columns(a):
+    """The fields the tool's guide lists under Output files, in order."""
+    path = os.path.join(a.source, "..", "..", "doc", "guides", "tools",
+                        "test_offload.rst")
+    with open(path) as f:
+        text = f.read()
+    part = text.split("\nOutput files\n", 1)[1].split("\nSeveral workers\n", 1)[0]
+    names = []
+    for line in part.splitlines():
+        if line.startswith("   * - ``"):
+            names += re.findall(r"``([a-z0-9_]+)``", line)
+    return names
+
+
 POSITIVE = ["size", "ops", "bytes", "seconds", "mops", "gbps",
             "cycles_per_op", "lat_samples", "lat_p50_us", "burst", "window", "ring", "working_set",
             "tsc_hz"]
@@ -710,6 +725,13 @@ def group_output(a):
         with open(c, newline="") as f:
             rows = list(csv.reader(f))
         check(rows and rows[0] == COLUMNS, "CSV header: the documented columns")
+        doc = doc_columns(a)
+        first = next((i for i, (x, y) in enumerate(zip(doc, COLUMNS))
+                      if x != y), min(len(doc), len(COLUMNS)))
+        check(doc == COLUMNS, "the guide's Output files table lists the"
+              " CSV's fields in their order%s" % ("" if doc == COLUMNS else
+              " (field %d: the guide %s, the CSV %s)" % (
+                  first, doc[first:first + 1], COLUMNS[first:first + 1])))
         check(all(len(r) == len(COLUMNS) for r in rows),
               "CSV: every line has %d fields" % len(COLUMNS))
         check(text.endswith("\n") and "\r" not in text, "CSV: LF line ends")
