@@ -964,6 +964,48 @@ learn_flush_gap(uint64_t flags)
 	ocopy_destroy(oc);
 }
 
+/*
+ * A stream's doorbells: one in OC_LEARN_CHECK_EVERY reaps the busy
+ * engine first; after the others no sample is taken until its next
+ * progress. Each round: a 1 MiB copy, done while the submitter waits 2 ms
+ * without reaping it; then another, whose doorbell finds the first still
+ * unreaped; then a reap while the second runs. That reap must not take the
+ * first copy over the 2 ms as a sample (without learn_blind it did, and
+ * the rate went to thousands of cycles per KiB).
+ */
+static void
+learn_doorbell_gap(void)
+{
+	uint32_t len = 1024 * 1024;
+	struct ocopy_queue_rates r0, r1;
+	struct ocopy_queue *q;
+	struct ocopy *oc;
+	const void *s = src;
+	void *d0 = dst, *d1 = dst + len;
+	unsigned int i;
+
+	/* Learning: the auto policy; by threshold, every copy on the engine. */
+	oc = ocdev_create("engines=dma_sw0,threshold=64,split=off,cpu_help=off");
+	q = ocopy_queue_get(oc, 0);
+	TEST_ASSERT_SUCCESS(ocopy_queue_rates_get(q, &r0), "rates");
+	for (i = 0; i < 40; i++) {
+		TEST_ASSERT_EQUAL(ocopy_copy_burst(q, &d0, &s, &len, 1, NULL, NULL), 1,
+			"the first copy");
+		rte_delay_us_block(2000);
+		TEST_ASSERT_EQUAL(ocopy_copy_burst(q, &d1, &s, &len, 1, NULL, NULL), 1,
+			"the second copy");
+		ocopy_poll(q, 16);
+		TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
+	}
+	TEST_ASSERT_SUCCESS(ocopy_queue_rates_get(q, &r1), "rates");
+	printf("dma_sw0: %u cycles/KiB calibrated, %u learned from %" PRIu64 " windows\n",
+		r0.engine_cyc_per_kib[0], r1.engine_cyc_per_kib[0], r1.engine_samples[0]);
+	TEST_ASSERT(r1.engine_cyc_per_kib[0] <= 8 * RTE_MAX(r0.engine_cyc_per_kib[0], 16u),
+		"no idle gap in the rate: %u cycles/KiB learned, %u calibrated",
+		r1.engine_cyc_per_kib[0], r0.engine_cyc_per_kib[0]);
+	ocopy_destroy(oc);
+}
+
 #define LEARN_TRIES	3
 
 /*
@@ -1025,6 +1067,8 @@ test_learning(void)
 	learn_flush_gap(0);
 	test_section("learning: the same with fenced copies");
 	learn_flush_gap(OCOPY_F_FENCE);
+	test_section("learning: an idle gap behind a doorbell that does not reap is not counted");
+	learn_doorbell_gap();
 
 	test_section("learn=off: the calibrated rates stay");
 	oc = ocdev_create("engines=dma_sw0,threshold=64,slack=1,split=off,learn=off,cpu_help=on");

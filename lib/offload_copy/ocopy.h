@@ -753,12 +753,23 @@ oc_slot_engine(struct ocopy_queue *q, struct ocopy_qengine *qe, uint32_t slot,
 static __rte_always_inline void
 oc_qe_doorbell(struct ocopy_queue *q, struct ocopy_qengine *qe, uint64_t *now)
 {
-	/* Learning: see first whether it is idle (oc_reap_one()). */
-	if (q->learn && qe->inflight != qe->unsubmitted)
-		oc_reap_one(q, qe, now);
-	/* Idle until now: its stall clock starts at this doorbell. */
-	if (qe->inflight == qe->unsubmitted)
+	/*
+	 * Learning: see first whether it is idle (oc_reap_one()), one
+	 * doorbell in OC_LEARN_CHECK_EVERY; otherwise no sample until its
+	 * next progress.
+	 */
+	if (q->learn && qe->inflight != qe->unsubmitted) {
+		RTE_BUILD_BUG_ON(!rte_is_power_of_2(OC_LEARN_CHECK_EVERY));
+		if ((qe->stats.doorbells & (OC_LEARN_CHECK_EVERY - 1)) == 0)
+			oc_reap_one(q, qe, now);
+		else
+			qe->learn_blind = 1;
+	}
+	/* Idle until now: its stall clock and next sample start here. */
+	if (qe->inflight == qe->unsubmitted) {
 		qe->last_progress = *now != 0 ? *now : rte_get_tsc_cycles();
+		qe->learn_blind = 0;
+	}
 	rte_dma_submit(qe->dev_id, qe->vchan);
 	qe->unsubmitted = 0;
 	qe->stats.doorbells++;

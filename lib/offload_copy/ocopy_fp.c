@@ -437,8 +437,10 @@ oc_learn_engine(struct ocopy_queue *q, struct ocopy_qengine *qe,
  * is taken only when the engine still has doorbelled work: it was busy
  * since its last progress (or since the doorbell that woke it). When it
  * is found idle, the time since its last completion may hold idle time:
- * no sample. ocopy_flush() reaps a busy engine before a doorbell for the
- * same reason: a doorbell must not hide an idle gap.
+ * no sample. A doorbell must not hide an idle gap either: one doorbell in
+ * OC_LEARN_CHECK_EVERY reaps a busy engine first (ocopy_flush()), and
+ * after the others no sample is taken until the engine's next progress
+ * (learn_blind).
  */
 static __rte_always_inline void
 oc_reap_engine(struct ocopy_queue *q, struct ocopy_qengine *qe, uint64_t *now)
@@ -458,9 +460,12 @@ oc_reap_engine(struct ocopy_queue *q, struct ocopy_qengine *qe, uint64_t *now)
 	if (*now == 0)
 		*now = rte_get_tsc_cycles();
 	if (done != 0 && q->learn && qe->inflight > qe->unsubmitted &&
-			qe->health == OCOPY_HEALTH_OK)
+			qe->health == OCOPY_HEALTH_OK && !qe->learn_blind)
 		oc_learn_engine(q, qe, qe->bytes_out - out,
 				*now - qe->last_progress);
+	/* Progress: last_progress is now, the next sample starts here. */
+	if (done != 0)
+		qe->learn_blind = 0;
 	oc_health_update(q, qe, done, *now);
 }
 
