@@ -314,6 +314,22 @@ test_tick_low_traffic(void)
 		"after twice 300 KiB the slow probe lost: back to help (%u ticks)", i);
 }
 
+/* n ticks, tick cycles apart, each after 1000 ops of bytes in all. */
+static void
+tick_traffic(struct ocopy_queue *q, uint64_t *now, unsigned int n,
+		uint64_t tick, uint64_t bytes)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		q->stats.submitted += 1000;
+		q->stats.completed += 1000;
+		q->stats.bytes += bytes;
+		*now += tick;
+		oc_adapt_tick(q, *now);
+	}
+}
+
 /*
  * A probe that spans a pause in the traffic lasts as long as the pause;
  * the kept placement's epochs after it are stretched to the probe's
@@ -328,26 +344,15 @@ test_tick_pause_in_probe(void)
 	static struct ocopy_queue q;
 	const uint64_t hz = rte_get_tsc_hz(), tick = hz / 100;	/* 10 ms */
 	uint64_t now = 1000, epochs;
-	unsigned int i;
 
 	test_section("a probe across a busy hour: kept epochs stretched 100 ms at most");
 	tick_to_probe(&q, &oc, &now, tick);
 	/* An hour at the first epoch's rate, in one epoch of the probe. */
-	now += 3600 * hz;
-	q.stats.submitted += 1000;
-	q.stats.completed += 1000;
-	q.stats.bytes += (uint64_t)360000 * (10 << 20);
-	oc_adapt_tick(&q, now);
+	tick_traffic(&q, &now, 1, 3600 * hz, (uint64_t)360000 * (10 << 20));
 	TEST_ASSERT(!q.adapt.probing && q.adapt.set_aside == 0, "the probe over");
 	epochs = q.adapt.epochs;
 	/* 10 s of 10 MiB per 10 ms. */
-	for (i = 0; i < 1000; i++) {
-		q.stats.submitted += 1000;
-		q.stats.completed += 1000;
-		q.stats.bytes += 10 << 20;
-		now += tick;
-		oc_adapt_tick(&q, now);
-	}
+	tick_traffic(&q, &now, 1000, tick, 10 << 20);
 	printf("  10 s after the probe: %" PRIu64 " epochs\n", q.adapt.epochs - epochs);
 	TEST_ASSERT(q.adapt.epochs - epochs >= 90,
 		"%" PRIu64 " epochs in 10 s of traffic (at least 90: 100 ms each at most)",
@@ -367,33 +372,18 @@ test_tick_idle_in_probe(void)
 	static struct ocopy_queue q;
 	const uint64_t hz = rte_get_tsc_hz(), tick = hz / 100;	/* 10 ms */
 	uint64_t now = 1000, epochs;
-	unsigned int i;
 
 	test_section("a probe across an idle hour: set aside, measured again, kept epochs not stretched");
 	tick_to_probe(&q, &oc, &now, tick);
-	now += 3600 * hz;
-	q.stats.submitted += 1000;
-	q.stats.completed += 1000;
-	q.stats.bytes += 10 << 20;
-	oc_adapt_tick(&q, now);
+	tick_traffic(&q, &now, 1, 3600 * hz, 10 << 20);
 	TEST_ASSERT(q.adapt.probing && q.adapt.place == THR && q.adapt.set_aside == 1,
 		"the probe's epoch set aside: the threshold measured again");
-	q.stats.submitted += 1000;
-	q.stats.completed += 1000;
-	q.stats.bytes += 10 << 20;
-	now += tick;
-	oc_adapt_tick(&q, now);
+	tick_traffic(&q, &now, 1, tick, 10 << 20);
 	TEST_ASSERT(!q.adapt.probing, "the probe over after one more epoch");
 	TEST_ASSERT(q.adapt.probe_cyc <= 2 * tick,
 		"the probe lasted %" PRIu64 " cycles, not the hour", q.adapt.probe_cyc);
 	epochs = q.adapt.epochs;
-	for (i = 0; i < 1000; i++) {
-		q.stats.submitted += 1000;
-		q.stats.completed += 1000;
-		q.stats.bytes += 10 << 20;
-		now += tick;
-		oc_adapt_tick(&q, now);
-	}
+	tick_traffic(&q, &now, 1000, tick, 10 << 20);
 	printf("  10 s after the probe: %" PRIu64 " epochs\n", q.adapt.epochs - epochs);
 	/* Kept epochs as long as the probe: its settling tick and its own. */
 	TEST_ASSERT(q.adapt.epochs - epochs >= 450,
