@@ -638,6 +638,36 @@ main(int argc, char **argv)
 	TEST_ASSERT(a.kept == HELP && a.set_aside == 2 && a.changes == 0,
 		"help kept at the new level, nothing more set aside");
 
+	test_section("a lull of 4 kept epochs at a tenth, then the traffic back: no move");
+	/*
+	 * The third epoch of the lull sets a new level; the traffic back,
+	 * over twice that mean, is set aside twice and sets the level again.
+	 * Climbing back an eighth an epoch instead, the mean lost every
+	 * probe's comparison: help 10% better, the queue moved away 3 times
+	 * in each such lull.
+	 */
+	fresh(&a);
+	m = help_vs(1000000, 1100000);
+	run(&a, &m, 300, 0);
+	while (a.probing)
+		run(&a, &m, 1, 0);
+	h = (unsigned int)a.changes;
+	for (i = 0; i < 4; i++) {
+		if (a.probing)
+			run(&a, &m, 1, 0);
+		else	/* the same bytes in ten times the time */
+			oc_adapt_epoch(&a, m.r[a.place], 10 * MCYC);
+	}
+	TEST_ASSERT(a.kept_avg <= 110000 * 2, "a new level set in the lull (mean %" PRIu64 ")",
+		a.kept_avg);
+	run(&a, &m, 200, 0);
+	printf("  after the lull: %" PRIu64 " moves, mean %" PRIu64 ", %" PRIu64 " set aside\n",
+		a.changes - h, a.kept_avg, a.set_aside);
+	TEST_ASSERT(a.kept == HELP && a.changes == h, "help kept, no move (%" PRIu64 ")",
+		a.changes - h);
+	TEST_ASSERT(a.kept_avg > 1000000, "the mean back at help's rate (%" PRIu64 ")",
+		a.kept_avg);
+
 	test_section("ties, or better by less than the margin: towards the threshold");
 	fresh(&a);
 	m = help_vs(1000000, 1000000);

@@ -38,7 +38,7 @@
  *     An epoch of the kept placement lasts at least as long as the last
  *     probe did, settling included (with large copies the ops in flight
  *     take a while to drain), up to OC_ADAPT_STRETCH_MAX_US: a probe
- *     that spanned a pause in the traffic lasted as long as the pause.
+ *     that spans a slow spell not set aside (below) lasts as long.
  *   - An epoch under half the kept placement's running mean is set
  *     aside (an outlier): the traffic paused within it (the application
  *     waited or did other work, its core was taken away), and wall time
@@ -48,13 +48,18 @@
  *     spanned one lost without having been measured. A kept epoch set
  *     aside is not counted; OC_ADAPT_OUTLIER_RUN in a row are the
  *     machine or the traffic having changed, and the mean starts again
- *     from the last. A probe's epoch set aside is measured again, once:
- *     a placement that moves less than half stays a loss.
+ *     from the last. A kept epoch over twice the mean is set aside the
+ *     same way: after a lull long enough to set a new level, the traffic
+ *     comes back, and a mean climbing back an eighth an epoch lost every
+ *     probe's comparison. A probe's epoch set aside is measured again,
+ *     once: a placement that moves less than half stays a loss (so such a
+ *     placement's probes take two epochs).
  *   - Probes back off: OC_ADAPT_STAY epochs apart after a move, twice as
  *     far apart once the kept placement has won against each of the
  *     others at that pace, up to OC_ADAPT_STAY_MAX. A probe of a worse
  *     placement costs throughput; in a steady state one runs one epoch in
- *     OC_ADAPT_STAY_MAX + 1, and never more than one in OC_ADAPT_STAY + 1.
+ *     OC_ADAPT_STAY_MAX + 1, and never more than one in OC_ADAPT_STAY + 1
+ *     (twice that for one under half the kept placement, measured again).
  *   - The kept placement's running mean (single epochs are noisy) moving
  *     by OC_ADAPT_SHIFT_PCT from what it was when its last probe ended
  *     means the machine or the work changed: the back-off starts again,
@@ -152,24 +157,31 @@ oc_adapt_epoch(struct oc_adapt *a, uint64_t bytes, uint64_t cyc)
 	/* 128 bits: bytes * 1e6 wraps from 1.8e13 bytes (an hour at 5 GB/s). */
 	t = (uint64_t)RTE_MIN((unsigned __int128)bytes * 1000000 / cyc,
 			(unsigned __int128)UINT64_MAX);
-	if (a->kept_avg != 0 && t < a->kept_avg / OC_ADAPT_OUTLIER_DIV) {
-		if (a->probing && !a->reprobe) {
+	if (a->kept_avg != 0 && t < a->kept_avg / OC_ADAPT_OUTLIER_DIV &&
+			a->probing) {
+		if (!a->reprobe) {
 			a->reprobe = 1;	/* measured again, once */
 			a->set_aside++;
 			return a->place;
 		}
-		if (!a->probing && ++a->outlier_run < OC_ADAPT_OUTLIER_RUN) {
+	} else if (a->kept_avg != 0 && !a->probing &&
+			(t < a->kept_avg / OC_ADAPT_OUTLIER_DIV ||
+			 t / OC_ADAPT_OUTLIER_DIV > a->kept_avg)) {
+		/*
+		 * Under half the mean (a pause) or over twice it (the traffic
+		 * back after a level set in a pause): set aside, unless it is
+		 * the third in a row.
+		 */
+		if (++a->outlier_run < OC_ADAPT_OUTLIER_RUN) {
 			a->set_aside++;
 			return a->place;
 		}
-		if (!a->probing) {
-			/* A new level: the mean starts again from it. */
-			a->kept_avg = t;
-			a->ref = t;
-			a->stay = OC_ADAPT_STAY;
-			a->lost = 0;
-			a->left = RTE_MIN(a->left, (uint32_t)OC_ADAPT_STAY);
-		}
+		/* A new level: the mean starts again from it. */
+		a->kept_avg = t;
+		a->ref = t;
+		a->stay = OC_ADAPT_STAY;
+		a->lost = 0;
+		a->left = RTE_MIN(a->left, (uint32_t)OC_ADAPT_STAY);
 	}
 	a->outlier_run = 0;
 	a->tput[a->place] = t;
