@@ -965,13 +965,12 @@ learn_flush_gap(uint64_t flags)
 }
 
 /*
- * A stream's doorbells: one in OC_LEARN_CHECK_EVERY reaps the busy
- * engine first; after the others no sample is taken until its next
- * progress. Each round: a 1 MiB copy, done while the submitter waits 2 ms
- * without reaping it; then another, whose doorbell finds the first still
- * unreaped; then a reap while the second runs. That reap must not take the
- * first copy over the 2 ms as a sample (without learn_blind it did, and
- * the rate went to thousands of cycles per KiB).
+ * A doorbell on an engine whose older work is done but not yet reaped:
+ * it may have sat idle since. Each round: a 1 MiB copy, done while the
+ * submitter waits 2 ms without reaping it; then another, whose doorbell
+ * finds the first still unreaped; then a reap while the second runs. That
+ * reap must not take the first copy over the 2 ms as a sample (without
+ * the check the rate went to thousands of cycles per KiB).
  */
 static void
 learn_doorbell_gap(void)
@@ -1003,6 +1002,45 @@ learn_doorbell_gap(void)
 	TEST_ASSERT(r1.engine_cyc_per_kib[0] <= 8 * RTE_MAX(r0.engine_cyc_per_kib[0], 16u),
 		"no idle gap in the rate: %u cycles/KiB learned, %u calibrated",
 		r1.engine_cyc_per_kib[0], r0.engine_cyc_per_kib[0]);
+	ocopy_destroy(oc);
+}
+
+/*
+ * A stream of flushed 4 KiB copies, the engine kept busy (a full op ring),
+ * reaped after each copy: each doorbell finds older work unreaped, most of
+ * it still running. Rate samples go on: one doorbell in 8 reaping first
+ * and the others dropping the next sample, 14 windows were taken in
+ * 200,000 copies, and a rate set 4 times off was never corrected.
+ */
+static void
+learn_stream_windows(void)
+{
+	const uint32_t len = 4096, n = 20000;
+	struct ocopy_queue_rates r0, r1;
+	struct ocopy_queue *q;
+	struct ocopy *oc;
+	uint16_t last;
+	unsigned int i;
+	bool err;
+
+	oc = ocdev_create("engines=dma_sw0,threshold=64,split=off,cpu_help=off");
+	q = ocopy_queue_get(oc, 0);
+	TEST_ASSERT_SUCCESS(ocopy_queue_rates_get(q, &r0), "rates");
+	for (i = 0; i < n; i++) {
+		uint8_t *d = dst + (size_t)(i % 128) * len;
+		const uint8_t *sp = src + (size_t)(i % 128) * len;
+
+		while (ocopy_copy(q, d, sp, len, NULL, NULL, OCOPY_F_FLUSH) < 0)
+			ocopy_completed(q, 64, &last, &err);
+		ocopy_completed(q, 64, &last, &err);
+	}
+	TEST_ASSERT_SUCCESS(ocopy_queue_rates_get(q, &r1), "rates");
+	printf("dma_sw0: %" PRIu64 " windows learned in %u flushed copies of %u bytes\n",
+		r1.engine_samples[0] - r0.engine_samples[0], n, len);
+	TEST_ASSERT(r1.engine_samples[0] - r0.engine_samples[0] >= 100,
+		"a busy stream keeps learning: %" PRIu64 " windows (at least 100 of %u)",
+		r1.engine_samples[0] - r0.engine_samples[0], n * len / OC_LEARN_WINDOW);
+	TEST_ASSERT_SUCCESS(ocopy_queue_drain(q, 5000000), "drain");
 	ocopy_destroy(oc);
 }
 
@@ -1067,8 +1105,10 @@ test_learning(void)
 	learn_flush_gap(0);
 	test_section("learning: the same with fenced copies");
 	learn_flush_gap(OCOPY_F_FENCE);
-	test_section("learning: an idle gap behind a doorbell that does not reap is not counted");
+	test_section("learning: an idle gap before a doorbell, older work unreaped, is not counted");
 	learn_doorbell_gap();
+	test_section("learning: a busy stream of flushed copies keeps learning");
+	learn_stream_windows();
 
 	test_section("learn=off: the calibrated rates stay");
 	oc = ocdev_create("engines=dma_sw0,threshold=64,slack=1,split=off,learn=off,cpu_help=on");

@@ -422,8 +422,6 @@ int oc_submit_slow(struct ocopy_queue *q, void *dst, const void *src,
 bool oc_qe_usable(struct ocopy_queue *q, struct ocopy_qengine *qe);
 void oc_cpu_fill(void *dst, uint64_t pattern, uint32_t len);
 
-void oc_reap_one(struct ocopy_queue *q, struct ocopy_qengine *qe,
-		uint64_t *now);
 int oc_cpu_copy_timed(struct ocopy_queue *q, uint32_t slot, void *dst,
 		const void *src, uint32_t len, ocopy_cb_t cb, void *arg);
 void oc_doorbells_before_cpu(struct ocopy_queue *q);
@@ -754,16 +752,14 @@ static __rte_always_inline void
 oc_qe_doorbell(struct ocopy_queue *q, struct ocopy_qengine *qe, uint64_t *now)
 {
 	/*
-	 * Learning: see first whether it is idle (oc_reap_one()), one
-	 * doorbell in OC_LEARN_CHECK_EVERY; otherwise no sample until its
-	 * next progress.
+	 * Learning: it may have gone idle since its last progress, which the
+	 * next sample must not count. The next reap tells: where the work
+	 * doorbelled before this doorbell ends (the first such doorbell since
+	 * its last progress; oc_reap_engine()).
 	 */
-	if (q->learn && qe->inflight != qe->unsubmitted) {
-		RTE_BUILD_BUG_ON(!rte_is_power_of_2(OC_LEARN_CHECK_EVERY));
-		if ((qe->stats.doorbells & (OC_LEARN_CHECK_EVERY - 1)) == 0)
-			oc_reap_one(q, qe, now);
-		else
-			qe->learn_blind = 1;
+	if (q->learn && qe->inflight != qe->unsubmitted && !qe->learn_blind) {
+		qe->learn_blind = 1;
+		qe->blind_mark = qe->fifo_head - qe->unsubmitted;
 	}
 	/* Idle until now: its stall clock and next sample start here. */
 	if (qe->inflight == qe->unsubmitted) {

@@ -106,8 +106,7 @@ struct ocopy_qengine {
 	uint8_t socket_ok;	/**< engine on the queue's NUMA node */
 	uint8_t fill_ok;	/**< the engine can fill (RTE_DMA_CAPA_OPS_FILL) */
 	uint8_t learn_blind;	/**< a doorbell gave it work unseen whether it
-				 * was idle: the time since last_progress may
-				 * hold idle time, no sample from it */
+				 * was idle: blind_mark says (learning) */
 	uint16_t engine;	/**< index in the instance */
 	int16_t node;		/**< the engine's NUMA node, -1: unknown */
 	uint32_t threshold;	/**< smallest size sent to this engine */
@@ -148,6 +147,11 @@ struct ocopy_qengine {
 	uint64_t learn_cyc;
 	uint64_t learn_bytes;
 	uint64_t learn_samples;	/**< windows folded into cyc_per_kib */
+	uint32_t blind_mark;	/**< learn_blind: the FIFO position past the
+				 * work doorbelled before that doorbell. Still
+				 * running at the next progress (fifo_tail
+				 * before it), the engine was busy all along;
+				 * done, it may have sat idle: no sample */
 	uint8_t learn_outliers;	/**< windows dropped in a row */
 
 	struct ocopy_qengine_stats stats;
@@ -172,15 +176,6 @@ struct ocopy_queue_stats {
 };
 
 #define OCOPY_MAX_ENGINES	16
-/*
- * Learning (learn=on): a doorbell on an engine that still has work reaps
- * it first, to see whether it went idle since its last progress (that
- * idle time would be in the next sample), one doorbell in this many; at
- * the others the next sample is dropped instead (learn_blind). A reap
- * per doorbell cost a stream of 64-byte copies on dma_sw, in bursts of
- * 32, some 6 cycles per copy on the enqueue side and 13% of the rate.
- */
-#define OC_LEARN_CHECK_EVERY	8
 /*
  * Plain copies given one at a time (ocopy_copy() without callback or
  * flag but OCOPY_F_FLUSH) wait on their queue's stage, up to this many,

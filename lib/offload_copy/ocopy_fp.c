@@ -437,10 +437,12 @@ oc_learn_engine(struct ocopy_queue *q, struct ocopy_qengine *qe,
  * is taken only when the engine still has doorbelled work: it was busy
  * since its last progress (or since the doorbell that woke it). When it
  * is found idle, the time since its last completion may hold idle time:
- * no sample. A doorbell must not hide an idle gap either: one doorbell in
- * OC_LEARN_CHECK_EVERY reaps a busy engine first (ocopy_flush()), and
- * after the others no sample is taken until the engine's next progress
- * (learn_blind).
+ * no sample. A doorbell must not hide an idle gap either: after one on an
+ * engine with older work not yet reaped (learn_blind), the sample is
+ * taken only if some of that older work is still running (fifo_tail
+ * before blind_mark): the engine had work all along. A reap before each
+ * such doorbell, to see, cost a stream of 64-byte copies on dma_sw in
+ * bursts of 32 some 6 cycles per copy and 13% of its rate.
  */
 static __rte_always_inline void
 oc_reap_engine(struct ocopy_queue *q, struct ocopy_qengine *qe, uint64_t *now)
@@ -460,7 +462,8 @@ oc_reap_engine(struct ocopy_queue *q, struct ocopy_qengine *qe, uint64_t *now)
 	if (*now == 0)
 		*now = rte_get_tsc_cycles();
 	if (done != 0 && q->learn && qe->inflight > qe->unsubmitted &&
-			qe->health == OCOPY_HEALTH_OK && !qe->learn_blind)
+			qe->health == OCOPY_HEALTH_OK && (!qe->learn_blind ||
+			(int32_t)(qe->blind_mark - qe->fifo_tail) > 0))
 		oc_learn_engine(q, qe, qe->bytes_out - out,
 				*now - qe->last_progress);
 	/* Progress: last_progress is now, the next sample starts here. */
@@ -469,12 +472,6 @@ oc_reap_engine(struct ocopy_queue *q, struct ocopy_qengine *qe, uint64_t *now)
 	oc_health_update(q, qe, done, *now);
 }
 
-/* Out of line for the inline doorbell (ocopy.h). */
-void
-oc_reap_one(struct ocopy_queue *q, struct ocopy_qengine *qe, uint64_t *now)
-{
-	oc_reap_engine(q, qe, now);
-}
 
 void
 oc_reap(struct ocopy_queue *q)
@@ -971,7 +968,7 @@ oc_submit_fenced(struct ocopy_queue *q, void *dst, const void *src,
 		if (q->fenced_on_engine != 0) {
 			uint64_t now = 0;
 
-			oc_reap_one(q, busy, &now);
+			oc_reap_engine(q, busy, &now);
 		}
 		busy = oc_busy_engine(q, &nb_busy);
 	}
