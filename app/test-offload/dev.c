@@ -265,7 +265,8 @@ to_services_park(bool park, const char *name)
 			continue;
 		ret = rte_service_lcore_stop(lc);
 		if (ret == -EBUSY) {
-			TO_LOG(INFO, "service lcore %u runs other services: not parked", lc);
+			TO_LOG(INFO, "service lcore %u is the only lcore of a running service:"
+				" not parked", lc);
 			continue;
 		}
 		if (ret != 0)
