@@ -295,7 +295,8 @@ struct ocopy_queue_rates {
 	uint64_t help_epochs;		/**< epochs measured (cpu_help=auto) */
 	uint64_t help_changes;		/**< placement changes kept after a probe */
 	uint64_t help_set_aside;	/**< epochs set aside: under half the kept
-					 * placement's mean (the traffic paused) */
+					 * placement's mean (the traffic paused),
+					 * or a kept one over twice it */
 	uint64_t engines_bytes_per_mcyc;	/**< OCOPY_PLACE_ENGINES */
 	uint64_t alone_bytes_per_mcyc;	/**< by threshold (OCOPY_PLACE_THRESHOLD) */
 	uint64_t help_bytes_per_mcyc;	/**< OCOPY_PLACE_HELP */

@@ -92,7 +92,10 @@
 #define OC_ADAPT_MARGIN_PCT	5
 #define OC_ADAPT_MIN_BYTES	(256 * 1024)
 #define OC_ADAPT_TICK_BYTES	(64 * 1024)	/* clock reads, no engine working */
-/* An epoch under 1/OC_ADAPT_OUTLIER_DIV of the kept mean is set aside. */
+/*
+ * An epoch under 1/OC_ADAPT_OUTLIER_DIV of the kept mean is set aside, and
+ * a kept one over OC_ADAPT_OUTLIER_DIV times it.
+ */
 #define OC_ADAPT_OUTLIER_DIV	2
 /* This many kept epochs set aside in a row: a new level. */
 #define OC_ADAPT_OUTLIER_RUN	3

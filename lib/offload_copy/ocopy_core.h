@@ -230,8 +230,9 @@ struct oc_adapt {
 	uint64_t epochs;	/**< epochs measured */
 	uint64_t changes;	/**< placement changes kept after a probe
 				 * (ocopy_queue_rates_get(), telemetry) */
-	uint64_t set_aside;	/**< epochs under half the kept mean, set
-				 * aside (the traffic paused in them) */
+	uint64_t set_aside;	/**< epochs set aside: under half the kept
+				 * mean (the traffic paused in them), or kept
+				 * ones over twice it */
 };
 
 /** One lcore's queue: everything the fast path touches. */

@@ -472,7 +472,6 @@ oc_reap_engine(struct ocopy_queue *q, struct ocopy_qengine *qe, uint64_t *now)
 	oc_health_update(q, qe, done, *now);
 }
 
-
 void
 oc_reap(struct ocopy_queue *q)
 {
