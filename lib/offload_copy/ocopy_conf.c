@@ -21,6 +21,8 @@
 #include <rte_memory.h>
 #include <rte_string_fns.h>
 
+#include <kvargs_strict.h>
+
 #include "ocopy_internal.h"
 
 static const char *const oc_conf_keys[] = {
@@ -124,34 +126,6 @@ oc_list_has_empty(const char *s, char sep)
 	const char two[3] = { sep, sep, '\0' };
 
 	return s[0] == sep || s[strlen(s) - 1] == sep || strstr(s, two) != NULL;
-}
-
-/*
- * The first item of list s (items separated by ',') that is not one
- * key=value, or NULL. rte_kvargs_parse() reads "a=b=c" as b=c, a dropped
- * without a word, and a ',' within brackets as part of a value: no item
- * of a configuration is either.
- */
-static const char *
-oc_conf_bad_item(const char *s)
-{
-	const char *item = s;
-	unsigned int eq = 0;
-
-	for (;; s++) {
-		if (*s == '[' || *s == ']')
-			return item;
-		if (*s == '=')
-			eq++;
-		if (*s == ',' || *s == '\0') {
-			if (eq != 1)
-				return item;
-			if (*s == '\0')
-				return NULL;
-			item = s + 1;
-			eq = 0;
-		}
-	}
 }
 
 static int
@@ -367,7 +341,7 @@ ocopy_conf_parse(struct ocopy_conf *conf, const char *args)
 		OC_LOG(ERR, "configuration '%s': empty item", args);
 		return -EINVAL;
 	}
-	bad = args[0] != '\0' ? oc_conf_bad_item(args) : NULL;
+	bad = args[0] != '\0' ? kvargs_strict_bad_item(args) : NULL;
 	if (bad != NULL) {
 		OC_LOG(ERR, "configuration '%s': item '%.*s' is not one key=value (one '=', no brackets)",
 			args, (int)strcspn(bad, ","), bad);

@@ -29,6 +29,8 @@
 #include <rte_service_component.h>
 #include <rte_string_fns.h>
 
+#include <kvargs_strict.h>
+
 #include "sw_dmadev.h"
 
 RTE_LOG_REGISTER_DEFAULT(sw_logtype, INFO);
@@ -215,33 +217,6 @@ arg_max_batch(const char *key, const char *value, void *opaque)
 	return 0;
 }
 
-/*
- * The first item of devargs s that is not one key=value, or NULL.
- * rte_kvargs_parse() reads "a=b=c" as b=c, a dropped without a word, and
- * a ',' within brackets as part of a value: no devarg here is either.
- */
-static const char *
-bad_item(const char *s)
-{
-	const char *item = s;
-	unsigned int eq = 0;
-
-	for (;; s++) {
-		if (*s == '[' || *s == ']')
-			return item;
-		if (*s == '=')
-			eq++;
-		if (*s == ',' || *s == '\0') {
-			if (eq != 1)
-				return item;
-			if (*s == '\0')
-				return NULL;
-			item = s + 1;
-			eq = 0;
-		}
-	}
-}
-
 static int
 parse_devargs(const char *name, const char *params, struct sw_devargs *a)
 {
@@ -268,7 +243,7 @@ parse_devargs(const char *name, const char *params, struct sw_devargs *a)
 	if (params == NULL || params[0] == '\0')
 		return 0;
 
-	bad = bad_item(params);
+	bad = kvargs_strict_bad_item(params);
 	if (bad != NULL) {
 		SW_LOG(ERR, "%s: devargs '%s': item '%.*s' is not one key=value (one '=', no brackets)",
 			name, params, (int)strcspn(bad, ","), bad);
