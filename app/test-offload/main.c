@@ -88,11 +88,6 @@ placements_measured(const struct to_group *g)
 	return true;
 }
 
-/*
- * Set up, warm up and measure one case on every worker; prints its rows.
- * proto holds what the mode decides (mode, device, size, burst); each
- * worker's copy gets that worker's pools, vchan or queue and records.
- */
 volatile sig_atomic_t to_stop_signal;
 
 /* Free hugepages of the default size (/proc/meminfo), -1 if unknown. */
@@ -139,6 +134,11 @@ stop_signals_catch(void)
 		sigaction(sigs[i], &sa, NULL);
 }
 
+/*
+ * Set up, warm up and measure one case on every worker; prints its rows.
+ * proto holds what the mode decides (mode, device, size, burst); each
+ * worker's copy gets that worker's pools, vchan or queue and records.
+ */
 static int
 run_case(struct to_group *g, const struct to_case *proto, struct ocopy *oc)
 {

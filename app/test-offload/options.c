@@ -123,7 +123,6 @@ static const char *const verify_keys[] = {
 	[TO_VERIFY_PASS] = "pass",
 };
 
-/* The index of word in keys[0 .. n - 1], or -1. */
 /* The --verify word of a mode: "all", "pass", "sample", "off". */
 const char *
 to_verify_key(enum to_verify v)
@@ -131,6 +130,7 @@ to_verify_key(enum to_verify v)
 	return (unsigned int)v < RTE_DIM(verify_keys) ? verify_keys[v] : "?";
 }
 
+/* The index of word in keys[0 .. n - 1], or -1. */
 static int
 word_index(const char *word, const char *const *keys, unsigned int n)
 {
@@ -1125,9 +1125,12 @@ dump_len_check(const struct to_options *o, const char *opt, unsigned int n,
 int
 to_options_dump(FILE *f, const struct to_options *o)
 {
-	char buf[DUMP_LEN], sizes[DUMP_LEN];
+	char devs[DUMP_LEN], offloads[DUMP_LEN], sizes[DUMP_LEN], lcores[DUMP_LEN];
 	unsigned int i, n;
 	size_t off;
+
+	/* Each list value written once, checked, then printed as it is. */
+	devs[0] = offloads[0] = lcores[0] = '\0';
 
 	for (i = 0, off = 0; i < o->nb_devs; i++) {
 		if (dump_item_check(o, "--dev", o->devs[i]) != 0)
@@ -1139,14 +1142,14 @@ to_options_dump(FILE *f, const struct to_options *o)
 				o->name, o->devs[i]);
 			return -EINVAL;
 		}
-		dump_add(buf, &off, "%s%s", i ? "," : "", o->devs[i]);
+		dump_add(devs, &off, "%s%s", i ? "," : "", o->devs[i]);
 	}
 	if (dump_len_check(o, "--dev", o->nb_devs, "device", "", off) != 0)
 		return -EINVAL;
 	for (i = 0, off = 0; i < o->nb_offloads; i++) {
 		if (dump_item_check(o, "--offload", o->offloads[i]) != 0)
 			return -EINVAL;
-		dump_add(buf, &off, "%s%s", i ? " | " : "", o->offloads[i]);
+		dump_add(offloads, &off, "%s%s", i ? " | " : "", o->offloads[i]);
 	}
 	if (dump_len_check(o, "--offload", o->nb_offloads, "configuration", "",
 			off) != 0)
@@ -1161,7 +1164,7 @@ to_options_dump(FILE *f, const struct to_options *o)
 			return -EINVAL;
 	}
 	for (i = 0, off = 0; i < o->nb_lcores; i++)
-		dump_add(buf, &off, "%s%u", i ? "," : "", o->lcores[i]);
+		dump_add(lcores, &off, "%s%u", i ? "," : "", o->lcores[i]);
 	if (dump_len_check(o, "--lcores", o->nb_lcores, "lcore", "", off) != 0)
 		return -EINVAL;
 
@@ -1170,23 +1173,14 @@ to_options_dump(FILE *f, const struct to_options *o)
 		if (o->modes[i])
 			fprintf(f, "%s%s", n++ ? "," : "", to_mode_name(i));
 	fprintf(f, "\n");
-	if (o->nb_devs != 0) {
-		fprintf(f, "dev = ");
-		for (i = 0; i < o->nb_devs; i++)
-			fprintf(f, "%s%s", i ? "," : "", o->devs[i]);
-		fprintf(f, "\n");
-	}
-	if (o->nb_offloads != 0) {
-		fprintf(f, "offload = ");
-		for (i = 0; i < o->nb_offloads; i++)
-			fprintf(f, "%s%s", i ? " | " : "", o->offloads[i]);
-		fprintf(f, "\n");
-	}
-	if (o->dist != TO_DIST_FIXED) {
+	if (o->nb_devs != 0)
+		fprintf(f, "dev = %s\n", devs);
+	if (o->nb_offloads != 0)
+		fprintf(f, "offload = %s\n", offloads);
+	if (o->dist != TO_DIST_FIXED)
 		fprintf(f, "dist = %s", o->dist_spec);
-	} else {
-		fprintf(f, "sizes = %s", sizes);	/* written by the check above */
-	}
+	else
+		fprintf(f, "sizes = %s", sizes);
 	fprintf(f, "\nburst = %u\nring = %u\nworking-set = %" PRIu64 "\n", o->burst, o->ring,
 		o->working_set);
 	if (o->ops != 0)
@@ -1195,12 +1189,8 @@ to_options_dump(FILE *f, const struct to_options *o)
 		fprintf(f, "time = %.15g\n", o->time_s);
 	fprintf(f, "warmup = %.15g\nrounds = %u\norder = %s\nverify = %s\n", o->warmup_s,
 		o->rounds, order_keys[o->order], verify_keys[o->verify]);
-	if (o->nb_lcores != 0) {
-		fprintf(f, "lcores = ");
-		for (i = 0; i < o->nb_lcores; i++)
-			fprintf(f, "%s%u", i ? "," : "", o->lcores[i]);
-		fprintf(f, "\n");
-	}
+	if (o->nb_lcores != 0)
+		fprintf(f, "lcores = %s\n", lcores);
 	if (o->src_node >= 0)
 		fprintf(f, "src-node = %d\n", o->src_node);
 	if (o->dst_node >= 0)
