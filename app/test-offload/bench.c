@@ -309,6 +309,37 @@ pass_check(const struct to_case *c, struct to_result *r, struct to_cursor *vcur,
 }
 
 /*
+ * --verify pass, the measure: the time between pauses for the checks.
+ * The clock going on after a check at *now: the span that ended there
+ * counts (*active), the next one starts (*span), and the deadline (if
+ * any) moves by the pause, whose length is returned.
+ */
+struct pass_clock {
+	uint64_t active;	/**< the spans ended so far, summed */
+	uint64_t span;		/**< when the current span started */
+};
+
+static __rte_always_inline uint64_t
+pass_clock_resume(struct pass_clock *pc, uint64_t *now, uint64_t *deadline)
+{
+	const uint64_t t0 = *now;
+
+	pc->active += t0 - pc->span;
+	*now = rte_rdtsc();
+	pc->span = *now;
+	if (*deadline != UINT64_MAX)
+		*deadline += *now - t0;
+	return *now - t0;
+}
+
+/* The measured time, to t_end: a pause after it is never taken off. */
+static __rte_always_inline uint64_t
+pass_clock_wall(const struct pass_clock *pc, uint64_t t_end)
+{
+	return pc->active + (t_end > pc->span ? t_end - pc->span : 0);
+}
+
+/*
  * --verify pass: how many of the next n ops, from cursor *cur, the burst
  * may take without crossing the end of the pass (a pass ends where the
  * source slot wraps to 0).
@@ -392,12 +423,14 @@ run_cpu(struct to_case *c, struct to_result *r)
 	const uint32_t every = c->lat_every;
 	struct to_cursor vc = c->cpl_cur;
 	uint64_t t_start, t_end, deadline, now, t0, t1, done = 0, sub = 0, bytes = 0;
-	uint64_t vseq = c->seq, active = 0, span;
+	uint64_t vseq = c->seq;
+	struct pass_clock pc;
 	uint32_t n, i, ok;
 
 	t_start = rte_rdtsc();
 	deadline = c->ops != 0 ? UINT64_MAX : t_start + c->cycles;
-	now = t_end = span = t_start;
+	now = t_end = t_start;
+	pc = (struct pass_clock){ .active = 0, .span = t_start };
 	while (done < limit && now < deadline && !to_stop_signal) {
 		n = (uint32_t)RTE_MIN((uint64_t)c->burst, limit - done);
 		n = pass_room(c, &ec, n);
@@ -421,19 +454,14 @@ run_cpu(struct to_case *c, struct to_result *r)
 			/* A pass is done and the run goes on: check it, the clock stopped. */
 			if (pass_check(c, r, &vc, &vseq) != 0)
 				break;
-			/* The measure: its spans between pauses, summed. */
-			active += now - span;
-			t0 = now;
-			now = rte_rdtsc();
-			span = now;
-			deadline = deadline == UINT64_MAX ? deadline : deadline + now - t0;
+			pass_clock_resume(&pc, &now, &deadline);
 		}
 	}
 	/* The last ops, after the measure. */
 	if (c->verify == TO_VERIFY_PASS && r->failed == 0)
 		pass_check(c, r, &vc, &vseq);
 	/* To the last copy, as run_async() to the last completion. */
-	r->wall_cycles = active + (t_end > span ? t_end - span : 0);
+	r->wall_cycles = pass_clock_wall(&pc, t_end);
 	r->ops = done;
 	r->bytes = bytes;
 	r->sub_cycles = sub;
@@ -552,7 +580,8 @@ run_async(struct to_case *c, struct to_result *r, const bool lib)
 	uint64_t enq = 0, cpl = 0, bytes = 0;
 	uint64_t enq_cyc = 0, cpl_cyc = 0, idle = 0, hits = 0, idles = 0;
 	uint16_t id = c->next_id, cpl_id = c->next_id, last_idx = 0;
-	uint64_t x, vseq = c->seq, active = 0, span;
+	uint64_t x, vseq = c->seq;
+	struct pass_clock pc;
 	struct to_cursor vc = c->cpl_cur;
 	uint32_t out = 0, n, i;
 	bool has_error = false, stop = false, full, burst_given, pass_end = false;
@@ -561,7 +590,8 @@ run_async(struct to_case *c, struct to_result *r, const bool lib)
 
 	t_start = rte_rdtsc();
 	deadline = c->ops != 0 ? UINT64_MAX : t_start + c->cycles;
-	now = last_progress = t_end = span = t_start;
+	now = last_progress = t_end = t_start;
+	pc = (struct pass_clock){ .active = 0, .span = t_start };
 	for (;;) {
 		if (!stop && (enq >= limit || now >= deadline || to_stop_signal))
 			stop = true;
@@ -569,13 +599,7 @@ run_async(struct to_case *c, struct to_result *r, const bool lib)
 			/* A pass is delivered and the run goes on: check it, the clock stopped. */
 			if (pass_check(c, r, &vc, &vseq) != 0)
 				goto end;
-			/* The measure: its spans between pauses, summed. */
-			active += now - span;
-			t0 = now;
-			now = rte_rdtsc();
-			span = now;
-			last_progress += now - t0;
-			deadline = deadline == UINT64_MAX ? deadline : deadline + now - t0;
+			last_progress += pass_clock_resume(&pc, &now, &deadline);
 			pass_end = false;
 		}
 		n = stop || pass_end ? 0 :
@@ -705,7 +729,7 @@ end:
 	/* --verify pass: the last ops, after the measure. */
 	if (c->verify == TO_VERIFY_PASS && r->failed == 0 && out == 0)
 		pass_check(c, r, &vc, &vseq);
-	r->wall_cycles = active + (t_end > span ? t_end - span : 0);
+	r->wall_cycles = pass_clock_wall(&pc, t_end);
 	r->ops = cpl;
 	r->bytes = bytes;
 	r->enq_cycles = enq_cyc;
