@@ -60,6 +60,23 @@
 extern "C" {
 #endif
 
+/*
+ * DPDK 22.11 marks the dmadev fast path (rte_dma_copy(), rte_dma_fill(),
+ * rte_dma_submit()) experimental: without ALLOW_EXPERIMENTAL_API, each
+ * call warns, an error under -Werror. The inline fast path below calls it
+ * for the application, which should not have to opt in to all of DPDK's
+ * experimental API to include this header: the warning is off within it
+ * (the application's own rte_dma_*() calls still warn). What it means
+ * still holds: an application built with this header depends on that
+ * release's dmadev fast path, as liboffload_copy does (rebuild both
+ * against a new DPDK).
+ */
+#ifndef ALLOW_EXPERIMENTAL_API
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+#define OC_EXPERIMENTAL_QUIET
+#endif
+
 /** How each copy is placed. */
 enum ocopy_policy {
 	OCOPY_POLICY_AUTO = 0,	/**< by size, engine backlog and health */
@@ -490,8 +507,8 @@ oc_qe_batch_ok(struct ocopy_queue *q, struct ocopy_qengine *qe)
 static __rte_always_inline void
 oc_cpu_copy(void *dst, const void *src, uint32_t len)
 {
-	uint8_t *d = dst;
-	const uint8_t *s = src;
+	uint8_t *d = (uint8_t *)dst;
+	const uint8_t *s = (const uint8_t *)src;
 
 	if (len - 16 <= 64 - 16) {	/* 16 <= len <= 64, one comparison */
 		if (len <= 32) {
@@ -625,14 +642,14 @@ oc_pick(struct ocopy_queue *q, uint32_t len, const bool fill, const void *buf,
 			best = &q->qe[0];
 	} else {
 		for (i = 0; i < q->nb_qe; i++) {
-			bool remote = false;
+			bool qe_remote = false;
 			uint64_t t = oc_qe_finish(q, &q->qe[i], len, fill, node,
-					&unusable, &full, &remote);
+					&unusable, &full, &qe_remote);
 
 			if (t < best_t) {
 				best_t = t;
 				best = &q->qe[i];
-				best_remote = remote;
+				best_remote = qe_remote;
 			}
 		}
 	}
@@ -695,6 +712,8 @@ oc_op_init(struct ocopy_op *op, ocopy_cb_t cb, void *arg, uint32_t len,
 		.pending = pending,
 		.status = RTE_DMA_STATUS_SUCCESSFUL,
 		.path = (uint8_t)path,
+		.fenced = 0,
+		.rsvd = { 0 },
 	};
 }
 
@@ -1338,6 +1357,11 @@ ocopy_queue_room(const struct ocopy_queue *q)
 {
 	return q->mask + 1 - (q->head + q->nb_staged - q->tail);
 }
+
+#ifdef OC_EXPERIMENTAL_QUIET
+#pragma GCC diagnostic pop
+#undef OC_EXPERIMENTAL_QUIET
+#endif
 
 #ifdef __cplusplus
 }
