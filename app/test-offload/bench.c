@@ -308,17 +308,17 @@ pass_check(const struct to_case *c, struct to_result *r, struct to_cursor *vcur,
 	return 0;
 }
 
-/*
- * --verify pass, the measure: the time between pauses for the checks.
- * The clock going on after a check at *now: the span that ended there
- * counts (*active), the next one starts (*span), and the deadline (if
- * any) moves by the pause, whose length is returned.
- */
+/* --verify pass, the measure: the time between pauses for the checks. */
 struct pass_clock {
 	uint64_t active;	/**< the spans ended so far, summed */
 	uint64_t span;		/**< when the current span started */
 };
 
+/*
+ * The clock going on after a check that began at *now: the span that
+ * ended there counts (active), the next one starts (span, *now), and the
+ * deadline (if any) moves by the pause, whose length is returned.
+ */
 static __rte_always_inline uint64_t
 pass_clock_resume(struct pass_clock *pc, uint64_t *now, uint64_t *deadline)
 {

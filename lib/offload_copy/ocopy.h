@@ -74,7 +74,6 @@ extern "C" {
 #ifndef ALLOW_EXPERIMENTAL_API
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-#define OC_EXPERIMENTAL_QUIET
 #endif
 
 /** How each copy is placed. */
@@ -1358,9 +1357,8 @@ ocopy_queue_room(const struct ocopy_queue *q)
 	return q->mask + 1 - (q->head + q->nb_staged - q->tail);
 }
 
-#ifdef OC_EXPERIMENTAL_QUIET
+#ifndef ALLOW_EXPERIMENTAL_API
 #pragma GCC diagnostic pop
-#undef OC_EXPERIMENTAL_QUIET
 #endif
 
 #ifdef __cplusplus
